@@ -1,0 +1,89 @@
+// Builds an out-of-tree module folder against a kernel's headers. The build runs in a copy
+// under .lab/build, so a lesson's starter/ and solution/ never fill with objects, and a
+// folder whose sources did not change is not rebuilt.
+
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { execa } from 'execa';
+import { parseDiagnostics, type Diagnostic } from './diagnostics.js';
+import { requireHeaders, type Kernel } from './kernels.js';
+import { BUILD_DIR, REPO_ROOT } from './paths.js';
+
+export interface ModuleBuild {
+  ok: boolean;
+  /** Built modules (absolute paths in the build tree), by module name. */
+  modules: Record<string, string>;
+  diagnostics: Diagnostic[];
+  /** The full make output. */
+  log: string;
+  /** True when nothing changed since the last good build and make was skipped. */
+  cached: boolean;
+  durationMs: number;
+}
+
+const SOURCE = /\.(c|h)$|^(Kbuild|Makefile)$/;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => SOURCE.test(f.slice(f.lastIndexOf('/') + 1)) && statSync(join(dir, f)).isFile())
+    .sort();
+}
+
+function hashSources(dir: string, files: readonly string[], extra: string): string {
+  const h = createHash('sha256').update(extra);
+  for (const f of files) h.update(f).update('\0').update(readFileSync(join(dir, f))).update('\0');
+  return h.digest('hex');
+}
+
+function builtModules(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.ko'))
+      .map((f) => [f.slice(0, -3), join(dir, f)]),
+  );
+}
+
+/** The build tree for a source folder and kernel, e.g. .lab/build/6.1.0-56-amd64/lessons/lesson-1/solution/kernel. */
+export function buildTreeFor(sourceDir: string, kernel: Kernel): string {
+  const rel = relative(REPO_ROOT, resolve(sourceDir));
+  const name = rel.startsWith('..') ? resolve(sourceDir).replace(/\W+/g, '_') : rel;
+  return join(BUILD_DIR, kernel.release, name);
+}
+
+/**
+ * Runs `make -C <headers> M=<copy> W=1 modules`. Compiler diagnostics come back with the
+ * paths of the original sources. A missing headers tree throws a LabError.
+ */
+export async function buildModule(sourceDir: string, kernel: Kernel, opts: { extraFlags?: string[] } = {}): Promise<ModuleBuild> {
+  const headers = requireHeaders(kernel);
+  const src = resolve(sourceDir);
+  const tree = buildTreeFor(src, kernel);
+  const files = sourceFiles(src);
+  const flags = ['W=1', ...(opts.extraFlags ?? [])];
+  const hash = hashSources(src, files, `${headers}\0${flags.join(' ')}`);
+  const stampFile = join(tree, '.lab-source-hash');
+  const started = performance.now();
+
+  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash) {
+    const log = readFileSync(join(tree, '.lab-build.log'), 'utf8');
+    const mapPath = (p: string) => join(src, relative(tree, resolve(tree, p)));
+    return { ok: true, modules: builtModules(tree), diagnostics: parseDiagnostics(log, mapPath), log, cached: true, durationMs: performance.now() - started };
+  }
+
+  rmSync(tree, { recursive: true, force: true });
+  mkdirSync(tree, { recursive: true });
+  for (const f of files) cpSync(join(src, f), join(tree, f));
+  const r = await execa('make', ['-C', headers, `M=${tree}`, ...flags, 'modules'], { all: true, reject: false, env: { LC_ALL: 'C' } });
+  const log = r.all ?? '';
+  // gcc prints paths relative to the headers tree or absolute in the copy: map both back.
+  const mapPath = (p: string) => {
+    const abs = resolve(headers, p);
+    return abs.startsWith(`${tree}/`) ? join(src, relative(tree, abs)) : p;
+  };
+  const diagnostics = parseDiagnostics(log, mapPath);
+  const ok = r.exitCode === 0 && !diagnostics.some((d) => d.severity === 'error');
+  writeFileSync(join(tree, '.lab-build.log'), log);
+  if (ok) writeFileSync(stampFile, hash);
+  return { ok, modules: ok ? builtModules(tree) : {}, diagnostics, log, cached: false, durationMs: performance.now() - started };
+}

@@ -1,0 +1,211 @@
+// Runs one command in a throwaway guest and reports how it ended.
+
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { accelVerdict } from './accel.js';
+import { bootImage } from './boot-image.js';
+import { scanKernelLog, worstEvent } from './console-scan.js';
+import { ensureInitramfs } from './initramfs.js';
+import type { Kernel } from './kernels.js';
+import type { VmResult, VmTimings } from './outcome.js';
+import { RUNS_DIR } from './paths.js';
+import { QEMU, SERIAL_FDS, qemuArgs, type Accel } from './qemu-args.js';
+import { pipeOf, spawnGuarded, type GuardedProcess } from './reaper.js';
+
+export interface VmOptions {
+  kernel: Kernel;
+  /** argv of the command to run in the guest, through the host's root file system. */
+  command: readonly string[];
+  /** Working directory in the guest; defaults to this process's. */
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Limit for the whole run, boot included. */
+  timeoutMs?: number;
+  /** Force an accelerator instead of probing. */
+  accel?: Accel;
+  memoryMiB?: number;
+  /** Where the command's output goes as it arrives; it is also kept in the result. */
+  stdout?: Writable;
+  stderr?: Writable;
+  /** Aborting kills the guest. */
+  signal?: AbortSignal;
+  /** Called with each line of the control channel as it arrives (progress for front ends). */
+  onEvent?: (event: string) => void;
+}
+
+export interface VmRun extends VmResult {
+  stdout: string;
+  stderr: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const KEEP_OUTPUT = 1 << 20;
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The script the guest runs: the caller's directory, environment and command. */
+export function commandScript(command: readonly string[], cwd: string, env: Record<string, string>): string {
+  const exports = Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}\n`).join('');
+  return `${exports}cd ${shellQuote(cwd)} || exit 125\nexec ${command.map(shellQuote).join(' ')}\n`;
+}
+
+/** A new run folder under .lab/runs, shared read-write with the guest. */
+export function newShareDir(): string {
+  mkdirSync(RUNS_DIR, { recursive: true });
+  return mkdtempSync(join(RUNS_DIR, 'run-'));
+}
+
+function collect(stream: NodeJS.ReadableStream | null | undefined, sink?: Writable) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  stream?.on('data', (chunk: Buffer) => {
+    sink?.write(chunk);
+    if (size < KEEP_OUTPUT) chunks.push(chunk);
+    size += chunk.length;
+  });
+  return () => Buffer.concat(chunks).toString('utf8');
+}
+
+interface ControlState {
+  events: { line: string; at: number }[];
+}
+
+function watchControl(proc: GuardedProcess, onEvent?: (e: string) => void): ControlState {
+  const state: ControlState = { events: [] };
+  let pending = '';
+  pipeOf(proc, SERIAL_FDS.control).on('data', (chunk: Buffer) => {
+    pending += chunk.toString('utf8');
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+      const line = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      if (!line) continue;
+      state.events.push({ line, at: performance.now() });
+      onEvent?.(line);
+    }
+  });
+  return state;
+}
+
+function eventAt(state: ControlState, word: string) {
+  const e = state.events.find((ev) => ev.line.startsWith(`${word} `));
+  return e ? { value: e.line.slice(word.length + 1), at: e.at } : undefined;
+}
+
+function timingsFrom(state: ControlState, start: number, end: number): VmTimings {
+  const init = eventAt(state, 'init');
+  const cmd = eventAt(state, 'cmd');
+  const exit = eventAt(state, 'exit');
+  const t: VmTimings = { total: end - start };
+  if (init) {
+    const uptimeMs = Number.parseFloat(init.value) * 1000;
+    t.kernelToInit = uptimeMs;
+    t.qemuToKernel = Math.max(0, init.at - start - uptimeMs);
+  }
+  if (init && cmd) t.initToCommand = cmd.at - init.at;
+  if (cmd && exit) t.command = exit.at - cmd.at;
+  if (exit) t.shutdown = end - exit.at;
+  return t;
+}
+
+function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** Starts QEMU on a prepared initramfs; shared by runs and the accelerator probe. */
+export function launchQemu(opts: {
+  accel: Accel;
+  /** The file QEMU boots: see bootImage. */
+  image: string;
+  kernel: Kernel;
+  initramfs: string;
+  shareDir: string;
+  memoryMiB: number;
+  probe?: boolean;
+}): GuardedProcess {
+  const args = qemuArgs({
+    accel: opts.accel,
+    image: opts.image,
+    initramfs: opts.initramfs,
+    shareDir: opts.shareDir,
+    memoryMiB: opts.memoryMiB,
+    probe: opts.probe ?? false,
+    shareRoot: !opts.probe,
+  });
+  return spawnGuarded(QEMU, args);
+}
+
+/**
+ * Boots `kernel`, runs `command` in it, powers the guest off and says how it went.
+ * The command's exit status comes over the control channel, never from console text.
+ * The guest is always gone when this returns or throws.
+ */
+export async function runVm(options: VmOptions): Promise<VmRun> {
+  const memoryMiB = options.memoryMiB ?? 1024;
+  const { path: initramfs } = await ensureInitramfs(options.kernel);
+  const image = await bootImage(options.kernel.image);
+  const verdict = options.accel
+    ? { accel: options.accel, reason: 'chosen by the caller' }
+    : await accelVerdict(options.kernel, image, initramfs);
+  const accel = verdict.accel;
+  const shareDir = newShareDir();
+  const cwd = options.cwd ?? process.cwd();
+  writeFileSync(join(shareDir, 'cmd.sh'), commandScript(options.command, cwd, options.env ?? {}));
+
+  const start = performance.now();
+  const proc = launchQemu({ accel, image, kernel: options.kernel, initramfs, shareDir, memoryMiB });
+  const consoleText = collect(pipeOf(proc, SERIAL_FDS.console));
+  const stdout = collect(pipeOf(proc, SERIAL_FDS.stdout), options.stdout);
+  const stderr = collect(pipeOf(proc, SERIAL_FDS.stderr), options.stderr);
+  const qemuErr = collect(proc.stderr);
+  const control = watchControl(proc, options.onEvent);
+
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    proc.kill('SIGKILL');
+  }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const abort = () => proc.kill('SIGKILL');
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    await proc;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', abort);
+  }
+  const end = performance.now();
+
+  const log = consoleText();
+  writeFileSync(join(shareDir, 'console.log'), log);
+  const health = scanKernelLog(log);
+  const worst = worstEvent(health);
+  const exit = eventAt(control, 'exit');
+  const fail = eventAt(control, 'fail');
+  const base = {
+    health,
+    accel,
+    accelReason: verdict.reason,
+    kernelRelease: options.kernel.release,
+    timings: timingsFrom(control, start, end),
+    console: log,
+    shareDir,
+    stdout: stdout(),
+    stderr: stderr(),
+  };
+
+  if (worst?.kind === 'panic') return { ...base, outcome: 'panic', detail: worst.excerpt };
+  if (timedOut) {
+    const detail = worst ? worst.excerpt : `no result within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms; console tail:\n${tail(log, 15)}`;
+    return { ...base, outcome: 'timeout', detail };
+  }
+  if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+  if (!exit) {
+    const why = fail ? fail.value : (tail(qemuErr(), 5) || 'the guest stopped before running the command');
+    return { ...base, outcome: 'boot-failure', detail: `${why}\nconsole tail:\n${tail(log, 20)}` };
+  }
+  const exitCode = Number.parseInt(exit.value, 10);
+  if (worst) return { ...base, outcome: 'oops', exitCode, detail: worst.excerpt };
+  return { ...base, outcome: 'exit', exitCode };
+}

@@ -1,0 +1,109 @@
+// The lab's pure parts: archive encoding, module ordering, log scanning, diagnostics.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { scanKernelLog, worstEvent } from '../src/console-scan.js';
+import { encodeCpio } from '../src/cpio.js';
+import { parseDiagnostics } from '../src/diagnostics.js';
+import { loadOrder, moduleName, parseModulesDep } from '../src/modules-dep.js';
+import { commandScript } from '../src/vm.js';
+
+const fixture = (name: string) => readFileSync(new URL(`fixtures/consoles/${name}`, import.meta.url), 'utf8');
+
+describe('encodeCpio', () => {
+  it('writes an archive that GNU cpio lists and extracts byte for byte', () => {
+    const archive = encodeCpio([
+      { kind: 'dir', path: 'bin' },
+      { kind: 'file', path: 'bin/hello', data: Buffer.from('hi\n'), mode: 0o755 },
+      { kind: 'symlink', path: 'bin/sh', target: 'hello' },
+    ]);
+    const listing = execFileSync('cpio', ['-itv', '--quiet'], { input: archive }).toString();
+    expect(listing).toMatch(/^drwxr-xr-x .* bin$/m);
+    expect(listing).toMatch(/^-rwxr-xr-x .* 3 .* bin\/hello$/m);
+    expect(listing).toMatch(/^lrwxrwxrwx .* bin\/sh -> hello$/m);
+    const content = execFileSync('cpio', ['-i', '--to-stdout', '--quiet', 'bin/hello'], { input: archive }).toString();
+    expect(content).toBe('hi\n');
+  });
+
+  it('pads every header and body to four bytes', () => {
+    const archive = encodeCpio([{ kind: 'file', path: 'a', data: Buffer.from('12345') }]);
+    expect(archive.length % 4).toBe(0);
+    expect(archive.subarray(0, 6).toString()).toBe('070701');
+  });
+});
+
+describe('module load order', () => {
+  const dep = [
+    'kernel/fs/9p/9p.ko.xz: kernel/net/9p/9pnet.ko.xz kernel/fs/netfs/netfs.ko.xz',
+    'kernel/net/9p/9pnet_virtio.ko.xz: kernel/net/9p/9pnet.ko.xz kernel/drivers/virtio/virtio_ring.ko.xz',
+    'kernel/net/9p/9pnet.ko.xz:',
+    'kernel/fs/netfs/netfs.ko.xz:',
+    'kernel/drivers/virtio/virtio_ring.ko.xz:',
+  ].join('\n');
+
+  it('puts dependencies first and skips what is built in', () => {
+    const order = loadOrder(['9pnet_virtio', '9p'], parseModulesDep(dep), new Set(['virtio_ring']));
+    expect(order.map((m) => m.name)).toEqual(['9pnet', '9pnet_virtio', 'netfs', '9p']);
+  });
+
+  it('names modules the way the kernel does', () => {
+    expect(moduleName('kernel/drivers/virtio/virtio-pci.ko.zst')).toBe('virtio_pci');
+  });
+
+  it('refuses a module it cannot find', () => {
+    expect(() => loadOrder(['nope'], parseModulesDep(dep), new Set())).toThrow(/nope/);
+  });
+});
+
+describe('scanKernelLog', () => {
+  it('finds the panic in a real 6.1 console, with the trace after it', () => {
+    const events = scanKernelLog(fixture('panic-sysrq-6.1.log'));
+    const worst = worstEvent(events);
+    expect(worst?.kind).toBe('panic');
+    expect(worst?.line).toMatch(/^Kernel panic - not syncing: sysrq triggered crash/);
+    expect(worst?.excerpt).toMatch(/Call Trace/);
+  });
+
+  it('calls a real 6.12 NULL dereference an oops and names the module', () => {
+    const worst = worstEvent(scanKernelLog(fixture('oops-null-deref-6.12.log')));
+    expect(worst?.kind).toBe('oops');
+    expect(worst?.excerpt).toMatch(/fixture_null_deref/);
+  });
+
+  it('sees warnings, lockups and hung tasks, and nothing in a clean log', () => {
+    const log = [
+      '[    1.0] WARNING: CPU: 0 PID: 1 at net/core/sock.c:1 foo+0x1/0x2',
+      '[   22.0] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [insmod:99]',
+      '[  123.0] INFO: task insmod:99 blocked for more than 120 seconds.',
+    ].join('\n');
+    expect(scanKernelLog(log).map((e) => e.kind)).toEqual(['warning', 'lockup', 'hung-task']);
+    expect(scanKernelLog('[    0.1] nlab: loaded\n[    0.2] random: crng init done\n')).toEqual([]);
+  });
+});
+
+describe('parseDiagnostics', () => {
+  it('reads gcc and modpost lines and maps paths back to the source', () => {
+    const log = [
+      '/build/x/mod.c:12:5: error: expected ‘;’ before ‘}’ token',
+      '/build/x/mod.c:3:1: warning: no previous prototype for ‘f’ [-Wmissing-prototypes]',
+      'ERROR: modpost: "netlink_kernel_create_typo" [/build/x/mod.ko] undefined!',
+      '  CC [M]  /build/x/mod.o',
+    ].join('\n');
+    const d = parseDiagnostics(log, (p) => p.replace('/build/x', '/src'));
+    expect(d).toEqual([
+      { file: '/src/mod.c', line: 12, column: 5, severity: 'error', message: 'expected ‘;’ before ‘}’ token' },
+      { file: '/src/mod.c', line: 3, column: 1, severity: 'warning', message: 'no previous prototype for ‘f’ [-Wmissing-prototypes]' },
+      { severity: 'error', message: 'modpost: "netlink_kernel_create_typo" [/build/x/mod.ko] undefined!' },
+    ]);
+  });
+});
+
+describe('commandScript', () => {
+  it('quotes arguments so the guest shell runs them unchanged', () => {
+    const script = commandScript(['node', '-e', "console.log('a b')"], '/work/x y', { A: "it's" });
+    const out = execFileSync('sh', ['-c', script.replace(/^cd .*$/m, '')]).toString();
+    expect(out).toBe('a b\n');
+    expect(script).toContain(`export A='it'\\''s'`);
+    expect(script).toContain(`cd '/work/x y'`);
+  });
+});
