@@ -44,6 +44,19 @@ function builtModules(dir: string): Record<string, string> {
   );
 }
 
+/**
+ * A Kbuild that builds the same objects as `kbuild` into a module named `to`, so a second
+ * copy of a module (the grader's reference) can be loaded beside the first.
+ */
+export function renamedKbuild(kbuild: string, to: string): string {
+  const m = /^obj-m\s*[:+]?=\s*(\S+)\.o\s*$/m.exec(kbuild);
+  if (!m) throw new Error('Kbuild has no single "obj-m := name.o" line to rename');
+  const from = m[1]!;
+  const composite = new RegExp(`^${from}-(y|objs)\\s*[:+]?=`, 'm').test(kbuild);
+  const renamed = kbuild.replace(new RegExp(`\\b${from}(?=(\\.o\\b|-y\\b|-objs\\b))`, 'g'), to);
+  return composite ? renamed : `${renamed.trimEnd()}\n${to}-y := ${from}.o\n`;
+}
+
 /** The build tree for a source folder and kernel, e.g. .lab/build/6.1.0-56-amd64/lessons/lesson-1/solution/kernel. */
 export function buildTreeFor(sourceDir: string, kernel: Kernel): string {
   const rel = relative(REPO_ROOT, resolve(sourceDir));
@@ -55,13 +68,17 @@ export function buildTreeFor(sourceDir: string, kernel: Kernel): string {
  * Runs `make -C <headers> M=<copy> W=1 modules`. Compiler diagnostics come back with the
  * paths of the original sources. A missing headers tree throws a LabError.
  */
-export async function buildModule(sourceDir: string, kernel: Kernel, opts: { extraFlags?: string[] } = {}): Promise<ModuleBuild> {
+export async function buildModule(
+  sourceDir: string,
+  kernel: Kernel,
+  opts: { extraFlags?: string[]; renameTo?: string } = {},
+): Promise<ModuleBuild> {
   const headers = requireHeaders(kernel);
   const src = resolve(sourceDir);
-  const tree = buildTreeFor(src, kernel);
+  const tree = buildTreeFor(src, kernel) + (opts.renameTo ? `@${opts.renameTo}` : '');
   const files = sourceFiles(src);
   const flags = ['W=1', ...(opts.extraFlags ?? [])];
-  const hash = hashSources(src, files, `${headers}\0${flags.join(' ')}`);
+  const hash = hashSources(src, files, `${headers}\0${flags.join(' ')}\0${opts.renameTo ?? ''}`);
   const stampFile = join(tree, '.lab-source-hash');
   const started = performance.now();
 
@@ -74,6 +91,7 @@ export async function buildModule(sourceDir: string, kernel: Kernel, opts: { ext
   rmSync(tree, { recursive: true, force: true });
   mkdirSync(tree, { recursive: true });
   for (const f of files) cpSync(join(src, f), join(tree, f));
+  if (opts.renameTo) writeFileSync(join(tree, 'Kbuild'), renamedKbuild(readFileSync(join(src, 'Kbuild'), 'utf8'), opts.renameTo));
   const r = await execa('make', ['-C', headers, `M=${tree}`, ...flags, 'modules'], { all: true, reject: false, env: { LC_ALL: 'C' } });
   const log = r.all ?? '';
   // gcc prints paths relative to the headers tree or absolute in the copy: map both back.

@@ -28,7 +28,7 @@ export interface VmOptions {
   /** Where the command's output goes as it arrives; it is also kept in the result. */
   stdout?: Writable;
   stderr?: Writable;
-  /** Aborting kills the guest. */
+  /** Aborting kills the guest; the run's outcome is then `timeout`, with the abort reason. */
   signal?: AbortSignal;
   /** Called with each line of the control channel as it arrives (progress for front ends). */
   onEvent?: (event: string) => void;
@@ -167,7 +167,10 @@ export async function runVm(options: VmOptions): Promise<VmRun> {
     timedOut = true;
     proc.kill('SIGKILL');
   }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const abort = () => proc.kill('SIGKILL');
+  const abort = () => {
+    timedOut = true;
+    proc.kill('SIGKILL');
+  };
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
     await proc;
@@ -197,10 +200,10 @@ export async function runVm(options: VmOptions): Promise<VmRun> {
 
   if (worst?.kind === 'panic') return { ...base, outcome: 'panic', detail: worst.excerpt };
   if (timedOut) {
-    const detail = worst ? worst.excerpt : `no result within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms; console tail:\n${tail(log, 15)}`;
+    const why = options.signal?.aborted ? String((options.signal.reason as Error)?.message ?? options.signal.reason) : `no result within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`;
+    const detail = worst ? worst.excerpt : `${why}; console tail:\n${tail(log, 15)}`;
     return { ...base, outcome: 'timeout', detail };
   }
-  if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
   if (!exit) {
     const why = fail ? fail.value : (tail(qemuErr(), 5) || 'the guest stopped before running the command');
     return { ...base, outcome: 'boot-failure', detail: `${why}\nconsole tail:\n${tail(log, 20)}` };

@@ -1,0 +1,93 @@
+// The API a lesson's checks.ts programs against. Checks run inside the guest, one at a time,
+// each followed by the grader's health gate. Import it as `netlink-lab/grader`.
+
+import type { ClientRun, ProcNetlinkSocket, RawExchange } from './guest/context-types.js';
+
+export type { ClientRun, ProcNetlinkSocket, RawExchange } from './guest/context-types.js';
+
+/** Whose code a run of a check exercises. */
+export type Origin = 'student' | 'reference';
+
+/** What a failed check shows: what was expected, what happened, and decoded traffic. */
+export interface Evidence {
+  expected?: unknown;
+  actual?: unknown;
+  /** Decoded netlink messages (header fields, attributes, errors), never only hex. */
+  messages?: unknown[];
+  /** Anything else worth showing: a kernel log excerpt, a client's output. */
+  notes?: string[];
+}
+
+/** Thrown by a check to fail with evidence. Any other exception is a grader-side `error`. */
+export class CheckFailed extends Error {
+  override name = 'CheckFailed';
+  constructor(message: string, readonly evidence: Evidence = {}) {
+    super(message);
+  }
+}
+
+/** The module under test for this run, and how to load it. */
+export interface ModuleHandle {
+  origin: Origin;
+  /** Module name as in /proc/modules. */
+  name: string;
+  /** Path of the built .ko. */
+  path: string;
+}
+
+/** The client under test for this run. */
+export interface ClientHandle {
+  origin: Origin;
+  /** Path of the compiled entry point (.js). */
+  path: string;
+}
+
+/** What every check gets: the pairing under test plus helpers that talk to the guest kernel. */
+export interface CheckContext {
+  lesson: { id: string; module: string; netlink: { unit: number } | { family: string } };
+  /** The module this run judges (the student's or the reference, per the pairing). */
+  module: ModuleHandle;
+  /** The client this run judges, when the lesson has one. */
+  client: ClientHandle | undefined;
+  /** The reference module and client, always available (e.g. to occupy a unit first). */
+  reference: { module: ModuleHandle; client: ClientHandle | undefined };
+
+  /** insmod; resolves with the exit code and stderr, never throws for a failed load. */
+  insmod(module?: ModuleHandle, params?: string[]): Promise<{ code: number; stderr: string }>;
+  /** rmmod by name; resolves with the exit code and stderr. */
+  rmmod(name?: string): Promise<{ code: number; stderr: string }>;
+  /** Names of loaded modules (/proc/modules). */
+  loadedModules(): Promise<string[]>;
+  /** Kernel log lines since this check began (printk text, no timestamps). */
+  kernelLog(): Promise<string[]>;
+  /** Waits until a kernel log line matches `re` (since this check began), or times out. */
+  waitForLog(re: RegExp, timeoutMs?: number): Promise<string | undefined>;
+  /** Sockets listed in /proc/net/netlink. */
+  netlinkSockets(): Promise<ProcNetlinkSocket[]>;
+  /** Runs a client with a timeout; output is captured (capped), never printed. */
+  runClient(client?: ClientHandle, opts?: { args?: string[]; timeoutMs?: number; env?: Record<string, string> }): Promise<ClientRun>;
+  /**
+   * Sends `datagram` (raw bytes, crafted as the check likes) from a fresh reference socket
+   * on the lesson's unit and collects what comes back: up to `count` datagrams (default 1;
+   * `Infinity` to see everything) within `timeoutMs` (default 1000).
+   */
+  exchange(datagram: Buffer, opts?: { timeoutMs?: number; bindPort?: number; count?: number }): Promise<RawExchange>;
+  /** Records a line of evidence shown with the result even when the check passes (e.g. counts). */
+  note(line: string): void;
+}
+
+/** One check's code. */
+export type CheckFn = (t: CheckContext) => Promise<void>;
+
+/** A lesson's checks.ts default export: a function per check id in lesson.json. */
+export type CheckSet = Record<string, CheckFn>;
+
+/** Identity helper that gives a lesson's checks their types. */
+export function defineChecks<T extends CheckSet>(checks: T): T {
+  return checks;
+}
+
+/** Fails the check unless `cond`; `evidence` is shown to the student. */
+export function ensure(cond: unknown, message: string, evidence: Evidence = {}): asserts cond {
+  if (!cond) throw new CheckFailed(message, evidence);
+}

@@ -1,0 +1,113 @@
+// `npm run grade [LESSON|all] [--solution] [--kernel K] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK]`
+
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DEFAULT_KERNEL, findKernel } from '../../kernel/src/kernels.js';
+import { FAIL, PASS, bold, dim, ms } from '../../kernel/src/term.js';
+import { reportCliError } from './cli-errors.js';
+import { gradeLesson, type Progress } from './grade.js';
+import { loadAllLessons, loadLesson, type Lesson } from './lesson/load.js';
+import { readProgress, recordProgress } from './progress.js';
+import { formatReport } from './report/human.js';
+import { toJunit } from './report/junit.js';
+import type { GradeReport } from './report/types.js';
+import { watchLesson } from './watch.js';
+
+const USAGE = `usage: npm run grade [LESSON|all] [-- --solution] [--kernel 6.1|6.12|host|PATH] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK]
+  npm run grade              list the lessons and your last result
+  npm run grade lesson-3     grade your code in lessons/lesson-3/starter
+  npm run grade all          grade every lesson`;
+
+function listLessons(): number {
+  const progress = readProgress();
+  let part = -1;
+  for (const l of loadAllLessons()) {
+    if (l.part !== part) console.log(bold(`Part ${(part = l.part)}`));
+    const p = progress[l.id];
+    const mark = !p ? dim('·') : p.score === p.total ? PASS : FAIL;
+    const result = p ? `${p.score}/${p.total}  ${dim(p.at.slice(0, 16).replace('T', ' '))}` : dim('not graded yet');
+    console.log(`  ${mark} ${l.id.padEnd(10)} ${l.title.padEnd(40)} ${result}`);
+  }
+  console.log(dim('\ngrade one with: npm run grade lesson-N'));
+  return 0;
+}
+
+function progressPrinter(enabled: boolean): (p: Progress) => void {
+  if (!enabled) return () => {};
+  return (p) => {
+    if (p.phase === 'build') process.stderr.write(dim(`  built ${p.what}${p.cached ? ' (cached)' : ` in ${ms(p.ms)}`}\n`));
+    else if (p.phase === 'boot') process.stderr.write(dim(p.attempt === 1 ? '  booting the lab VM…\n' : `  rebooting a fresh guest (boot ${p.attempt})…\n`));
+    else if (p.phase === 'check-start') process.stderr.write(dim(`  ▸ ${p.job.check} (${p.job.pairing.kernel} module, ${p.job.pairing.client} client)\n`));
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      solution: { type: 'boolean', default: false },
+      kernel: { type: 'string', default: DEFAULT_KERNEL },
+      backend: { type: 'string', default: 'vm' },
+      json: { type: 'boolean', default: false },
+      junit: { type: 'string' },
+      watch: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const wanted = positionals[0];
+  if (!wanted) return listLessons();
+  if (values.backend !== 'vm') {
+    console.error(`${FAIL} --backend ${values.backend}: grading runs in the lab VM; the host backend is \`npm run lab -- vm --backend host\` for your own experiments`);
+    return 2;
+  }
+  const lessons: Lesson[] = wanted === 'all' ? loadAllLessons() : [loadLesson(wanted)];
+  if (values.only && lessons.length === 1 && !lessons[0]!.checks.some((c) => c.id === values.only)) {
+    console.error(`${FAIL} ${lessons[0]!.id} has no check "${values.only}"; its checks are: ${lessons[0]!.checks.map((c) => c.id).join(', ')}`);
+    return 2;
+  }
+  const kernel = findKernel(values.kernel);
+  const target = values.solution ? 'solution' : 'starter';
+  const human = !values.json;
+  const grade = async (lesson: Lesson): Promise<GradeReport> => {
+    if (human) process.stderr.write(`${bold(`grading ${lesson.id}`)} ${dim(`(${target}) on ${kernel.release}`)}\n`);
+    const report = await gradeLesson({
+      lesson,
+      target,
+      kernel,
+      ...(values.only ? { only: values.only } : {}),
+      onProgress: progressPrinter(human),
+      ...(values.verbose ? { onGuestLine: (l: string) => process.stderr.write(dim(`  guest: ${l}\n`)) } : {}),
+    });
+    recordProgress(report);
+    if (human) console.log(`${formatReport(report, values.verbose)}\n`);
+    return report;
+  };
+
+  if (values.watch) {
+    if (lessons.length !== 1) throw new Error('--watch grades one lesson at a time');
+    await watchLesson(lessons[0]!, target, grade);
+    return 0;
+  }
+  const reports: GradeReport[] = [];
+  for (const l of lessons) reports.push(await grade(l));
+  if (values.json) console.log(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2));
+  if (values.junit) writeFileSync(values.junit, toJunit(reports));
+  if (human && reports.length > 1) {
+    const score = reports.reduce((s, r) => s + r.score, 0);
+    const total = reports.reduce((s, r) => s + r.total, 0);
+    console.log(bold(`All lessons: Score: ${score}/${total}`));
+  }
+  return reports.every((r) => r.score === r.total) ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => void (process.exitCode = code),
+  (e: unknown) => void (process.exitCode = reportCliError(e)),
+);

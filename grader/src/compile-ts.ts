@@ -1,0 +1,73 @@
+// Compiles a lesson's TypeScript (the client and the checks) for the guest, with diagnostics
+// as file:line. Output goes under .lab/build, inside the repository, so that imports of
+// `netlink-lab/client` resolve through the root package.json.
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import type { Diagnostic } from '../../kernel/src/diagnostics.js';
+import { BUILD_DIR, REPO_ROOT } from '../../kernel/src/paths.js';
+
+export interface TsBuild {
+  ok: boolean;
+  /** Compiled .js for each entry file, by source path. */
+  outputs: Record<string, string>;
+  diagnostics: Diagnostic[];
+  cached: boolean;
+  durationMs: number;
+}
+
+const OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  strict: true,
+  skipLibCheck: true,
+  types: ['node'],
+  sourceMap: false,
+  // A type error is reported as a failed "builds" check, but the code still runs, so the
+  // other checks can say what works.
+  noEmitOnError: false,
+};
+
+function toDiagnostic(d: ts.Diagnostic): Diagnostic {
+  const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+  const severity = d.category === ts.DiagnosticCategory.Error ? 'error' : 'warning';
+  if (!d.file || d.start === undefined) return { severity, message };
+  const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+  return { file: d.file.fileName, line: line + 1, column: character + 1, severity, message };
+}
+
+/** Compiles `entries` (absolute .ts paths) into `outDir`, rooted at `rootDir`. Cached by content. */
+export function compileTs(entries: readonly string[], rootDir: string, outDir: string): TsBuild {
+  const started = performance.now();
+  const root = resolve(rootDir);
+  const h = createHash('sha256');
+  for (const e of entries) h.update(e).update(readFileSync(e));
+  // Types come from the built client library: a change there invalidates too.
+  const lib = join(REPO_ROOT, 'dist/client/src/index.d.ts');
+  if (existsSync(lib)) h.update(readFileSync(lib));
+  const stamp = join(outDir, '.lab-ts-hash');
+  const digest = h.digest('hex');
+  const outputs = Object.fromEntries(entries.map((e) => [e, join(outDir, relative(root, e)).replace(/\.m?ts$/, '.js')]));
+  const diagFile = join(outDir, '.lab-ts-diagnostics.json');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) {
+    const diagnostics = JSON.parse(readFileSync(diagFile, 'utf8')) as Diagnostic[];
+    return { ok: !diagnostics.some((d) => d.severity === 'error'), outputs, diagnostics, cached: true, durationMs: performance.now() - started };
+  }
+  const program = ts.createProgram([...entries], { ...OPTIONS, rootDir: root, outDir });
+  const emit = program.emit();
+  const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emit.diagnostics].map(toDiagnostic);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(diagFile, JSON.stringify(diagnostics));
+  writeFileSync(stamp, digest);
+  const ok = !diagnostics.some((d) => d.severity === 'error') && Object.values(outputs).every(existsSync);
+  return { ok, outputs, diagnostics, cached: false, durationMs: performance.now() - started };
+}
+
+/** Where a lesson folder's TypeScript compiles to. */
+export function tsOutDir(sourceDir: string): string {
+  return join(BUILD_DIR, 'ts', relative(REPO_ROOT, resolve(sourceDir)) || basename(sourceDir));
+}
+

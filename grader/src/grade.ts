@@ -1,0 +1,298 @@
+// Grades one lesson: build on the host, run the checks in a guest, gate on kernel health,
+// and turn it all into a report. Knows nothing about any particular lesson.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { formatDiagnostic, type Diagnostic } from '../../kernel/src/diagnostics.js';
+import type { Kernel } from '../../kernel/src/kernels.js';
+import { buildModule } from '../../kernel/src/module-build.js';
+import { LAB_STATE, REPO_ROOT, RUNS_DIR } from '../../kernel/src/paths.js';
+import { runVm, type VmRun } from '../../kernel/src/vm.js';
+import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
+import { compileTs, tsOutDir } from './compile-ts.js';
+import { parseGuestEvent, type JobResult } from './guest/protocol.js';
+import { sideDir, type Lesson, type Target } from './lesson/load.js';
+import type { LessonCheck } from './lesson/schema.js';
+import { planJobs, sideAtFault, type GuestPlan, type Job } from './plan.js';
+import type { CheckReport, GradeReport, HealthReport, RunReport } from './report/types.js';
+
+export interface GradeOptions {
+  lesson: Lesson;
+  target: Target;
+  kernel: Kernel;
+  /** Run only this check (by id). */
+  only?: string;
+  /** Progress for front ends. */
+  onProgress?: (p: Progress) => void;
+  /** Guest output lines that are not runner events (a check's own logging). */
+  onGuestLine?: (line: string) => void;
+}
+
+export type Progress =
+  | { phase: 'build'; what: string; cached: boolean; ms: number }
+  | { phase: 'boot'; attempt: number }
+  | { phase: 'check-start'; job: Job }
+  | { phase: 'check-end'; job: Job; result: JobResult };
+
+/** Guest reboots allowed after panics or hangs before the remaining checks are given up. */
+const MAX_BOOTS = 4;
+/** Time a guest may take to boot and start the runner, on top of its checks' time. */
+const BOOT_ALLOWANCE_MS = 45_000;
+/** Extra time a check gets beyond its own timeout before the host calls it a hang. */
+const HANG_GRACE_MS = 8_000;
+
+const RUNNER = join(REPO_ROOT, 'dist/grader/src/guest/runner.js');
+
+interface Built {
+  modules?: Record<Origin, ModuleHandle>;
+  clients: Partial<Record<Origin, ClientHandle>>;
+  checksJs?: string;
+  builtin: Map<string, { status: 'pass' | 'fail' | 'error'; message?: string; diagnostics?: Diagnostic[] }>;
+  /** Why guest checks cannot run with a side, when its build failed. */
+  unbuildable: Partial<Record<'kernel' | 'client', string>>;
+  /** The lesson itself is broken (reference or checks failed to build). */
+  lessonError?: string;
+  ms: number;
+}
+
+function summarize(diags: readonly Diagnostic[], max = 5): string[] {
+  return diags.slice(0, max).map(formatDiagnostic).concat(diags.length > max ? [`… and ${diags.length - max} more`] : []);
+}
+
+async function buildLesson(o: GradeOptions): Promise<Built> {
+  const { lesson, target, kernel } = o;
+  const started = performance.now();
+  const built: Built = { clients: {}, builtin: new Map(), unbuildable: {}, ms: 0 };
+
+  const student = await buildModule(sideDir(lesson, target, 'kernel'), kernel);
+  o.onProgress?.({ phase: 'build', what: `${target} module`, cached: student.cached, ms: student.durationMs });
+  const reference = await buildModule(sideDir(lesson, 'solution', 'kernel'), kernel, { renameTo: `${lesson.module}_ref` });
+  o.onProgress?.({ phase: 'build', what: 'reference module', cached: reference.cached, ms: reference.durationMs });
+  const warnings = student.diagnostics.filter((d) => d.severity !== 'note');
+  built.builtin.set(
+    'kernel-builds',
+    !student.ok
+      ? { status: 'fail', message: 'the module does not compile', diagnostics: student.diagnostics.filter((d) => d.severity === 'error') }
+      : warnings.length
+        ? { status: 'fail', message: `the module compiles with ${warnings.length} warning(s) under W=1`, diagnostics: warnings }
+        : { status: 'pass' },
+  );
+  const studentKo = student.modules[lesson.module];
+  const referenceKo = reference.modules[`${lesson.module}_ref`];
+  if (!reference.ok || !referenceKo) built.lessonError = `the lesson's solution module does not build:\n${summarize(reference.diagnostics).join('\n') || reference.log.slice(-2000)}`;
+  if (!student.ok) built.unbuildable.kernel = 'the module did not build';
+  else if (!studentKo) built.unbuildable.kernel = `the build made no ${lesson.module}.ko (check obj-m in Kbuild)`;
+  if (studentKo && referenceKo) {
+    built.modules = {
+      student: { origin: 'student', name: lesson.module, path: studentKo },
+      reference: { origin: 'reference', name: `${lesson.module}_ref`, path: referenceKo },
+    };
+  }
+
+  if (lesson.client) {
+    for (const origin of ['student', 'reference'] as const) {
+      const dir = sideDir(lesson, origin === 'student' ? target : 'solution', 'client');
+      const entry = join(dir, lesson.client);
+      const r = compileTs([entry], dir, tsOutDir(dir));
+      o.onProgress?.({ phase: 'build', what: `${origin === 'student' ? target : 'reference'} client`, cached: r.cached, ms: r.durationMs });
+      if (origin === 'student') {
+        built.builtin.set('client-builds', r.ok ? { status: 'pass' } : { status: 'fail', message: 'the client does not type-check', diagnostics: r.diagnostics });
+      } else if (!r.ok) {
+        built.lessonError ??= `the lesson's reference client does not compile:\n${summarize(r.diagnostics).join('\n')}`;
+      }
+      // Type errors still emit JavaScript, so the client can run and show what else works.
+      built.clients[origin] = { origin, path: r.outputs[entry]! };
+    }
+  }
+
+  const checksTs = join(lesson.dir, 'checks.ts');
+  const c = compileTs([checksTs], lesson.dir, tsOutDir(join(lesson.dir, 'checks')));
+  o.onProgress?.({ phase: 'build', what: 'checks', cached: c.cached, ms: c.durationMs });
+  if (!c.ok) built.lessonError ??= `the lesson's checks.ts does not compile:\n${summarize(c.diagnostics).join('\n')}`;
+  built.checksJs = c.outputs[checksTs];
+  built.ms = performance.now() - started;
+  return built;
+}
+
+/** Why a job cannot run, if one of the sides it needs did not build. */
+function blocked(job: Job, built: Built): string | undefined {
+  if (job.pairing.kernel === 'student' && built.unbuildable.kernel) return built.unbuildable.kernel;
+  if (job.pairing.client === 'student' && built.unbuildable.client) return built.unbuildable.client;
+  return undefined;
+}
+
+interface BootResult {
+  results: Map<number, JobResult>;
+  vm: VmRun;
+  /** The job that was running when the guest died. */
+  running?: number;
+  fatal?: string;
+}
+
+/** One guest boot that runs `jobs` until they are done or the kernel dies. */
+async function boot(o: GradeOptions, plan: GuestPlan, jobs: Job[]): Promise<BootResult> {
+  const results = new Map<number, JobResult>();
+  let running: number | undefined;
+  let fatal: string | undefined;
+  const hang = new AbortController();
+  let watchdog: NodeJS.Timeout | undefined;
+  const byIndex = new Map(jobs.map((j) => [j.index, j]));
+
+  mkdirSync(RUNS_DIR, { recursive: true });
+  const planFile = join(RUNS_DIR, `plan-${process.pid}-${Date.now()}.json`);
+  writeFileSync(planFile, JSON.stringify({ ...plan, jobs } satisfies GuestPlan));
+
+  let pending = '';
+  const stdout = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      pending += chunk.toString('utf8');
+      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        const ev = parseGuestEvent(line);
+        if (!ev) {
+          if (line.trim()) o.onGuestLine?.(line);
+          continue;
+        }
+        if (ev.type === 'start') {
+          running = ev.job;
+          const job = byIndex.get(ev.job)!;
+          o.onProgress?.({ phase: 'check-start', job });
+          clearTimeout(watchdog);
+          watchdog = setTimeout(() => hang.abort(new Error(`check ${job.check} hung`)), job.timeoutMs + HANG_GRACE_MS);
+        } else if (ev.type === 'end') {
+          clearTimeout(watchdog);
+          running = undefined;
+          results.set(ev.job, ev.result);
+          o.onProgress?.({ phase: 'check-end', job: byIndex.get(ev.job)!, result: ev.result });
+        } else if (ev.type === 'fatal') {
+          fatal = ev.message;
+        }
+      }
+      done();
+    },
+  });
+  const budget = BOOT_ALLOWANCE_MS + jobs.reduce((sum, j) => sum + j.timeoutMs + 2000, 0);
+  const vm = await runVm({
+    kernel: o.kernel,
+    command: [process.execPath, RUNNER, planFile],
+    cwd: REPO_ROOT,
+    timeoutMs: budget,
+    stdout,
+    signal: hang.signal,
+  });
+  clearTimeout(watchdog);
+  return { results, vm, ...(running !== undefined ? { running } : {}), ...(fatal ? { fatal } : {}) };
+}
+
+function deathResult(vm: VmRun): JobResult {
+  const kind = vm.outcome === 'panic' ? 'panic' : 'hang';
+  const message =
+    vm.outcome === 'panic'
+      ? 'the kernel panicked during this check'
+      : vm.outcome === 'timeout'
+        ? 'the check hung: the guest stopped answering and was killed'
+        : `the guest died during this check (${vm.outcome})`;
+  const excerpt = vm.detail ?? vm.console.split('\n').slice(-20).join('\n');
+  return { status: 'fail', message, notes: [], health: [{ kind, excerpt }], gate: [], durationMs: 0 };
+}
+
+function aggregate(check: LessonCheck, lesson: Lesson, runs: RunReport[]): CheckReport {
+  const failed = runs.filter((r) => r.status !== 'pass');
+  const first = failed[0];
+  const status = runs.length === 0 ? 'skip' : runs.some((r) => r.status === 'error') ? 'error' : failed.some((r) => r.status === 'fail') ? 'fail' : failed.length ? failed[0]!.status : 'pass';
+  const fault = runs.length > 1 && status === 'fail' ? sideAtFault(failed.filter((r) => r.status === 'fail').map((r) => r.pairing)) : undefined;
+  return {
+    id: check.id,
+    title: check.title,
+    side: check.side,
+    points: check.points,
+    status,
+    ...(first?.message ? { message: first.message } : {}),
+    ...(first?.evidence ? { evidence: first.evidence } : {}),
+    ...(fault ? { fault } : {}),
+    hint: check.hint,
+    hintLink: `docs/lessons/${lesson.id}.md#check-${check.id}`,
+    notes: runs.flatMap((r) => r.notes),
+    durationMs: runs.reduce((s, r) => s + r.durationMs, 0),
+    runs,
+  };
+}
+
+/** Grades a lesson and returns the report; the full guest console is saved to `logFile`. */
+export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
+  const started = performance.now();
+  const { lesson } = o;
+  const checks = lesson.checks.filter((c) => !o.only || c.id === o.only);
+  const built = await buildLesson(o);
+  const runs = new Map<string, RunReport[]>(checks.map((c) => [c.id, []]));
+  const consoles: string[] = [];
+  let accel: 'kvm' | 'tcg' = 'tcg';
+  let guestMs = 0;
+  let boots = 0;
+
+  for (const c of checks.filter((c) => c.builtin)) {
+    const b = built.builtin.get(c.builtin!) ?? { status: 'error' as const, message: `unknown builtin ${c.builtin}` };
+    const evidence = b.diagnostics?.length ? { notes: summarize(b.diagnostics, 8) } : undefined;
+    runs.get(c.id)!.push({ pairing: { kernel: 'student', client: 'student' }, status: b.status, ...(b.message ? { message: b.message } : {}), ...(evidence ? { evidence } : {}), notes: [], health: [], gate: [], durationMs: 0 });
+  }
+
+  const hasClient = Boolean(lesson.client);
+  const allJobs = planJobs(checks, o.target === 'solution', hasClient);
+  let todo: Job[] = [];
+  for (const job of allJobs) {
+    const why = built.lessonError ?? blocked(job, built);
+    if (why) runs.get(job.check)!.push({ pairing: job.pairing, status: built.lessonError ? 'error' : 'skip', message: why, notes: [], health: [], gate: [], durationMs: 0 });
+    else todo.push(job);
+  }
+
+  if (todo.length && built.modules && built.checksJs) {
+    const plan: GuestPlan = { lesson: { id: lesson.id, module: lesson.module, netlink: lesson.netlink }, checks: built.checksJs, modules: built.modules, clients: built.clients, jobs: [] };
+    while (todo.length && boots < MAX_BOOTS) {
+      boots++;
+      o.onProgress?.({ phase: 'boot', attempt: boots });
+      const r = await boot(o, plan, todo);
+      accel = r.vm.accel;
+      guestMs += r.vm.timings.total;
+      consoles.push(`===== boot ${boots}: ${r.vm.kernelRelease} (${r.vm.outcome}) =====\n${r.vm.console}`);
+      for (const job of todo) {
+        const res = r.results.get(job.index) ?? (job.index === r.running ? deathResult(r.vm) : undefined);
+        if (res) runs.get(job.check)!.push({ pairing: job.pairing, ...res });
+      }
+      const done = new Set([...r.results.keys(), ...(r.running !== undefined ? [r.running] : [])]);
+      const rest = todo.filter((j) => !done.has(j.index));
+      if (rest.length && r.running === undefined) {
+        // The guest stopped between checks without a kernel death: a runner or boot problem.
+        const why = r.fatal ?? `the guest ended before the check ran (${r.vm.outcome}${r.vm.detail ? `: ${r.vm.detail.split('\n')[0]}` : ''})`;
+        for (const job of rest) runs.get(job.check)!.push({ pairing: job.pairing, status: 'error', message: why, notes: [], health: [], gate: [], durationMs: 0 });
+        todo = [];
+      } else {
+        todo = rest;
+      }
+    }
+    for (const job of todo) runs.get(job.check)!.push({ pairing: job.pairing, status: 'skip', message: `not run: the guest died ${MAX_BOOTS} times`, notes: [], health: [], gate: [], durationMs: 0 });
+  }
+
+  const reports = checks.map((c) => aggregate(c, lesson, runs.get(c.id)!));
+  const health: HealthReport[] = reports.flatMap((c) => c.runs.flatMap((r) => r.health.map((h) => ({ kind: h.kind, check: c.id, excerpt: h.excerpt }))));
+  const logDir = join(LAB_STATE, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `${lesson.id}-${o.target}-${o.kernel.release}.log`);
+  writeFileSync(logFile, consoles.join('\n') || '(no guest was booted)\n');
+  const total = checks.reduce((s, c) => s + c.points, 0);
+  const score = reports.filter((c) => c.status === 'pass').reduce((s, c) => s + c.points, 0);
+  return {
+    lesson: lesson.id,
+    title: lesson.title,
+    target: o.target,
+    kernel: o.kernel.release,
+    accel,
+    checks: reports,
+    health,
+    score,
+    total,
+    timings: { buildMs: built.ms, guestMs, totalMs: performance.now() - started, boots },
+    logFile,
+  };
+}

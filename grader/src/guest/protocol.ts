@@ -1,0 +1,43 @@
+// What the guest runner tells the host, one `@@lab {json}` line per event.
+
+import type { Evidence } from '../check-api.js';
+import type { HealthKind } from '../../../kernel/src/console-scan.js';
+
+/** Health kinds in reports: the kernel's, folded into the five a report shows. */
+export type ReportHealthKind = 'oops' | 'bug' | 'warning' | 'panic' | 'hang';
+
+export function gateHealthKind(k: HealthKind): ReportHealthKind {
+  return k === 'lockup' || k === 'hung-task' ? 'hang' : k;
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'error' | 'skip';
+
+export interface JobResult {
+  status: CheckStatus;
+  message?: string;
+  evidence?: Evidence;
+  notes: string[];
+  health: { kind: ReportHealthKind; excerpt: string }[];
+  /** Health-gate failures that are not kernel log events (a module that won't unload, a leaked unit). */
+  gate: string[];
+  durationMs: number;
+}
+
+export type GuestEvent =
+  | { type: 'ready' }
+  | { type: 'start'; job: number }
+  | { type: 'end'; job: number; result: JobResult }
+  | { type: 'done' }
+  | { type: 'fatal'; message: string };
+
+export const EVENT_PREFIX = '@@lab ';
+
+/** Parses one output line; undefined for lines that are not events. */
+export function parseGuestEvent(line: string): GuestEvent | undefined {
+  if (!line.startsWith(EVENT_PREFIX)) return undefined;
+  try {
+    return JSON.parse(line.slice(EVENT_PREFIX.length)) as GuestEvent;
+  } catch {
+    return undefined;
+  }
+}

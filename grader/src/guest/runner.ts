@@ -1,0 +1,92 @@
+// The grader's process inside the guest: runs a plan's jobs in order, gates each on kernel
+// health, and reports on stdout as `@@lab {json}` lines, which the host reads as they come.
+// Usage (in the guest): node runner.js PLAN.json
+
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { scanKernelLog } from '../../../kernel/src/console-scan.js';
+import { CheckFailed, type CheckSet } from '../check-api.js';
+import type { GuestPlan, Job } from '../plan.js';
+import { makeContext } from './context.js';
+import { kmsgMark, readKmsg } from './kmsg.js';
+import { readProcNetlink, unitTaken } from './proc-netlink.js';
+import { EVENT_PREFIX, gateHealthKind, type GuestEvent, type JobResult } from './protocol.js';
+
+function emit(event: GuestEvent): void {
+  process.stdout.write(`${EVENT_PREFIX}${JSON.stringify(event)}\n`);
+}
+
+function loaded(): Set<string> {
+  return new Set(readFileSync('/proc/modules', 'utf8').split('\n').map((l) => l.split(' ')[0]!));
+}
+
+/** After every job: a clean kernel log, every lesson module unloadable, the unit free again. */
+function healthGate(plan: GuestPlan, mark: number): Pick<JobResult, 'health' | 'gate'> {
+  const log = readKmsg(mark).map((r) => r.text).join('\n');
+  const health = scanKernelLog(log).map((e) => ({ kind: gateHealthKind(e.kind), excerpt: e.excerpt }));
+  const gate: string[] = [];
+  const names = new Set([plan.modules.student.name, plan.modules.reference.name]);
+  for (const name of names) {
+    if (!loaded().has(name)) continue;
+    const r = spawnSync('rmmod', [name], { encoding: 'utf8' });
+    if (r.status !== 0) gate.push(`rmmod ${name} failed: ${(r.stderr ?? '').trim() || `exit ${r.status}`}`);
+  }
+  const { netlink } = plan.lesson;
+  if ('unit' in netlink && unitTaken(readProcNetlink(), netlink.unit)) {
+    gate.push(`netlink unit ${netlink.unit} still has a kernel socket after the module was unloaded (was netlink_kernel_release() called?)`);
+  }
+  return { health, gate };
+}
+
+async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: string): Promise<JobResult> {
+  const fn = checks[job.check];
+  const mark = kmsgMark();
+  const notes: string[] = [];
+  const started = performance.now();
+  let result: Pick<JobResult, 'status' | 'message' | 'evidence'>;
+  if (!fn) {
+    result = { status: 'error', message: `checks.ts has no function for check "${job.check}"` };
+  } else {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CheckFailed(`the check did not finish within ${job.timeoutMs} ms`)), job.timeoutMs);
+    });
+    try {
+      await Promise.race([fn(makeContext(plan, job, mark, notes, scratch)), timeout]);
+      result = { status: 'pass' };
+    } catch (e) {
+      result =
+        e instanceof CheckFailed
+          ? { status: 'fail', message: e.message, evidence: e.evidence }
+          : { status: 'error', message: `the check itself threw: ${(e as Error)?.stack ?? String(e)}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  const durationMs = performance.now() - started;
+  const { health, gate } = healthGate(plan, mark);
+  if (result.status === 'pass' && (health.length > 0 || gate.length > 0)) {
+    result = { status: 'fail', message: health.length ? `the kernel logged a ${health[0]!.kind}` : gate[0]! };
+  }
+  return { ...result, notes, health, gate, durationMs };
+}
+
+async function main(): Promise<void> {
+  const planFile = process.argv[2];
+  if (!planFile) throw new Error('usage: runner.js PLAN.json');
+  const plan = JSON.parse(readFileSync(planFile, 'utf8')) as GuestPlan;
+  const checks = (await import(pathToFileURL(plan.checks).href)).default as CheckSet;
+  emit({ type: 'ready' });
+  for (const job of plan.jobs) {
+    emit({ type: 'start', job: job.index });
+    emit({ type: 'end', job: job.index, result: await runJob(plan, checks, job, dirname(planFile)) });
+  }
+  emit({ type: 'done' });
+}
+
+main().catch((e: unknown) => {
+  emit({ type: 'fatal', message: (e as Error)?.stack ?? String(e) });
+  process.exitCode = 1;
+});

@@ -1,0 +1,62 @@
+// Finds lessons on disk and loads their metadata.
+
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../../kernel/src/paths.js';
+import { LessonFormatError, validateLesson, type LessonMeta } from './schema.js';
+
+export const LESSONS_DIR = join(REPO_ROOT, 'lessons');
+
+/** Which copy of a lesson's code is graded. */
+export type Target = 'starter' | 'solution';
+
+export interface Lesson extends LessonMeta {
+  dir: string;
+}
+
+export class LessonNotFound extends Error {
+  override name = 'LessonNotFound';
+  constructor(readonly wanted: string, readonly known: string[]) {
+    super(`there is no lesson "${wanted}"; the lessons are: ${known.join(', ') || '(none)'}`);
+  }
+}
+
+function lessonNumber(id: string): number {
+  return Number(/(\d+)$/.exec(id)?.[1] ?? Number.MAX_SAFE_INTEGER);
+}
+
+/** Ids of every lesson folder with a lesson.json, in lesson order. */
+export function lessonIds(): string[] {
+  if (!existsSync(LESSONS_DIR)) return [];
+  return readdirSync(LESSONS_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(LESSONS_DIR, d.name, 'lesson.json')))
+    .map((d) => d.name)
+    .sort((a, b) => lessonNumber(a) - lessonNumber(b) || a.localeCompare(b));
+}
+
+/** Loads one lesson; accepts "lesson-3" or just "3". */
+export function loadLesson(wanted: string): Lesson {
+  const ids = lessonIds();
+  const id = ids.includes(wanted) ? wanted : /^\d+$/.test(wanted) && ids.includes(`lesson-${wanted}`) ? `lesson-${wanted}` : undefined;
+  if (!id) throw new LessonNotFound(wanted, ids);
+  const dir = join(LESSONS_DIR, id);
+  const file = join(dir, 'lesson.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new LessonFormatError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const meta = validateLesson(raw, file);
+  if (meta.id !== id) throw new LessonFormatError(`${file}: "id" is "${meta.id}" but the folder is ${id}`);
+  return { ...meta, dir };
+}
+
+export function loadAllLessons(): Lesson[] {
+  return lessonIds().map(loadLesson);
+}
+
+/** The folder holding one side of a lesson, e.g. lessons/lesson-3/starter/kernel. */
+export function sideDir(lesson: Lesson, target: Target, part: 'kernel' | 'client'): string {
+  return join(lesson.dir, target, part);
+}

@@ -1,0 +1,66 @@
+// The grading plan: which check runs with which pairing of module and client.
+// Pure, so the cross-matrix rules are testable without a guest.
+
+import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
+import type { LessonCheck, LessonMeta } from './lesson/schema.js';
+
+export interface Pairing {
+  kernel: Origin;
+  client: Origin;
+}
+
+export interface Job {
+  index: number;
+  check: string;
+  pairing: Pairing;
+  timeoutMs: number;
+}
+
+/** What the host hands the guest runner (as JSON in the run folder). */
+export interface GuestPlan {
+  lesson: Pick<LessonMeta, 'id' | 'module' | 'netlink'>;
+  /** Compiled checks.js. */
+  checks: string;
+  modules: Record<Origin, ModuleHandle>;
+  clients: Partial<Record<Origin, ClientHandle>>;
+  jobs: Job[];
+}
+
+export const DEFAULT_CHECK_TIMEOUT_MS = 15_000;
+
+/**
+ * The pairings a check runs with. Grading the solution, the "student" side is the solution
+ * itself, so one run suffices; otherwise `both` is the full cross-matrix.
+ */
+export function pairingsFor(check: Pick<LessonCheck, 'side'>, gradingSolution: boolean, hasClient: boolean): Pairing[] {
+  if (gradingSolution) return [{ kernel: 'student', client: 'student' }];
+  if (!hasClient || check.side === 'kernel') return [{ kernel: 'student', client: 'reference' }];
+  if (check.side === 'client') return [{ kernel: 'reference', client: 'student' }];
+  return [
+    { kernel: 'student', client: 'reference' },
+    { kernel: 'reference', client: 'student' },
+    { kernel: 'student', client: 'student' },
+  ];
+}
+
+/** Guest jobs for the checks that run in the guest (not the host-side builtins), in order. */
+export function planJobs(checks: readonly LessonCheck[], gradingSolution: boolean, hasClient: boolean): Job[] {
+  const jobs: Job[] = [];
+  for (const c of checks) {
+    if (c.builtin) continue;
+    for (const pairing of pairingsFor(c, gradingSolution, hasClient)) {
+      jobs.push({ index: jobs.length, check: c.id, pairing, timeoutMs: c.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS });
+    }
+  }
+  return jobs;
+}
+
+/** Which side is at fault, from which pairings failed. */
+export function sideAtFault(failed: readonly Pairing[]): 'kernel' | 'client' | 'both' | undefined {
+  if (failed.length === 0) return undefined;
+  const kernel = failed.some((p) => p.kernel === 'student' && p.client === 'reference');
+  const client = failed.some((p) => p.kernel === 'reference' && p.client === 'student');
+  if (kernel && !client) return 'kernel';
+  if (client && !kernel) return 'client';
+  return 'both';
+}

@@ -1,0 +1,65 @@
+// The report a person reads: ✓/✗ per check, points, evidence, hints, timings.
+
+import { FAIL, PASS, WARN, bold, dim, ms, red, yellow } from '../../../kernel/src/term.js';
+import type { CheckReport, GradeReport } from './types.js';
+
+const MARK = { pass: PASS, fail: FAIL, error: red('!'), skip: dim('-') } as const;
+
+function indent(text: string, by = '      '): string {
+  return text.split('\n').map((l) => `${by}${l}`).join('\n');
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v, null, 2);
+}
+
+function evidenceLines(c: CheckReport, verbose: boolean): string[] {
+  const out: string[] = [];
+  const e = c.evidence;
+  if (e?.expected !== undefined) out.push(`expected: ${show(e.expected)}`);
+  if (e?.actual !== undefined) out.push(`actual:   ${show(e.actual)}`);
+  for (const m of e?.messages?.slice(0, verbose ? 50 : 4) ?? []) out.push(`message:  ${show(m)}`);
+  for (const n of e?.notes?.slice(0, verbose ? 50 : 8) ?? []) out.push(n);
+  return out;
+}
+
+function faultLine(c: CheckReport): string | undefined {
+  if (!c.fault) return undefined;
+  const runs = c.runs.map((r) => `${r.status === 'pass' ? PASS : FAIL} ${r.pairing.kernel} module + ${r.pairing.client} client`).join(', ');
+  const who = { kernel: 'your module', client: 'your client', both: 'both sides (or how they work together)' }[c.fault];
+  return `at fault: ${who} — ${runs}`;
+}
+
+export function formatCheck(c: CheckReport, verbose = false): string {
+  const pts = c.status === 'pass' ? `${c.points}/${c.points}` : `0/${c.points}`;
+  const lines = [`  ${MARK[c.status]} ${c.title} ${dim(`[${c.id}] ${pts} pt · ${ms(c.durationMs)}`)}`];
+  if (c.status !== 'pass') {
+    if (c.message) lines.push(indent(c.status === 'error' ? yellow(c.message) : c.message));
+    const fault = faultLine(c);
+    if (fault) lines.push(indent(fault));
+    const ev = evidenceLines(c, verbose);
+    if (ev.length) lines.push(indent(ev.join('\n')));
+    for (const r of c.runs) for (const h of r.health) lines.push(indent(`${red(`kernel ${h.kind}:`)}\n${indent(h.excerpt.split('\n').slice(0, verbose ? 40 : 8).join('\n'), '  ')}`));
+    for (const r of c.runs) for (const g of r.gate) lines.push(indent(`${red('health gate:')} ${g}`));
+    if (c.status === 'fail') lines.push(indent(`${yellow('hint:')} ${c.hint} ${dim(`→ ${c.hintLink}`)}`));
+  } else if (verbose || c.notes.length) {
+    for (const n of c.notes) lines.push(indent(dim(n)));
+  }
+  return lines.join('\n');
+}
+
+export function formatReport(r: GradeReport, verbose = false): string {
+  const head = `${bold(`${r.lesson}: ${r.title}`)} ${dim(`(${r.target}, kernel ${r.kernel}, ${r.accel.toUpperCase()})`)}`;
+  const body = r.checks.map((c) => formatCheck(c, verbose)).join('\n');
+  const full = r.score === r.total;
+  const score = `Score: ${r.score}/${r.total}`;
+  const t = r.timings;
+  return [
+    head,
+    body,
+    '',
+    full ? `${PASS} ${bold(score)}` : `${r.health.some((h) => h.kind === 'panic') ? `${WARN} the kernel panicked during ${r.health.find((h) => h.kind === 'panic')!.check}\n` : ''}${FAIL} ${bold(score)}`,
+    dim(`build ${ms(t.buildMs)} · guest ${ms(t.guestMs)} (${t.boots} boot${t.boots === 1 ? '' : 's'}) · total ${ms(t.totalMs)}`),
+    dim(`console log: ${r.logFile}`),
+  ].join('\n');
+}
