@@ -1,0 +1,238 @@
+/**
+ * Numeric constants from `<linux/netlink.h>`, `<linux/genetlink.h>` and
+ * `<linux/rtnetlink.h>`. Grouped in frozen objects so call sites read like
+ * the C names (`NLM_F.REQUEST` for `NLM_F_REQUEST`).
+ * @module
+ */
+
+/** Address family of netlink sockets (`AF_NETLINK`). */
+export const AF_NETLINK = 16;
+
+/** Netlink protocols ("units") accepted by `socket(AF_NETLINK, SOCK_RAW, protocol)`. */
+export const NETLINK = Object.freeze({
+  ROUTE: 0,
+  USERSOCK: 2,
+  SOCK_DIAG: 4,
+  NFLOG: 5,
+  XFRM: 6,
+  SELINUX: 7,
+  AUDIT: 9,
+  CONNECTOR: 11,
+  NETFILTER: 12,
+  KOBJECT_UEVENT: 15,
+  GENERIC: 16,
+  CRYPTO: 21,
+} as const);
+
+/** Control message types; data types start at `MIN_TYPE`. */
+export const NLMSG = Object.freeze({
+  /** Ignored by receivers. */
+  NOOP: 0x1,
+  /** Error or acknowledgement (`struct nlmsgerr`). */
+  ERROR: 0x2,
+  /** End of a multipart (dump) reply. */
+  DONE: 0x3,
+  /** Data lost (unused by the kernel). */
+  OVERRUN: 0x4,
+  /** First type available to protocols. */
+  MIN_TYPE: 0x10,
+} as const);
+
+/** `nlmsg_flags` bits. Several share a value; their meaning depends on the request kind. */
+export const NLM_F = Object.freeze({
+  /** Message is a request. */
+  REQUEST: 0x01,
+  /** Part of a multipart reply, terminated by `NLMSG_DONE`. */
+  MULTI: 0x02,
+  /** Ask for an acknowledgement. */
+  ACK: 0x04,
+  /** Echo this request back. */
+  ECHO: 0x08,
+  /** The dump was inconsistent because the data changed while it ran. */
+  DUMP_INTR: 0x10,
+  /** The dump was filtered as requested. */
+  DUMP_FILTERED: 0x20,
+  // GET requests
+  /** Return the whole table. */
+  ROOT: 0x100,
+  /** Return all matching entries. */
+  MATCH: 0x200,
+  /** Atomic snapshot (unsupported by most families). */
+  ATOMIC: 0x400,
+  /** `ROOT | MATCH`: a dump. */
+  DUMP: 0x300,
+  // NEW requests
+  /** Replace an existing object. */
+  REPLACE: 0x100,
+  /** Fail if the object exists. */
+  EXCL: 0x200,
+  /** Create if it does not exist. */
+  CREATE: 0x400,
+  /** Append to the end of a list. */
+  APPEND: 0x800,
+  // DELETE requests
+  /** Do not delete recursively. */
+  NONREC: 0x100,
+  // ACK messages
+  /** The ACK does not carry the original request's payload. */
+  CAPPED: 0x100,
+  /** The ACK carries extended-ACK TLVs. */
+  ACK_TLVS: 0x200,
+} as const);
+
+/** Socket option level for netlink options (`SOL_NETLINK`). */
+export const SOL_NETLINK = 270;
+/** Socket option level for generic socket options (`SOL_SOCKET`). */
+export const SOL_SOCKET = 1;
+/** `SO_SNDBUF` (level `SOL_SOCKET`). */
+export const SO_SNDBUF = 7;
+/** `SO_RCVBUF` (level `SOL_SOCKET`). */
+export const SO_RCVBUF = 8;
+/** `SO_SNDBUFFORCE` (needs CAP_NET_ADMIN). */
+export const SO_SNDBUFFORCE = 32;
+/** `SO_RCVBUFFORCE` (needs CAP_NET_ADMIN). */
+export const SO_RCVBUFFORCE = 33;
+
+/** Netlink socket options (level `SOL_NETLINK`). */
+export const NETLINK_OPT = Object.freeze({
+  ADD_MEMBERSHIP: 1,
+  DROP_MEMBERSHIP: 2,
+  PKTINFO: 3,
+  BROADCAST_ERROR: 4,
+  NO_ENOBUFS: 5,
+  LISTEN_ALL_NSID: 8,
+  LIST_MEMBERSHIPS: 9,
+  CAP_ACK: 10,
+  EXT_ACK: 11,
+  GET_STRICT_CHK: 12,
+} as const);
+
+/** Extended-ACK attribute types carried after `struct nlmsgerr`. */
+export const NLMSGERR_ATTR = Object.freeze({
+  UNUSED: 0,
+  MSG: 1,
+  OFFS: 2,
+  COOKIE: 3,
+  POLICY: 4,
+  MISS_TYPE: 5,
+  MISS_NEST: 6,
+} as const);
+
+/** Policy description attributes (`NL_POLICY_TYPE_ATTR_*`), used in `NLMSGERR_ATTR_POLICY`. */
+export const NL_POLICY_TYPE_ATTR = Object.freeze({
+  TYPE: 1,
+  MIN_VALUE_S: 2,
+  MAX_VALUE_S: 3,
+  MIN_VALUE_U: 4,
+  MAX_VALUE_U: 5,
+  MIN_LENGTH: 6,
+  MAX_LENGTH: 7,
+  POLICY_IDX: 8,
+  POLICY_MAXTYPE: 9,
+  BITFIELD32_MASK: 10,
+  PAD: 11,
+  MASK: 12,
+} as const);
+
+/** Attribute type names (`NL_ATTR_TYPE_*`), indexed by their numeric value. */
+export const NL_ATTR_TYPE_NAMES: readonly string[] = Object.freeze([
+  'invalid', 'flag', 'u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64',
+  'binary', 'string', 'nul-string', 'nested', 'nested-array', 'bitfield32', 'sint', 'uint',
+]);
+
+/** Attribute header flags, kept in the top bits of `nla_type`. */
+export const NLA_F = Object.freeze({
+  /** Payload is a set of attributes. */
+  NESTED: 0x8000,
+  /** Payload is in network byte order. */
+  NET_BYTEORDER: 0x4000,
+  /** Mask selecting the attribute type. */
+  TYPE_MASK: 0x3fff,
+} as const);
+
+/** Generic netlink: controller family id, fixed. */
+export const GENL_ID_CTRL = 0x10;
+
+/** nlctrl commands. */
+export const CTRL_CMD = Object.freeze({
+  NEWFAMILY: 1,
+  DELFAMILY: 2,
+  GETFAMILY: 3,
+  NEWOPS: 4,
+  DELOPS: 5,
+  GETOPS: 6,
+  NEWMCAST_GRP: 7,
+  DELMCAST_GRP: 8,
+  GETPOLICY: 10,
+} as const);
+
+/** nlctrl top-level attributes. */
+export const CTRL_ATTR = Object.freeze({
+  FAMILY_ID: 1,
+  FAMILY_NAME: 2,
+  VERSION: 3,
+  HDRSIZE: 4,
+  MAXATTR: 5,
+  OPS: 6,
+  MCAST_GROUPS: 7,
+  POLICY: 8,
+  OP_POLICY: 9,
+  OP: 10,
+} as const);
+
+/** Generic netlink operation flags reported by nlctrl. */
+export const GENL_OP_FLAG = Object.freeze({
+  ADMIN_PERM: 0x01,
+  CMD_CAP_DO: 0x02,
+  CMD_CAP_DUMP: 0x04,
+  CMD_CAP_HASPOL: 0x08,
+  UNS_ADMIN_PERM: 0x10,
+} as const);
+
+/** A few rtnetlink message types. */
+export const RTM = Object.freeze({
+  NEWLINK: 16,
+  DELLINK: 17,
+  GETLINK: 18,
+  SETLINK: 19,
+  NEWADDR: 20,
+  DELADDR: 21,
+  GETADDR: 22,
+  NEWROUTE: 24,
+  DELROUTE: 25,
+  GETROUTE: 26,
+} as const);
+
+/** rtnetlink multicast groups (`RTNLGRP_*`), for `joinGroup`. */
+export const RTNLGRP = Object.freeze({
+  LINK: 1,
+  NOTIFY: 2,
+  NEIGH: 3,
+  IPV4_IFADDR: 5,
+  IPV4_ROUTE: 7,
+  IPV6_IFADDR: 9,
+  IPV6_ROUTE: 11,
+} as const);
+
+/** Interface flags (`IFF_*`) found in `ifinfomsg.ifi_flags`. */
+export const IFF = Object.freeze({
+  UP: 0x1,
+  BROADCAST: 0x2,
+  DEBUG: 0x4,
+  LOOPBACK: 0x8,
+  POINTOPOINT: 0x10,
+  NOTRAILERS: 0x20,
+  RUNNING: 0x40,
+  NOARP: 0x80,
+  PROMISC: 0x100,
+  ALLMULTI: 0x200,
+  MASTER: 0x400,
+  SLAVE: 0x800,
+  MULTICAST: 0x1000,
+  PORTSEL: 0x2000,
+  AUTOMEDIA: 0x4000,
+  DYNAMIC: 0x8000,
+  LOWER_UP: 0x10000,
+  DORMANT: 0x20000,
+  ECHO: 0x40000,
+} as const);

@@ -1,0 +1,18 @@
+/**
+ * Netlink client for Node: a tiny native addon for the syscalls and a
+ * protocol library in TypeScript. Import from `netlink-lab/client`.
+ * @packageDocumentation
+ */
+export * from './constants.js';
+export * from './errors.js';
+export * from './header.js';
+export * from './attributes.js';
+export * from './schema.js';
+export * from './ack.js';
+export { openSocket, NetlinkSocket } from './socket.js';
+export type { Datagram, Destination, ReceiveOptions, SocketEvents, SocketOptions } from './socket.js';
+export * from './request.js';
+export * from './dump.js';
+export * from './genl.js';
+export * from './notifications.js';
+export * from './rtnetlink.js';

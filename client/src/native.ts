@@ -1,0 +1,68 @@
+/**
+ * Loads the native addon (`client/build/Release/netlink.node`) and declares
+ * its interface. The addon only performs syscalls; see `client/native/netlink.cc`.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** One raw socket as implemented in C++. All methods throw Node-style system errors (`errno`, `code`, `syscall`). */
+export interface NativeSocket {
+  /** File descriptor, -1 once closed. */
+  readonly fd: number;
+  bind(port: number, groups: number): void;
+  /** Port id from `getsockname`. */
+  port(): number;
+  setOption(level: number, name: number, value: number): void;
+  getOption(level: number, name: number): number;
+  /** `sendmsg` of the buffers (gathered) to `port`/`groups`; returns bytes sent. */
+  send(buffers: readonly Uint8Array[], port: number, groups: number): number;
+  /**
+   * Non-blocking read of one datagram; the sender's [port, groups, flags]
+   * go to the meta array. If it fits in `scratch` it is received there and
+   * its length returned; a larger one comes back as a Buffer. `undefined`
+   * when none is queued; an `Error` (e.g. `ENOBUFS`) is returned, not thrown.
+   */
+  readInto(scratch: Uint8Array): number | Buffer | Error | undefined;
+  /** Blocks the thread in `poll()` until readable; false on timeout. Negative timeout waits forever. */
+  waitReadable(timeoutMs: number): boolean;
+  /** Watches the fd with libuv; each wakeup calls `callback`, which reads. */
+  start(callback: () => void): void;
+  stop(): void;
+  ref(): void;
+  unref(): void;
+  /** Idempotent. */
+  close(): void;
+}
+
+/** The addon's exports. */
+export interface NativeBinding {
+  /** `meta` (length ≥ 3) receives [port, groups, flags] of each datagram read. */
+  NativeSocket: new (protocol: number, meta: Uint32Array) => NativeSocket;
+  /** Meta flag: the datagram was truncated. */
+  FLAG_TRUNCATED: number;
+}
+
+/** Walks up from this file to the repository root (the directory holding `client/binding.gyp`). */
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'client', 'binding.gyp'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('netlink client: cannot find client/binding.gyp above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+}
+
+let binding: NativeBinding | undefined;
+
+/** Loads the addon once. Throws an explanatory error if it was not built (`npm install`). */
+export function loadNative(): NativeBinding {
+  if (binding) return binding;
+  const path = join(findRoot(), 'client', 'build', 'Release', 'netlink.node');
+  if (!existsSync(path)) throw new Error(`netlink client: native addon missing at ${path}; run \`npm install\` (node-gyp rebuild --directory client)`);
+  binding = createRequire(import.meta.url)(path) as NativeBinding;
+  return binding;
+}
