@@ -52,4 +52,6 @@ export interface VmResult {
   console: string;
   /** The run's folder, shared read-write with the guest. */
   shareDir: string;
+  /** QEMU's process id (gone by the time the result exists). */
+  qemuPid?: number;
 }

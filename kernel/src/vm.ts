@@ -194,6 +194,7 @@ export async function runVm(options: VmOptions): Promise<VmRun> {
     timings: timingsFrom(control, start, end),
     console: log,
     shareDir,
+    ...(proc.pid !== undefined ? { qemuPid: proc.pid } : {}),
     stdout: stdout(),
     stderr: stderr(),
   };

@@ -13,15 +13,27 @@ import { runOnHost } from '../src/host-backend.js';
 
 const fixtures = join(REPO_ROOT, 'kernel/test/fixtures');
 
-/** Live (not zombie) QEMU processes on this machine. */
-function qemuCount(): number {
-  const ps = execFileSync('ps', ['-eo', 'stat=,comm='], { encoding: 'utf8' });
-  return ps.split('\n').filter((l) => /^\s*[^Z\s]\S*\s+qemu-system/.test(l)).length;
+/** True while `pid` is a live (not zombie) process. */
+function alive(pid: number): boolean {
+  try {
+    return !/^Z/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim());
+  } catch {
+    return false; // ps exits 1 when there is no such process
+  }
 }
 
-async function qemuCountSettles(expected: number): Promise<number> {
-  for (let i = 0; i < 50 && qemuCount() !== expected; i++) await new Promise((r) => setTimeout(r, 100));
-  return qemuCount();
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  return !alive(pid);
+}
+
+/** QEMU processes whose parent is `ppid`. */
+function qemuChildren(ppid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(ppid), 'qemu-system'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  } catch {
+    return [];
+  }
 }
 
 describe.each(KNOWN_KERNELS.map((k) => k.selector))('kernel %s', (selector) => {
@@ -72,12 +84,12 @@ describe('failures of the run itself', () => {
   const kernel = findKernel(KNOWN_KERNELS[0].selector);
 
   it('kills a guest that outlives --timeout and leaves no qemu behind', async () => {
-    const before = qemuCount();
     const r = await runVm({ kernel, command: ['sleep', '600'], timeoutMs: 10_000 });
     expect(r.outcome).toBe('timeout');
     expect(r.timings.total).toBeLessThan(15_000);
     expect(liveCount()).toBe(0);
-    expect(await qemuCountSettles(before)).toBe(before);
+    expect(r.qemuPid).toBeGreaterThan(0);
+    expect(await gone(r.qemuPid!)).toBe(true);
   });
 
   it('calls an image that is not a kernel a boot failure, with the reason', async () => {
@@ -100,14 +112,17 @@ describe('failures of the run itself', () => {
   });
 
   it('leaves no qemu behind when the lab command gets SIGINT mid-boot', async () => {
-    const before = qemuCount();
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/kernel/src/cli.js'), 'vm', '--', 'sleep', '600'], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(qemuCount()).toBeGreaterThan(before);
+    let qemu: number[] = [];
+    for (let i = 0; i < 100 && qemu.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      qemu = qemuChildren(child.pid!);
+    }
+    expect(qemu).toHaveLength(1);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(code).toBe(130);
-    expect(await qemuCountSettles(before)).toBe(before);
+    expect(await gone(qemu[0]!)).toBe(true);
   });
 
   it('refuses the host backend without consent, and explains why this host cannot run it', async () => {
