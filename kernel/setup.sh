@@ -10,7 +10,7 @@ PACKAGES=(
 	make gcc g++ python3
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
-	chromium
+	chromium fonts-wqy-microhei
 )
 
 say() { printf 'setup: %s\n' "$*"; }

@@ -75,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
   const kernel = findKernel(values.kernel);
   const target = values.solution ? 'solution' : 'starter';
   const human = !values.json;
+  // --watch keeps one guest between grades while it stays healthy.
+  const warm = values.watch ? {} : undefined;
   const grade = async (lesson: Lesson): Promise<GradeReport> => {
     if (human) process.stderr.write(`${bold(`grading ${lesson.id}`)} ${dim(`(${target}) on ${kernel.release}`)}\n`);
     const report = await gradeLesson({
@@ -83,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
       kernel,
       ...(values.only ? { only: values.only } : {}),
       onProgress: progressPrinter(human),
+      ...(warm ? { warm } : {}),
       ...(values.verbose ? { onGuestLine: (l: string) => process.stderr.write(dim(`  guest: ${l}\n`)) } : {}),
     });
     recordProgress(report);

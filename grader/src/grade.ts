@@ -3,15 +3,15 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { formatDiagnostic, type Diagnostic } from '../../kernel/src/diagnostics.js';
 import type { Kernel } from '../../kernel/src/kernels.js';
 import { buildModule } from '../../kernel/src/module-build.js';
-import { LAB_STATE, REPO_ROOT, RUNS_DIR } from '../../kernel/src/paths.js';
-import { runVm, type VmRun } from '../../kernel/src/vm.js';
+import { LAB_STATE } from '../../kernel/src/paths.js';
+import type { VmRun } from '../../kernel/src/vm.js';
 import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
 import { compileTs, tsOutDir } from './compile-ts.js';
-import { parseGuestEvent, type JobResult } from './guest/protocol.js';
+import type { JobResult } from './guest/protocol.js';
+import { GuestSession } from './guest-session.js';
 import { sideDir, type Lesson, type Target } from './lesson/load.js';
 import type { LessonCheck } from './lesson/schema.js';
 import { planJobs, sideAtFault, type GuestPlan, type Job } from './plan.js';
@@ -27,6 +27,11 @@ export interface GradeOptions {
   onProgress?: (p: Progress) => void;
   /** Guest output lines that are not runner events (a check's own logging). */
   onGuestLine?: (line: string) => void;
+  /**
+   * Keep the guest between grades (--watch). The grader replaces `session` whenever a guest
+   * is not safe to reuse: after any health event, panic or hang.
+   */
+  warm?: { session?: GuestSession };
 }
 
 export type Progress =
@@ -37,12 +42,6 @@ export type Progress =
 
 /** Guest reboots allowed after panics or hangs before the remaining checks are given up. */
 const MAX_BOOTS = 4;
-/** Time a guest may take to boot and start the runner, on top of its checks' time. */
-const BOOT_ALLOWANCE_MS = 45_000;
-/** Extra time a check gets beyond its own timeout before the host calls it a hang. */
-const HANG_GRACE_MS = 8_000;
-
-const RUNNER = join(REPO_ROOT, 'dist/grader/src/guest/runner.js');
 
 interface Built {
   modules?: Record<Origin, ModuleHandle>;
@@ -122,70 +121,6 @@ function blocked(job: Job, built: Built): string | undefined {
   return undefined;
 }
 
-interface BootResult {
-  results: Map<number, JobResult>;
-  vm: VmRun;
-  /** The job that was running when the guest died. */
-  running?: number;
-  fatal?: string;
-}
-
-/** One guest boot that runs `jobs` until they are done or the kernel dies. */
-async function boot(o: GradeOptions, plan: GuestPlan, jobs: Job[]): Promise<BootResult> {
-  const results = new Map<number, JobResult>();
-  let running: number | undefined;
-  let fatal: string | undefined;
-  const hang = new AbortController();
-  let watchdog: NodeJS.Timeout | undefined;
-  const byIndex = new Map(jobs.map((j) => [j.index, j]));
-
-  mkdirSync(RUNS_DIR, { recursive: true });
-  const planFile = join(RUNS_DIR, `plan-${process.pid}-${Date.now()}.json`);
-  writeFileSync(planFile, JSON.stringify({ ...plan, jobs } satisfies GuestPlan));
-
-  let pending = '';
-  const stdout = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      pending += chunk.toString('utf8');
-      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
-        const ev = parseGuestEvent(line);
-        if (!ev) {
-          if (line.trim()) o.onGuestLine?.(line);
-          continue;
-        }
-        if (ev.type === 'start') {
-          running = ev.job;
-          const job = byIndex.get(ev.job)!;
-          o.onProgress?.({ phase: 'check-start', job });
-          clearTimeout(watchdog);
-          watchdog = setTimeout(() => hang.abort(new Error(`check ${job.check} hung`)), job.timeoutMs + HANG_GRACE_MS);
-        } else if (ev.type === 'end') {
-          clearTimeout(watchdog);
-          running = undefined;
-          results.set(ev.job, ev.result);
-          o.onProgress?.({ phase: 'check-end', job: byIndex.get(ev.job)!, result: ev.result });
-        } else if (ev.type === 'fatal') {
-          fatal = ev.message;
-        }
-      }
-      done();
-    },
-  });
-  const budget = BOOT_ALLOWANCE_MS + jobs.reduce((sum, j) => sum + j.timeoutMs + 2000, 0);
-  const vm = await runVm({
-    kernel: o.kernel,
-    command: [process.execPath, RUNNER, planFile],
-    cwd: REPO_ROOT,
-    timeoutMs: budget,
-    stdout,
-    signal: hang.signal,
-  });
-  clearTimeout(watchdog);
-  return { results, vm, ...(running !== undefined ? { running } : {}), ...(fatal ? { fatal } : {}) };
-}
-
 function deathResult(vm: VmRun): JobResult {
   const kind = vm.outcome === 'panic' ? 'panic' : 'hang';
   const message =
@@ -249,22 +184,44 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
 
   if (todo.length && built.modules && built.checksJs) {
     const plan: GuestPlan = { lesson: { id: lesson.id, module: lesson.module, netlink: lesson.netlink }, checks: built.checksJs, modules: built.modules, clients: built.clients, jobs: [] };
+    const events = {
+      onJobStart: (job: Job) => o.onProgress?.({ phase: 'check-start', job }),
+      onJobEnd: (job: Job, result: JobResult) => o.onProgress?.({ phase: 'check-end', job, result }),
+      ...(o.onGuestLine ? { onGuestLine: o.onGuestLine } : {}),
+    };
     while (todo.length && boots < MAX_BOOTS) {
-      boots++;
-      o.onProgress?.({ phase: 'boot', attempt: boots });
-      const r = await boot(o, plan, todo);
-      accel = r.vm.accel;
-      guestMs += r.vm.timings.total;
-      consoles.push(`===== boot ${boots}: ${r.vm.kernelRelease} (${r.vm.outcome}) =====\n${r.vm.console}`);
+      let session = o.warm?.session;
+      if (!session?.alive || session.kernel.release !== o.kernel.release) {
+        void session?.kill();
+        boots++;
+        o.onProgress?.({ phase: 'boot', attempt: boots });
+        session = new GuestSession(o.kernel, events);
+        if (o.warm) o.warm.session = session;
+      }
+      const r = await session.run(plan, todo);
+      let vm = r.ended;
+      const sick = [...r.results.values()].some((x) => x.health.length || x.gate.length) || r.running !== undefined || r.fatal;
+      if (!vm && (!o.warm || sick)) {
+        // A guest that saw a health event is never reused; a fresh grade stops its guest.
+        vm = sick ? await session.kill() : await session.stop();
+        if (o.warm) o.warm.session = undefined;
+      }
+      guestMs += vm?.timings.total ?? r.ms;
+      if (vm) {
+        accel = vm.accel;
+        consoles.push(`===== guest ${boots}: ${vm.kernelRelease} (${vm.outcome}) =====\n${vm.console}`);
+      } else {
+        consoles.push(`===== warm guest: its console is saved when it stops, in ${session.shareDir}/console.log =====`);
+      }
       for (const job of todo) {
-        const res = r.results.get(job.index) ?? (job.index === r.running ? deathResult(r.vm) : undefined);
+        const res = r.results.get(job.index) ?? (job.index === r.running && vm ? deathResult(vm) : undefined);
         if (res) runs.get(job.check)!.push({ pairing: job.pairing, ...res });
       }
       const done = new Set([...r.results.keys(), ...(r.running !== undefined ? [r.running] : [])]);
       const rest = todo.filter((j) => !done.has(j.index));
       if (rest.length && r.running === undefined) {
         // The guest stopped between checks without a kernel death: a runner or boot problem.
-        const why = r.fatal ?? `the guest ended before the check ran (${r.vm.outcome}${r.vm.detail ? `: ${r.vm.detail.split('\n')[0]}` : ''})`;
+        const why = r.fatal ?? `the guest ended before the check ran (${vm?.outcome ?? 'unknown'}${vm?.detail ? `: ${vm.detail.split('\n')[0]}` : ''})`;
         for (const job of rest) runs.get(job.check)!.push({ pairing: job.pairing, status: 'error', message: why, notes: [], health: [], gate: [], durationMs: 0 });
         todo = [];
       } else {

@@ -32,6 +32,8 @@ export interface VmOptions {
   signal?: AbortSignal;
   /** Called with each line of the control channel as it arrives (progress for front ends). */
   onEvent?: (event: string) => void;
+  /** Use this run folder (shared read-write with the guest) instead of a new one. */
+  shareDir?: string;
 }
 
 export interface VmRun extends VmResult {
@@ -150,7 +152,7 @@ export async function runVm(options: VmOptions): Promise<VmRun> {
     ? { accel: options.accel, reason: 'chosen by the caller' }
     : await accelVerdict(options.kernel, image, initramfs);
   const accel = verdict.accel;
-  const shareDir = newShareDir();
+  const shareDir = options.shareDir ?? newShareDir();
   const cwd = options.cwd ?? process.cwd();
   writeFileSync(join(shareDir, 'cmd.sh'), commandScript(options.command, cwd, options.env ?? {}));
 

@@ -27,7 +27,7 @@ export type GuestEvent =
   | { type: 'ready' }
   | { type: 'start'; job: number }
   | { type: 'end'; job: number; result: JobResult }
-  | { type: 'done' }
+  | { type: 'done'; request: number }
   | { type: 'fatal'; message: string };
 
 export const EVENT_PREFIX = '@@lab ';

@@ -1,10 +1,12 @@
-// The grader's process inside the guest: runs a plan's jobs in order, gates each on kernel
-// health, and reports on stdout as `@@lab {json}` lines, which the host reads as they come.
-// Usage (in the guest): node runner.js PLAN.json
+// The grader's process inside the guest. It serves grading requests that the host drops
+// into the run folder (req-1.json, req-2.json, …), runs each request's jobs in order, gates
+// every job on kernel health, and reports on stdout as `@@lab {json}` lines. A file named
+// `stop` ends it. A fresh grade is one request then stop; --watch keeps the guest warm.
+// Usage (in the guest): node runner.js RUN_FOLDER
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { scanKernelLog } from '../../../kernel/src/console-scan.js';
 import { CheckFailed, type CheckSet } from '../check-api.js';
@@ -13,6 +15,8 @@ import { makeContext } from './context.js';
 import { kmsgMark, readKmsg } from './kmsg.js';
 import { readProcNetlink, unitTaken } from './proc-netlink.js';
 import { EVENT_PREFIX, gateHealthKind, type GuestEvent, type JobResult } from './protocol.js';
+
+const POLL_MS = 25;
 
 function emit(event: GuestEvent): void {
   process.stdout.write(`${EVENT_PREFIX}${JSON.stringify(event)}\n`);
@@ -73,17 +77,28 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
   return { ...result, notes, health, gate, durationMs };
 }
 
-async function main(): Promise<void> {
-  const planFile = process.argv[2];
-  if (!planFile) throw new Error('usage: runner.js PLAN.json');
-  const plan = JSON.parse(readFileSync(planFile, 'utf8')) as GuestPlan;
+async function serveRequest(file: string, request: number, dir: string): Promise<void> {
+  const plan = JSON.parse(readFileSync(file, 'utf8')) as GuestPlan;
   const checks = (await import(pathToFileURL(plan.checks).href)).default as CheckSet;
-  emit({ type: 'ready' });
   for (const job of plan.jobs) {
     emit({ type: 'start', job: job.index });
-    emit({ type: 'end', job: job.index, result: await runJob(plan, checks, job, dirname(planFile)) });
+    emit({ type: 'end', job: job.index, result: await runJob(plan, checks, job, dir) });
   }
-  emit({ type: 'done' });
+  emit({ type: 'done', request });
+}
+
+async function main(): Promise<void> {
+  const dir = process.argv[2];
+  if (!dir) throw new Error('usage: runner.js RUN_FOLDER');
+  emit({ type: 'ready' });
+  for (let request = 1; ; request++) {
+    const file = join(dir, `req-${request}.json`);
+    while (!existsSync(file)) {
+      if (existsSync(join(dir, 'stop'))) return;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    await serveRequest(file, request, dir);
+  }
 }
 
 main().catch((e: unknown) => {

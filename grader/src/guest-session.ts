@@ -1,0 +1,213 @@
+// A lab VM running the grader's runner, which serves one grading request after another.
+// A fresh grade uses a session for one request; --watch keeps it warm between saves.
+// Every request's modules, clients and checks are copied into the run folder, which the
+// guest mounts uncached, so a warm guest never runs a stale build.
+
+import { cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Kernel } from '../../kernel/src/kernels.js';
+import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { newShareDir, runVm, type VmRun } from '../../kernel/src/vm.js';
+import type { ClientHandle, ModuleHandle } from './check-api.js';
+import { parseGuestEvent, type JobResult } from './guest/protocol.js';
+import type { GuestPlan, Job } from './plan.js';
+
+const RUNNER = join(REPO_ROOT, 'dist/grader/src/guest/runner.js');
+/** How long a warm guest may live, in all: a watch session is re-booted after this. */
+const SESSION_LIMIT_MS = 6 * 60 * 60 * 1000;
+/** Extra time a check gets beyond its own timeout before the host calls it a hang. */
+const HANG_GRACE_MS = 8_000;
+/** Time for the guest to boot and the runner to start, allowed once per session. */
+const BOOT_ALLOWANCE_MS = 60_000;
+/** Time from one job's end to the next one's start. */
+const BETWEEN_JOBS_MS = 20_000;
+
+export interface SessionEvents {
+  onJobStart?: (job: Job) => void;
+  onJobEnd?: (job: Job, result: JobResult) => void;
+  /** Guest output lines that are not runner events (a check's own logging). */
+  onGuestLine?: (line: string) => void;
+}
+
+export interface RequestResult {
+  results: Map<number, JobResult>;
+  /** The job that was running when the guest died. */
+  running?: number;
+  /** The runner itself failed. */
+  fatal?: string;
+  /** Set when the guest ended during this request (it died, or was stopped). */
+  ended?: VmRun;
+  ms: number;
+}
+
+interface Pending {
+  request: number;
+  jobs: Map<number, Job>;
+  results: Map<number, JobResult>;
+  running?: number;
+  fatal?: string;
+  started: number;
+  resolve: (r: RequestResult) => void;
+}
+
+function stage(plan: GuestPlan, dir: string): GuestPlan {
+  mkdirSync(dir, { recursive: true });
+  const mod = (m: ModuleHandle): ModuleHandle => {
+    const path = join(dir, 'modules', basename(m.path));
+    mkdirSync(dirname(path), { recursive: true });
+    cpSync(m.path, path);
+    return { ...m, path };
+  };
+  const client = (c: ClientHandle | undefined): ClientHandle | undefined => {
+    if (!c) return undefined;
+    const to = join(dir, 'clients', c.origin);
+    cpSync(dirname(c.path), to, { recursive: true });
+    return { ...c, path: join(to, basename(c.path)) };
+  };
+  const checksDir = join(dir, 'checks');
+  cpSync(dirname(plan.checks), checksDir, { recursive: true });
+  const clients: GuestPlan['clients'] = {};
+  for (const origin of ['student', 'reference'] as const) {
+    const c = client(plan.clients[origin]);
+    if (c) clients[origin] = c;
+  }
+  return {
+    ...plan,
+    checks: join(checksDir, basename(plan.checks)),
+    modules: { student: mod(plan.modules.student), reference: mod(plan.modules.reference) },
+    clients,
+  };
+}
+
+export class GuestSession {
+  readonly shareDir = newShareDir();
+  readonly kernel: Kernel;
+  #vm: Promise<VmRun>;
+  #ended: VmRun | undefined;
+  #requests = 0;
+  #pending: Pending | undefined;
+  #hang = new AbortController();
+  #watchdog: NodeJS.Timeout | undefined;
+  #events: SessionEvents;
+
+  constructor(kernel: Kernel, events: SessionEvents = {}) {
+    this.kernel = kernel;
+    this.#events = events;
+    this.#vm = runVm({
+      kernel,
+      command: [process.execPath, RUNNER, this.shareDir],
+      cwd: REPO_ROOT,
+      timeoutMs: SESSION_LIMIT_MS,
+      stdout: this.#parser(),
+      signal: this.#hang.signal,
+      shareDir: this.shareDir,
+    });
+    void this.#vm.then((vm) => this.#onEnd(vm));
+  }
+
+  /** False once the guest has ended (stopped, died or killed). */
+  get alive(): boolean {
+    return this.#ended === undefined;
+  }
+
+  /** Runs `jobs` of `plan` in the guest; resolves when they are done or the guest ends. */
+  run(plan: GuestPlan, jobs: Job[]): Promise<RequestResult> {
+    if (this.#ended) return Promise.resolve({ results: new Map(), ended: this.#ended, ms: 0 });
+    const request = ++this.#requests;
+    const staged = stage({ ...plan, jobs }, join(this.shareDir, `req-${request}`));
+    return new Promise((resolve) => {
+      this.#pending = { request, jobs: new Map(jobs.map((j) => [j.index, j])), results: new Map(), started: performance.now(), resolve };
+      // Write then appear: the runner polls for the name, so it must never see half a file.
+      const file = join(this.shareDir, `req-${request}.json`);
+      writeFileSync(`${file}.tmp`, JSON.stringify(staged));
+      renameSync(`${file}.tmp`, file);
+      // Boot time counts against the first request only.
+      this.#arm(BOOT_ALLOWANCE_MS + jobs.reduce((s, j) => s + j.timeoutMs, 0), 'the guest did not start the checks in time');
+    });
+  }
+
+  /** Ends the guest and waits for QEMU to exit. */
+  async stop(): Promise<VmRun> {
+    if (!this.#ended) writeFileSync(join(this.shareDir, 'stop'), '');
+    const killer = setTimeout(() => this.#hang.abort(new Error('the guest did not stop')), 15_000);
+    const vm = await this.#vm;
+    clearTimeout(killer);
+    return vm;
+  }
+
+  /** Kills the guest at once (after a health event: a fresh one will be booted). */
+  kill(): Promise<VmRun> {
+    this.#hang.abort(new Error('stopped by the grader'));
+    return this.#vm;
+  }
+
+  #arm(ms: number, why: string): void {
+    clearTimeout(this.#watchdog);
+    this.#watchdog = setTimeout(() => this.#hang.abort(new Error(why)), ms);
+  }
+
+  #finish(extra: Partial<RequestResult> = {}): void {
+    const p = this.#pending;
+    if (!p) return;
+    this.#pending = undefined;
+    clearTimeout(this.#watchdog);
+    p.resolve({
+      results: p.results,
+      ...(p.running !== undefined ? { running: p.running } : {}),
+      ...(p.fatal ? { fatal: p.fatal } : {}),
+      ms: performance.now() - p.started,
+      ...extra,
+    });
+  }
+
+  #onEnd(vm: VmRun): void {
+    this.#ended = vm;
+    clearTimeout(this.#watchdog);
+    this.#finish({ ended: vm });
+  }
+
+  #parser(): Writable {
+    let buffered = '';
+    return new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        buffered += chunk.toString('utf8');
+        for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+          const line = buffered.slice(0, nl);
+          buffered = buffered.slice(nl + 1);
+          this.#onLine(line);
+        }
+        done();
+      },
+    });
+  }
+
+  #onLine(line: string): void {
+    const ev = parseGuestEvent(line);
+    const p = this.#pending;
+    if (!ev) {
+      if (line.trim()) this.#events.onGuestLine?.(line);
+      return;
+    }
+    if (!p) return;
+    if (ev.type === 'start') {
+      const job = p.jobs.get(ev.job);
+      if (!job) return;
+      p.running = ev.job;
+      this.#events.onJobStart?.(job);
+      this.#arm(job.timeoutMs + HANG_GRACE_MS, `check ${job.check} hung`);
+    } else if (ev.type === 'end') {
+      const job = p.jobs.get(ev.job);
+      if (!job) return;
+      p.running = undefined;
+      p.results.set(ev.job, ev.result);
+      this.#events.onJobEnd?.(job, ev.result);
+      this.#arm(BETWEEN_JOBS_MS, 'the runner stopped answering');
+    } else if (ev.type === 'done' && ev.request === p.request) {
+      this.#finish();
+    } else if (ev.type === 'fatal') {
+      p.fatal = ev.message;
+      this.#finish();
+    }
+  }
+}
