@@ -1,0 +1,230 @@
+// A markdown-it plugin that renders lesson files into pages, so code is never pasted.
+//
+//   <!-- @todo lesson-3 2 -->                         TODO 2 of lesson-3: starter, then the solution folded
+//   <!-- @code lesson-3 solution/kernel/nlab_hello.c --> a whole file (solution view, markers stripped)
+//   <!-- @code lesson-3 starter/client/main.ts -->      the same file as the student gets it
+//   <!-- @checks lesson-3 -->                         every check: heading {#check-<id>}, points, side, hint
+//   <!-- @lesson lesson-4 -->                         a link to the lesson page, or "(coming)" if it has none yet
+//
+// Directives are expanded into markdown before parsing, so the output goes through
+// VitePress's own pipeline: headings get anchors and an outline entry, fences get
+// highlighting and copy buttons, and local search indexes it all.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type MarkdownIt from 'markdown-it';
+import { markerLanguage, todoBlocks, toSolutionView, toStarter, type TodoBlock } from '../../../grader/src/lesson/todo-markers.ts';
+import { checkText, lessonNumber, lessonPageExists, lessonsDir, lessonTitle, localePrefix, readLesson, type Locale } from '../lessons.ts';
+
+const UI = {
+  en: {
+    todo: 'TODO',
+    edit: 'Edit',
+    line: 'line',
+    starter: 'What you start with',
+    showSolution: 'Show solution',
+    solutionNote: 'Lines marked red are the starter’s, green the solution’s.',
+    points: (n: number) => `${n} ${n === 1 ? 'point' : 'points'}`,
+    side: { kernel: 'judges your module', client: 'judges your client', both: 'judges both sides (all three pairings)' },
+    builtin: 'runs on the host',
+    hint: 'Hint',
+    dependsOn: 'Depends on',
+    noTodo: 'depends on no TODO',
+    lesson: (n: number) => `Lesson ${n}`,
+    coming: 'coming',
+  },
+  'zh-CN': {
+    todo: 'TODO',
+    edit: '修改',
+    line: '第',
+    starter: '起始代码',
+    showSolution: '显示答案',
+    solutionNote: '红色行是起始代码，绿色行是答案。',
+    points: (n: number) => `${n} 分`,
+    side: { kernel: '评判你的内核模块', client: '评判你的客户端', both: '两边都评判（三种组合）' },
+    builtin: '在宿主机上运行',
+    hint: '提示',
+    dependsOn: '依赖',
+    noTodo: '不依赖任何 TODO',
+    lesson: (n: number) => `第 ${n} 课`,
+    coming: '即将推出',
+  },
+} as const;
+
+const localeOf = (relativePath: string | undefined): Locale => (relativePath?.startsWith('zh-CN/') ? 'zh-CN' : 'en');
+
+/** A fence long enough not to be closed by the code inside it. */
+function fence(lang: string, code: string, info = ''): string {
+  const longest = Math.max(2, ...[...code.matchAll(/^\s*(`{3,})/gm)].map((m) => m[1]!.length));
+  const f = '`'.repeat(longest + 1);
+  return `${f}${lang}${info ? ` ${info}` : ''}\n${code.replace(/\n+$/, '')}\n${f}`;
+}
+
+const FENCE_LANG: Record<string, string> = { c: 'c', h: 'c', ts: 'ts', mts: 'ts', json: 'json', sh: 'sh' };
+const langOf = (file: string): string => {
+  const base = file.split('/').pop()!;
+  if (base === 'Kbuild' || base === 'Makefile') return 'make';
+  return FENCE_LANG[base.split('.').pop() ?? ''] ?? 'txt';
+};
+
+const escapeMd = (s: string): string => s.replace(/([\\`*_[\]<>{}|])/g, '\\$1');
+const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Backticked names stay code, the rest is escaped for HTML. */
+const inlineHtml = (s: string): string =>
+  s.split(/(`[^`]+`)/).map((p) => (p.startsWith('`') && p.endsWith('`') && p.length > 1 ? `<code>${escapeHtml(p.slice(1, -1))}</code>` : escapeHtml(p))).join('');
+
+function walk(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? walk(p) : [p];
+    });
+}
+
+/** The TODO block numbered n in a lesson's solution files, with the file it is in. */
+export function findTodo(lessonId: string, n: number): { file: string; block: TodoBlock; source: string } {
+  const root = join(lessonsDir(), lessonId, 'solution');
+  for (const path of walk(root)) {
+    const lang = markerLanguage(path);
+    if (!lang) continue;
+    const source = readFileSync(path, 'utf8');
+    const block = todoBlocks(source, lang, path).find((b) => b.n === n);
+    if (block) return { file: relative(join(lessonsDir(), lessonId), path), block, source };
+  }
+  throw new Error(`@todo ${lessonId} ${n}: no TODO ${n} in ${root}`);
+}
+
+/** Every TODO number in a lesson's solution, in order. */
+export function lessonTodos(lessonId: string): number[] {
+  const root = join(lessonsDir(), lessonId, 'solution');
+  return walk(root).flatMap((p) => {
+    const lang = markerLanguage(p);
+    return lang ? todoBlocks(readFileSync(p, 'utf8'), lang, p).map((b) => b.n) : [];
+  });
+}
+
+/**
+ * Marks a run of lines as added or removed with the notation VitePress's highlighter turns
+ * into diff lines: a comment on its own line applies to the next N lines and disappears.
+ */
+const mark = (lines: string[], kind: '++' | '--'): string[] => (lines.length ? [`// [!code ${kind}:${lines.length}]`, ...lines] : []);
+
+function renderTodo(lessonId: string, n: number, locale: Locale): string {
+  const t = UI[locale];
+  const { file, block, source } = findTodo(lessonId, n);
+  const lang = markerLanguage(file)!;
+  const starterFile = file.replace(/^solution\//, 'starter/');
+  // Where the TODO is in the file the student edits.
+  const starterLines = toStarter(source, lang, file).split('\n');
+  const at = starterLines.indexOf(block.comment[0]!) + 1;
+  const where = locale === 'en' ? `${t.line} ${at}` : `${t.line} ${at} 行`;
+  const starter = [...block.comment, ...block.starter].join('\n');
+  const solution = [...block.comment, ...mark(block.starter, '--'), ...mark(block.solution, '++')].join('\n');
+  return [
+    `<div class="nlab-todo" id="todo-${n}">`,
+    `<div class="nlab-todo-head"><span class="nlab-todo-n">${t.todo} ${n}</span> <code>${escapeHtml(starterFile)}</code> <span class="nlab-todo-line">${where}</span></div>`,
+    `<p class="nlab-todo-text">${inlineHtml(block.text)}</p>`,
+    '',
+    `<p class="nlab-todo-label">${t.starter}</p>`,
+    '',
+    fence(langOf(file), starter),
+    '',
+    `<details class="nlab-solution"><summary>${t.showSolution}</summary>`,
+    '',
+    `<p class="nlab-todo-label">${t.solutionNote}</p>`,
+    '',
+    fence(langOf(file), solution),
+    '',
+    '</details>',
+    '</div>',
+  ].join('\n');
+}
+
+function renderCode(lessonId: string, file: string, _locale: Locale): string {
+  const base = join(lessonsDir(), lessonId);
+  const starter = file.startsWith('starter/');
+  // Starters are generated from solutions: read the solution and derive, so the page never drifts.
+  const solutionFile = starter ? file.replace(/^starter\//, 'solution/') : file;
+  const path = join(base, solutionFile);
+  if (!existsSync(path)) throw new Error(`@code ${lessonId} ${file}: no such file ${path}`);
+  const source = readFileSync(path, 'utf8');
+  const lang = markerLanguage(path);
+  const code = !lang ? source : starter ? toStarter(source, lang, path) : toSolutionView(source, lang, path);
+  return fence(langOf(file), code, `[${file.split('/').pop()}]`);
+}
+
+function renderChecks(lessonId: string, locale: Locale, pageSource: string): string {
+  const t = UI[locale];
+  const lesson = readLesson(lessonId);
+  const onPage = new Set([...pageSource.matchAll(new RegExp(`<!--\\s*@todo\\s+${lessonId}\\s+(\\d+)\\s*-->`, 'g'))].map((m) => Number(m[1])));
+  return lesson.checks
+    .map((c) => {
+      const { title, hint } = checkText(lessonId, c, locale);
+      const todos = c.todos.length
+        ? `${t.dependsOn} ${c.todos.map((n) => (onPage.has(n) ? `[TODO ${n}](#todo-${n})` : `TODO ${n}`)).join(', ')}`
+        : t.noTodo;
+      const meta = [`**${t.points(c.points)}**`, t.side[c.side], ...(c.builtin ? [`${t.builtin} (\`${c.builtin}\`)`] : []), todos];
+      return [
+        `### ${escapeMd(title)} {#check-${c.id}}`,
+        '',
+        `<p class="nlab-check-meta"><code>${c.id}</code></p>`,
+        '',
+        meta.join(' · '),
+        '',
+        `::: tip ${t.hint}`,
+        hint,
+        ':::',
+      ].join('\n');
+    })
+    .join('\n\n');
+}
+
+function renderLessonLink(lessonId: string, locale: Locale): string {
+  const t = UI[locale];
+  const n = lessonNumber(lessonId);
+  let lesson;
+  try {
+    lesson = readLesson(lessonId);
+  } catch {
+    lesson = undefined;
+  }
+  const title = lessonTitle(lessonId, locale, lesson);
+  const label = title ? `${t.lesson(n)} · ${title}` : t.lesson(n);
+  if (lessonPageExists(lessonId, locale)) return `[${escapeMd(label)}](${localePrefix(locale)}/lessons/${lessonId})`;
+  return `${escapeMd(label)} *(${t.coming})*`;
+}
+
+const BLOCK = /^<!--\s*@(todo|code|checks)\s+([^\s]+)(?:\s+([^\s]+))?\s*-->\s*$/;
+const INLINE = /<!--\s*@lesson\s+([\w-]+)\s*-->/g;
+
+/** Expands the directives of one page's markdown; fenced code is left alone. */
+export function expandDirectives(src: string, relativePath?: string): string {
+  const locale = localeOf(relativePath);
+  let inFence: string | null = null;
+  return src
+    .split('\n')
+    .map((line) => {
+      const f = /^\s*(`{3,}|~{3,})/.exec(line);
+      if (f) {
+        if (!inFence) inFence = f[1]!;
+        else if (f[1]!.startsWith(inFence)) inFence = null;
+        return line;
+      }
+      if (inFence) return line;
+      const m = BLOCK.exec(line);
+      if (m) {
+        const [, kind, lessonId, arg] = m;
+        if (kind === 'todo') return renderTodo(lessonId!, Number(arg), locale);
+        if (kind === 'code') return renderCode(lessonId!, arg!, locale);
+        return renderChecks(lessonId!, locale, src);
+      }
+      return line.replace(INLINE, (_, id: string) => renderLessonLink(id, locale));
+    })
+    .join('\n');
+}
+
+export function labDirectives(md: MarkdownIt): void {
+  const parse = md.parse.bind(md);
+  md.parse = (src, env: { relativePath?: string } | undefined) => parse(expandDirectives(src, env?.relativePath), env);
+}

@@ -1,0 +1,132 @@
+// Tests that need no browser: the directives, translations, locale parity, and check anchors in the built site.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { editLinkPattern } from '../.vitepress/config.ts';
+import { listLessons, lessonPageExists, zhLessons } from '../.vitepress/lessons.ts';
+import { expandDirectives } from '../.vitepress/markdown/lab-directives.ts';
+import { distDir, docsDir, pageFiles, resolveUrl } from './helpers.ts';
+
+const realLessons = listLessons(join(docsDir, '../lessons'));
+
+describe('directives (fixture lesson)', () => {
+  let saved: string | undefined;
+  beforeAll(() => {
+    const root = mkdtempSync(join(tmpdir(), 'nlab-docs-'));
+    const l = join(root, 'lesson-9');
+    mkdirSync(join(l, 'solution/kernel'), { recursive: true });
+    mkdirSync(join(l, 'solution/client'), { recursive: true });
+    writeFileSync(
+      join(l, 'lesson.json'),
+      JSON.stringify({
+        id: 'lesson-9', title: 'Fixture', part: 4, summary: '', module: 'm', netlink: { unit: 31 }, client: 'main.ts',
+        checks: [{ id: 'answer-arrives', title: 'The answer arrives', points: 2, side: 'both', hint: 'Use nlmsg_unicast().', todos: [1] }],
+      }),
+    );
+    writeFileSync(join(l, 'solution/kernel/m.c'), ['int x;', '\t/* TODO 1: Create the socket with netlink_kernel_create(). */', '\tsk = netlink_kernel_create(&init_net, 31, &cfg);', '\t/* STARTER: sk = NULL; */', '\t/* END TODO */', 'int y;'].join('\n'));
+    writeFileSync(join(l, 'solution/client/main.ts'), ['const a = 1;', '// TODO 2: Send it.', 'sock.send(m);', '// END TODO', ''].join('\n'));
+    saved = process.env.NLAB_LESSONS_DIR;
+    process.env.NLAB_LESSONS_DIR = root;
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.NLAB_LESSONS_DIR;
+    else process.env.NLAB_LESSONS_DIR = saved;
+  });
+
+  it('renders a TODO: starter visible, solution folded with diff notation', () => {
+    const out = expandDirectives('<!-- @todo lesson-9 1 -->', 'lessons/lesson-9.md');
+    expect(out).toContain('id="todo-1"');
+    expect(out).toContain('starter/kernel/m.c');
+    expect(out).toContain('line 2');
+    const [visible, folded] = out.split('<details');
+    expect(visible).toContain('\tsk = NULL;');
+    expect(visible).not.toContain('netlink_kernel_create(&init_net');
+    expect(folded).toContain('// [!code --:1]\n\tsk = NULL;');
+    expect(folded).toContain('// [!code ++:1]\n\tsk = netlink_kernel_create(&init_net, 31, &cfg);');
+    expect(folded).toContain('</details>');
+  });
+
+  it('renders whole files as the solution view or the starter', () => {
+    const sol = expandDirectives('<!-- @code lesson-9 solution/kernel/m.c -->');
+    expect(sol).toMatch(/^```c \[m\.c\]\nint x;\n\tsk = netlink_kernel_create\(&init_net, 31, &cfg\);\nint y;\n```$/);
+    const starter = expandDirectives('<!-- @code lesson-9 starter/client/main.ts -->');
+    expect(starter).toContain('// TODO 2: Send it.');
+    expect(starter).not.toContain('sock.send');
+  });
+
+  it('renders checks with explicit anchors, in both locales', () => {
+    const en = expandDirectives('<!-- @todo lesson-9 1 -->\n<!-- @checks lesson-9 -->', 'lessons/lesson-9.md');
+    expect(en).toContain('### The answer arrives {#check-answer-arrives}');
+    expect(en).toContain('**2 points**');
+    expect(en).toContain('[TODO 1](#todo-1)');
+    expect(en).toContain('Use nlmsg_unicast().');
+    const zh = expandDirectives('<!-- @checks lesson-9 -->', 'zh-CN/lessons/lesson-9.md');
+    expect(zh).toContain('{#check-answer-arrives}');
+    expect(zh).toContain('**2 分**');
+  });
+
+  it('leaves directives inside code fences alone, and names missing lessons as coming', () => {
+    const src = '```md\n<!-- @todo lesson-9 1 -->\n```';
+    expect(expandDirectives(src)).toBe(src);
+    expect(expandDirectives('See <!-- @lesson lesson-99 -->.')).toBe('See Lesson 99 *(coming)*.');
+    expect(expandDirectives('<!-- @lesson lesson-4 -->', 'zh-CN/x.md')).toMatch(/第 4 课 · 别相信消息头/);
+  });
+
+  it('fails loudly on a TODO that does not exist', () => {
+    expect(() => expandDirectives('<!-- @todo lesson-9 7 -->')).toThrow(/no TODO 7/);
+  });
+});
+
+describe('locales', () => {
+  it('every page exists in English and in Simplified Chinese', () => {
+    const pages = pageFiles();
+    const en = pages.filter((p) => !p.startsWith('zh-CN/'));
+    const zh = new Set(pages.filter((p) => p.startsWith('zh-CN/')).map((p) => p.slice('zh-CN/'.length)));
+    expect(en.length).toBeGreaterThan(5);
+    expect(en.filter((p) => !zh.has(p))).toEqual([]);
+    expect([...zh].filter((p) => !en.includes(p))).toEqual([]);
+  });
+
+  it('every lesson and every check has a zh-CN translation', () => {
+    const zh = zhLessons();
+    const missing: string[] = [];
+    for (const l of realLessons) {
+      if (!zh[l.id]?.title) missing.push(`${l.id}: title`);
+      for (const c of l.checks) {
+        if (!zh[l.id]?.checks?.[c.id]?.title) missing.push(`${l.id}/${c.id}: title`);
+        if (!zh[l.id]?.checks?.[c.id]?.hint) missing.push(`${l.id}/${c.id}: hint`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('edit links', () => {
+  it('come from DOCS_REPO_URL or the git remote, and are left out when neither is known', () => {
+    expect(editLinkPattern({ DOCS_REPO_URL: 'https://github.com/o/netlink-lab' }, undefined)).toBe('https://github.com/o/netlink-lab/edit/main/docs/:path');
+    expect(editLinkPattern({}, 'git@github.com:o/netlink-lab.git')).toBe('https://github.com/o/netlink-lab/edit/main/docs/:path');
+    expect(editLinkPattern({}, undefined)).toBeUndefined();
+  });
+});
+
+describe('the grader’s hint links land on a heading of the built site', () => {
+  it('the site is built', () => expect(existsSync(join(distDir, 'index.html'))).toBe(true));
+  for (const l of realLessons) {
+    it(`${l.id} has a page in both locales`, () => {
+      expect(lessonPageExists(l.id, 'en'), `docs/lessons/${l.id}.md`).toBe(true);
+      expect(lessonPageExists(l.id, 'zh-CN'), `docs/zh-CN/lessons/${l.id}.md`).toBe(true);
+    });
+    for (const c of l.checks) {
+      for (const prefix of ['', '/zh-CN']) {
+        it(`${prefix}/lessons/${l.id}#check-${c.id}`, () => {
+          // The grader prints docs/lessons/<lesson>.md#check-<id>; on the site that is /lessons/<lesson>#check-<id>.
+          const file = resolveUrl(`${prefix}/lessons/${l.id}`);
+          expect(file, `built page for ${prefix}/lessons/${l.id}`).toBeDefined();
+          const html = readFileSync(file!, 'utf8');
+          expect(html).toMatch(new RegExp(`<h[1-6][^>]* id="check-${c.id}"`));
+        });
+      }
+    }
+  }
+});

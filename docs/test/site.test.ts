@@ -1,0 +1,179 @@
+// The built site in a real browser: Debian's chromium driven by playwright-core.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lessonPageExists, listLessons } from '../.vitepress/lessons.ts';
+import { docsDir, pageFiles, pageUrl, repoRoot, serve } from './helpers.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+const SHOTS = join(repoRoot, 'test-artifacts/screenshots');
+
+const lessonsWithPages = listLessons(join(docsDir, '../lessons')).filter((l) => lessonPageExists(l.id, 'en') && lessonPageExists(l.id, 'zh-CN'));
+/** Lesson 3 if it has pages, else the first lesson that does. */
+const shownLesson = lessonsWithPages.find((l) => l.id === 'lesson-3') ?? lessonsWithPages[0];
+
+let site: { url: string; close: () => Promise<void> };
+let context: BrowserContext;
+let profile: string;
+
+beforeAll(async () => {
+  site = await serve();
+  profile = mkdtempSync(join(tmpdir(), 'nlab-chromium-'));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1280, height: 800 } });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await site?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+/** Opens a page and collects console errors and uncaught exceptions while it loads. */
+async function open(path: string, page?: Page): Promise<{ page: Page; errors: string[] }> {
+  page ??= await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
+  });
+  const res = await page.goto(site.url + path, { waitUntil: 'networkidle' });
+  expect(res?.status(), path).toBe(200);
+  await page.waitForSelector('#app .Layout');
+  return { page, errors };
+}
+
+describe('every page, in both locales', () => {
+  const pages = pageFiles();
+  it('has pages in both locales', () => {
+    expect(pages.some((p) => p.startsWith('zh-CN/'))).toBe(true);
+  });
+  for (const file of pages) {
+    const url = pageUrl(file);
+    it(`${url} renders without console errors, with non-empty code blocks`, async () => {
+      const { page, errors } = await open(url);
+      try {
+        if (file === 'index.md' || file === 'zh-CN/index.md') {
+          await expect(page.locator('.VPHero .name').first().textContent()).resolves.toContain('Netlink Lab');
+        } else {
+          const h1 = await page.locator('.vp-doc h1').first().textContent();
+          expect(h1?.trim().length, `${url} has a title`).toBeGreaterThan(0);
+        }
+        const blocks = page.locator('.vp-doc div[class*="language-"] pre code');
+        const n = await blocks.count();
+        for (let i = 0; i < n; i++) {
+          const text = await blocks.nth(i).textContent();
+          expect(text?.trim().length, `${url}: code block ${i} is empty`).toBeGreaterThan(0);
+        }
+        if (/(setup|lab-vm|troubleshooting|reference\/client)\.md$/.test(file) || file.includes('lessons/')) expect(n, `${url} shows code`).toBeGreaterThan(0);
+        expect(errors, url).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
+
+describe('search', () => {
+  for (const [locale, prefix] of [['en', ''], ['zh-CN', '/zh-CN']] as const) {
+    for (const word of ['nlmsg_unicast', 'genl_register_family']) {
+      it(`finds ${word} (${locale})`, async () => {
+        const { page } = await open(`${prefix}/`);
+        try {
+          await page.locator('.VPNavBarSearch button').first().click();
+          const input = page.locator('.VPLocalSearchBox input');
+          await input.waitFor();
+          await input.fill(word);
+          const results = page.locator('.VPLocalSearchBox .results .result');
+          await results.first().waitFor({ timeout: 10_000 });
+          const hrefs = await results.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href') ?? ''));
+          expect(hrefs.length).toBeGreaterThan(0);
+          // Results stay in the locale you search from.
+          for (const h of hrefs) expect(h.startsWith('/zh-CN/'), h).toBe(locale === 'zh-CN');
+          expect(await page.locator('.VPLocalSearchBox .results').textContent()).toContain(word.split('_')[0]);
+        } finally {
+          await page.close();
+        }
+      });
+    }
+  }
+});
+
+describe('language switch', () => {
+  it(`keeps you on the same ${shownLesson ? 'lesson' : 'page'}`, async () => {
+    const path = shownLesson ? `/lessons/${shownLesson.id}` : '/article/flaws';
+    const { page } = await open(path);
+    try {
+      await page.locator('.VPNavBarTranslations button').hover();
+      await page.locator('.VPNavBarTranslations a', { hasText: '简体中文' }).click();
+      await page.waitForURL(`**/zh-CN${path}`);
+      expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+      await page.locator('.VPNavBarTranslations button').hover();
+      await page.locator('.VPNavBarTranslations a', { hasText: 'English' }).click();
+      await page.waitForURL((u) => u.pathname === path);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('a TODO’s solution', () => {
+  for (const prefix of ['', '/zh-CN']) {
+    it(`is folded until "show solution" is clicked (${prefix || 'en'})`, async () => {
+      // The "how grading works" page shows lesson 1's first TODO; lesson pages show theirs.
+      const path = shownLesson ? `${prefix}/lessons/${shownLesson.id}` : `${prefix}/start/grading`;
+      const { page } = await open(path);
+      try {
+        const todo = page.locator('.nlab-todo').first();
+        const solution = todo.locator('details.nlab-solution div[class*="language-"]');
+        await expect(todo.locator('div[class*="language-"]').first().isVisible()).resolves.toBe(true);
+        await expect(solution.isVisible()).resolves.toBe(false);
+        await todo.locator('details.nlab-solution > summary').click();
+        await expect(solution.isVisible()).resolves.toBe(true);
+        expect(await solution.locator('.diff.add').count()).toBeGreaterThan(0);
+        await todo.locator('details.nlab-solution > summary').click();
+        await expect(solution.isVisible()).resolves.toBe(false);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
+
+describe('screenshots (test-artifacts/screenshots/)', () => {
+  const targets: [string, string][] = [
+    ['home', '/'],
+    ['home-zh-CN', '/zh-CN/'],
+    [shownLesson?.id ?? 'article-flaws', shownLesson ? `/lessons/${shownLesson.id}` : '/article/flaws'],
+  ];
+  const viewports = { laptop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
+  for (const [name, path] of targets) {
+    for (const [vp, size] of Object.entries(viewports)) {
+      for (const scheme of ['light', 'dark'] as const) {
+        it(`${name} ${vp} ${scheme}`, async () => {
+          mkdirSync(SHOTS, { recursive: true });
+          const page = await context.newPage();
+          try {
+            await page.setViewportSize(size);
+            await page.emulateMedia({ colorScheme: scheme });
+            await open(path, page);
+            await page.evaluate((s) => localStorage.setItem('vitepress-theme-appearance', s), scheme);
+            await page.reload({ waitUntil: 'networkidle' });
+            expect(await page.locator('html').evaluate((h) => h.classList.contains('dark'))).toBe(scheme === 'dark');
+            // On a lesson page, open the first solution so the screenshot shows it.
+            const summary = page.locator('details.nlab-solution > summary').first();
+            if (await summary.count()) await summary.click();
+            await page.screenshot({ path: join(SHOTS, `${name}-${vp}-${scheme}.png`), fullPage: vp === 'laptop' ? false : false });
+          } finally {
+            await page.close();
+          }
+        });
+      }
+    }
+  }
+});
