@@ -1,0 +1,81 @@
+// The grade command as a student or a CI job runs it: exit codes, --json, --junit, bad input.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { findKernel } from '../../kernel/src/kernels.js';
+import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { gradeLesson } from '../src/grade.js';
+import type { GradeReport } from '../src/report/types.js';
+import { mutantLesson } from './mutant-lesson.js';
+import { schemaErrors } from './report-schema.js';
+
+const CLI = join(REPO_ROOT, 'dist/grader/src/cli.js');
+
+async function grade(...args: string[]) {
+  try {
+    const r = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 32 << 20 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('npm run grade', () => {
+  it('prints a schema-valid --json report and a JUnit file for a real run', async () => {
+    const junit = join(mkdtempSync(join(tmpdir(), 'junit-')), 'r.xml');
+    const r = await grade('lesson-1', '--solution', '--json', '--junit', junit, '--only', 'greeting');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as GradeReport;
+    expect(schemaErrors(report)).toEqual([]);
+    expect(report.checks.map((c) => [c.id, c.status])).toEqual([['greeting', 'pass']]);
+    expect(report.score).toBe(report.total);
+    expect(readFileSync(report.logFile, 'utf8')).toMatch(/guest 1/);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<testsuite name="lesson-1 \(solution, [^"]+\)" tests="1" failures="0" errors="0" skipped="0"/);
+    expect(xml).toMatch(/<testcase classname="lesson-1" name="greeting: The greeting appears in the kernel log"/);
+  }, 300_000);
+
+  it('exits non-zero below full score and writes the failure into JUnit', async () => {
+    const junit = join(mkdtempSync(join(tmpdir(), 'junit-')), 'r.xml');
+    const r = await grade('lesson-1', '--junit', junit, '--only', 'farewell');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✗ rmmod unloads it, with a farewell in the log/);
+    expect(r.stdout).toMatch(/hint: .* → docs\/lessons\/lesson-1\.md#check-farewell/);
+    expect(r.stdout).toMatch(/Score: 0\/2/);
+    expect(readFileSync(junit, 'utf8')).toMatch(/<failure message="no farewell in the kernel log after rmmod">/);
+  }, 300_000);
+
+  it.each([
+    [['lesson-99'], /there is no lesson "lesson-99"; the lessons are: lesson-1/],
+    [['lesson-1', '--only', 'nope'], /lesson-1 has no check "nope"; its checks are: builds, loads, greeting, farewell/],
+    [['lesson-1', '--kernel', '9.9'], /unknown kernel "9\.9"/],
+    [['lesson-1', '--frobnicate'], /Unknown option '--frobnicate'/],
+  ])('explains bad input %j in one line, without a stack trace', async (args, message) => {
+    const r = await grade(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('lists lessons with the last result when no lesson is named', async () => {
+    const r = await grade();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/lesson-1\s+A module in a throwaway kernel/);
+  });
+});
+
+describe('a module that does not compile', () => {
+  it('fails "builds" with file:line and skips the checks that need the module', async () => {
+    const lesson = mutantLesson('lesson-1', 'syntax-error', [{ file: 'kernel/nlab_hello.c', find: 'return 0;', replace: 'return 0' }]);
+    const r = await gradeLesson({ lesson, target: 'starter', kernel: findKernel('6.1') });
+    const builds = r.checks.find((c) => c.id === 'builds')!;
+    expect(builds.status).toBe('fail');
+    expect(builds.evidence?.notes?.[0]).toMatch(new RegExp(`${lesson.dir}/starter/kernel/nlab_hello\\.c:\\d+:\\d+: error: expected ‘;’`));
+    expect(r.checks.filter((c) => c.id !== 'builds').map((c) => c.status)).toEqual(['skip', 'skip', 'skip']);
+    expect(r.timings.boots).toBe(0);
+  }, 120_000);
+});
