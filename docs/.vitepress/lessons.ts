@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { validateLesson, type LessonCheck, type LessonMeta } from '../../grader/src/lesson/schema.js';
 
 export const docsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = resolve(docsDir, '..');
@@ -14,26 +15,12 @@ export const LOCALES: Locale[] = ['en', 'zh-CN'];
 /** URL and docs-folder prefix of a locale. */
 export const localePrefix = (l: Locale): string => (l === 'en' ? '' : '/zh-CN');
 
-export interface Check {
-  id: string;
-  title: string;
-  points: number;
-  side: 'kernel' | 'client' | 'both';
-  hint: string;
-  todos: number[];
-  builtin?: string;
-  timeoutMs?: number;
-}
+/** A lesson and its checks: the grader's own schema, so the site and the grader agree. */
+export type Check = LessonCheck;
+export type Lesson = LessonMeta;
 
-export interface Lesson {
-  id: string;
-  title: string;
-  part: number;
-  summary: string;
-  module: string;
-  netlink: { unit: number } | { family: string };
-  client: string;
-  checks: Check[];
+function parseLesson(file: string): Lesson {
+  return validateLesson(JSON.parse(readFileSync(file, 'utf8')), file);
 }
 
 /** The number in "lesson-12", for sorting and labels. */
@@ -44,14 +31,14 @@ export function listLessons(dir = lessonsDir()): Lesson[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'lesson.json')))
-    .map((d) => JSON.parse(readFileSync(join(dir, d.name, 'lesson.json'), 'utf8')) as Lesson)
+    .map((d) => parseLesson(join(dir, d.name, 'lesson.json')))
     .sort((a, b) => lessonNumber(a.id) - lessonNumber(b.id));
 }
 
 export function readLesson(id: string, dir = lessonsDir()): Lesson {
   const file = join(dir, id, 'lesson.json');
   if (!existsSync(file)) throw new Error(`no lesson ${id} (looked for ${file})`);
-  return JSON.parse(readFileSync(file, 'utf8')) as Lesson;
+  return parseLesson(file);
 }
 
 /** The markdown file of a lesson page in a locale, relative to docs/. */

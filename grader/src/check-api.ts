@@ -91,3 +91,20 @@ export function defineChecks<T extends CheckSet>(checks: T): T {
 export function ensure(cond: unknown, message: string, evidence: Evidence = {}): asserts cond {
   if (!cond) throw new CheckFailed(message, evidence);
 }
+
+/** The module's own kernel log lines since the check began (pr_fmt prefixes them with its name). */
+export async function moduleLog(t: CheckContext, module: ModuleHandle = t.module): Promise<string[]> {
+  return (await t.kernelLog()).filter((l) => l.startsWith(`${module.name}: `));
+}
+
+/** insmod that must succeed: otherwise the check fails with the exit status, stderr and the module's log. */
+export async function loadModule(t: CheckContext, module: ModuleHandle = t.module, params: string[] = []): Promise<void> {
+  const r = await t.insmod(module, params);
+  if (r.code === 0) return;
+  const log = await moduleLog(t, module);
+  throw new CheckFailed(`insmod ${module.name} failed`, {
+    expected: 'exit status 0',
+    actual: `exit status ${r.code}: ${r.stderr}`,
+    notes: log.length ? log : ['(the module logged nothing)'],
+  });
+}

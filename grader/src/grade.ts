@@ -10,7 +10,7 @@ import { LAB_STATE } from '../../kernel/src/paths.js';
 import type { VmRun } from '../../kernel/src/vm.js';
 import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
 import { compileTs, tsOutDir } from './compile-ts.js';
-import type { JobResult } from './guest/protocol.js';
+import { gateHealthKind, type JobResult } from './guest/protocol.js';
 import { GuestSession } from './guest-session.js';
 import { sideDir, type Lesson, type Target } from './lesson/load.js';
 import type { LessonCheck } from './lesson/schema.js';
@@ -121,16 +121,23 @@ function blocked(job: Job, built: Built): string | undefined {
   return undefined;
 }
 
+/**
+ * The result of the job that was running when its guest died. The console says why:
+ * a panic, or an Oops/BUG/lockup that left the guest unable to answer (a hang).
+ */
 function deathResult(vm: VmRun): JobResult {
-  const kind = vm.outcome === 'panic' ? 'panic' : 'hang';
+  const logged = vm.health.map((e) => ({ kind: gateHealthKind(e.kind), excerpt: e.excerpt }));
+  const health = vm.outcome === 'panic' || logged.some((h) => h.kind === 'hang') ? logged : [...logged, { kind: 'hang' as const, excerpt: vm.detail ?? vm.console.split('\n').slice(-20).join('\n') }];
+  const first = logged.find((h) => h.kind !== 'warning');
   const message =
     vm.outcome === 'panic'
       ? 'the kernel panicked during this check'
-      : vm.outcome === 'timeout'
-        ? 'the check hung: the guest stopped answering and was killed'
-        : `the guest died during this check (${vm.outcome})`;
-  const excerpt = vm.detail ?? vm.console.split('\n').slice(-20).join('\n');
-  return { status: 'fail', message, notes: [], health: [{ kind, excerpt }], gate: [], durationMs: 0 };
+      : first
+        ? `the kernel logged a ${first.kind} during this check and the guest stopped answering`
+        : vm.outcome === 'timeout'
+          ? 'the check hung: the guest stopped answering and was killed'
+          : `the guest died during this check (${vm.outcome})`;
+  return { status: 'fail', message, notes: [], health, gate: [], durationMs: 0 };
 }
 
 function aggregate(check: LessonCheck, lesson: Lesson, runs: RunReport[]): CheckReport {

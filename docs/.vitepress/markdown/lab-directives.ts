@@ -11,7 +11,7 @@
 // highlighting and copy buttons, and local search indexes it all.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type MarkdownIt from 'markdown-it';
+import type { MarkdownRenderer } from "vitepress";
 import { markerLanguage, todoBlocks, toSolutionView, toStarter, type TodoBlock } from '../../../grader/src/lesson/todo-markers.ts';
 import { checkText, lessonNumber, lessonPageExists, lessonsDir, lessonTitle, localePrefix, readLesson, type Locale } from '../lessons.ts';
 
@@ -224,7 +224,7 @@ export function expandDirectives(src: string, relativePath?: string): string {
     .join('\n');
 }
 
-export function labDirectives(md: MarkdownIt): void {
+export function labDirectives(md: MarkdownRenderer): void {
   const parse = md.parse.bind(md);
-  md.parse = (src, env: { relativePath?: string } | undefined) => parse(expandDirectives(src, env?.relativePath), env);
+  md.parse = (src: string, env: { relativePath?: string } | undefined) => parse(expandDirectives(src, env?.relativePath), env);
 }

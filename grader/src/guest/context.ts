@@ -122,7 +122,13 @@ export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: stri
     async exchange(datagram, opts = {}) {
       if (unit === undefined) throw new Error('exchange() needs a lesson on a netlink unit');
       const timeoutMs = opts.timeoutMs ?? 1000;
-      const sock = openSocket(unit, { port: opts.bindPort ?? 0, extendedAck: false, capAck: false, strictCheck: false });
+      let sock: ReturnType<typeof openSocket>;
+      try {
+        sock = openSocket(unit, { port: opts.bindPort ?? 0, extendedAck: false, capAck: false, strictCheck: false });
+      } catch (e) {
+        // EPROTONOSUPPORT: no kernel socket on the unit (the module is not loaded, or uses another unit).
+        return { port: 0, sendError: (e as NodeJS.ErrnoException).code ?? String(e), received: [] };
+      }
       const result: RawExchange = { port: sock.port, received: [] };
       try {
         try {
