@@ -117,7 +117,8 @@ function renderTodo(lessonId: string, n: number, locale: Locale): string {
   const starterFile = file.replace(/^solution\//, 'starter/');
   // Where the TODO is in the file the student edits.
   const starterLines = toStarter(source, lang, file).split('\n');
-  const at = starterLines.indexOf(block.comment[0]!) + 1;
+  // The line that names the TODO (a kernel-style comment may open with a bare "/*" above it).
+  const at = starterLines.findIndex((l) => new RegExp(`\\bTODO ${block.n}:`).test(l)) + 1;
   const where = locale === 'en' ? `${t.line} ${at}` : `${t.line} ${at} 行`;
   const starter = [...block.comment, ...block.starter].join('\n');
   const solution = [...block.comment, ...mark(block.starter, '--'), ...mark(block.solution, '++')].join('\n');
