@@ -59,8 +59,8 @@ install_npm() {
 
 install_system_packages
 install_npm
-say "compiling TypeScript"
-npx tsc -b
+say "compiling TypeScript and bundling the client"
+npm run -s build
 if [ -f client/bench/Makefile ]; then
 	make -s -C client/bench
 fi

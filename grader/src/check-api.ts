@@ -26,6 +26,14 @@ export class CheckFailed extends Error {
   }
 }
 
+/**
+ * True for a CheckFailed from any copy of this module (a lesson's checks and the runner may
+ * load it from different paths, so `instanceof` is not enough).
+ */
+export function isCheckFailed(e: unknown): e is CheckFailed {
+  return e instanceof Error && e.name === 'CheckFailed' && 'evidence' in e;
+}
+
 /** The module under test for this run, and how to load it. */
 export interface ModuleHandle {
   origin: Origin;

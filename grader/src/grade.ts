@@ -226,6 +226,10 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
       }
       const done = new Set([...r.results.keys(), ...(r.running !== undefined ? [r.running] : [])]);
       const rest = todo.filter((j) => !done.has(j.index));
+      if (done.size === 0 && !r.fatal && boots < MAX_BOOTS) {
+        // The guest ran nothing (it hung or failed while booting): try a fresh one.
+        continue;
+      }
       if (rest.length && r.running === undefined) {
         // The guest stopped between checks without a kernel death: a runner or boot problem.
         const why = r.fatal ?? `the guest ended before the check ran (${vm?.outcome ?? 'unknown'}${vm?.detail ? `: ${vm.detail.split('\n')[0]}` : ''})`;

@@ -13,13 +13,14 @@ import type { ClientHandle, ModuleHandle } from './check-api.js';
 import { parseGuestEvent, type JobResult } from './guest/protocol.js';
 import type { GuestPlan, Job } from './plan.js';
 
-const RUNNER = join(REPO_ROOT, 'dist/grader/src/guest/runner.js');
+// One bundled file: every module import is several 9p round trips in the guest.
+const RUNNER = join(REPO_ROOT, 'dist/bundle/runner.js');
 /** How long a warm guest may live, in all: a watch session is re-booted after this. */
 const SESSION_LIMIT_MS = 6 * 60 * 60 * 1000;
 /** Extra time a check gets beyond its own timeout before the host calls it a hang. */
 const HANG_GRACE_MS = 8_000;
-/** Time for the guest to boot and the runner to start, allowed once per session. */
-const BOOT_ALLOWANCE_MS = 60_000;
+/** Time for the guest to boot and the runner to say it is ready (TCG boots take 5–15 s). */
+const BOOT_ALLOWANCE_MS = 45_000;
 /** Time from one job's end to the next one's start. */
 const BETWEEN_JOBS_MS = 20_000;
 
@@ -90,6 +91,7 @@ export class GuestSession {
   #hang = new AbortController();
   #watchdog: NodeJS.Timeout | undefined;
   #events: SessionEvents;
+  #ready = false;
 
   constructor(kernel: Kernel, events: SessionEvents = {}) {
     this.kernel = kernel;
@@ -104,6 +106,7 @@ export class GuestSession {
       shareDir: this.shareDir,
     });
     void this.#vm.then((vm) => this.#onEnd(vm));
+    this.#arm(BOOT_ALLOWANCE_MS, 'the guest did not boot: its runner never became ready');
   }
 
   /** False once the guest has ended (stopped, died or killed). */
@@ -122,8 +125,8 @@ export class GuestSession {
       const file = join(this.shareDir, `req-${request}.json`);
       writeFileSync(`${file}.tmp`, JSON.stringify(staged));
       renameSync(`${file}.tmp`, file);
-      // Boot time counts against the first request only.
-      this.#arm(BOOT_ALLOWANCE_MS + jobs.reduce((s, j) => s + j.timeoutMs, 0), 'the guest did not start the checks in time');
+      // Until the runner is ready, the boot watchdog keeps running.
+      if (this.#ready) this.#arm(BETWEEN_JOBS_MS, 'the runner did not start the checks');
     });
   }
 
@@ -187,6 +190,12 @@ export class GuestSession {
     const p = this.#pending;
     if (!ev) {
       if (line.trim()) this.#events.onGuestLine?.(line);
+      return;
+    }
+    if (ev.type === 'ready') {
+      this.#ready = true;
+      if (p) this.#arm(BETWEEN_JOBS_MS, 'the runner did not start the checks');
+      else clearTimeout(this.#watchdog);
       return;
     }
     if (!p) return;

@@ -8,19 +8,10 @@ import type { CheckContext, ClientHandle, ModuleHandle } from '../check-api.js';
 import type { Job, GuestPlan } from '../plan.js';
 import type { ClientRun, DecodedMessage, RawExchange } from './context-types.js';
 import { readKmsg } from './kmsg.js';
+import { insmod, loadedModules, rmmod } from './modules.js';
 import { readProcNetlink } from './proc-netlink.js';
 
 const OUTPUT_CAP = 256 * 1024;
-
-function run(file: string, args: readonly string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.on('error', (e) => resolve({ code: 127, stderr: String(e) }));
-    p.on('close', (code) => resolve({ code: code ?? 1, stderr: stderr.trim() }));
-  });
-}
 
 /** Header flags as names, e.g. "REQUEST|ACK". */
 export function flagNames(flags: number): string {
@@ -71,9 +62,9 @@ export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: stri
     client,
     reference: { module: plan.modules.reference, client: plan.clients.reference },
     note: (line) => void notes.push(line),
-    insmod: (m: ModuleHandle = module, params: string[] = []) => run('insmod', [m.path, ...params]),
-    rmmod: (name = module.name) => run('rmmod', [name]),
-    loadedModules: async () => readFileSync('/proc/modules', 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[0]!),
+    insmod: (m: ModuleHandle = module, params: string[] = []) => insmod(m.path, params),
+    rmmod: (name = module.name) => rmmod(name),
+    loadedModules: async () => loadedModules(),
     kernelLog,
     async waitForLog(re, timeoutMs = 2000) {
       const deadline = Date.now() + timeoutMs;

@@ -4,15 +4,15 @@
 // `stop` ends it. A fresh grade is one request then stop; --watch keeps the guest warm.
 // Usage (in the guest): node runner.js RUN_FOLDER
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { scanKernelLog } from '../../../kernel/src/console-scan.js';
-import { CheckFailed, type CheckSet } from '../check-api.js';
+import { CheckFailed, isCheckFailed, type CheckSet } from '../check-api.js';
 import type { GuestPlan, Job } from '../plan.js';
 import { makeContext } from './context.js';
 import { kmsgMark, readKmsg } from './kmsg.js';
+import { loadedModules, rmmod } from './modules.js';
 import { readProcNetlink, unitTaken } from './proc-netlink.js';
 import { EVENT_PREFIX, gateHealthKind, type GuestEvent, type JobResult } from './protocol.js';
 
@@ -22,20 +22,17 @@ function emit(event: GuestEvent): void {
   process.stdout.write(`${EVENT_PREFIX}${JSON.stringify(event)}\n`);
 }
 
-function loaded(): Set<string> {
-  return new Set(readFileSync('/proc/modules', 'utf8').split('\n').map((l) => l.split(' ')[0]!));
-}
-
 /** After every job: a clean kernel log, every lesson module unloadable, the unit free again. */
-function healthGate(plan: GuestPlan, mark: number): Pick<JobResult, 'health' | 'gate'> {
+async function healthGate(plan: GuestPlan, mark: number): Promise<Pick<JobResult, 'health' | 'gate'>> {
   const log = readKmsg(mark).map((r) => r.text).join('\n');
   const health = scanKernelLog(log).map((e) => ({ kind: gateHealthKind(e.kind), excerpt: e.excerpt }));
   const gate: string[] = [];
   const names = new Set([plan.modules.student.name, plan.modules.reference.name]);
+  const loaded = new Set(loadedModules());
   for (const name of names) {
-    if (!loaded().has(name)) continue;
-    const r = spawnSync('rmmod', [name], { encoding: 'utf8' });
-    if (r.status !== 0) gate.push(`rmmod ${name} failed: ${(r.stderr ?? '').trim() || `exit ${r.status}`}`);
+    if (!loaded.has(name)) continue;
+    const r = await rmmod(name);
+    if (r.code !== 0) gate.push(`rmmod ${name} failed: ${r.stderr || `exit ${r.code}`}`);
   }
   const { netlink } = plan.lesson;
   if ('unit' in netlink && unitTaken(readProcNetlink(), netlink.unit)) {
@@ -62,7 +59,7 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
       result = { status: 'pass' };
     } catch (e) {
       result =
-        e instanceof CheckFailed
+        isCheckFailed(e)
           ? { status: 'fail', message: e.message, evidence: e.evidence }
           : { status: 'error', message: `the check itself threw: ${(e as Error)?.stack ?? String(e)}` };
     } finally {
@@ -70,7 +67,7 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
     }
   }
   const durationMs = performance.now() - started;
-  const { health, gate } = healthGate(plan, mark);
+  const { health, gate } = await healthGate(plan, mark);
   if (result.status === 'pass' && (health.length > 0 || gate.length > 0)) {
     result = { status: 'fail', message: health.length ? `the kernel logged a ${health[0]!.kind}` : gate[0]! };
   }
