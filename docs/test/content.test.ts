@@ -20,7 +20,7 @@ describe('directives (fixture lesson)', () => {
     writeFileSync(
       join(l, 'lesson.json'),
       JSON.stringify({
-        id: 'lesson-9', title: 'Fixture', part: 4, summary: '', module: 'm', netlink: { unit: 31 }, client: 'main.ts',
+        id: 'lesson-9', title: 'Fixture', part: 4, summary: 'A fixture lesson.', module: 'm', netlink: { unit: 31 }, client: 'main.ts',
         checks: [{ id: 'answer-arrives', title: 'The answer arrives', points: 2, side: 'both', hint: 'Use nlmsg_unicast().', todos: [1] }],
       }),
     );

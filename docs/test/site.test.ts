@@ -150,6 +150,7 @@ describe('screenshots (test-artifacts/screenshots/)', () => {
     ['home', '/'],
     ['home-zh-CN', '/zh-CN/'],
     [shownLesson?.id ?? 'article-flaws', shownLesson ? `/lessons/${shownLesson.id}` : '/article/flaws'],
+    ...(shownLesson ? [[`${shownLesson.id}-zh-CN`, `/zh-CN/lessons/${shownLesson.id}`] as [string, string]] : []),
   ];
   const viewports = { laptop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
   for (const [name, path] of targets) {
@@ -168,7 +169,7 @@ describe('screenshots (test-artifacts/screenshots/)', () => {
             // On a lesson page, open the first solution so the screenshot shows it.
             const summary = page.locator('details.nlab-solution > summary').first();
             if (await summary.count()) await summary.click();
-            await page.screenshot({ path: join(SHOTS, `${name}-${vp}-${scheme}.png`), fullPage: vp === 'laptop' ? false : false });
+            await page.screenshot({ path: join(SHOTS, `${name}-${vp}-${scheme}.png`), fullPage: false });
           } finally {
             await page.close();
           }

@@ -100,19 +100,22 @@ export function ensure(cond: unknown, message: string, evidence: Evidence = {}):
   if (!cond) throw new CheckFailed(message, evidence);
 }
 
-/** The module's own kernel log lines since the check began (pr_fmt prefixes them with its name). */
+/**
+ * The module's own kernel log lines since the check began (pr_fmt prefixes them with its
+ * name), for evidence: one "(the module logged nothing)" line when there are none.
+ */
 export async function moduleLog(t: CheckContext, module: ModuleHandle = t.module): Promise<string[]> {
-  return (await t.kernelLog()).filter((l) => l.startsWith(`${module.name}: `));
+  const lines = (await t.kernelLog()).filter((l) => l.startsWith(`${module.name}: `));
+  return lines.length ? lines : ['(the module logged nothing)'];
 }
 
 /** insmod that must succeed: otherwise the check fails with the exit status, stderr and the module's log. */
 export async function loadModule(t: CheckContext, module: ModuleHandle = t.module, params: string[] = []): Promise<void> {
   const r = await t.insmod(module, params);
   if (r.code === 0) return;
-  const log = await moduleLog(t, module);
   throw new CheckFailed(`insmod ${module.name} failed`, {
     expected: 'exit status 0',
     actual: `exit status ${r.code}: ${r.stderr}`,
-    notes: log.length ? log : ['(the module logged nothing)'],
+    notes: await moduleLog(t, module),
   });
 }

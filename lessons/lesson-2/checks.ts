@@ -1,6 +1,6 @@
 // Lesson 2 checks: a kernel socket on unit 31 that logs what arrives, a client that sends "Hello".
 import { decodeMessages, encodeMessage, NLM_F } from 'netlink-lab/client';
-import { ensure, defineChecks, type CheckContext } from 'netlink-lab/grader';
+import { type CheckContext, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
 
 const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
@@ -12,17 +12,6 @@ const FAIR_ERRNOS: Record<string, string> = {
   'File exists': 'EEXIST',
   'Cannot allocate memory': 'ENOMEM',
 };
-
-/** The module's own log lines (pr_fmt prefixes them with its name). */
-async function moduleLines(t: CheckContext, name = t.module.name): Promise<string[]> {
-  const lines = (await t.kernelLog()).filter((l) => l.startsWith(`${name}: `));
-  return lines.length ? lines : ['(the module logged nothing)'];
-}
-
-async function load(t: CheckContext): Promise<void> {
-  const r = await t.insmod();
-  ensure(r.code === 0, 'insmod failed', { expected: 'exit status 0', actual: `exit status ${r.code}: ${r.stderr}`, notes: await moduleLines(t) });
-}
 
 async function unitSockets(t: CheckContext) {
   return (await t.netlinkSockets()).filter((s) => s.protocol === UNIT);
@@ -46,18 +35,18 @@ function decoded(bytes: Buffer): unknown[] {
 
 export default defineChecks({
   async loads(t) {
-    await load(t);
+    await loadModule(t);
     const loaded = await t.loadedModules();
     ensure(loaded.includes(t.module.name), `${t.module.name} is not in /proc/modules after insmod`, { expected: t.module.name, actual: loaded });
   },
 
   async 'kernel-socket'(t) {
-    await load(t);
+    await loadModule(t);
     const while_ = await unitSockets(t);
     ensure(
       while_.some((s) => s.port === 0),
       `/proc/net/netlink lists no kernel socket on unit ${UNIT} after insmod`,
-      { expected: `a line with Eth ${UNIT} and Pid 0`, actual: while_.length ? while_ : `(no socket on unit ${UNIT})`, notes: await moduleLines(t) },
+      { expected: `a line with Eth ${UNIT} and Pid 0`, actual: while_.length ? while_ : `(no socket on unit ${UNIT})`, notes: await moduleLog(t) },
     );
     const r = await t.rmmod();
     ensure(r.code === 0, 'rmmod failed', { expected: 'exit status 0', actual: `exit status ${r.code}: ${r.stderr}` });
@@ -71,11 +60,11 @@ export default defineChecks({
   },
 
   async 'logs-message'(t) {
-    await load(t);
+    await loadModule(t);
     ensure((await unitSockets(t)).some((s) => s.port === 0), `nothing listens on unit ${UNIT}, so no message can arrive`, {
       expected: `a kernel socket on unit ${UNIT}`,
       actual: `(no socket on unit ${UNIT})`,
-      notes: await moduleLines(t),
+      notes: await moduleLog(t),
     });
     // A text the module cannot know in advance, sent the way the reference client sends "Hello".
     const text = `Hello ${Math.random().toString(36).slice(2, 8)}`;
@@ -87,14 +76,14 @@ export default defineChecks({
     const line = await t.waitForLog(new RegExp(`^${t.module.name}: .*${text}`), 1000);
     ensure(line, `the module did not log the text it received ("${text}")`, {
       expected: `a line "${t.module.name}: …${text}…"`,
-      actual: await moduleLines(t),
+      actual: await moduleLog(t),
       messages: decoded(datagram),
     });
     t.note(`logged: ${line}`);
   },
 
   async 'client-sends'(t) {
-    await load(t);
+    await loadModule(t);
     const run = await t.runClient();
     ensure(run.code === 0 && !run.timedOut, 'the client did not exit cleanly', {
       expected: 'exit status 0',
@@ -104,7 +93,7 @@ export default defineChecks({
     const line = await t.waitForLog(new RegExp(`^${t.module.name}: .*"Hello"`), 1000);
     ensure(line, 'the module did not log "Hello" from your client', {
       expected: `a line "${t.module.name}: port … sent \\"Hello\\""`,
-      actual: await moduleLines(t),
+      actual: await moduleLog(t),
       notes: [run.stdout.trim() || '(the client printed nothing)'],
     });
     t.note(`logged: ${line}`);
@@ -119,7 +108,7 @@ export default defineChecks({
     ensure(r.code !== 0 && !loaded.includes(t.module.name), `${t.module.name} loaded although unit ${UNIT} was taken`, {
       expected: 'insmod fails: init returns a negative errno when netlink_kernel_create() returns NULL',
       actual: `insmod exited ${r.code}; ${t.module.name} is loaded`,
-      notes: await moduleLines(t),
+      notes: await moduleLog(t),
     });
     const reason = /: ([^:]+)$/.exec(r.stderr)?.[1]?.trim() ?? r.stderr;
     ensure(reason in FAIR_ERRNOS, `init failed with "${reason}", which does not say what went wrong`, {

@@ -1,23 +1,12 @@
 // Lesson 3 checks: the module answers "Hello from kernel", the client prints it and closes its socket.
 import { decodeMessages, encodeMessage, NLM_F, type NetlinkMessage } from 'netlink-lab/client';
-import { ensure, defineChecks, type CheckContext, type RawExchange } from 'netlink-lab/grader';
+import { type CheckContext, defineChecks, ensure, loadModule, moduleLog, type RawExchange } from 'netlink-lab/grader';
 
 const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
 const NLMSG_MIN_TYPE = 0x10;
 const GREETING = 'Hello from kernel';
 const EXPECTED_LINE = `Received message payload: ${GREETING}`;
-
-/** The module's own log lines (pr_fmt prefixes them with its name). */
-async function moduleLines(t: CheckContext): Promise<string[]> {
-  const lines = (await t.kernelLog()).filter((l) => l.startsWith(`${t.module.name}: `));
-  return lines.length ? lines : ['(the module logged nothing)'];
-}
-
-async function load(t: CheckContext): Promise<void> {
-  const r = await t.insmod();
-  ensure(r.code === 0, 'insmod failed', { expected: 'exit status 0', actual: `exit status ${r.code}: ${r.stderr}`, notes: await moduleLines(t) });
-}
 
 function show(m: NetlinkMessage): Record<string, unknown> {
   return { len: m.payload.length + 16, type: `0x${m.type.toString(16)}`, flags: m.flags, seq: m.seq, pid: m.pid, payload: JSON.stringify(m.payload.toString('latin1')) };
@@ -33,7 +22,7 @@ async function hello(t: CheckContext): Promise<{ request: Buffer; seq: number; p
   const seq = 1 + Math.floor(Math.random() * 0xffff);
   const request = encodeMessage({ type: NLAB_MSG_HELLO, flags: NLM_F.REQUEST, seq, pid: port, payload: 'Hello' });
   const r = await t.exchange(request, { bindPort: port, timeoutMs: 1000 });
-  ensure(!r.sendError, `sending to unit ${UNIT} failed with ${r.sendError}`, { messages: decodeMessages(request).map(show), notes: await moduleLines(t) });
+  ensure(!r.sendError, `sending to unit ${UNIT} failed with ${r.sendError}`, { messages: decodeMessages(request).map(show), notes: await moduleLog(t) });
   return { request, seq, port, r };
 }
 
@@ -46,20 +35,20 @@ function traffic(request: Buffer, r: RawExchange): unknown[] {
 
 export default defineChecks({
   async loads(t) {
-    await load(t);
+    await loadModule(t);
     const loaded = await t.loadedModules();
     ensure(loaded.includes(t.module.name), `${t.module.name} is not in /proc/modules after insmod`, { expected: t.module.name, actual: loaded });
   },
 
   async 'answer-arrives'(t) {
-    await load(t);
+    await loadModule(t);
     const started = performance.now();
     const { request, r } = await hello(t);
     ensure(r.received.length > 0, 'no answer within 1 s', {
       expected: 'one datagram from the kernel (port 0)',
       actual: '(nothing arrived)',
       messages: traffic(request, r),
-      notes: ['did nlab_answer() call nlmsg_unicast()? Its result is in the log if it failed:', ...(await moduleLines(t))],
+      notes: ['did nlab_answer() call nlmsg_unicast()? Its result is in the log if it failed:', ...(await moduleLog(t))],
     });
     const d = r.received[0]!;
     ensure(d.from === 0, `the answer came from port ${d.from}, not from the kernel`, { expected: 'port 0', actual: d.from, messages: traffic(request, r) });
@@ -67,10 +56,10 @@ export default defineChecks({
   },
 
   async 'answer-header'(t) {
-    await load(t);
+    await loadModule(t);
     const { request, seq, r } = await hello(t);
     const evidence = { messages: traffic(request, r) };
-    ensure(r.received.length > 0, 'no answer within 1 s', { ...evidence, notes: await moduleLines(t) });
+    ensure(r.received.length > 0, 'no answer within 1 s', { ...evidence, notes: await moduleLog(t) });
     const d = r.received[0]!;
     ensure(!d.decodeError, `the answer does not parse as netlink messages: ${d.decodeError}`, evidence);
     ensure(!d.truncated, 'the answer was truncated', evidence);
@@ -102,7 +91,7 @@ export default defineChecks({
   },
 
   async 'output-line'(t) {
-    await load(t);
+    await loadModule(t);
     const run = await t.runClient(undefined, { timeoutMs: 8000 });
     const lines = run.stdout.split('\n').map((l) => l.replace(/\r$/, ''));
     const got = lines.find((l) => l.startsWith('Received message payload:'));
@@ -113,14 +102,14 @@ export default defineChecks({
         `client (${t.client?.origin}) exited ${run.timedOut ? 'by the timeout' : (run.code ?? run.signal)} after ${Math.round(run.durationMs)} ms`,
         run.stderr.trim() || '(no stderr)',
         `module (${t.module.origin}) log:`,
-        ...(await moduleLines(t)),
+        ...(await moduleLog(t)),
       ],
     });
     ensure(run.code === 0, `the client printed the line but exited ${run.code ?? run.signal}`, { expected: 'exit status 0', notes: [run.stderr.trim()] });
   },
 
   async 'client-closes'(t) {
-    await load(t);
+    await loadModule(t);
     const run = await t.runClient(undefined, { timeoutMs: 8000 });
     ensure(run.trace, 'the grader got no socket trace from the client library (LAB_NETLINK_TRACE), so it cannot tell', {
       notes: ['this is a grader/library problem, not yours; tell the instructor'],

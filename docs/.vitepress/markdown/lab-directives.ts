@@ -29,6 +29,7 @@ const UI = {
     hint: 'Hint',
     dependsOn: 'Depends on',
     noTodo: 'depends on no TODO',
+    listSep: ', ',
     lesson: (n: number) => `Lesson ${n}`,
     coming: 'coming',
   },
@@ -45,6 +46,7 @@ const UI = {
     hint: '提示',
     dependsOn: '依赖',
     noTodo: '不依赖任何 TODO',
+    listSep: '、',
     lesson: (n: number) => `第 ${n} 课`,
     coming: '即将推出',
   },
@@ -163,7 +165,7 @@ function renderChecks(lessonId: string, locale: Locale, pageSource: string): str
     .map((c) => {
       const { title, hint } = checkText(lessonId, c, locale);
       const todos = c.todos.length
-        ? `${t.dependsOn} ${c.todos.map((n) => (onPage.has(n) ? `[TODO ${n}](#todo-${n})` : `TODO ${n}`)).join(', ')}`
+        ? `${t.dependsOn} ${c.todos.map((n) => (onPage.has(n) ? `[TODO ${n}](#todo-${n})` : `TODO ${n}`)).join(t.listSep)}`
         : t.noTodo;
       const meta = [`**${t.points(c.points)}**`, t.side[c.side], ...(c.builtin ? [`${t.builtin} (\`${c.builtin}\`)`] : []), todos];
       return [
