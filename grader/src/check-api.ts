@@ -119,3 +119,13 @@ export async function loadModule(t: CheckContext, module: ModuleHandle = t.modul
     notes: await moduleLog(t, module),
   });
 }
+
+/** Ready-made checks that many lessons share; a lesson lists them in its checks.ts by id. */
+export const commonChecks = {
+  /** insmod succeeds and the module is listed in /proc/modules. */
+  async loads(t: CheckContext): Promise<void> {
+    await loadModule(t);
+    const loaded = await t.loadedModules();
+    ensure(loaded.includes(t.module.name), `${t.module.name} is not in /proc/modules after insmod`, { expected: t.module.name, actual: loaded });
+  },
+} satisfies CheckSet;

@@ -1,12 +1,8 @@
 // Lesson 1 checks: the module loads, greets, unloads and says goodbye.
-import { defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+import { commonChecks, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
 
 export default defineChecks({
-  async loads(t) {
-    await loadModule(t);
-    const loaded = await t.loadedModules();
-    ensure(loaded.includes(t.module.name), `${t.module.name} is not in /proc/modules after insmod`, { expected: t.module.name, actual: loaded });
-  },
+  loads: commonChecks.loads,
 
   async greeting(t) {
     await loadModule(t);

@@ -1,6 +1,6 @@
 // Lesson 2 checks: a kernel socket on unit 31 that logs what arrives, a client that sends "Hello".
 import { decodeMessages, encodeMessage, NLM_F } from 'netlink-lab/client';
-import { type CheckContext, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, commonChecks, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
 
 const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
@@ -34,11 +34,7 @@ function decoded(bytes: Buffer): unknown[] {
 }
 
 export default defineChecks({
-  async loads(t) {
-    await loadModule(t);
-    const loaded = await t.loadedModules();
-    ensure(loaded.includes(t.module.name), `${t.module.name} is not in /proc/modules after insmod`, { expected: t.module.name, actual: loaded });
-  },
+  loads: commonChecks.loads,
 
   async 'kernel-socket'(t) {
     await loadModule(t);

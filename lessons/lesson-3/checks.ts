@@ -1,6 +1,6 @@
 // Lesson 3 checks: the module answers "Hello from kernel", the client prints it and closes its socket.
 import { decodeMessages, encodeMessage, NLM_F, type NetlinkMessage } from 'netlink-lab/client';
-import { type CheckContext, defineChecks, ensure, loadModule, moduleLog, type RawExchange } from 'netlink-lab/grader';
+import { type CheckContext, commonChecks, defineChecks, ensure, loadModule, moduleLog, type RawExchange } from 'netlink-lab/grader';
 
 const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
@@ -34,11 +34,7 @@ function traffic(request: Buffer, r: RawExchange): unknown[] {
 }
 
 export default defineChecks({
-  async loads(t) {
-    await loadModule(t);
-    const loaded = await t.loadedModules();
-    ensure(loaded.includes(t.module.name), `${t.module.name} is not in /proc/modules after insmod`, { expected: t.module.name, actual: loaded });
-  },
+  loads: commonChecks.loads,
 
   async 'answer-arrives'(t) {
     await loadModule(t);
