@@ -33,6 +33,12 @@ const MUTANTS: Mutant[] = [
   { name: 'endless-loop-in-input', check: 'answer-arrives', health: 'hang', says: /hung|did not finish/, mutations: [input('\tfor (;;)\n\t\tcpu_relax();')] },
   { name: 'no-kernel-release', check: 'loads', says: /still has a kernel socket/, mutations: [{ file: MODULE, find: '\tnetlink_kernel_release(nlab_sock);\n', replace: '' }] },
   { name: 'wrong-unit', check: 'answer-arrives', mutations: [{ file: MODULE, find: '#define NETLINK_NLAB\t31', replace: '#define NETLINK_NLAB\t30' }] },
+  {
+    name: 'sleeps-forever-in-init',
+    check: 'loads',
+    says: /did not finish|rmmod .* failed/,
+    mutations: [{ file: MODULE, find: '\tnlab_sock = netlink_kernel_create(&init_net, NETLINK_NLAB, &cfg);', replace: '\tfor (;;)\n\t\tschedule_timeout_interruptible(MAX_SCHEDULE_TIMEOUT);\n\tnlab_sock = netlink_kernel_create(&init_net, NETLINK_NLAB, &cfg);' }],
+  },
   { name: 'refuses-to-unload', check: 'loads', says: /rmmod .* failed/, mutations: [{ file: MODULE, find: 'module_exit(nlab_reply_exit);\n', replace: '' }] },
   { name: 'client-never-receives', check: 'output-line', fault: 'client', mutations: [{ file: CLIENT, find: 'return socket.receiveSync(ANSWER_TIMEOUT_MS);', replace: 'return null;' }] },
   { name: 'client-wrong-text', check: 'output-line', fault: 'client', mutations: [{ file: CLIENT, find: '`Received message payload: ${', replace: '`Received payload: ${' }] },
