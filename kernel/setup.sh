@@ -41,9 +41,22 @@ install_system_packages() {
 		command -v sudo >/dev/null || { say "need root (or sudo) to install: ${missing[*]}"; exit 1; }
 		sudo=(sudo)
 	fi
-	say "installing with apt: ${missing[*]}"
 	"${sudo[@]}" apt-get update -q
-	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+	# Install what this distribution has; name what it lacks (Ubuntu has no Debian kernel packages).
+	local available=() unavailable=() p
+	for p in "${missing[@]}"; do
+		if apt-cache show "$p" >/dev/null 2>&1; then available+=("$p"); else unavailable+=("$p"); fi
+	done
+	if [ "${#available[@]}" -gt 0 ]; then
+		say "installing with apt: ${available[*]}"
+		DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${available[@]}"
+	fi
+	if [ "${#unavailable[@]}" -gt 0 ]; then
+		say "this system's apt has no package named: ${unavailable[*]}"
+		say "the lab needs a kernel image with its headers; on Ubuntu, install linux-image-generic and"
+		say "linux-headers-generic and grade with --kernel host, or pass any image with --kernel /boot/vmlinuz-…"
+		exit 1
+	fi
 }
 
 install_npm() {

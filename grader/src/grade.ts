@@ -140,10 +140,13 @@ function deathResult(vm: VmRun): JobResult {
   return { status: 'fail', message, notes: [], health, gate: [], durationMs: 0 };
 }
 
+const STATUS_ORDER = ['error', 'fail', 'skip', 'pass'] as const;
+
 function aggregate(check: LessonCheck, lesson: Lesson, runs: RunReport[]): CheckReport {
   const failed = runs.filter((r) => r.status !== 'pass');
   const first = failed[0];
-  const status = runs.length === 0 ? 'skip' : runs.some((r) => r.status === 'error') ? 'error' : failed.some((r) => r.status === 'fail') ? 'fail' : failed.length ? failed[0]!.status : 'pass';
+  // The worst run decides: a grader error, then a failure, then a skip.
+  const status = runs.length === 0 ? 'skip' : STATUS_ORDER.find((st) => runs.some((r) => r.status === st))!;
   const fault = runs.length > 1 && status === 'fail' ? sideAtFault(failed.filter((r) => r.status === 'fail').map((r) => r.pairing)) : undefined;
   return {
     id: check.id,
