@@ -2,6 +2,8 @@
 
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { LabError } from '../../kernel/src/errors.js';
+import { HOST_CONSENT_FLAG, requireHostBackend } from '../../kernel/src/host-backend.js';
 import { DEFAULT_KERNEL, findKernel } from '../../kernel/src/kernels.js';
 import { FAIL, PASS, bold, dim, ms } from '../../kernel/src/term.js';
 import { reportCliError } from './cli-errors.js';
@@ -13,7 +15,7 @@ import { toJunit } from './report/junit.js';
 import type { GradeReport } from './report/types.js';
 import { watchLesson } from './watch.js';
 
-const USAGE = `usage: npm run grade [LESSON|all] [-- --solution] [--kernel 6.1|6.12|host|PATH] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK]
+const USAGE = `usage: npm run grade [LESSON|all] [-- --solution] [--kernel 6.1|6.12|host|PATH] [--backend vm|host] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK]
   npm run grade              list the lessons and your last result
   npm run grade lesson-3     grade your code in lessons/lesson-3/starter
   npm run grade all          grade every lesson`;
@@ -55,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
       verbose: { type: 'boolean', default: false },
       only: { type: 'string' },
       help: { type: 'boolean', default: false },
+      [HOST_CONSENT_FLAG.slice(2)]: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
@@ -63,16 +66,16 @@ async function main(argv: string[]): Promise<number> {
   }
   const wanted = positionals[0];
   if (!wanted) return listLessons();
-  if (values.backend !== 'vm') {
-    console.error(`${FAIL} --backend ${values.backend}: grading runs in the lab VM; the host backend is \`npm run lab -- vm --backend host\` for your own experiments`);
-    return 2;
-  }
+  const onHost = values.backend === 'host';
+  if (!onHost && values.backend !== 'vm') throw new LabError(`unknown backend "${values.backend}"`, 'use --backend vm (default) or --backend host');
+  // The host backend loads student code into this machine's kernel: consent first, then a kernel that can take modules.
+  if (onHost) requireHostBackend(values[HOST_CONSENT_FLAG.slice(2)] === true);
   const lessons: Lesson[] = wanted === 'all' ? loadAllLessons() : [loadLesson(wanted)];
   if (values.only && lessons.length === 1 && !lessons[0]!.checks.some((c) => c.id === values.only)) {
     console.error(`${FAIL} ${lessons[0]!.id} has no check "${values.only}"; its checks are: ${lessons[0]!.checks.map((c) => c.id).join(', ')}`);
     return 2;
   }
-  const kernel = findKernel(values.kernel);
+  const kernel = findKernel(onHost ? 'host' : values.kernel);
   const target = values.solution ? 'solution' : 'starter';
   const human = !values.json;
   // --watch keeps one guest between grades while it stays healthy.
@@ -86,6 +89,7 @@ async function main(argv: string[]): Promise<number> {
       ...(values.only ? { only: values.only } : {}),
       onProgress: progressPrinter(human),
       ...(warm ? { warm } : {}),
+      ...(onHost ? { host: { consent: true } } : {}),
       ...(values.verbose ? { onGuestLine: (l: string) => process.stderr.write(dim(`  guest: ${l}\n`)) } : {}),
     });
     recordProgress(report);

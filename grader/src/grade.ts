@@ -32,6 +32,8 @@ export interface GradeOptions {
    * is not safe to reuse: after any health event, panic or hang.
    */
   warm?: { session?: GuestSession };
+  /** Run the checks on this machine's own kernel instead of a guest (see requireHostBackend). */
+  host?: { consent: boolean };
 }
 
 export type Progress =
@@ -205,7 +207,7 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
         void session?.kill();
         boots++;
         o.onProgress?.({ phase: 'boot', attempt: boots });
-        session = new GuestSession(o.kernel, events);
+        session = new GuestSession(o.kernel, events, o.host);
         if (o.warm) o.warm.session = session;
       }
       const r = await session.run(plan, todo);

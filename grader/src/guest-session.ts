@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Kernel } from '../../kernel/src/kernels.js';
 import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { runOnHost } from '../../kernel/src/host-backend.js';
 import { newShareDir, runVm, type VmRun } from '../../kernel/src/vm.js';
 import type { ClientHandle, ModuleHandle } from './check-api.js';
 import { parseGuestEvent, type JobResult } from './guest/protocol.js';
@@ -93,18 +94,18 @@ export class GuestSession {
   #events: SessionEvents;
   #ready = false;
 
-  constructor(kernel: Kernel, events: SessionEvents = {}) {
+  /**
+   * Starts the runner in a guest booted from `kernel`, or, with `host`, straight on this
+   * machine's kernel (the host backend: only with the student's explicit consent).
+   */
+  constructor(kernel: Kernel, events: SessionEvents = {}, host?: { consent: boolean }) {
     this.kernel = kernel;
     this.#events = events;
-    this.#vm = runVm({
-      kernel,
-      command: [process.execPath, RUNNER, this.shareDir],
-      cwd: REPO_ROOT,
-      timeoutMs: SESSION_LIMIT_MS,
-      stdout: this.#parser(),
-      signal: this.#hang.signal,
-      shareDir: this.shareDir,
-    });
+    const command = [process.execPath, RUNNER, this.shareDir];
+    const common = { cwd: REPO_ROOT, timeoutMs: SESSION_LIMIT_MS, stdout: this.#parser(), signal: this.#hang.signal };
+    this.#vm = host
+      ? runOnHost(command, { ...common, consent: host.consent })
+      : runVm({ ...common, kernel, command, shareDir: this.shareDir });
     void this.#vm.then((vm) => this.#onEnd(vm));
     this.#arm(BOOT_ALLOWANCE_MS, 'the guest did not boot: its runner never became ready');
   }

@@ -54,6 +54,8 @@ describe('npm run grade', () => {
     [['lesson-1', '--only', 'nope'], /lesson-1 has no check "nope"; its checks are: builds, loads, greeting, farewell/],
     [['lesson-1', '--kernel', '9.9'], /unknown kernel "9\.9"/],
     [['lesson-1', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [['lesson-1', '--backend', 'host'], /the host backend needs --i-understand-this-loads-code-into-my-kernel/],
+    [['lesson-1', '--backend', 'host', '--i-understand-this-loads-code-into-my-kernel'], /no loadable-module support/],
   ])('explains bad input %j in one line, without a stack trace', async (args, message) => {
     const r = await grade(...args);
     expect(r.code).toBe(2);

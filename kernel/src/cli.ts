@@ -70,9 +70,7 @@ async function vm(argv: string[]): Promise<number> {
   if (!(timeoutMs > 0)) throw new LabError(`--timeout takes seconds, not "${values.timeout}"`);
   let r: VmRun;
   if (values.backend === 'host') {
-    r = await runOnHost(positionals, { consent: values[HOST_CONSENT_FLAG.slice(2)] === true, timeoutMs });
-    process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
+    r = await runOnHost(positionals, { consent: values[HOST_CONSENT_FLAG.slice(2)] === true, timeoutMs, stdout: process.stdout, stderr: process.stderr });
   } else if (values.backend === 'vm') {
     const kernel = findKernel(values.kernel);
     r = await runVm({ kernel, command: positionals, timeoutMs, stdout: process.stdout, stderr: process.stderr });

@@ -4,6 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { release } from 'node:os';
+import type { Writable } from 'node:stream';
 import { execa } from 'execa';
 import { scanKernelLog, worstEvent } from './console-scan.js';
 import { LabError } from './errors.js';
@@ -30,24 +31,52 @@ export function hostBackendProblem(): LabError | undefined {
   return undefined;
 }
 
+/** Throws a LabError unless the student consented and this host can load modules. */
+export function requireHostBackend(consent: boolean): void {
+  if (!consent) throw new LabError(`the host backend needs ${HOST_CONSENT_FLAG}`, HOST_WARNING);
+  const problem = hostBackendProblem();
+  if (problem) throw problem;
+}
+
 async function kernelLog(): Promise<string> {
   const r = await execa('dmesg', [], { reject: false });
   return r.stdout;
+}
+
+/** Options of {@link runOnHost}: the consent flag plus the parts of a guest run that apply. */
+export interface HostRunOptions {
+  consent: boolean;
+  timeoutMs?: number;
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Where the command's output goes as it arrives; it is also kept in the result. */
+  stdout?: Writable;
+  stderr?: Writable;
+  /** Aborting kills the command; the outcome is then `timeout`. */
+  signal?: AbortSignal;
 }
 
 /**
  * Runs `command` on this machine's kernel. Throws a LabError unless `consent` is true and
  * the host can load modules. The result has the same shape as a guest run.
  */
-export async function runOnHost(command: readonly string[], opts: { consent: boolean; timeoutMs?: number }): Promise<VmRun> {
-  if (!opts.consent) throw new LabError(`the host backend needs ${HOST_CONSENT_FLAG}`, HOST_WARNING);
-  const problem = hostBackendProblem();
-  if (problem) throw problem;
+export async function runOnHost(command: readonly string[], opts: HostRunOptions): Promise<VmRun> {
+  requireHostBackend(opts.consent);
   process.stderr.write(`${HOST_WARNING}\n`);
   const before = await kernelLog();
   const start = performance.now();
   const [file, ...args] = command;
-  const r = await execa(file!, args, { reject: false, timeout: opts.timeoutMs ?? 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = execa(file!, args, {
+    reject: false,
+    timeout: opts.timeoutMs ?? 60_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.signal ? { cancelSignal: opts.signal } : {}),
+  });
+  if (opts.stdout) proc.stdout?.on('data', (c: Buffer) => opts.stdout!.write(c));
+  if (opts.stderr) proc.stderr?.on('data', (c: Buffer) => opts.stderr!.write(c));
+  const r = await proc;
   const after = await kernelLog();
   const fresh = after.startsWith(before) ? after.slice(before.length) : after;
   const health = scanKernelLog(fresh);
@@ -59,12 +88,11 @@ export async function runOnHost(command: readonly string[], opts: { consent: boo
     kernelRelease: release(),
     timings: { total: performance.now() - start, command: performance.now() - start },
     console: fresh,
-    shareDir: process.cwd(),
+    shareDir: opts.cwd ?? process.cwd(),
     stdout: r.stdout,
     stderr: r.stderr,
   };
-  if (r.timedOut) return { ...base, outcome: 'timeout' };
+  if (r.timedOut || r.isCanceled) return { ...base, outcome: 'timeout', detail: r.isCanceled ? String((opts.signal?.reason as Error)?.message ?? 'stopped') : 'timed out' };
   if (worst) return { ...base, outcome: 'oops', exitCode: r.exitCode ?? 1, detail: worst.excerpt };
   return { ...base, outcome: 'exit', exitCode: r.exitCode ?? 1 };
 }
-
