@@ -14,7 +14,7 @@ import { gateHealthKind, type JobResult } from './guest/protocol.js';
 import { GuestSession } from './guest-session.js';
 import { sideDir, type Lesson, type Target } from './lesson/load.js';
 import type { LessonCheck } from './lesson/schema.js';
-import { planJobs, sideAtFault, type GuestPlan, type Job } from './plan.js';
+import { planJobs, sideAtFault, type GuestPlan, type Job, type Pairing } from './plan.js';
 import type { CheckReport, GradeReport, HealthReport, RunReport } from './report/types.js';
 
 export interface GradeOptions {
@@ -167,6 +167,74 @@ function aggregate(check: LessonCheck, lesson: Lesson, runs: RunReport[]): Check
   };
 }
 
+/** A run that never reached the guest: skipped, or an error, with why. */
+function noRun(pairing: Pairing, status: 'skip' | 'error' | 'pass' | 'fail', message?: string, evidence?: RunReport['evidence']): RunReport {
+  return { pairing, status, ...(message ? { message } : {}), ...(evidence ? { evidence } : {}), notes: [], health: [], gate: [], durationMs: 0 };
+}
+
+interface GuestRuns {
+  accel: 'kvm' | 'tcg';
+  guestMs: number;
+  boots: number;
+  consoles: string[];
+}
+
+/**
+ * Runs `jobs` in guests until each has a result: a panic, a hang or a failed boot costs
+ * that guest, and the jobs after it go on in a fresh one (up to MAX_BOOTS).
+ */
+async function runInGuests(o: GradeOptions, plan: GuestPlan, jobs: Job[], record: (job: Job, r: RunReport) => void): Promise<GuestRuns> {
+  const out: GuestRuns = { accel: 'tcg', guestMs: 0, boots: 0, consoles: [] };
+  const events = {
+    onJobStart: (job: Job) => o.onProgress?.({ phase: 'check-start', job }),
+    onJobEnd: (job: Job, result: JobResult) => o.onProgress?.({ phase: 'check-end', job, result }),
+    ...(o.onGuestLine ? { onGuestLine: o.onGuestLine } : {}),
+  };
+  let todo = jobs;
+  while (todo.length && out.boots < MAX_BOOTS) {
+    let session = o.warm?.session;
+    if (!session?.alive || session.kernel.release !== o.kernel.release) {
+      void session?.kill();
+      out.boots++;
+      o.onProgress?.({ phase: 'boot', attempt: out.boots });
+      session = new GuestSession(o.kernel, events, o.host);
+      if (o.warm) o.warm.session = session;
+    }
+    const r = await session.run(plan, todo);
+    let vm = r.ended;
+    const sick = [...r.results.values()].some((x) => x.health.length || x.gate.length) || r.running !== undefined || r.fatal;
+    if (!vm && (!o.warm || sick)) {
+      // A guest that saw a health event is never reused; a fresh grade stops its guest.
+      vm = sick ? await session.kill() : await session.stop();
+      if (o.warm) o.warm.session = undefined;
+    }
+    out.guestMs += vm?.timings.total ?? r.ms;
+    if (vm) {
+      out.accel = vm.accel;
+      out.consoles.push(`===== guest ${out.boots}: ${vm.kernelRelease} (${vm.outcome}) =====\n${vm.console}`);
+    } else {
+      out.consoles.push(`===== warm guest: its console is saved when it stops, in ${session.shareDir}/console.log =====`);
+    }
+    for (const job of todo) {
+      const res = r.results.get(job.index) ?? (job.index === r.running && vm ? deathResult(vm) : undefined);
+      if (res) record(job, { pairing: job.pairing, ...res });
+    }
+    const done = new Set([...r.results.keys(), ...(r.running !== undefined ? [r.running] : [])]);
+    const rest = todo.filter((j) => !done.has(j.index));
+    // A guest that ran nothing hung or failed while booting: try a fresh one.
+    if (done.size === 0 && !r.fatal && out.boots < MAX_BOOTS) continue;
+    if (rest.length && r.running === undefined) {
+      // The guest stopped between checks without a kernel death: a runner or boot problem.
+      const why = r.fatal ?? `the guest ended before the check ran (${vm?.outcome ?? 'unknown'}${vm?.detail ? `: ${vm.detail.split('\n')[0]}` : ''})`;
+      for (const job of rest) record(job, noRun(job.pairing, 'error', why));
+      return out;
+    }
+    todo = rest;
+  }
+  for (const job of todo) record(job, noRun(job.pairing, 'skip', `not run: the guest died ${MAX_BOOTS} times`));
+  return out;
+}
+
 /** Grades a lesson and returns the report; the full guest console is saved to `logFile`. */
 export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   const started = performance.now();
@@ -174,78 +242,26 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   const checks = lesson.checks.filter((c) => !o.only || c.id === o.only);
   const built = await buildLesson(o);
   const runs = new Map<string, RunReport[]>(checks.map((c) => [c.id, []]));
-  const consoles: string[] = [];
-  let accel: 'kvm' | 'tcg' = 'tcg';
-  let guestMs = 0;
-  let boots = 0;
+  const record = (job: Pick<Job, 'check'>, r: RunReport) => void runs.get(job.check)!.push(r);
 
   for (const c of checks.filter((c) => c.builtin)) {
     const b = built.builtin.get(c.builtin!) ?? { status: 'error' as const, message: `unknown builtin ${c.builtin}` };
-    const evidence = b.diagnostics?.length ? { notes: summarize(b.diagnostics, 8) } : undefined;
-    runs.get(c.id)!.push({ pairing: { kernel: 'student', client: 'student' }, status: b.status, ...(b.message ? { message: b.message } : {}), ...(evidence ? { evidence } : {}), notes: [], health: [], gate: [], durationMs: 0 });
+    record({ check: c.id }, noRun({ kernel: 'student', client: 'student' }, b.status, b.message, b.diagnostics?.length ? { notes: summarize(b.diagnostics, 8) } : undefined));
   }
 
-  const hasClient = Boolean(lesson.client);
-  const allJobs = planJobs(checks, o.target === 'solution', hasClient);
-  let todo: Job[] = [];
-  for (const job of allJobs) {
+  const todo: Job[] = [];
+  for (const job of planJobs(checks, o.target === 'solution', Boolean(lesson.client))) {
     const why = built.lessonError ?? blocked(job, built);
-    if (why) runs.get(job.check)!.push({ pairing: job.pairing, status: built.lessonError ? 'error' : 'skip', message: why, notes: [], health: [], gate: [], durationMs: 0 });
+    if (why) record(job, noRun(job.pairing, built.lessonError ? 'error' : 'skip', why));
     else todo.push(job);
   }
 
+  let guests: GuestRuns = { accel: 'tcg', guestMs: 0, boots: 0, consoles: [] };
   if (todo.length && built.modules && built.checksJs) {
     const plan: GuestPlan = { lesson: { id: lesson.id, module: lesson.module, netlink: lesson.netlink }, checks: built.checksJs, modules: built.modules, clients: built.clients, jobs: [] };
-    const events = {
-      onJobStart: (job: Job) => o.onProgress?.({ phase: 'check-start', job }),
-      onJobEnd: (job: Job, result: JobResult) => o.onProgress?.({ phase: 'check-end', job, result }),
-      ...(o.onGuestLine ? { onGuestLine: o.onGuestLine } : {}),
-    };
-    while (todo.length && boots < MAX_BOOTS) {
-      let session = o.warm?.session;
-      if (!session?.alive || session.kernel.release !== o.kernel.release) {
-        void session?.kill();
-        boots++;
-        o.onProgress?.({ phase: 'boot', attempt: boots });
-        session = new GuestSession(o.kernel, events, o.host);
-        if (o.warm) o.warm.session = session;
-      }
-      const r = await session.run(plan, todo);
-      let vm = r.ended;
-      const sick = [...r.results.values()].some((x) => x.health.length || x.gate.length) || r.running !== undefined || r.fatal;
-      if (!vm && (!o.warm || sick)) {
-        // A guest that saw a health event is never reused; a fresh grade stops its guest.
-        vm = sick ? await session.kill() : await session.stop();
-        if (o.warm) o.warm.session = undefined;
-      }
-      guestMs += vm?.timings.total ?? r.ms;
-      if (vm) {
-        accel = vm.accel;
-        consoles.push(`===== guest ${boots}: ${vm.kernelRelease} (${vm.outcome}) =====\n${vm.console}`);
-      } else {
-        consoles.push(`===== warm guest: its console is saved when it stops, in ${session.shareDir}/console.log =====`);
-      }
-      for (const job of todo) {
-        const res = r.results.get(job.index) ?? (job.index === r.running && vm ? deathResult(vm) : undefined);
-        if (res) runs.get(job.check)!.push({ pairing: job.pairing, ...res });
-      }
-      const done = new Set([...r.results.keys(), ...(r.running !== undefined ? [r.running] : [])]);
-      const rest = todo.filter((j) => !done.has(j.index));
-      if (done.size === 0 && !r.fatal && boots < MAX_BOOTS) {
-        // The guest ran nothing (it hung or failed while booting): try a fresh one.
-        continue;
-      }
-      if (rest.length && r.running === undefined) {
-        // The guest stopped between checks without a kernel death: a runner or boot problem.
-        const why = r.fatal ?? `the guest ended before the check ran (${vm?.outcome ?? 'unknown'}${vm?.detail ? `: ${vm.detail.split('\n')[0]}` : ''})`;
-        for (const job of rest) runs.get(job.check)!.push({ pairing: job.pairing, status: 'error', message: why, notes: [], health: [], gate: [], durationMs: 0 });
-        todo = [];
-      } else {
-        todo = rest;
-      }
-    }
-    for (const job of todo) runs.get(job.check)!.push({ pairing: job.pairing, status: 'skip', message: `not run: the guest died ${MAX_BOOTS} times`, notes: [], health: [], gate: [], durationMs: 0 });
+    guests = await runInGuests(o, plan, todo, record);
   }
+  const { accel, guestMs, boots, consoles } = guests;
 
   const reports = checks.map((c) => aggregate(c, lesson, runs.get(c.id)!));
   const health: HealthReport[] = reports.flatMap((c) => c.runs.flatMap((r) => r.health.map((h) => ({ kind: h.kind, check: c.id, excerpt: h.excerpt }))));
