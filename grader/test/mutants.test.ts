@@ -20,6 +20,11 @@ interface Mutant {
   health?: ReportHealthKind;
   /** Text the failure message or gate must contain. */
   says?: RegExp;
+  /**
+   * Robustness faults only require that the grade ends with a verdict (pass or fail, never a
+   * grader error) and leaves nothing behind; by default the check must fail.
+   */
+  anyVerdict?: boolean;
 }
 
 const input = (code: string): Mutation => ({ file: MODULE, find: '\tconst struct nlmsghdr *nlh = nlmsg_hdr(skb);\n\tint err;\n', replace: `\tconst struct nlmsghdr *nlh = nlmsg_hdr(skb);\n\tint err;\n\n${code}\n` });
@@ -40,6 +45,12 @@ const MUTANTS: Mutant[] = [
     mutations: [{ file: MODULE, find: '\tnlab_sock = netlink_kernel_create(&init_net, NETLINK_NLAB, &cfg);', replace: '\tfor (;;)\n\t\tschedule_timeout_interruptible(MAX_SCHEDULE_TIMEOUT);\n\tnlab_sock = netlink_kernel_create(&init_net, NETLINK_NLAB, &cfg);' }],
   },
   { name: 'refuses-to-unload', check: 'loads', says: /rmmod .* failed/, mutations: [{ file: MODULE, find: 'module_exit(nlab_reply_exit);\n', replace: '' }] },
+  {
+    name: 'floods-the-log',
+    check: 'answer-arrives',
+    anyVerdict: true,
+    mutations: [input('\tfor (int i = 0; i < 50000; i++)\n\t\tpr_info("flood %d\\n", i);')],
+  },
   { name: 'client-never-receives', check: 'output-line', fault: 'client', mutations: [{ file: CLIENT, find: 'return socket.receiveSync(ANSWER_TIMEOUT_MS);', replace: 'return null;' }] },
   { name: 'client-wrong-text', check: 'output-line', fault: 'client', mutations: [{ file: CLIENT, find: '`Received message payload: ${', replace: '`Received payload: ${' }] },
   { name: 'client-leaves-socket-open', check: 'client-closes', mutations: [{ file: CLIENT, find: '} finally {\n  socket.close();\n}', replace: '} finally {\n  void socket;\n}' }] },
@@ -57,12 +68,13 @@ describe('mutants of lesson 3', () => {
     const r = await gradeLesson({ lesson, target: 'starter', kernel, only: m.check });
     const c = r.checks.find((x) => x.id === m.check)!;
     const detail = JSON.stringify({ status: c.status, message: c.message, fault: c.fault, health: r.health.map((h) => h.kind), gate: c.runs.flatMap((x) => x.gate) });
-    expect(c.status, detail).toBe('fail');
+    if (m.anyVerdict) expect(['pass', 'fail'], detail).toContain(c.status);
+    else expect(c.status, detail).toBe('fail');
     if (m.fault) expect(c.fault, detail).toBe(m.fault);
     if (m.health) expect(r.health.map((h) => h.kind), detail).toContain(m.health);
     else expect(r.health.filter((h) => h.kind === 'panic' || h.kind === 'oops'), detail).toEqual([]);
     if (m.says) expect(`${c.message} ${c.runs.flatMap((x) => x.gate).join(' ')}`, detail).toMatch(m.says);
-    expect(r.score).toBeLessThan(r.total);
+    if (!m.anyVerdict) expect(r.score).toBeLessThan(r.total);
     expect(liveCount()).toBe(0);
     expect(performance.now() - started).toBeLessThan(170_000);
   }, 180_000);
