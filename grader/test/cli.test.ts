@@ -1,5 +1,5 @@
 // The grade command as a student or a CI job runs it: exit codes, --json, --junit, bad input.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { gradeLesson } from '../src/grade.js';
 import type { GradeReport } from '../src/report/types.js';
 import { mutantLesson } from './mutant-lesson.js';
 import { schemaErrors } from './report-schema.js';
+import { gone, waitForQemu } from '../../kernel/test/processes.js';
 
 const CLI = join(REPO_ROOT, 'dist/grader/src/cli.js');
 
@@ -62,6 +63,16 @@ describe('npm run grade', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('leaves no QEMU behind when the grader gets SIGINT during a boot', async () => {
+    const child = spawn(process.execPath, [CLI, 'lesson-1', '--solution'], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+    const qemu = await waitForQemu(child.pid!);
+    expect(qemu).toHaveLength(1);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(130);
+    expect(await gone(qemu[0]!)).toBe(true);
+  }, 120_000);
 
   it('lists lessons with the last result when no lesson is named', async () => {
     const r = await grade();

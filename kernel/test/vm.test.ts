@@ -1,5 +1,5 @@
 // Real guests: every outcome the VM runner promises, on every supported kernel installed here.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,31 +10,9 @@ import { REPO_ROOT } from '../src/paths.js';
 import { liveCount } from '../src/reaper.js';
 import { runVm } from '../src/vm.js';
 import { runOnHost } from '../src/host-backend.js';
+import { gone, waitForQemu } from './processes.js';
 
 const fixtures = join(REPO_ROOT, 'kernel/test/fixtures');
-
-/** True while `pid` is a live (not zombie) process. */
-function alive(pid: number): boolean {
-  try {
-    return !/^Z/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim());
-  } catch {
-    return false; // ps exits 1 when there is no such process
-  }
-}
-
-async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-  return !alive(pid);
-}
-
-/** QEMU processes whose parent is `ppid`. */
-function qemuChildren(ppid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(ppid), 'qemu-system'], { encoding: 'utf8' }).trim().split('\n').map(Number);
-  } catch {
-    return [];
-  }
-}
 
 describe.each(KNOWN_KERNELS.map((k) => k.selector))('kernel %s', (selector) => {
   const kernel = findKernel(selector);
@@ -113,11 +91,7 @@ describe('failures of the run itself', () => {
 
   it('leaves no qemu behind when the lab command gets SIGINT mid-boot', async () => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/kernel/src/cli.js'), 'vm', '--', 'sleep', '600'], { stdio: 'ignore' });
-    let qemu: number[] = [];
-    for (let i = 0; i < 100 && qemu.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      qemu = qemuChildren(child.pid!);
-    }
+    const qemu = await waitForQemu(child.pid!, 10_000);
     expect(qemu).toHaveLength(1);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
