@@ -194,7 +194,7 @@ async function runInGuests(o: GradeOptions, plan: GuestPlan, jobs: Job[], record
   while (todo.length && out.boots < MAX_BOOTS) {
     let session = o.warm?.session;
     if (!session?.alive || session.kernel.release !== o.kernel.release) {
-      void session?.kill();
+      session?.kill().catch(() => {}); // an old guest that is dead already, or never started
       out.boots++;
       o.onProgress?.({ phase: 'boot', attempt: out.boots });
       session = new GuestSession(o.kernel, events, o.host);

@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Kernel } from '../../kernel/src/kernels.js';
 import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { diskFullError } from '../../kernel/src/errors.js';
 import { runOnHost } from '../../kernel/src/host-backend.js';
 import { newShareDir, runVm, type VmRun } from '../../kernel/src/vm.js';
 import type { ClientHandle, ModuleHandle } from './check-api.js';
@@ -51,6 +52,7 @@ interface Pending {
   fatal?: string;
   started: number;
   resolve: (r: RequestResult) => void;
+  reject: (e: unknown) => void;
 }
 
 function stage(plan: GuestPlan, dir: string): GuestPlan {
@@ -93,6 +95,8 @@ export class GuestSession {
   #watchdog: NodeJS.Timeout | undefined;
   #events: SessionEvents;
   #ready = false;
+  /** QEMU (or the host runner) could not be started at all. */
+  #launchError: unknown;
 
   /**
    * Starts the runner in a guest booted from `kernel`, or, with `host`, straight on this
@@ -106,29 +110,46 @@ export class GuestSession {
     this.#vm = host
       ? runOnHost(command, { ...common, consent: host.consent })
       : runVm({ ...common, kernel, command, shareDir: this.shareDir });
-    void this.#vm.then((vm) => this.#onEnd(vm));
+    this.#vm.then(
+      (vm) => this.#onEnd(vm),
+      (e: unknown) => this.#onLaunchError(e),
+    );
     this.#arm(BOOT_ALLOWANCE_MS, 'the guest did not boot: its runner never became ready');
   }
 
-  /** False once the guest has ended (stopped, died or killed). */
+  /** False once the guest has ended (stopped, died or killed) or could not start. */
   get alive(): boolean {
-    return this.#ended === undefined;
+    return this.#ended === undefined && this.#launchError === undefined;
   }
 
   /** Runs `jobs` of `plan` in the guest; resolves when they are done or the guest ends. */
   run(plan: GuestPlan, jobs: Job[]): Promise<RequestResult> {
+    if (this.#launchError) return Promise.reject(this.#launchError);
     if (this.#ended) return Promise.resolve({ results: new Map(), ended: this.#ended, ms: 0 });
     const request = ++this.#requests;
-    const staged = stage({ ...plan, jobs }, join(this.shareDir, `req-${request}`));
-    return new Promise((resolve) => {
-      this.#pending = { request, jobs: new Map(jobs.map((j) => [j.index, j])), results: new Map(), started: performance.now(), resolve };
+    const file = join(this.shareDir, `req-${request}.json`);
+    try {
+      const staged = stage({ ...plan, jobs }, join(this.shareDir, `req-${request}`));
       // Write then appear: the runner polls for the name, so it must never see half a file.
-      const file = join(this.shareDir, `req-${request}.json`);
       writeFileSync(`${file}.tmp`, JSON.stringify(staged));
       renameSync(`${file}.tmp`, file);
+    } catch (e) {
+      this.kill().catch(() => {});
+      return Promise.reject(diskFullError(e, this.shareDir) ?? e);
+    }
+    return new Promise((resolve, reject) => {
+      this.#pending = { request, jobs: new Map(jobs.map((j) => [j.index, j])), results: new Map(), started: performance.now(), resolve, reject };
       // Until the runner is ready, the boot watchdog keeps running.
       if (this.#ready) this.#arm(BETWEEN_JOBS_MS, 'the runner did not start the checks');
     });
+  }
+
+  #onLaunchError(e: unknown): void {
+    this.#launchError = e;
+    clearTimeout(this.#watchdog);
+    const p = this.#pending;
+    this.#pending = undefined;
+    p?.reject(e);
   }
 
   /** Ends the guest and waits for QEMU to exit. */

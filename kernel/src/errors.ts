@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+
 // Errors the lab raises on purpose. Each carries a sentence for a person and a fix,
 // so command-line front ends print them without a stack trace.
 
@@ -11,4 +13,11 @@ export class LabError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A full disk as a LabError that names the folder; undefined for any other error. */
+export function diskFullError(e: unknown, folder: string): LabError | undefined {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return undefined;
+  return new LabError(`no space left for the run folder ${folder}`, `free disk space; old run folders under ${dirname(folder)} can be deleted`);
 }

@@ -20,4 +20,5 @@ export const LAB_STATE = process.env.NETLINK_LAB_STATE ?? join(REPO_ROOT, '.lab'
 
 export const CACHE_DIR = join(LAB_STATE, 'cache');
 export const BUILD_DIR = join(LAB_STATE, 'build');
-export const RUNS_DIR = join(LAB_STATE, 'runs');
+/** Run folders shared with guests; NETLINK_LAB_RUNS moves them (e.g. onto a tmpfs). */
+export const RUNS_DIR = process.env.NETLINK_LAB_RUNS ?? join(LAB_STATE, 'runs');

@@ -1,9 +1,10 @@
 // Runs one command in a throwaway guest and reports how it ended.
 
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { accelVerdict } from './accel.js';
+import { diskFullError } from './errors.js';
 import { bootImage } from './boot-image.js';
 import { scanKernelLog, worstEvent } from './console-scan.js';
 import { ensureInitramfs } from './initramfs.js';
@@ -54,9 +55,18 @@ export function commandScript(command: readonly string[], cwd: string, env: Reco
   return `${exports}cd ${shellQuote(cwd)} || exit 125\nexec ${command.map(shellQuote).join(' ')}\n`;
 }
 
-/** A new run folder under .lab/runs, shared read-write with the guest. */
+/** Run folders kept for looking back at (each holds a console log and its grade's inputs). */
+const KEEP_RUNS = 20;
+
+/** A new run folder under .lab/runs, shared read-write with the guest; the oldest beyond KEEP_RUNS go. */
 export function newShareDir(): string {
   mkdirSync(RUNS_DIR, { recursive: true });
+  const old = readdirSync(RUNS_DIR)
+    .filter((d) => d.startsWith('run-'))
+    .map((d) => ({ path: join(RUNS_DIR, d), mtime: statSync(join(RUNS_DIR, d)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime)
+    .slice(KEEP_RUNS - 1);
+  for (const d of old) rmSync(d.path, { recursive: true, force: true });
   return mkdtempSync(join(RUNS_DIR, 'run-'));
 }
 
@@ -154,7 +164,11 @@ export async function runVm(options: VmOptions): Promise<VmRun> {
   const accel = verdict.accel;
   const shareDir = options.shareDir ?? newShareDir();
   const cwd = options.cwd ?? process.cwd();
-  writeFileSync(join(shareDir, 'cmd.sh'), commandScript(options.command, cwd, options.env ?? {}));
+  try {
+    writeFileSync(join(shareDir, 'cmd.sh'), commandScript(options.command, cwd, options.env ?? {}));
+  } catch (e) {
+    throw diskFullError(e, shareDir) ?? e;
+  }
 
   const start = performance.now();
   const proc = launchQemu({ accel, image, kernel: options.kernel, initramfs, shareDir, memoryMiB });
@@ -183,7 +197,12 @@ export async function runVm(options: VmOptions): Promise<VmRun> {
   const end = performance.now();
 
   const log = consoleText();
-  writeFileSync(join(shareDir, 'console.log'), log);
+  try {
+    writeFileSync(join(shareDir, 'console.log'), log);
+  } catch (e) {
+    // The console is also in the result; a full disk only loses the saved copy.
+    if (!diskFullError(e, shareDir)) throw e;
+  }
   const health = scanKernelLog(log);
   const worst = worstEvent(health);
   const exit = eventAt(control, 'exit');
