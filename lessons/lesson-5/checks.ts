@@ -1,0 +1,263 @@
+// Lesson 5 checks: ACKs after answers, error ACKs, two requests per datagram (module side);
+// ACK flags, increasing seqs, error ACKs as errors, and answers matched by seq and sender
+// (client side, with a preload that records or forges traffic inside the client process).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeErrorMessage, decodeMessages, encodeMessages, NLM_F, NLMSG, openSocket, type Datagram, type NetlinkSocket } from 'netlink-lab/client';
+import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+
+const UNIT = 31;
+const NLAB_MSG_HELLO = 0x10;
+const NLAB_MSG_ECHO = 0x11;
+const EOPNOTSUPP = 95;
+const GREETING = 'Hello from kernel';
+
+/** One message as a report shows it, with its datagram's sender. */
+interface Seen {
+  from: number;
+  type: string;
+  seq: number;
+  payload?: string;
+  errno?: number;
+  extack?: string;
+}
+
+function describe(ds: Datagram[]): Seen[] {
+  const out: Seen[] = [];
+  for (const d of ds) {
+    for (const m of decodeMessages(d.data)) {
+      if (m.type === NLMSG.ERROR) {
+        const r = decodeErrorMessage(m);
+        out.push({ from: d.port, type: 'NLMSG_ERROR', seq: m.seq, errno: r.errno, ...(r.extack.message ? { extack: r.extack.message } : {}) });
+      } else {
+        out.push({ from: d.port, type: `0x${m.type.toString(16)}`, seq: m.seq, payload: m.payload.toString('latin1') });
+      }
+    }
+  }
+  return out;
+}
+
+/** Sends `msgs` in one datagram from a fresh socket and returns every message that came back. */
+async function roundTrip(msgs: Parameters<typeof encodeMessages>[0]): Promise<{ port: number; seen: Seen[] }> {
+  const sock: NetlinkSocket = openSocket(UNIT);
+  try {
+    sock.sendBytes(encodeMessages(msgs));
+    const got: Datagram[] = [];
+    const deadline = Date.now() + 300;
+    for (;;) {
+      for (let d = sock.receiveSync(0); d; d = sock.receiveSync(0)) got.push(d);
+      if (Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return { port: sock.port, seen: describe(got) };
+  } finally {
+    sock.close();
+  }
+}
+
+const ack = (seq: number): Seen => ({ from: 0, type: 'NLMSG_ERROR', seq, errno: 0 });
+const answer = (type: number, seq: number, text: string): Seen => ({ from: 0, type: `0x${type.toString(16)}`, seq, payload: `${text}\0` });
+
+/** Compares what came back with what should have, field by field, ignoring extack text. */
+function same(seen: Seen[], want: Seen[]): boolean {
+  if (seen.length !== want.length) return false;
+  return want.every((w, i) => {
+    const s = seen[i]!;
+    return s.from === w.from && s.type === w.type && s.seq === w.seq && s.payload === w.payload && s.errno === w.errno;
+  });
+}
+
+async function expectTraffic(t: CheckContext, what: string, msgs: Parameters<typeof encodeMessages>[0], want: Seen[], hint: string): Promise<void> {
+  await loadModule(t);
+  const { seen } = await roundTrip(msgs);
+  ensure(same(seen, want), what, {
+    expected: want,
+    actual: seen.length ? seen : '(nothing came back)',
+    messages: [{ sent: msgs.map((m) => ({ type: `0x${m.type.toString(16)}`, flags: m.flags, seq: m.seq, payload: m.payload })) }],
+    notes: [hint, ...(await moduleLog(t))],
+  });
+  t.note(seen.map((s) => (s.type === 'NLMSG_ERROR' ? `ERROR ${s.errno} seq ${s.seq}` : `${s.type} seq ${s.seq}`)).join(' -> '));
+}
+
+/**
+ * Runs the client under test with a preload (NODE_OPTIONS=--import) that wraps the client
+ * library's NetlinkSocket inside the client's process: it records every send() to a file,
+ * and with `forge` set, hands the first receive to a forged answer before the real ones.
+ */
+async function runWithPreload(t: CheckContext, forge: 'none' | 'seq' | 'port', args: string[] = []): Promise<{ run: ClientRun; sends: { flags: number; seq: number; type: number }[][] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'nlab-l5-'));
+  const preload = join(dir, 'preload.mjs');
+  const log = join(dir, 'sends.json');
+  writeFileSync(
+    preload,
+    `import { writeFileSync } from 'node:fs';
+import { encodeMessage, NetlinkSocket } from ${JSON.stringify(import.meta.resolve('netlink-lab/client'))};
+const forge = ${JSON.stringify(forge)};
+const sends = [];
+let firstSeq;
+let forged = forge === 'none';
+let inSend = false;
+const P = NetlinkSocket.prototype;
+const send = P.send;
+P.send = function (message, to) {
+  const msgs = Array.isArray(message) ? message : [message];
+  sends.push(msgs.map((m) => ({ type: m.type, flags: m.flags ?? 0, seq: m.seq ?? 0 })));
+  if (firstSeq === undefined) firstSeq = msgs[0]?.seq ?? 0;
+  inSend = true;
+  try {
+    return send.call(this, message, to);
+  } finally {
+    inSend = false;
+  }
+};
+const sendBytes = P.sendBytes;
+P.sendBytes = function (bytes, to) {
+  if (!inSend) sends.push([{ type: -1, flags: 0, seq: -1 }]);
+  return sendBytes.call(this, bytes, to);
+};
+function fake() {
+  forged = true;
+  const seq = forge === 'seq' ? (firstSeq + 1000) >>> 0 : firstSeq;
+  const data = encodeMessage({ type: ${NLAB_MSG_HELLO}, seq, pid: 0, payload: 'Forged answer' });
+  return { data, port: forge === 'port' ? 4242 : 0, groups: 0, truncated: false };
+}
+const receiveSync = P.receiveSync;
+P.receiveSync = function (ms) {
+  if (!forged && firstSeq !== undefined) return fake();
+  return receiveSync.call(this, ms);
+};
+const receive = P.receive;
+P.receive = function (opts) {
+  if (!forged && firstSeq !== undefined) return Promise.resolve(fake());
+  return receive.call(this, opts);
+};
+process.on('exit', () => writeFileSync(${JSON.stringify(log)}, JSON.stringify(sends)));
+`,
+  );
+  const run = await t.runClient(undefined, { args, timeoutMs: 8000, env: { NODE_OPTIONS: `--import ${preload}` } });
+  let sends: { flags: number; seq: number; type: number }[][] = [];
+  try {
+    sends = JSON.parse(readFileSync(log, 'utf8'));
+  } catch {
+    // the client died before exit handlers ran; the run's output says why
+  }
+  return { run, sends };
+}
+
+function lines(run: ClientRun): string[] {
+  return run.stdout.split('\n').map((l) => l.replace(/\r$/, '')).filter(Boolean);
+}
+
+function runNotes(run: ClientRun): string[] {
+  return [`exit ${run.timedOut ? 'by the timeout' : (run.code ?? run.signal)}`, `stdout: ${run.stdout.trim() || '(none)'}`, `stderr: ${run.stderr.trim().split('\n').slice(0, 8).join('\n') || '(none)'}`];
+}
+
+const GOOD_LINES = [`Received message payload: ${GREETING}`, 'Echo: ping'];
+
+export default defineChecks({
+  loads: commonChecks.loads,
+
+  'ack-follows-answer': (t) =>
+    expectTraffic(
+      t,
+      'the answer was not followed by an ACK with the request\'s seq',
+      [{ type: NLAB_MSG_HELLO, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 501, payload: 'Hello' }],
+      [answer(NLAB_MSG_HELLO, 501, GREETING), ack(501)],
+      'NLM_F_ACK asks for NLMSG_ERROR with error 0 after the answer; netlink_rcv_skb() sends it when the callback returns 0',
+    ),
+
+  'no-ack-unasked': (t) =>
+    expectTraffic(
+      t,
+      'without NLM_F_ACK, the answer should come alone',
+      [{ type: NLAB_MSG_HELLO, flags: NLM_F.REQUEST, seq: 502, payload: 'Hello' }],
+      [answer(NLAB_MSG_HELLO, 502, GREETING)],
+      'a successful request is acknowledged only when it asks for it',
+    ),
+
+  'unknown-type': (t) =>
+    expectTraffic(
+      t,
+      'an unknown type did not get exactly one error ACK with -EOPNOTSUPP',
+      [{ type: 0x1f, flags: NLM_F.REQUEST, seq: 503 }],
+      [{ from: 0, type: 'NLMSG_ERROR', seq: 503, errno: EOPNOTSUPP }],
+      'return -EOPNOTSUPP from the callback for a type you do not handle: netlink_rcv_skb() turns it into an error ACK, with or without NLM_F_ACK',
+    ),
+
+  echo: (t) =>
+    expectTraffic(
+      t,
+      'NLAB_MSG_ECHO "ping" was not answered with "ping"',
+      [{ type: NLAB_MSG_ECHO, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 504, payload: 'ping' }],
+      [answer(NLAB_MSG_ECHO, 504, 'ping'), ack(504)],
+      'answer NLAB_MSG_ECHO with the same type, the request\'s seq and its text with the NUL',
+    ),
+
+  'two-in-one': (t) =>
+    expectTraffic(
+      t,
+      'two requests in one datagram did not get answer, ACK, answer, ACK',
+      [
+        { type: NLAB_MSG_HELLO, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 601, payload: 'Hello' },
+        { type: NLAB_MSG_ECHO, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 602, payload: 'pong' },
+      ],
+      [answer(NLAB_MSG_HELLO, 601, GREETING), ack(601), answer(NLAB_MSG_ECHO, 602, 'pong'), ack(602)],
+      'netlink_rcv_skb() handles the messages in order, acknowledging each before the next',
+    ),
+
+  async 'round-trip'(t) {
+    await loadModule(t);
+    const run = await t.runClient(undefined, { timeoutMs: 8000 });
+    ensure(lines(run).join('\n') === GOOD_LINES.join('\n') && run.code === 0, 'the client did not print both answers, in order, and exit 0', {
+      expected: GOOD_LINES,
+      actual: lines(run),
+      notes: [`client: ${t.client?.origin}, module: ${t.module.origin}`, ...runNotes(run), ...(await moduleLog(t))],
+    });
+  },
+
+  async 'client-requests'(t) {
+    await loadModule(t);
+    const { run, sends } = await runWithPreload(t, 'none');
+    const evidence = { actual: sends, notes: runNotes(run) };
+    ensure(sends.length === 1, `the client called send() ${sends.length} time(s)`, { ...evidence, expected: 'one send() of two messages: one sendmsg(), one datagram' });
+    const msgs = sends[0]!;
+    ensure(msgs.length === 2, `the client's send() held ${msgs.length} message(s)`, { ...evidence, expected: 'HELLO and ECHO in one send()' });
+    ensure(msgs.every((m) => (m.flags & (NLM_F.REQUEST | NLM_F.ACK)) === (NLM_F.REQUEST | NLM_F.ACK)), 'a request lacks NLM_F_REQUEST or NLM_F_ACK', { ...evidence, expected: `flags ${NLM_F.REQUEST | NLM_F.ACK} (REQUEST|ACK) on both` });
+    ensure(msgs[0]!.seq > 0 && msgs[1]!.seq > msgs[0]!.seq, `the sequence numbers are ${msgs.map((m) => m.seq).join(', ')}`, { ...evidence, expected: 'non-zero and increasing (socket.nextSeq())' });
+    t.note(`one send(): ${msgs.map((m) => `type 0x${m.type.toString(16)} seq ${m.seq}`).join(', ')}`);
+  },
+
+  async 'client-error-ack'(t) {
+    await loadModule(t);
+    const run = await t.runClient(undefined, { args: ['--type', '31'], timeoutMs: 8000 });
+    ensure(run.code !== 0 && /EOPNOTSUPP/.test(run.stderr) && /\b95\b/.test(run.stderr), 'the client did not report the error ACK as EOPNOTSUPP (errno 95)', {
+      expected: 'a non-zero exit and stderr naming EOPNOTSUPP and errno 95, e.g. "Error: EOPNOTSUPP (errno 95): unknown message type"',
+      notes: runNotes(run),
+    });
+    ensure(!lines(run).some((l) => /payload|Answer/.test(l)), 'the client printed an answer for a request that failed', { actual: lines(run) });
+    t.note(run.stderr.trim().split('\n')[0] ?? '');
+  },
+
+  async 'client-wrong-seq'(t) {
+    await loadModule(t);
+    const { run } = await runWithPreload(t, 'seq');
+    ensure(!run.stdout.includes('Forged answer'), 'the client printed an answer whose seq matches none of its requests', {
+      expected: GOOD_LINES,
+      actual: lines(run),
+      notes: ['the grader handed the client a HELLO from port 0 with seq = first seq + 1000 before the real answers', ...runNotes(run)],
+    });
+    ensure(lines(run).join('\n') === GOOD_LINES.join('\n') && run.code === 0, 'after skipping the stray, the client did not print both real answers', { expected: GOOD_LINES, actual: lines(run), notes: runNotes(run) });
+  },
+
+  async 'client-wrong-sender'(t) {
+    await loadModule(t);
+    const { run } = await runWithPreload(t, 'port');
+    ensure(!run.stdout.includes('Forged answer'), 'the client printed an answer that came from port 4242, not from the kernel', {
+      expected: GOOD_LINES,
+      actual: lines(run),
+      notes: ['the grader handed the client a HELLO from port 4242 with the right seq before the real answers', ...runNotes(run)],
+    });
+    ensure(lines(run).join('\n') === GOOD_LINES.join('\n') && run.code === 0, 'after skipping the stray, the client did not print both real answers', { expected: GOOD_LINES, actual: lines(run), notes: runNotes(run) });
+  },
+});

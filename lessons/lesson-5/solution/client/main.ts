@@ -1,0 +1,102 @@
+// Netlink Lab, lesson 5: several requests in flight, answers matched by sequence number.
+//
+//   node main.js [text]            sends NLAB_MSG_HELLO and NLAB_MSG_ECHO(text, default "ping")
+//                                  in one sendmsg, and prints both answers in order
+//   node main.js --type N [text]   sends one request of type N (try 31: an error ACK)
+//
+// Every request asks for an ACK (NLM_F_ACK) and has its own sequence number. A request
+// is done when its ACK arrives: NLMSG_ERROR with error 0 after the answer, or an error
+// ACK with a negative errno instead of the answer, which becomes a NetlinkError.
+// The library's request() does all of this; here it is done by hand, once, to see it.
+import { decodeErrorMessage, decodeMessages, NetlinkError, NLM_F, NLMSG, openSocket, type NetlinkSocket } from 'netlink-lab/client';
+
+/** The module's netlink unit: NETLINK_NLAB in nlab_reply.c. */
+const NETLINK_NLAB = 31;
+/** Our message types, both ways (enum nlab_msg_type in nlab_reply.c). */
+const NLAB_MSG_HELLO = 0x10;
+const NLAB_MSG_ECHO = 0x11;
+/** The module answers inside our sendmsg(), so answers and ACKs are queued before send() returns. */
+const ANSWER_TIMEOUT_MS = 1000;
+
+interface Request {
+  type: number;
+  payload: string;
+}
+
+/** Sends all `requests` in one datagram; returns their sequence numbers, in order. */
+function sendRequests(socket: NetlinkSocket, requests: readonly Request[]): number[] {
+  // TODO 2: Give every request the flags NLM_F.REQUEST | NLM_F.ACK and its own sequence
+  // number from socket.nextSeq() (they increase), leave nlmsg_pid 0, and send them all
+  // with one socket.send() call: one sendmsg(), one datagram.
+  const messages = requests.map((r) => ({ ...r, flags: NLM_F.REQUEST | NLM_F.ACK, seq: socket.nextSeq(), pid: 0 }));
+  // STARTER: const messages = requests.map((r) => ({ ...r, flags: NLM_F.REQUEST, seq: 0, pid: 0 }));
+  // END TODO
+  socket.send(messages);
+  return messages.map((m) => m.seq);
+}
+
+/**
+ * Reads until the request `seq` is done: returns the text of its answer once its ACK
+ * arrived; throws a NetlinkError for an error ACK and an Error on a timeout.
+ */
+function awaitAnswer(socket: NetlinkSocket, seq: number): string {
+  const deadline = Date.now() + ANSWER_TIMEOUT_MS;
+  let answer: string | undefined;
+  for (;;) {
+    const datagram = socket.receiveSync(Math.max(0, deadline - Date.now()));
+    if (!datagram) throw new Error(`no ${answer === undefined ? 'answer' : 'ACK'} for seq ${seq} within ${ANSWER_TIMEOUT_MS} ms`);
+    if (datagram.truncated) throw new Error(`a datagram from port ${datagram.port} was truncated`);
+    for (const msg of decodeMessages(datagram.data)) {
+      // TODO 3: Skip, with a warning on stderr, every message that did not come from the
+      // kernel (datagram.port 0) or does not carry `seq`: a stale answer, or a datagram
+      // another process sent to our port, is not the answer to this request.
+      if (datagram.port !== 0 || msg.seq !== seq) {
+        console.error(`ignored: type 0x${msg.type.toString(16)} seq ${msg.seq} from port ${datagram.port}, waiting for seq ${seq} from the kernel`);
+        continue;
+      }
+      // END TODO
+      if (msg.type === NLMSG.ERROR) {
+        // TODO 4: Decode the NLMSG_ERROR with decodeErrorMessage(). errno 0 is the ACK
+        // (handled below); any other errno means the request failed: throw a
+        // NetlinkError(errno, extack, request), which names the errno (e.code).
+        const report = decodeErrorMessage(msg);
+        if (report.errno !== 0) throw new NetlinkError(report.errno, report.extack, report.request);
+        // END TODO
+        if (answer === undefined) throw new Error(`seq ${seq} was acknowledged, but no answer came before the ACK`);
+        return answer;
+      }
+      const nul = msg.payload.indexOf(0);
+      answer = msg.payload.toString('utf8', 0, nul < 0 ? msg.payload.length : nul);
+    }
+  }
+}
+
+function describe(type: number, text: string): string {
+  if (type === NLAB_MSG_HELLO) return `Received message payload: ${text}`;
+  if (type === NLAB_MSG_ECHO) return `Echo: ${text}`;
+  return `Answer to type ${type}: ${text}`;
+}
+
+const args = process.argv.slice(2);
+const requests: Request[] =
+  args[0] === '--type'
+    ? [{ type: Number(args[1]), payload: args[2] ?? 'Hello' }]
+    : [
+        { type: NLAB_MSG_HELLO, payload: 'Hello' },
+        { type: NLAB_MSG_ECHO, payload: args[0] ?? 'ping' },
+      ];
+
+const socket = openSocket(NETLINK_NLAB);
+try {
+  const seqs = sendRequests(socket, requests);
+  for (const [i, seq] of seqs.entries()) console.log(describe(requests[i]!.type, awaitAnswer(socket, seq)));
+} catch (e) {
+  if (e instanceof NetlinkError) {
+    console.error(`Error: ${e.code} (errno ${e.errno})${e.extack.message ? `: ${e.extack.message}` : ''}`);
+  } else {
+    console.error(`Error: ${(e as Error).message}`);
+  }
+  process.exitCode = 1;
+} finally {
+  socket.close();
+}
