@@ -48,6 +48,12 @@ export function formatCheck(c: CheckReport, verbose = false): string {
   return lines.join('\n');
 }
 
+/** "the kernel panicked during a and b" (each panic cost a guest), or nothing. */
+function panicLine(r: GradeReport): string {
+  const checks = [...new Set(r.health.filter((h) => h.kind === 'panic').map((h) => h.check))];
+  return checks.length ? `${WARN} the kernel panicked during ${checks.join(' and ')}\n` : '';
+}
+
 export function formatReport(r: GradeReport, verbose = false): string {
   const head = `${bold(`${r.lesson}: ${r.title}`)} ${dim(`(${r.target}, kernel ${r.kernel}, ${r.accel.toUpperCase()})`)}`;
   const body = r.checks.map((c) => formatCheck(c, verbose)).join('\n');
@@ -58,7 +64,7 @@ export function formatReport(r: GradeReport, verbose = false): string {
     head,
     body,
     '',
-    full ? `${PASS} ${bold(score)}` : `${r.health.some((h) => h.kind === 'panic') ? `${WARN} the kernel panicked during ${r.health.find((h) => h.kind === 'panic')!.check}\n` : ''}${FAIL} ${bold(score)}`,
+    full ? `${PASS} ${bold(score)}` : `${panicLine(r)}${FAIL} ${bold(score)}`,
     dim(`build ${ms(t.buildMs)} · guest ${ms(t.guestMs)} (${t.boots} boot${t.boots === 1 ? '' : 's'}) · total ${ms(t.totalMs)}`),
     dim(`console log: ${r.logFile}`),
   ].join('\n');
