@@ -1,9 +1,11 @@
 // The API a lesson's checks.ts programs against. Checks run inside the guest, one at a time,
 // each followed by the grader's health gate. Import it as `netlink-lab/grader`.
 
+import type { GenlFamily } from 'netlink-lab/client';
 import type { ClientRun, ProcNetlinkSocket, RawExchange } from './guest/context-types.js';
 
 export type { ClientRun, ProcNetlinkSocket, RawExchange } from './guest/context-types.js';
+export { decodeForReport, flagNames } from './guest/decode-report.js';
 
 /** Whose code a run of a check exercises. */
 export type Origin = 'student' | 'reference';
@@ -76,10 +78,19 @@ export interface CheckContext {
   runClient(client?: ClientHandle, opts?: { args?: string[]; timeoutMs?: number; env?: Record<string, string> }): Promise<ClientRun>;
   /**
    * Sends `datagram` (raw bytes, crafted as the check likes) from a fresh reference socket
-   * on the lesson's unit and collects what comes back: up to `count` datagrams (default 1;
-   * `Infinity` to see everything) within `timeoutMs` (default 1000).
+   * on the lesson's unit (NETLINK_GENERIC for a family lesson) and collects what comes back:
+   * up to `count` datagrams (default 1; `Infinity` to see everything) within `timeoutMs`
+   * (default 1000). The socket asks for extended and capped ACKs only when told to.
    */
-  exchange(datagram: Buffer, opts?: { timeoutMs?: number; bindPort?: number; count?: number }): Promise<RawExchange>;
+  exchange(
+    datagram: Buffer,
+    opts?: { timeoutMs?: number; bindPort?: number; count?: number; extendedAck?: boolean; capAck?: boolean },
+  ): Promise<RawExchange>;
+  /**
+   * The lesson's generic netlink family as nlctrl reports it now (id, ops, groups); the
+   * check fails with a clear message when it is not registered. Family lessons only.
+   */
+  family(): Promise<GenlFamily>;
   /** Records a line of evidence shown with the result even when the check passes (e.g. counts). */
   note(line: string): void;
 }

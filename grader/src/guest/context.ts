@@ -3,46 +3,17 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeMessages, NLM_F, openSocket } from 'netlink-lab/client';
-import type { CheckContext, ClientHandle, ModuleHandle } from '../check-api.js';
+import { NETLINK, openSocket } from 'netlink-lab/client';
+import { CheckFailed, type CheckContext, type ClientHandle, type ModuleHandle } from '../check-api.js';
 import type { Job, GuestPlan } from '../plan.js';
-import type { ClientRun, DecodedMessage, RawExchange } from './context-types.js';
+import type { ClientRun, RawExchange } from './context-types.js';
+import { decodeForReport } from './decode-report.js';
+import { findFamily } from './genl-family.js';
 import { readKmsg } from './kmsg.js';
 import { insmod, loadedModules, rmmod } from './modules.js';
 import { readProcNetlink } from './proc-netlink.js';
 
 const OUTPUT_CAP = 256 * 1024;
-
-/** Header flags as names, e.g. "REQUEST|ACK". */
-export function flagNames(flags: number): string {
-  // GET- and NEW-request modifiers reuse the same bits; a report shows the general ones.
-  const names = (Object.entries(NLM_F) as [string, number][])
-    .filter(([name, bit]) => (flags & bit) === bit && !/^(ROOT|MATCH|ATOMIC|REPLACE|EXCL|CREATE|APPEND|DUMP|CAPPED|ACK_TLVS|NONREC)$/.test(name))
-    .map(([name]) => name);
-  return names.length ? names.join('|') : flags === 0 ? '0' : `0x${flags.toString(16)}`;
-}
-
-function showPayload(p: Buffer): string {
-  const printable = /^[\x20-\x7e]*\0?$/.test(p.toString('latin1'));
-  return printable ? JSON.stringify(p.toString('latin1')) : `hex ${p.toString('hex')}`;
-}
-
-/** Decodes a datagram for a report; never throws. */
-export function decodeForReport(bytes: Buffer): { messages: DecodedMessage[]; decodeError?: string } {
-  try {
-    const messages = decodeMessages(bytes).map((m) => ({
-      len: m.payload.length + 16,
-      type: m.type,
-      flags: flagNames(m.flags),
-      seq: m.seq,
-      pid: m.pid,
-      payload: showPayload(m.payload),
-    }));
-    return { messages };
-  } catch (e) {
-    return { messages: [], decodeError: (e as Error).message };
-  }
-}
 
 function readTrace(file: string): ClientRun['trace'] {
   if (!existsSync(file)) return undefined;
@@ -53,7 +24,9 @@ function readTrace(file: string): ClientRun['trace'] {
 export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: string[], scratch: string): CheckContext {
   const module = plan.modules[job.pairing.kernel];
   const client = plan.clients[job.pairing.client];
-  const unit = 'unit' in plan.lesson.netlink ? plan.lesson.netlink.unit : undefined;
+  const { netlink } = plan.lesson;
+  // A family lesson talks over NETLINK_GENERIC; the check puts the family id in nlmsg_type.
+  const unit = 'unit' in netlink ? netlink.unit : NETLINK.GENERIC;
   const kernelLog = async () => readKmsg(mark).map((r) => r.text);
 
   return {
@@ -110,12 +83,26 @@ export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: stri
         });
       });
     },
+    async family() {
+      if (!('family' in netlink)) throw new Error(`lesson ${plan.lesson.id} is on a netlink unit, not a generic netlink family`);
+      const found = await findFamily(netlink.family);
+      if (found) return found;
+      throw new CheckFailed(`the generic netlink family "${netlink.family}" is not registered`, {
+        expected: `nlctrl lists "${netlink.family}" after insmod`,
+        actual: 'CTRL_CMD_GETFAMILY answered ENOENT',
+        notes: (await kernelLog()).filter((l) => l.startsWith(`${module.name}: `)),
+      });
+    },
     async exchange(datagram, opts = {}) {
-      if (unit === undefined) throw new Error('exchange() needs a lesson on a netlink unit');
       const timeoutMs = opts.timeoutMs ?? 1000;
       let sock: ReturnType<typeof openSocket>;
       try {
-        sock = openSocket(unit, { port: opts.bindPort ?? 0, extendedAck: false, capAck: false, strictCheck: false });
+        sock = openSocket(unit, {
+          port: opts.bindPort ?? 0,
+          extendedAck: opts.extendedAck ?? false,
+          capAck: opts.capAck ?? false,
+          strictCheck: false,
+        });
       } catch (e) {
         // EPROTONOSUPPORT: no kernel socket on the unit (the module is not loaded, or uses another unit).
         return { port: 0, sendError: (e as NodeJS.ErrnoException).code ?? String(e), received: [] };

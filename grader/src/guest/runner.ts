@@ -13,6 +13,7 @@ import type { GuestPlan, Job } from '../plan.js';
 import { makeContext } from './context.js';
 import { kmsgMark, readKmsg } from './kmsg.js';
 import { loadedModules, rmmod } from './modules.js';
+import { findFamily } from './genl-family.js';
 import { readProcNetlink, unitTaken } from './proc-netlink.js';
 import { EVENT_PREFIX, gateHealthKind, type GuestEvent, type JobResult } from './protocol.js';
 
@@ -22,7 +23,7 @@ function emit(event: GuestEvent): void {
   process.stdout.write(`${EVENT_PREFIX}${JSON.stringify(event)}\n`);
 }
 
-/** After every job: a clean kernel log, every lesson module unloadable, the unit free again. */
+/** After every job: a clean kernel log, every lesson module unloadable, the unit or family free again. */
 async function healthGate(plan: GuestPlan, mark: number): Promise<Pick<JobResult, 'health' | 'gate'>> {
   const log = readKmsg(mark).map((r) => r.text).join('\n');
   const health = scanKernelLog(log).map((e) => ({ kind: gateHealthKind(e.kind), excerpt: e.excerpt }));
@@ -37,6 +38,9 @@ async function healthGate(plan: GuestPlan, mark: number): Promise<Pick<JobResult
   const { netlink } = plan.lesson;
   if ('unit' in netlink && unitTaken(readProcNetlink(), netlink.unit)) {
     gate.push(`netlink unit ${netlink.unit} still has a kernel socket after the module was unloaded (was netlink_kernel_release() called?)`);
+  }
+  if ('family' in netlink && (await findFamily(netlink.family))) {
+    gate.push(`generic netlink family ${netlink.family} is still registered after the module was unloaded (was genl_unregister_family() called?)`);
   }
   return { health, gate };
 }
