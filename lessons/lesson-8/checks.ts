@@ -1,0 +1,312 @@
+// Lesson 8 checks: nlab_kv as a generic netlink family — registration as nlctrl and iproute2
+// see it, the store over genl, the core's strict header and policy checks, and the client's
+// lookup of the family id by name.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import {
+  decodeAttributes,
+  decodeErrorMessage,
+  decodeMessages,
+  encodeAttribute,
+  encodeMessages,
+  errnoCode,
+  GENL_OP_FLAG,
+  NLM_F,
+  NLMSG,
+  type ExtendedAck,
+  type GenlFamily,
+  type NetlinkMessage,
+} from 'netlink-lab/client';
+import { type CheckContext, type ClientRun, commonChecks, decodeForReport, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+
+const CMD = { SET: 1, GET: 2, DEL: 3 } as const;
+const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3 } as const;
+const VERSION = 1;
+
+const key = (k: string, nul = true): Buffer => encodeAttribute(ATTR.KEY, Buffer.concat([Buffer.from(k), Buffer.alloc(nul ? 1 : 0)]));
+const value = (v: string | Buffer): Buffer => encodeAttribute(ATTR.VALUE, Buffer.from(v));
+
+/** A genl request: command, attributes, and optionally a crafted genlmsghdr.reserved or version. */
+interface Req {
+  cmd: number;
+  attrs: Buffer[];
+  reserved?: number;
+  version?: number;
+}
+
+/** What one request got back: its answers and its ACK (errno 0: success; undefined: none). */
+interface Outcome {
+  replies: NetlinkMessage[];
+  errno: number | undefined;
+  extack: ExtendedAck;
+}
+
+type Evidence = { messages: unknown[]; notes: string[] };
+
+function genlPayload(r: Req): Buffer {
+  const hdr = Buffer.from([r.cmd, r.version ?? VERSION, 0, 0]);
+  hdr.writeUInt16LE(r.reserved ?? 0, 2);
+  return Buffer.concat([hdr, ...r.attrs]);
+}
+
+/**
+ * Sends `reqs` to the family in one datagram (seq 1, 2, …; each REQUEST|ACK) from a socket
+ * with extended ACKs on, and groups what comes back by seq. `expect` is the number of
+ * datagrams to wait for: every answer and every ACK is its own.
+ */
+async function kv(t: CheckContext, family: GenlFamily, reqs: Req[], expect: number): Promise<{ outcomes: Outcome[]; evidence: Evidence }> {
+  const sent = encodeMessages(reqs.map((r, i) => ({ type: family.id, flags: NLM_F.REQUEST | NLM_F.ACK, seq: i + 1, pid: 0, payload: genlPayload(r) })));
+  const r = await t.exchange(sent, { count: expect, timeoutMs: 1500, extendedAck: true, capAck: true });
+  ensure(!r.sendError, `sending to the family failed with ${r.sendError}`, { notes: await moduleLog(t) });
+  const outcomes: Outcome[] = reqs.map(() => ({ replies: [], errno: undefined, extack: {} }));
+  for (const d of r.received) {
+    ensure(!d.decodeError, `a datagram does not parse: ${d.decodeError}`, { actual: d.bytes.toString('hex') });
+    for (const m of decodeMessages(d.bytes)) {
+      const o = outcomes[m.seq - 1];
+      if (!o) continue;
+      if (m.type === NLMSG.ERROR) {
+        const e = decodeErrorMessage(m);
+        o.errno = e.errno;
+        o.extack = e.extack;
+      } else o.replies.push(m);
+    }
+  }
+  const evidence = {
+    messages: [{ sent: decodeForReport(sent).messages }, { received: r.received.flatMap((d) => d.messages) }],
+    notes: [`family ${family.name} has id ${family.id}`, ...(await moduleLog(t))],
+  };
+  return { outcomes, evidence };
+}
+
+const errName = (errno: number | undefined): string => (errno === undefined ? 'no ACK' : errno === 0 ? 'ACK (success)' : errnoCode(errno));
+
+function expectAck(outcomes: Outcome[], i: number, want: number, what: string, evidence: Evidence): void {
+  const got = outcomes[i]!.errno;
+  const msg = outcomes[i]!.extack.message;
+  ensure(got === want, `${what}: ${errName(got)}${msg ? ` (${msg})` : ''}`, { ...evidence, expected: errName(want), actual: errName(got) });
+}
+
+/** The VALUE of request `i`'s one answer, checked to be NLAB_CMD_GET from the family. */
+function answerValue(family: GenlFamily, outcomes: Outcome[], i: number, evidence: Evidence): Buffer | undefined {
+  const o = outcomes[i]!;
+  ensure(o.replies.length === 1, `GET got ${o.replies.length} answers and ${errName(o.errno)}; one answer was expected`, evidence);
+  const m = o.replies[0]!;
+  ensure(m.type === family.id, `the answer's nlmsg_type is ${m.type}, not the family id ${family.id}`, evidence);
+  ensure(m.payload.length >= 4 && m.payload[0] === CMD.GET && m.payload[1] === VERSION, 'the answer\'s genlmsghdr is not command NLAB_CMD_GET, version 1', {
+    ...evidence,
+    actual: m.payload.subarray(0, 4).toString('hex'),
+  });
+  return new Map(decodeAttributes(m.payload.subarray(4)).map((a) => [a.type, a.payload])).get(ATTR.VALUE);
+}
+
+async function loadFamily(t: CheckContext): Promise<GenlFamily> {
+  await loadModule(t);
+  return t.family();
+}
+
+const exec = promisify(execFile);
+
+async function client(t: CheckContext, args: string[]): Promise<ClientRun> {
+  return t.runClient(undefined, { args, timeoutMs: 8000 });
+}
+
+function runNotes(args: string[], run: ClientRun): string[] {
+  return [
+    `node main.js ${args.join(' ')} exited ${run.timedOut ? 'by the timeout' : (run.code ?? run.signal)} after ${Math.round(run.durationMs)} ms`,
+    `stdout: ${run.stdout.trim() || '(none)'}`,
+    `stderr: ${run.stderr.trim() || '(none)'}`,
+  ];
+}
+
+/** Runs the client through `steps`, failing at the first unexpected exit status or output. */
+async function clientSteps(t: CheckContext, steps: { args: string[]; code: number; stdout?: string; stderr?: RegExp }[], notes: string[]): Promise<void> {
+  for (const s of steps) {
+    const run = await client(t, s.args);
+    notes.push(...runNotes(s.args, run));
+    const evidence = { notes: [...notes, `module (${t.module.origin}) log:`, ...(await moduleLog(t))] };
+    if (s.stdout !== undefined) {
+      const out = run.stdout.trim();
+      ensure(out === s.stdout, `\`${s.args.join(' ')}\` printed the wrong value`, { ...evidence, expected: s.stdout, actual: out || '(nothing)' });
+    }
+    if (s.stderr) {
+      const lines = run.stderr.trim().split('\n').filter(Boolean);
+      ensure(lines.length === 1 && s.stderr.test(lines[0]!), `\`${s.args.join(' ')}\` did not print the expected one-line error`, {
+        ...evidence,
+        expected: String(s.stderr),
+        actual: run.stderr.trim() || '(nothing)',
+      });
+    }
+    ensure(run.code === s.code, `\`${s.args.join(' ')}\` exited ${run.code ?? run.signal}`, { ...evidence, expected: `exit status ${s.code}` });
+  }
+}
+
+const EINVAL = 22;
+const ERANGE = 34;
+const ENOENT = 2;
+const EOPNOTSUPP = 95;
+
+export default defineChecks({
+  loads: commonChecks.loads,
+
+  async registered(t) {
+    const family = await loadFamily(t);
+    const notes = [`nlctrl: id ${family.id}, version ${family.version}, maxattr ${family.maxattr}, ops ${JSON.stringify(family.ops)}`];
+    ensure(family.version === VERSION, `the family's version is ${family.version}`, { expected: '1', notes });
+    ensure(family.maxattr === 3, `the family's maxattr is ${family.maxattr}`, { expected: '3 (NLAB_A_MAX)', notes });
+    const want = GENL_OP_FLAG.CMD_CAP_DO | GENL_OP_FLAG.CMD_CAP_HASPOL;
+    for (const cmd of [CMD.SET, CMD.GET, CMD.DEL]) {
+      const op = family.ops.find((o) => o.id === cmd);
+      ensure(op, `command ${cmd} is not among the family's operations`, { expected: 'commands 1, 2, 3', actual: family.ops.map((o) => o.id).join(', ') || '(none)', notes });
+      ensure((op.flags & want) === want, `command ${cmd} is listed without "can doit; has policy" (flags 0x${op.flags.toString(16)})`, {
+        expected: 'flags 0xa: CMD_CAP_DO | CMD_CAP_HASPOL',
+        notes,
+      });
+    }
+    // iproute2's genl asks nlctrl the same question; a student can run it by hand too.
+    const { stdout } = await exec('genl', ['ctrl', 'get', 'name', 'nlab_kv'], { timeout: 5000 }).catch((e: { stdout?: string; stderr?: string; message: string }) => ({
+      stdout: `${e.stdout ?? ''}${e.stderr ?? e.message}`,
+    }));
+    notes.push('genl ctrl get name nlab_kv:', ...stdout.split('\n').filter((l) => l.trim()));
+    ensure(/Name: nlab_kv/.test(stdout) && /Version: 0x1\b/.test(stdout), '`genl ctrl get name nlab_kv` does not show the family at version 1', { notes });
+    const ids = [...stdout.matchAll(/ID-0x([0-9a-f]+)/g)].map((m) => Number.parseInt(m[1]!, 16));
+    ensure([1, 2, 3].every((c) => ids.includes(c)), '`genl ctrl get` does not list commands 1, 2 and 3', { actual: ids.join(', ') || '(none)', notes });
+    t.note(`family id ${family.id}; genl ctrl lists commands ${ids.join(', ')}`);
+  },
+
+  async 'set-get-del'(t) {
+    const family = await loadFamily(t);
+    const { outcomes, evidence } = await kv(
+      t,
+      family,
+      [
+        { cmd: CMD.SET, attrs: [key('color'), value('blue')] },
+        { cmd: CMD.GET, attrs: [key('color')] },
+        { cmd: CMD.SET, attrs: [key('color'), value('green')] },
+        { cmd: CMD.GET, attrs: [key('color')] },
+        { cmd: CMD.DEL, attrs: [key('color')] },
+        { cmd: CMD.GET, attrs: [key('color')] },
+      ],
+      8,
+    );
+    expectAck(outcomes, 0, 0, 'SET color=blue was not acknowledged', evidence);
+    ensure(answerValue(family, outcomes, 1, evidence)?.toString() === 'blue', 'GET color does not answer "blue"', evidence);
+    expectAck(outcomes, 1, 0, 'GET color was not acknowledged after its answer', evidence);
+    expectAck(outcomes, 2, 0, 'SET color=green was not acknowledged', evidence);
+    ensure(answerValue(family, outcomes, 3, evidence)?.toString() === 'green', 'after the second SET, GET does not answer "green"', evidence);
+    expectAck(outcomes, 4, 0, 'DEL color was not acknowledged', evidence);
+    expectAck(outcomes, 5, ENOENT, 'GET after DEL should fail with ENOENT', evidence);
+  },
+
+  async validation(t) {
+    const family = await loadFamily(t);
+    const { outcomes, evidence } = await kv(
+      t,
+      family,
+      [
+        { cmd: CMD.SET, attrs: [key('k'.repeat(64)), value('x')] },
+        { cmd: CMD.SET, attrs: [key('big'), value(Buffer.alloc(1025))] },
+        { cmd: CMD.SET, attrs: [key('a'), value('1'), encodeAttribute(4, Buffer.from('?'))] },
+        { cmd: CMD.GET, attrs: [key('abc', false)] },
+        { cmd: CMD.SET, attrs: [key('novalue')] },
+        { cmd: CMD.GET, attrs: [key('missing')] },
+      ],
+      6,
+    );
+    expectAck(outcomes, 0, EINVAL, 'SET with a 64-character key should fail with EINVAL', evidence);
+    expectAck(outcomes, 1, ERANGE, 'SET with a 1025-byte value should fail with ERANGE', evidence);
+    expectAck(outcomes, 2, EINVAL, 'SET with an attribute of type 4 should fail with EINVAL', evidence);
+    expectAck(outcomes, 3, EINVAL, 'GET with a key without its NUL should fail with EINVAL', evidence);
+    // Offsets count from the start of the request: nlmsghdr 16 + genlmsghdr 4 = the first attribute.
+    ensure(outcomes[0]!.extack.offset === 20, 'the error for the long key does not point at the KEY attribute (offset 20)', {
+      ...evidence,
+      actual: `offset ${outcomes[0]!.extack.offset ?? '(none)'}`,
+    });
+    expectAck(outcomes, 4, EINVAL, 'SET without VALUE should fail with EINVAL', evidence);
+    ensure(outcomes[4]!.extack.missingType === ATTR.VALUE, 'the error for SET without VALUE does not name the missing attribute (NLMSGERR_ATTR_MISS_TYPE 2)', {
+      ...evidence,
+      actual: `missing type ${outcomes[4]!.extack.missingType ?? '(none)'}`,
+    });
+    expectAck(outcomes, 5, ENOENT, 'GET of a key never set should fail with ENOENT', evidence);
+    ensure(outcomes[5]!.extack.message === 'no such key' && outcomes[5]!.extack.offset === 20, 'ENOENT does not come with "no such key" on the KEY attribute', {
+      ...evidence,
+      actual: JSON.stringify(outcomes[5]!.extack),
+    });
+  },
+
+  async 'header-checks'(t) {
+    const family = await loadFamily(t);
+    const { outcomes, evidence } = await kv(
+      t,
+      family,
+      [
+        { cmd: CMD.SET, attrs: [key('r'), value('1')], reserved: 1 },
+        { cmd: CMD.GET, attrs: [key('r')] },
+        { cmd: 9, attrs: [] },
+        { cmd: CMD.SET, attrs: [key('r'), value('2')] },
+      ],
+      4,
+    );
+    expectAck(outcomes, 0, EINVAL, 'SET with genlmsghdr.reserved = 1 should fail with EINVAL (leave .resv_start_op at 0)', evidence);
+    expectAck(outcomes, 1, ENOENT, 'the SET with a nonzero reserved field must not store anything', evidence);
+    expectAck(outcomes, 2, EOPNOTSUPP, 'command 9 is not the family\'s: it should fail with EOPNOTSUPP', evidence);
+    expectAck(outcomes, 3, 0, 'a well-formed SET after them was refused', evidence);
+  },
+
+  async 'client-round-trip'(t) {
+    await loadFamily(t);
+    await clientSteps(
+      t,
+      [
+        { args: ['set', 'color', 'blue'], code: 0 },
+        { args: ['get', 'color'], code: 0, stdout: 'blue' },
+        { args: ['del', 'color'], code: 0 },
+        { args: ['get', 'color'], code: 1, stderr: /^GET failed: ENOENT\b/ },
+      ],
+      [],
+    );
+  },
+
+  async 'id-by-name'(t) {
+    // The id comes from the kernel at registration: a reload gives the family a new one.
+    const first = await loadFamily(t);
+    await clientSteps(t, [{ args: ['set', 'a', '1'], code: 0 }], []);
+    const r = await t.rmmod();
+    ensure(r.code === 0, `rmmod failed: ${r.stderr}`);
+    const second = await loadFamily(t);
+    const notes = [`family id ${first.id} before the reload, ${second.id} after`];
+    await clientSteps(
+      t,
+      [
+        { args: ['set', 'b', '2'], code: 0 },
+        { args: ['get', 'b'], code: 0, stdout: '2' },
+      ],
+      notes,
+    );
+    t.note(notes[0]!);
+  },
+
+  async 'unknown-family'(t) {
+    // The module is not loaded: nlctrl has no "nlab_kv".
+    const args = ['get', 'x'];
+    const run = await client(t, args);
+    const lines = run.stderr.trim().split('\n').filter(Boolean);
+    ensure(lines.length === 1 && /ENOENT/.test(lines[0]!), 'without the module the client should print one line naming ENOENT', {
+      expected: 'one line with ENOENT, e.g. "ENOENT: no generic netlink family "nlab_kv"; is the module loaded?"',
+      actual: run.stderr.trim() || '(no stderr)',
+      notes: runNotes(args, run),
+    });
+    ensure(run.code !== 0 && run.code !== null, `the client exited ${run.code ?? run.signal}`, { expected: 'a non-zero exit status', notes: runNotes(args, run) });
+  },
+
+  async 'client-errors'(t) {
+    await loadFamily(t);
+    await clientSteps(
+      t,
+      [
+        { args: ['get', 'missing'], code: 1, stderr: /^GET failed: ENOENT: no such key \(attribute KEY\)$/ },
+        { args: ['set', 'k'.repeat(64), 'v'], code: 1, stderr: /^SET failed: EINVAL: .+ \(attribute KEY\)$/ },
+      ],
+      [],
+    );
+  },
+});
