@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netlink Lab, lesson 10: multicast notifications.
+ *
+ * The nlab_kv family of lesson 9 announces its changes. It registers a
+ * multicast group, "events", and every SET or DEL sends an NLAB_CMD_CHANGED
+ * message to the group's members, so that a process can follow the store
+ * without asking again and again. Members join the group by name; its id,
+ * like the family's, is assigned at registration.
+ *
+ *   NLAB_CMD_SET   KEY, VALUE [, FLAGS]  store VALUE under KEY
+ *   NLAB_CMD_GET   KEY                   answer NLAB_CMD_GET with KEY, VALUE
+ *   NLAB_CMD_DEL   KEY                   forget KEY
+ *   NLAB_CMD_LIST  [PREFIX]              dump: one NLAB_CMD_LIST message per
+ *                                        key that starts with PREFIX
+ *
+ *   NLAB_CMD_CHANGED  KEY [, VALUE]      to the "events" group, after each
+ *                                        change: with VALUE for a SET,
+ *                                        without it for a DEL
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/genetlink.h>
+
+#define NLAB_KV_FAMILY_NAME	"nlab_kv"
+/* Bumped only for incompatible changes; new attributes do not need it. */
+#define NLAB_KV_FAMILY_VERSION	1
+
+/* Commands: genlmsghdr.cmd. 0 is never a command, as in every genl family. */
+enum {
+	NLAB_CMD_UNSPEC,
+	NLAB_CMD_SET,
+	NLAB_CMD_GET,		/* also the command of the answer */
+	NLAB_CMD_DEL,
+	NLAB_CMD_LIST,		/* dump only; also the command of each entry */
+	NLAB_CMD_CHANGED,	/* notification only: never a request */
+
+	__NLAB_CMD_MAX,
+	NLAB_CMD_MAX = __NLAB_CMD_MAX - 1
+};
+
+/* Attributes, unchanged from lesson 6; type 0 stays unused. */
+enum {
+	NLAB_A_UNSPEC,
+	NLAB_A_KEY,		/* NUL-terminated string, at most NLAB_KEY_SIZE bytes */
+	NLAB_A_VALUE,		/* binary, at most NLAB_VALUE_MAX bytes */
+	NLAB_A_FLAGS,		/* u32, NLAB_F_* bits; SET only */
+	NLAB_A_PREFIX,		/* NUL-terminated string; LIST only */
+
+	__NLAB_A_MAX,
+	NLAB_A_MAX = __NLAB_A_MAX - 1
+};
+
+/* Multicast groups, by index into nlab_kv_mcgrps. */
+enum {
+	NLAB_MCGRP_EVENTS,
+};
+
+/* SET fails with -EEXIST instead of replacing an existing value. */
+#define NLAB_F_EXCL	0x1
+
+/* A key's size with its NUL: 63 characters fit. */
+#define NLAB_KEY_SIZE	64
+#define NLAB_VALUE_MAX	1024
+/* Bounds the memory any local user can pin in the kernel through us. */
+#define NLAB_MAX_KEYS	1024
+
+/* The core checks every request against this before calling a handler. */
+static const struct nla_policy nlab_kv_policy[NLAB_A_MAX + 1] = {
+	[NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
+	[NLAB_A_VALUE]	= { .type = NLA_BINARY, .len = NLAB_VALUE_MAX },
+	[NLAB_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, NLAB_F_EXCL),
+	[NLAB_A_PREFIX]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
+};
+
+struct nlab_kv_entry {
+	struct list_head node;
+	char key[NLAB_KEY_SIZE];
+	size_t len;
+	u8 value[];
+};
+
+/*
+ * The store. The family sets .parallel_ops, so the core does not serialise
+ * our handlers under genl_mutex; nlab_kv_lock does, for the list and count.
+ */
+static LIST_HEAD(nlab_kv_entries);
+static unsigned int nlab_kv_count;
+static DEFINE_MUTEX(nlab_kv_lock);
+/*
+ * Changes on every SET and DEL, so a dump can tell that the list moved
+ * between two of its calls. It starts at 1 because the core reads a
+ * previous value of 0 as "not recorded yet".
+ */
+static unsigned long nlab_kv_generation = 1;
+
+static struct genl_family nlab_kv_family;
+
+/*
+ * Sends NLAB_CMD_CHANGED for @e to the "events" group of the requester's
+ * namespace: with the value after a SET, without it (@deleted) after a DEL.
+ * Called with nlab_kv_lock held, so members see changes in the order they
+ * were made. A notification that cannot be built is dropped; members that
+ * cannot keep up get ENOBUFS from the core and must resync with LIST.
+ */
+static void nlab_kv_notify(struct genl_info *info,
+			   const struct nlab_kv_entry *e, bool deleted)
+{
+	/*
+	 * TODO 1: Return early unless genl_has_listeners() says the group
+	 * has members. Otherwise build the message like a GET answer, but
+	 * with genlmsg_put(): port 0, seq 0 (it answers no request), command
+	 * NLAB_CMD_CHANGED, KEY always and VALUE unless @deleted. Send it
+	 * with genlmsg_multicast_netns() in genl_info_net(info) to
+	 * NLAB_MCGRP_EVENTS; free the skb yourself if building it fails.
+	 */
+}
+
+static struct nlab_kv_entry *nlab_kv_find(const char *key)
+{
+	struct nlab_kv_entry *e;
+
+	lockdep_assert_held(&nlab_kv_lock);
+	list_for_each_entry(e, &nlab_kv_entries, node)
+		if (!strcmp(e->key, key))
+			return e;
+	return NULL;
+}
+
+static int nlab_kv_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct nlab_kv_entry *e, *old;
+	u32 flags = 0;
+	size_t len;
+	int err = 0;
+
+	/* Missing attributes are reported by type in the extended ACK. */
+	if (GENL_REQ_ATTR_CHECK(info, NLAB_A_KEY) ||
+	    GENL_REQ_ATTR_CHECK(info, NLAB_A_VALUE))
+		return -EINVAL;
+	if (tb[NLAB_A_FLAGS])
+		flags = nla_get_u32(tb[NLAB_A_FLAGS]);
+
+	/* Allocate before locking: GFP_KERNEL may sleep, and we may fail early. */
+	len = nla_len(tb[NLAB_A_VALUE]);
+	e = kmalloc(struct_size(e, value, len), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	e->len = len;
+	/* The policy guarantees a NUL within NLAB_KEY_SIZE bytes. */
+	nla_strscpy(e->key, tb[NLAB_A_KEY], sizeof(e->key));
+	nla_memcpy(e->value, tb[NLAB_A_VALUE], len);
+
+	mutex_lock(&nlab_kv_lock);
+	old = nlab_kv_find(e->key);
+	if (old && (flags & NLAB_F_EXCL)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[NLAB_A_KEY], "key exists");
+		err = -EEXIST;
+		goto unlock;
+	}
+	if (!old && nlab_kv_count >= NLAB_MAX_KEYS) {
+		GENL_SET_ERR_MSG(info, "store is full");
+		err = -ENOSPC;
+		goto unlock;
+	}
+	if (old) {
+		list_replace(&old->node, &e->node);
+	} else {
+		list_add_tail(&e->node, &nlab_kv_entries);
+		nlab_kv_count++;
+	}
+	nlab_kv_generation++;
+	nlab_kv_notify(info, e, false);
+	e = old;	/* what is left to free: the replaced entry, or nothing */
+unlock:
+	mutex_unlock(&nlab_kv_lock);
+	kfree(e);
+	return err;
+}
+
+static int nlab_kv_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct nlab_kv_entry *e;
+
+	if (GENL_REQ_ATTR_CHECK(info, NLAB_A_KEY))
+		return -EINVAL;
+
+	mutex_lock(&nlab_kv_lock);
+	e = nlab_kv_find(nla_data(tb[NLAB_A_KEY]));
+	if (e) {
+		list_del(&e->node);
+		nlab_kv_count--;
+		nlab_kv_generation++;
+		nlab_kv_notify(info, e, true);
+	}
+	mutex_unlock(&nlab_kv_lock);
+
+	if (!e) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[NLAB_A_KEY], "no such key");
+		return -ENOENT;
+	}
+	kfree(e);
+	return 0;
+}
+
+/* Adds @e's key and value to @skb as attributes, each padded to 4 bytes. */
+static int nlab_kv_fill(struct sk_buff *skb, const struct nlab_kv_entry *e)
+{
+	if (nla_put_string(skb, NLAB_A_KEY, e->key) ||
+	    nla_put(skb, NLAB_A_VALUE, e->len, e->value))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Builds the answer to a GET while the entry is locked: the genl header
+ * copies the request's seq, and genlmsg_reply() sends it to info->snd_portid.
+ */
+static struct sk_buff *nlab_kv_get_reply(struct genl_info *info,
+					 const struct nlab_kv_entry *e)
+{
+	struct sk_buff *rskb;
+	void *hdr;
+
+	rskb = genlmsg_new(nla_total_size(strlen(e->key) + 1) +
+			   nla_total_size(e->len), GFP_KERNEL);
+	if (!rskb)
+		return ERR_PTR(-ENOMEM);
+
+	hdr = genlmsg_put_reply(rskb, info, &nlab_kv_family, 0, NLAB_CMD_GET);
+	if (!hdr || nlab_kv_fill(rskb, e)) {
+		nlmsg_free(rskb);
+		return ERR_PTR(-EMSGSIZE);
+	}
+	genlmsg_end(rskb, hdr);
+	return rskb;
+}
+
+static int nlab_kv_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	const struct nlab_kv_entry *e;
+	struct sk_buff *rskb;
+
+	if (GENL_REQ_ATTR_CHECK(info, NLAB_A_KEY))
+		return -EINVAL;
+
+	mutex_lock(&nlab_kv_lock);
+	e = nlab_kv_find(nla_data(tb[NLAB_A_KEY]));
+	rskb = e ? nlab_kv_get_reply(info, e) : ERR_PTR(-ENOENT);
+	mutex_unlock(&nlab_kv_lock);
+
+	if (IS_ERR(rskb)) {
+		if (PTR_ERR(rskb) == -ENOENT)
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[NLAB_A_KEY], "no such key");
+		return PTR_ERR(rskb);
+	}
+	/* Sent before we return, so the answer arrives ahead of the ACK. */
+	return genlmsg_reply(rskb, info);
+}
+
+/* What a LIST dump remembers between two calls of its dumpit. */
+struct nlab_kv_dump_ctx {
+	unsigned long skip;	/* matching entries already sent */
+};
+static_assert(sizeof(struct nlab_kv_dump_ctx) <= sizeof_field(struct netlink_callback, ctx));
+
+/* Adds one NLAB_CMD_LIST message for @e; -EMSGSIZE when @skb is full. */
+static int nlab_kv_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+			    const struct nlab_kv_entry *e)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &nlab_kv_family, NLM_F_MULTI, NLAB_CMD_LIST);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (nlab_kv_fill(skb, e)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* True when @e's key starts with the LIST request's PREFIX, if it has one. */
+static bool nlab_kv_matches(const struct nlab_kv_entry *e,
+			    const struct nlattr *prefix)
+{
+	return !prefix || !strncmp(e->key, nla_data(prefix),
+				   strlen(nla_data(prefix)));
+}
+
+/*
+ * Fills @skb with as many entries as fit, starting after the ones sent by
+ * earlier calls. Returns the bytes added, so the core calls again, or 0 at
+ * the end, when the core sends NLMSG_DONE.
+ */
+static int nlab_kv_list_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlab_kv_dump_ctx *ctx = (struct nlab_kv_dump_ctx *)cb->ctx;
+	const struct nlab_kv_entry *e;
+	const struct nlattr *prefix;
+	unsigned long idx = 0;
+	int err = 0;
+
+	/*
+	 * The core validated the request with the family's policy before the
+	 * first call, and keeps it until the dump ends.
+	 */
+	prefix = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, NLAB_A_PREFIX);
+
+	mutex_lock(&nlab_kv_lock);
+	/* genl_dump_check_consistent() compares this with the previous call's. */
+	cb->seq = nlab_kv_generation;
+	list_for_each_entry(e, &nlab_kv_entries, node) {
+		if (!nlab_kv_matches(e, prefix))
+			continue;
+		if (idx++ < ctx->skip)
+			continue;
+		err = nlab_kv_dump_one(skb, cb, e);
+		if (err)
+			break;
+		ctx->skip++;
+	}
+	mutex_unlock(&nlab_kv_lock);
+
+	/* A full skb is not an error: the core sends it and calls us again. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err;
+}
+
+/*
+ * One entry per command. .validate stays 0, so requests are parsed
+ * strictly; there is no per-op policy, so the family's applies to all.
+ */
+static const struct genl_ops nlab_kv_ops[] = {
+	{
+		.cmd	= NLAB_CMD_SET,
+		.doit	= nlab_kv_set_doit,
+	},
+	{
+		.cmd	= NLAB_CMD_GET,
+		.doit	= nlab_kv_get_doit,
+	},
+	{
+		.cmd	= NLAB_CMD_DEL,
+		.doit	= nlab_kv_del_doit,
+	},
+	{
+		.cmd	= NLAB_CMD_LIST,
+		.dumpit	= nlab_kv_list_dumpit,
+	},
+};
+
+/* Members join by name; the core assigns the group's id at registration. */
+static const struct genl_multicast_group nlab_kv_mcgrps[] = {
+	[NLAB_MCGRP_EVENTS] = { .name = "events" },
+};
+
+/*
+ * .resv_start_op is left at 0, as a new family should: the core then
+ * rejects a nonzero genlmsghdr.reserved and requires a policy for every
+ * command. Older families set it to their first command that had both.
+ */
+static struct genl_family nlab_kv_family __ro_after_init = {
+	.name		= NLAB_KV_FAMILY_NAME,
+	.version	= NLAB_KV_FAMILY_VERSION,
+	.maxattr	= NLAB_A_MAX,
+	.policy		= nlab_kv_policy,
+	/*
+	 * Visible in every network namespace. The store itself is still one
+	 * global list, shared by all of them; lesson 11 makes it per-netns.
+	 */
+	.netnsok	= true,
+	.ops		= nlab_kv_ops,
+	.n_ops		= ARRAY_SIZE(nlab_kv_ops),
+	.mcgrps		= nlab_kv_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(nlab_kv_mcgrps),
+	.module		= THIS_MODULE,
+	.parallel_ops	= true,
+};
+
+static void nlab_kv_free_all(void)
+{
+	struct nlab_kv_entry *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, &nlab_kv_entries, node) {
+		list_del(&e->node);
+		kfree(e);
+	}
+	nlab_kv_count = 0;
+}
+
+static int __init nlab_kv_init(void)
+{
+	int err;
+
+	err = genl_register_family(&nlab_kv_family);
+	if (err) {
+		/* -EEXIST: another module already holds the name. */
+		pr_err("cannot register generic netlink family %s: %d\n",
+		       NLAB_KV_FAMILY_NAME, err);
+		return err;
+	}
+
+	pr_info("generic netlink family %s, id %u\n", NLAB_KV_FAMILY_NAME,
+		nlab_kv_family.id);
+	return 0;
+}
+
+static void __exit nlab_kv_exit(void)
+{
+	/*
+	 * Unregister first: genl_unregister_family() waits for running
+	 * handlers, so afterwards the store can be freed without a lock.
+	 */
+	genl_unregister_family(&nlab_kv_family);
+	nlab_kv_free_all();
+	pr_info("unloaded\n");
+}
+
+module_init(nlab_kv_init);
+module_exit(nlab_kv_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Netlink Lab lesson 10: the nlab_kv generic netlink family, announcing changes to a multicast group");
