@@ -277,7 +277,7 @@ static bool nlab_kv_matches(const struct nlab_kv_entry *e,
 			    const struct nlattr *prefix)
 {
 	/*
-	 * TODO 3: Without a PREFIX every key matches. Otherwise compare the
+	 * TODO 2: Without a PREFIX every key matches. Otherwise compare the
 	 * start of e->key with the prefix (strncmp() over its strlen(); the
 	 * policy guarantees the attribute ends in a NUL).
 	 */
@@ -308,7 +308,7 @@ static int nlab_kv_list_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 	mutex_lock(&nlab_kv_lock);
 	/*
-	 * TODO 2: Record the store's generation in cb->seq before adding
+	 * TODO 3: Record the store's generation in cb->seq before adding
 	 * messages: genl_dump_check_consistent() compares it with the value
 	 * of the previous call and flags the dump if the store changed.
 	 */
