@@ -1,0 +1,300 @@
+// Lesson 11 checks: who may change nlab_kv (GENL_ADMIN_PERM, checked from a process running
+// without capabilities), one store per network namespace (a process in a fresh namespace from
+// unshare), an rmmod while sockets are open and a dump is in flight, and 10 000 fuzzed
+// generic netlink requests — each followed by the grader's health gate.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { decodeMessages, encodeAttribute, encodeMessages, NETLINK, NLM_F, NLMSG, openSocket, type GenlFamily } from 'netlink-lab/client';
+import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+
+const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4 } as const;
+const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
+const exec = promisify(execFile);
+
+async function loadFamily(t: CheckContext): Promise<GenlFamily> {
+  await loadModule(t);
+  return t.family();
+}
+
+/** One operation for the probe: its errno (0 = ACK), and GET's value or LIST's keys. */
+interface ProbeOp {
+  cmd: 'set' | 'get' | 'del' | 'list';
+  key?: string;
+  value?: string;
+}
+interface ProbeResult {
+  op: string;
+  errno: number;
+  value?: string;
+  keys?: string[];
+}
+
+/**
+ * A small program that runs the operations through the client library and prints JSON. It
+ * runs as its own process so the check can start it as another user or in another network
+ * namespace; the module's answers are what is judged.
+ */
+function writeProbe(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nlab-l11-'));
+  const file = join(dir, 'probe.mjs');
+  writeFileSync(
+    file,
+    `import { genlDump, genlRequest, defineAttributeSet, NETLINK, NetlinkError, openSocket, resolveFamily } from ${JSON.stringify(import.meta.resolve('netlink-lab/client'))};
+const set = defineAttributeSet('nlab-kv', { KEY: { type: 1, kind: 'string' }, VALUE: { type: 2, kind: 'binary' }, PREFIX: { type: 4, kind: 'string' } });
+const CMD = { set: 1, get: 2, del: 3, list: 4 };
+const sock = openSocket(NETLINK.GENERIC);
+const family = await resolveFamily(sock, 'nlab_kv');
+const out = [];
+for (const op of JSON.parse(process.argv[2])) {
+  const attributes = op.key === undefined ? {} : op.value === undefined ? { KEY: op.key } : { KEY: op.key, VALUE: Buffer.from(op.value) };
+  try {
+    if (op.cmd === 'list') {
+      const keys = [];
+      for await (const m of genlDump(sock, { family, cmd: CMD.list, set, attributes })) keys.push(m.attributes.KEY);
+      out.push({ op: op.cmd, errno: 0, keys });
+    } else {
+      const r = await genlRequest(sock, { family, cmd: CMD[op.cmd], set, attributes }, { timeout: 2000 });
+      out.push({ op: op.cmd + ' ' + op.key, errno: 0, ...(r[0] ? { value: r[0].attributes.VALUE.toString() } : {}) });
+    }
+  } catch (e) {
+    if (!(e instanceof NetlinkError)) throw e;
+    out.push({ op: op.cmd + (op.key === undefined ? '' : ' ' + op.key), errno: e.errno });
+  }
+}
+sock.close();
+console.log(JSON.stringify(out));
+`,
+  );
+  return file;
+}
+
+/** Runs the probe, optionally wrapped (e.g. in setpriv or unshare), and returns its results. */
+async function probe(ops: ProbeOp[], wrapper: string[] = []): Promise<{ results: ProbeResult[]; notes: string[] }> {
+  const file = writeProbe();
+  const argv = [...wrapper, process.execPath, file, JSON.stringify(ops)];
+  const notes = [`ran: ${[...wrapper, 'node probe.mjs'].join(' ')}`];
+  try {
+    const { stdout } = await exec(argv[0]!, argv.slice(1), { timeout: 15000 });
+    const results = JSON.parse(stdout.trim().split('\n').pop() ?? '[]') as ProbeResult[];
+    notes.push(...results.map((r) => `${r.op}: ${r.errno ? `error ${r.errno}` : 'ok'}${r.value !== undefined ? ` → ${r.value}` : ''}${r.keys ? ` → [${r.keys.join(', ')}]` : ''}`));
+    return { results, notes };
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    ensure(false, 'the probe process failed', { notes: [...notes, (err.stderr ?? err.message).trim().split('\n').slice(0, 8).join('\n')] });
+    throw e;
+  }
+}
+
+const EPERM = 1;
+const ENOENT = 2;
+// Still uid 0, but with an empty bounding set: after exec the process holds no capability.
+const UNPRIVILEGED = ['setpriv', '--bounding-set=-all', '--inh-caps=-all'];
+const NEW_NETNS = ['unshare', '--net'];
+
+function expectErrno(r: ProbeResult | undefined, errno: number, what: string, notes: string[]): void {
+  const name = (n: number | undefined): string => (n === undefined ? 'no result' : n === 0 ? 'success' : n === EPERM ? 'EPERM' : n === ENOENT ? 'ENOENT' : `errno ${n}`);
+  ensure(r?.errno === errno, `${what}: ${name(r?.errno)}`, { expected: name(errno), actual: name(r?.errno), notes });
+}
+
+const str = (type: number, s: string): Buffer => encodeAttribute(type, Buffer.from(`${s}\0`));
+
+/** A seeded generator (mulberry32), so a failing fuzz round can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A generic netlink request bent out of shape: commands, versions, reserved bytes, flags, attributes. */
+function fuzzMessage(rand: () => number, family: number, seq: number): Buffer {
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
+  const attrs: Buffer[] = [];
+  for (let i = Math.floor(rand() * 4); i > 0; i--) {
+    const type = pick([0, ATTR.KEY, ATTR.VALUE, ATTR.FLAGS, ATTR.PREFIX, 5, 0x8001, Math.floor(rand() * 0xffff)]);
+    const payload = pick([
+      () => Buffer.from(`k${Math.floor(rand() * 20)}\0`),
+      () => bytes(Math.floor(rand() * 70)),
+      () => bytes(pick([0, 1, 3, 4, 8, 63, 64, 65, 1024, 1025])),
+      () => encodeAttribute(ATTR.KEY, bytes(5), true),
+    ])();
+    // Written by hand: the encoder rightly refuses type bits it does not know.
+    const a = Buffer.alloc(4 + payload.length + ((4 - (payload.length % 4)) % 4));
+    a.writeUInt16LE(4 + payload.length, 0);
+    a.writeUInt16LE(type, 2);
+    payload.copy(a, 4);
+    attrs.push(a);
+  }
+  const hdr = Buffer.from([pick([CMD.SET, CMD.GET, CMD.DEL, CMD.LIST, 0, 5, 99]), pick([1, 1, 0, 2, 255]), 0, 0]);
+  if (rand() < 0.05) hdr.writeUInt16LE(Math.floor(rand() * 0xffff), 2);
+  const flags = NLM_F.REQUEST | pick([0, NLM_F.ACK, NLM_F.DUMP, NLM_F.ACK | NLM_F.DUMP, 0x40, 0x800]);
+  let msg = encodeMessages([{ type: family, flags, seq, pid: 0, payload: Buffer.concat([hdr, ...attrs]) }]);
+  // Now and then a header that lies about the length, or a message cut short.
+  if (rand() < 0.05) msg.writeUInt32LE(Math.floor(rand() * (msg.length + 64)), 0);
+  if (rand() < 0.05) msg = msg.subarray(0, Math.floor(rand() * msg.length));
+  return msg;
+}
+
+function runNotes(args: string[], run: ClientRun): string[] {
+  return [
+    `node main.js ${args.join(' ')} exited ${run.timedOut ? 'by the timeout' : (run.code ?? run.signal)} after ${Math.round(run.durationMs)} ms`,
+    `stdout: ${run.stdout.trim() || '(none)'}`,
+    `stderr: ${run.stderr.trim() || '(none)'}`,
+  ];
+}
+
+export default defineChecks({
+  loads: commonChecks.loads,
+
+  async 'admin-only'(t) {
+    await loadFamily(t);
+    const root = await probe([{ cmd: 'set', key: 'owner', value: 'root' }]);
+    expectErrno(root.results[0], 0, 'SET as root (with CAP_NET_ADMIN) failed', root.notes);
+    const { results, notes } = await probe(
+      [
+        { cmd: 'set', key: 'mine', value: 'nobody' },
+        { cmd: 'del', key: 'owner' },
+        { cmd: 'get', key: 'owner' },
+        { cmd: 'list' },
+      ],
+      UNPRIVILEGED,
+    );
+    notes.push(...(await moduleLog(t)));
+    expectErrno(results[0], EPERM, 'SET without CAP_NET_ADMIN should fail with EPERM', notes);
+    expectErrno(results[1], EPERM, 'DEL without CAP_NET_ADMIN should fail with EPERM', notes);
+    expectErrno(results[2], 0, 'GET without CAP_NET_ADMIN should still work', notes);
+    ensure(results[2]?.value === 'root', 'GET without CAP_NET_ADMIN did not return the stored value (did the refused DEL delete it?)', { notes });
+    expectErrno(results[3], 0, 'LIST without CAP_NET_ADMIN should still work', notes);
+  },
+
+  async 'per-netns'(t) {
+    await loadFamily(t);
+    const host = await probe([{ cmd: 'set', key: 'where', value: 'init_net' }]);
+    expectErrno(host.results[0], 0, 'SET in the initial namespace failed', host.notes);
+    const other = await probe(
+      [
+        { cmd: 'get', key: 'where' },
+        { cmd: 'list' },
+        { cmd: 'set', key: 'where', value: 'other' },
+        { cmd: 'get', key: 'where' },
+      ],
+      NEW_NETNS,
+    );
+    const back = await probe([{ cmd: 'get', key: 'where' }, { cmd: 'list' }]);
+    const notes = ['in a new network namespace (unshare --net):', ...other.notes, 'back in the initial namespace:', ...back.notes, ...(await moduleLog(t))];
+    expectErrno(other.results[0], ENOENT, 'a key set in the initial namespace is visible in a new one', notes);
+    ensure(other.results[1]?.keys?.length === 0, 'LIST in a new namespace is not empty', { notes });
+    expectErrno(other.results[2], 0, 'SET in the new namespace failed', notes);
+    ensure(other.results[3]?.value === 'other', 'GET in the new namespace does not return its own value', { notes });
+    ensure(back.results[0]?.value === 'init_net', 'the new namespace\'s SET changed the initial namespace\'s value', { notes });
+    ensure(back.results[1]?.keys?.length === 1, 'LIST in the initial namespace does not show exactly its one key', { notes });
+  },
+
+  async 'rmmod-in-use'(t) {
+    const family = await loadFamily(t);
+    // Fill the store so that a dump needs many datagrams, then leave one half-read.
+    const sock = openSocket(NETLINK.GENERIC, { receiveBufferSize: 1 << 20 });
+    const idle = openSocket(NETLINK.GENERIC);
+    const notes: string[] = [];
+    try {
+      idle.joinGroup(family.groups.events ?? 0);
+      const sets = Array.from({ length: 500 }, (_, i) => ({
+        type: family.id,
+        flags: NLM_F.REQUEST | (i === 499 ? NLM_F.ACK : 0),
+        seq: i + 1,
+        pid: 0,
+        payload: Buffer.concat([Buffer.from([CMD.SET, 1, 0, 0]), str(ATTR.KEY, `k${i}`), encodeAttribute(ATTR.VALUE, Buffer.alloc(200, 0x61))]),
+      }));
+      for (let i = 0; i < sets.length; i += 50) sock.sendBytes(encodeMessages(sets.slice(i, i + 50)));
+      await sock.receive({ timeout: 5000 });
+      sock.sendBytes(encodeMessages([{ type: family.id, flags: NLM_F.REQUEST | NLM_F.DUMP, seq: 1000, pid: 0, payload: Buffer.from([CMD.LIST, 1, 0, 0]) }]));
+      const first = await sock.receive({ timeout: 5000 });
+      const inFlight = !decodeMessages(first.data).some((m) => m.type === NLMSG.DONE);
+      notes.push(`a LIST dump is ${inFlight ? 'in flight (first datagram read, the rest not)' : 'already complete'}; another socket is in the events group`);
+      const r1 = await t.rmmod();
+      notes.push(`rmmod with the sockets open: exit ${r1.code}${r1.stderr ? ` (${r1.stderr.trim()})` : ''}`);
+      if (r1.code === 0) {
+        // The family is gone: the open socket must get an error, not a crash.
+        sock.sendBytes(encodeMessages([{ type: family.id, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 2000, pid: 0, payload: Buffer.concat([Buffer.from([CMD.GET, 1, 0, 0]), str(ATTR.KEY, 'k1')]) }]));
+      }
+    } finally {
+      sock.close();
+      idle.close();
+    }
+    // With every socket closed, the module must unload (the health gate checks the log).
+    if ((await t.loadedModules()).includes(t.module.name)) {
+      const r2 = await t.rmmod();
+      notes.push(`rmmod after the sockets closed: exit ${r2.code}${r2.stderr ? ` (${r2.stderr.trim()})` : ''}`);
+      ensure(r2.code === 0, 'the module does not unload after every socket closed', { notes: [...notes, ...(await moduleLog(t))] });
+    }
+    t.note(notes.join('; '));
+  },
+
+  async fuzz(t) {
+    const family = await loadFamily(t);
+    const seed = Date.now() >>> 0;
+    const rand = prng(seed);
+    const sock = openSocket(NETLINK.GENERIC, { receiveBufferSize: 4 << 20, extendedAck: true });
+    const total = 10_000;
+    const started = performance.now();
+    let sent = 0;
+    let refused = 0;
+    try {
+      while (sent < total) {
+        const batch: Buffer[] = [];
+        for (let i = 0; i < 20 && sent < total; i++, sent++) batch.push(fuzzMessage(rand, family.id, sent + 1));
+        try {
+          sock.sendBytes(Buffer.concat(batch));
+        } catch {
+          refused++;
+        }
+        // Drain whatever came back, so the socket never overflows.
+        while (sock.receiveSync(0) !== null);
+      }
+    } catch (e) {
+      ensure(false, `the fuzz round stopped after ${sent} messages: ${(e as Error).message}`, { notes: [`seed ${seed}`] });
+    } finally {
+      sock.close();
+    }
+    const probeAfter = await probe([{ cmd: 'set', key: 'alive', value: 'yes' }, { cmd: 'get', key: 'alive' }]);
+    ensure(probeAfter.results[1]?.value === 'yes', 'after the fuzz round the family no longer answers', { notes: [`seed ${seed}`, ...probeAfter.notes, ...(await moduleLog(t))] });
+    t.note(`${total} fuzzed requests (seed ${seed}) in ${Math.round(performance.now() - started)} ms; ${refused} datagrams refused at send; the family still answers`);
+  },
+
+  async 'client-eperm'(t) {
+    await loadFamily(t);
+    const steps: { args: string[]; code: number; out?: RegExp; err?: RegExp }[] = [
+      { args: ['set', 'color', 'blue'], code: 0 },
+      { args: ['set', 'color', 'red'], code: 1, err: /^SET failed: EPERM\b/ },
+      { args: ['get', 'color'], code: 0, out: /^blue$/ },
+    ];
+    const notes: string[] = [];
+    for (const [i, s] of steps.entries()) {
+      // The first step runs with every capability; the others with none, through setpriv.
+      const run =
+        i === 0
+          ? await t.runClient(undefined, { args: s.args, timeoutMs: 10000 })
+          : await (async (): Promise<ClientRun> => {
+              const started = performance.now();
+              const r = await exec(UNPRIVILEGED[0]!, [...UNPRIVILEGED.slice(1), process.execPath, t.client!.path, ...s.args], { timeout: 10000 }).then(
+                (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
+                (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: typeof e.code === 'number' ? e.code : null, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
+              );
+              return { ...r, signal: null, timedOut: false, truncated: false, durationMs: performance.now() - started, trace: undefined };
+            })();
+      notes.push(`${i === 0 ? 'as root' : 'without capabilities'}:`, ...runNotes(s.args, run));
+      const lines = run.stderr.trim().split('\n').filter(Boolean);
+      if (s.err) ensure(lines.length === 1 && s.err.test(lines[0]!), `\`${s.args.join(' ')}\` without capabilities should print one line "SET failed: EPERM…"`, { notes });
+      if (s.out) ensure(s.out.test(run.stdout.trim()), `\`${s.args.join(' ')}\` without capabilities should print blue`, { notes });
+      ensure(run.code === s.code, `\`${s.args.join(' ')}\` exited ${run.code}`, { expected: `exit status ${s.code}`, notes });
+    }
+  },
+});
