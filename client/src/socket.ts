@@ -128,17 +128,18 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
     this.#native = new this.#binding.NativeSocket(protocol, this.#meta);
     traceSocket('open', protocol, this.#native.fd);
     try {
-      const optional = (name: number, on: boolean | undefined): void => {
+      const optional = (name: keyof typeof NETLINK_OPT, on: boolean | undefined): void => {
         if (on === false) return;
         try {
-          this.#native.setOption(SOL_NETLINK, name, 1);
+          this.#native.setOption(SOL_NETLINK, NETLINK_OPT[name], 1);
+          traceSocket('option', protocol, this.#native.fd, name);
         } catch {
           // Older kernels lack some options; they only improve error reports.
         }
       };
-      optional(NETLINK_OPT.EXT_ACK, options.extendedAck);
-      optional(NETLINK_OPT.CAP_ACK, options.capAck);
-      optional(NETLINK_OPT.GET_STRICT_CHK, options.strictCheck);
+      optional('EXT_ACK', options.extendedAck);
+      optional('CAP_ACK', options.capAck);
+      optional('GET_STRICT_CHK', options.strictCheck);
       if (options.receiveBufferSize !== undefined) this.receiveBufferSize = options.receiveBufferSize;
       if (options.sendBufferSize !== undefined) this.#native.setOption(SOL_SOCKET, SO_SNDBUF, options.sendBufferSize);
       if (options.bind !== false) this.bind(options.port ?? 0, options.groups ?? 0);

@@ -1,7 +1,9 @@
 /**
  * An optional trace of sockets opened and closed, so a grader can check that a program
- * cleans up after itself. Set `LAB_NETLINK_TRACE` to a file path; every open and close
- * appends one line (`open <protocol> <fd>` / `close <protocol> <fd>`). Off by default.
+ * cleans up after itself and asked for the options it should. Set `LAB_NETLINK_TRACE` to a
+ * file path; every open, close and netlink option set appends one line
+ * (`open <protocol> <fd>`, `close <protocol> <fd>`, `option <protocol> <fd> <NAME>`).
+ * Off by default.
  * @module
  */
 import { appendFileSync } from 'node:fs';
@@ -9,10 +11,10 @@ import { appendFileSync } from 'node:fs';
 const TRACE_FILE = process.env.LAB_NETLINK_TRACE;
 
 /** @internal Records one socket event when tracing is on. */
-export function traceSocket(event: 'open' | 'close', protocol: number, fd: number): void {
+export function traceSocket(event: 'open' | 'close' | 'option', protocol: number, fd: number, detail?: string): void {
   if (!TRACE_FILE) return;
   try {
-    appendFileSync(TRACE_FILE, `${event} ${protocol} ${fd}\n`);
+    appendFileSync(TRACE_FILE, `${event} ${protocol} ${fd}${detail ? ` ${detail}` : ''}\n`);
   } catch {
     // Tracing is for graders; it must never break the program it watches.
   }

@@ -402,6 +402,13 @@ export default defineChecks({
       ensure(lines.length === 1 && lines[0] === c.line, `${cmd} did not print the expected line`, { ...ev, expected: c.line, actual: run.stderr.trim() || '(no stderr)' });
       ensure(run.code !== 0 && run.code !== null, `${cmd} exited ${run.code ?? run.signal} after an error ACK`, { ...ev, expected: 'a non-zero exit status' });
       ensure(run.stdout.trim() === '', `${cmd} printed to stdout as well`, { ...ev, expected: 'nothing on stdout', actual: run.stdout.trim() });
+      // The same line could come from a socket without the options; the library's trace tells.
+      const asked = run.trace?.options ?? [];
+      ensure(asked.includes('EXT_ACK') && asked.includes('CAP_ACK'), `${cmd} ran on a socket without NETLINK_EXT_ACK and NETLINK_CAP_ACK`, {
+        ...ev,
+        expected: 'both options set (LAB_NETLINK_TRACE lists them)',
+        actual: asked.length ? asked.join(', ') : 'none',
+      });
     }
   },
 });

@@ -20,8 +20,11 @@ export interface ClientRun {
   /** Output beyond the cap was dropped. */
   truncated: boolean;
   durationMs: number;
-  /** Netlink sockets the client opened and closed, from the library's trace (see LAB_NETLINK_TRACE). */
-  trace: { opened: number; closed: number } | undefined;
+  /**
+   * Netlink sockets the client opened and closed, and the netlink options it turned on
+   * (e.g. `CAP_ACK`; each name once), from the library's trace (see LAB_NETLINK_TRACE).
+   */
+  trace: { opened: number; closed: number; options: string[] } | undefined;
 }
 
 /** A netlink message decoded for a report. */

@@ -18,7 +18,8 @@ const OUTPUT_CAP = 256 * 1024;
 function readTrace(file: string): ClientRun['trace'] {
   if (!existsSync(file)) return undefined;
   const lines = readFileSync(file, 'utf8').split('\n');
-  return { opened: lines.filter((l) => l.startsWith('open')).length, closed: lines.filter((l) => l.startsWith('close')).length };
+  const options = [...new Set(lines.filter((l) => l.startsWith('option ')).map((l) => l.split(' ')[3]!))];
+  return { opened: lines.filter((l) => l.startsWith('open ')).length, closed: lines.filter((l) => l.startsWith('close ')).length, options };
 }
 
 export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: string[], scratch: string): CheckContext {

@@ -1,0 +1,83 @@
+// One mutant per later lesson: the mechanism each lesson teaches, broken in its solution, must
+// fail the check that grades it and blame the right side. Lesson 3's suite covers the
+// grader's robustness; this one covers what lessons 7–11 claim to catch.
+import { describe, expect, it } from 'vitest';
+import { findKernel } from '../../kernel/src/kernels.js';
+import { liveCount } from '../../kernel/src/reaper.js';
+import { gradeLesson } from '../src/grade.js';
+import { mutantLesson, type Mutation } from './mutant-lesson.js';
+
+const KV = 'kernel/nlab_kv.c';
+
+interface FamilyMutant {
+  lesson: string;
+  name: string;
+  mutations: Mutation[];
+  check: string;
+  /** Only cross-matrix (side "both") checks name a side at fault. */
+  fault?: 'kernel' | 'client';
+  says: RegExp;
+}
+
+const MUTANTS: FamilyMutant[] = [
+  {
+    lesson: 'lesson-7',
+    name: 'no-cap-ack',
+    // The printed line stays the same; only the library's trace shows the missing option.
+    mutations: [{ file: 'client/main.ts', find: '{ extendedAck: true, capAck: true }', replace: '{ extendedAck: true, capAck: false }' }],
+    check: 'client-error-line',
+    fault: 'client',
+    says: /without NETLINK_EXT_ACK and NETLINK_CAP_ACK/,
+  },
+  {
+    lesson: 'lesson-8',
+    name: 'resv-start-op-set',
+    mutations: [{ file: KV, find: '\t.module\t\t= THIS_MODULE,\n', replace: '\t.module\t\t= THIS_MODULE,\n\t.resv_start_op\t= __NLAB_CMD_MAX,\n' }],
+    check: 'header-checks',
+    says: /reserved/,
+  },
+  {
+    lesson: 'lesson-9',
+    name: 'no-dump-generation',
+    mutations: [{ file: KV, find: '\tcb->seq = nlab_kv_generation;\n', replace: '' }],
+    check: 'dump-intr',
+    says: /silently wrong/,
+  },
+  {
+    lesson: 'lesson-10',
+    name: 'notification-with-seq',
+    mutations: [{ file: KV, find: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, NLAB_CMD_CHANGED)', replace: 'genlmsg_put(skb, 0, 1, &nlab_kv_family, 0, NLAB_CMD_CHANGED)' }],
+    check: 'two-subscribers',
+    says: /seq 1/,
+  },
+  {
+    lesson: 'lesson-11',
+    name: 'del-without-admin-perm',
+    mutations: [{ file: KV, find: '\t\t.doit\t= nlab_kv_del_doit,\n\t\t.flags\t= GENL_ADMIN_PERM,\n', replace: '\t\t.doit\t= nlab_kv_del_doit,\n' }],
+    check: 'admin-only',
+    says: /DEL without CAP_NET_ADMIN/,
+  },
+  {
+    lesson: 'lesson-11',
+    name: 'one-store-for-all-netns',
+    mutations: [{ file: KV, find: 'return net_generic(net, nlab_kv_net_id);', replace: 'return net_generic(&init_net, nlab_kv_net_id);' }],
+    check: 'per-netns',
+    says: /visible in a new one/,
+  },
+];
+
+const kernel = findKernel('6.1');
+
+describe('mutants of the nlab_kv lessons', () => {
+  it.each(MUTANTS.map((m) => [`${m.lesson} ${m.name}`, m] as const))('%s', async (_, m) => {
+    const lesson = mutantLesson(m.lesson, m.name, m.mutations);
+    const r = await gradeLesson({ lesson, target: 'starter', kernel, only: m.check });
+    const c = r.checks.find((x) => x.id === m.check)!;
+    const detail = JSON.stringify({ status: c.status, message: c.message, fault: c.fault });
+    expect(c.status, detail).toBe('fail');
+    if (m.fault) expect(c.fault, detail).toBe(m.fault);
+    expect(c.message, detail).toMatch(m.says);
+    expect(r.health.filter((h) => h.kind === 'panic' || h.kind === 'oops'), detail).toEqual([]);
+    expect(liveCount()).toBe(0);
+  }, 180_000);
+});
