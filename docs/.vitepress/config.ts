@@ -53,6 +53,7 @@ const L = {
       ['The article, section by section', '/article/'],
       ['Its ten flaws', '/article/flaws'],
     ],
+    capstone: ['Capstone: the article and lesson 11', '/capstone'],
     refItems: [
       ['Kernel netlink APIs', '/reference/kernel-api'],
       ['Client library', '/reference/client'],
@@ -84,6 +85,7 @@ const L = {
       ['逐节对照原文', '/zh-CN/article/'],
       ['原文的十个缺陷', '/zh-CN/article/flaws'],
     ],
+    capstone: ['总结：原文与第 11 课', '/zh-CN/capstone'],
     refItems: [
       ['内核 netlink API', '/zh-CN/reference/kernel-api'],
       ['客户端库', '/zh-CN/reference/client'],
@@ -129,6 +131,7 @@ function themeConfig(locale: Locale): DefaultTheme.Config {
       { text: t.start, items: items(t.startItems) },
       { text: t.article, items: items(t.articleItems) },
       ...lessons,
+      { text: t.capstone[0], link: t.capstone[1] },
       { text: t.reference, items: items(t.refItems) },
     ],
     ...(pattern ? { editLink: { pattern, text: t.editText } } : {}),
