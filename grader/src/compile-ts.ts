@@ -3,8 +3,8 @@
 // `netlink-lab/client` resolve through the root package.json.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import type { Diagnostic } from '../../kernel/src/diagnostics.js';
 import { BUILD_DIR, REPO_ROOT } from '../../kernel/src/paths.js';
@@ -44,7 +44,12 @@ export function compileTs(entries: readonly string[], rootDir: string, outDir: s
   const started = performance.now();
   const root = resolve(rootDir);
   const h = createHash('sha256');
-  for (const e of entries) h.update(e).update(readFileSync(e));
+  // Every TypeScript file beside an entry, since an entry may import them (e.g. generated codecs).
+  const sources = new Set(entries);
+  for (const e of entries) {
+    for (const f of readdirSync(dirname(e), { recursive: true }) as string[]) if (/\.m?ts$/.test(f)) sources.add(join(dirname(e), f));
+  }
+  for (const f of [...sources].sort()) h.update(f).update(readFileSync(f));
   // Types come from the built client library: a change there invalidates too.
   const lib = join(REPO_ROOT, 'dist/client/src/index.d.ts');
   if (existsSync(lib)) h.update(readFileSync(lib));

@@ -61,7 +61,7 @@ function fence(lang: string, code: string, info = ''): string {
   return `${f}${lang}${info ? ` ${info}` : ''}\n${code.replace(/\n+$/, '')}\n${f}`;
 }
 
-const FENCE_LANG: Record<string, string> = { c: 'c', h: 'c', ts: 'ts', mts: 'ts', json: 'json', sh: 'sh' };
+const FENCE_LANG: Record<string, string> = { c: 'c', h: 'c', ts: 'ts', mts: 'ts', json: 'json', sh: 'sh', yaml: 'yaml' };
 const langOf = (file: string): string => {
   const base = file.split('/').pop()!;
   if (base === 'Kbuild' || base === 'Makefile') return 'make';
