@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
 	qemu-system-x86 busybox-static cpio xz-utils zstd kmod iproute2 file
 	make gcc g++ python3
+	linux-source-6.12 python3-yaml python3-jsonschema
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	chromium fonts-wqy-microhei
@@ -28,6 +29,7 @@ install_system_packages() {
 		say "this is not a Debian or Ubuntu system, so setup cannot install packages itself."
 		say "install these yourself (names are Debian's), then run setup again:"
 		say "  QEMU for x86-64, a static busybox, cpio, xz, zstd, kmod, iproute2, file, make, gcc, g++, python3,"
+		say "  python3-yaml, python3-jsonschema, the Linux 6.12 source tarball (lesson 12's YNL tools),"
 		say "  Linux 6.1 and 6.12 kernel images with their matching headers, chromium (for the site's browser tests)"
 		exit 1
 	fi
@@ -59,6 +61,30 @@ install_system_packages() {
 	fi
 }
 
+# Lesson 12 runs the kernel's own YNL client (tools/net/ynl) and validates specs against
+# Documentation/netlink/. Only those two folders are taken from the kernel source tarball.
+YNL_TARBALL=/usr/src/linux-source-6.12.tar.xz
+YNL_DIR="${NETLINK_LAB_STATE:-.lab}/ynl"
+
+extract_ynl() {
+	if [ -f "$YNL_DIR/tools/net/ynl/cli.py" ] && [ -f "$YNL_DIR/Documentation/netlink/genetlink.yaml" ]; then
+		say "kernel YNL tools: present in $YNL_DIR"
+		return
+	fi
+	if [ ! -f "$YNL_TARBALL" ]; then
+		say "no $YNL_TARBALL (package linux-source-6.12): lesson 12 cannot run the kernel's YNL client"
+		return
+	fi
+	say "extracting tools/net/ynl and Documentation/netlink from $YNL_TARBALL (about 15 s)"
+	local tmp="$YNL_DIR.tmp.$$"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	tar -xJf "$YNL_TARBALL" -C "$tmp" --strip-components=1 \
+		linux-source-6.12/tools/net/ynl linux-source-6.12/Documentation/netlink
+	rm -rf "$YNL_DIR"
+	mv "$tmp" "$YNL_DIR"
+}
+
 install_npm() {
 	# npm ci only when the lock file changed since the last install.
 	if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] &&
@@ -71,6 +97,7 @@ install_npm() {
 }
 
 install_system_packages
+extract_ynl
 install_npm
 say "compiling TypeScript and bundling the client"
 npm run -s build

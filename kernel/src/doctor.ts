@@ -9,6 +9,7 @@ import { BUSYBOX, ensureInitramfs } from './initramfs.js';
 import { KNOWN_KERNELS, findKernel, type Kernel } from './kernels.js';
 import { QEMU } from './qemu-args.js';
 import { LabError } from './errors.js';
+import { LAB_STATE } from './paths.js';
 
 export interface DoctorLine {
   ok: boolean;
@@ -74,6 +75,18 @@ async function checkKvm(k: Kernel): Promise<DoctorLine> {
     : { ok: false, required: false, what: 'kvm', detail: `${v.reason}; guests run under TCG (slower, still correct)`, fix: 'on your own Linux machine: enable virtualization in firmware and add yourself to the kvm group' };
 }
 
+/** Lesson 12's peer: the kernel's YNL client and schemas, extracted by setup, and the Python modules it imports. */
+async function checkYnl(): Promise<DoctorLine> {
+  const dir = join(LAB_STATE, 'ynl');
+  const fix = 'npm run setup (installs linux-source-6.12, python3-yaml, python3-jsonschema and extracts tools/net/ynl)';
+  if (!existsSync(join(dir, 'tools/net/ynl/cli.py')) || !existsSync(join(dir, 'Documentation/netlink/genetlink.yaml')))
+    return { ok: false, required: true, what: 'ynl', detail: `no tools/net/ynl/cli.py or Documentation/netlink/ in ${dir}`, fix };
+  const r = await execa('python3', ['-c', 'import yaml, jsonschema'], { reject: false });
+  return r.exitCode === 0
+    ? { ok: true, required: true, what: 'ynl', detail: `${dir} (cli.py, genetlink.yaml; python3 with yaml and jsonschema)` }
+    : { ok: false, required: true, what: 'ynl', detail: `python3 cannot import yaml and jsonschema: ${r.stderr.split('\n').at(-1) ?? ''}`, fix };
+}
+
 /** Runs every check; KVM is probed with the first kernel that is installed. */
 export async function runDoctor(): Promise<DoctorLine[]> {
   const lines = [await checkQemu(), await checkBusybox()];
@@ -83,6 +96,7 @@ export async function runDoctor(): Promise<DoctorLine[]> {
     lines.push(...r.lines);
     probeKernel ??= r.kernel;
   }
+  lines.push(await checkYnl());
   if (probeKernel && lines[0]?.ok && lines[1]?.ok) lines.push(await checkKvm(probeKernel));
   return lines;
 }

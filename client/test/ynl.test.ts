@@ -1,0 +1,115 @@
+// The YNL code generator: golden output for a small spec, generated code that type-checks
+// against the client library, the lesson's committed codecs up to date, and spec errors.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { generateClient } from '../src/ynl/generate.js';
+import { resolveSpec, SpecError } from '../src/ynl/spec.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const demoText = readFileSync(join(here, 'ynl/demo.yaml'), 'utf8');
+const demo = parse(demoText) as Record<string, unknown>;
+
+describe('resolveSpec', () => {
+  it('numbers operations and attributes the way YNL does', () => {
+    const r = resolveSpec(demo);
+    expect(r.operations.map((o) => [o.name, o.value])).toEqual([
+      ['item-get', 1],
+      ['delete', 2],
+      ['item-new', 3],
+      ['item-gone', 20],
+    ]);
+    const item = r.sets.find((s) => s.name === 'item')!;
+    expect(item.attributes.map((a) => [a.name, a.type, a.kind])).toEqual([
+      ['name', 2, 'string'],
+      ['data', 3, 'binary'],
+      ['enabled', 4, 'flag'],
+      ['link', 5, 'nested'],
+      ['links', 6, 'nested-array'],
+      ['tag', 7, 'string'],
+      ['big-id', 10, 's64'],
+    ]);
+    expect(r.enums.find((e) => e.name === 'opts')!.entries.map((e) => e.value)).toEqual([1, 2]);
+    expect(r.operations[2]!.notification).toEqual({ attributes: ['name', 'data', 'enabled', 'link', 'links', 'tag', 'big-id'], mcgrp: 'monitor' });
+  });
+
+  it('rejects dangling names and what it does not support', () => {
+    const bad = (patch: (s: any) => void): (() => unknown) => () => {
+      const s = structuredClone(demo) as any;
+      patch(s);
+      return resolveSpec(s);
+    };
+    expect(bad((s) => s.operations.list[0].do.request.attributes.push('nope'))).toThrow(/no attribute nope in set item/);
+    expect(bad((s) => (s.operations.list[3].mcgrp = 'other'))).toThrow(/no multicast group other/);
+    expect(bad((s) => (s.operations['fixed-header'] = 'hdr'))).toThrow(SpecError);
+    expect(bad((s) => (s.protocol = 'netlink-raw'))).toThrow(/only "genetlink"/);
+    expect(bad((s) => (s['attribute-sets'][0].attributes[0].type = 'nest-type-value'))).toThrow(/not supported/);
+  });
+});
+
+describe('generateClient', () => {
+  const out = generateClient(demo, { specFile: 'demo.yaml', specText: demoText });
+
+  it('matches the golden output for a small spec', async () => {
+    await expect(out).toMatchFileSnapshot('ynl/demo.golden.ts.txt');
+  });
+
+  it('is deterministic', () => {
+    expect(generateClient(structuredClone(demo), { specFile: 'demo.yaml', specText: demoText })).toBe(out);
+  });
+
+  it("keeps lesson 12's committed codecs in step with its spec", () => {
+    const dir = join(root, 'lessons/lesson-12/solution/client');
+    const text = readFileSync(join(dir, 'nlab_kv.yaml'), 'utf8');
+    expect(generateClient(parse(text), { specFile: 'nlab_kv.yaml', specText: text })).toBe(readFileSync(join(dir, 'nlab_kv-ynl.ts'), 'utf8'));
+  });
+
+  describe('type-checks against the client library', () => {
+    // Inside the repository, so `netlink-lab/client` resolves to the built library's types.
+    mkdirSync(join(root, '.lab'), { recursive: true });
+    const tmp = mkdtempSync(join(root, '.lab', 'ynl-test-'));
+    afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+    it('compiles with strict settings, and a caller gets precise types', () => {
+      writeFileSync(join(tmp, 'demo-ynl.ts'), out);
+      writeFileSync(
+        join(tmp, 'use.ts'),
+        [
+          "import { openSocket, NETLINK } from 'netlink-lab/client';",
+          "import * as demo from './demo-ynl.js';",
+          'export async function use(): Promise<void> {',
+          '  const sock = openSocket(NETLINK.GENERIC);',
+          '  const family = await demo.resolve(sock);',
+          "  const r = await demo.itemGet(sock, family, { name: 'x' });",
+          "  const name: string | undefined = r.name;",
+          '  const id: bigint | undefined = r["big-id"];',
+          '  const first: number | undefined = r.links?.[0]?.ifindex;',
+          '  for await (const item of demo.itemGetDump(sock, family)) void item.tag?.join();',
+          "  await demo.deleteOp(sock, family, { name: 'x' });",
+          '  const { socket } = await demo.subscribe();',
+          "  socket.on('message', (m) => { const n = demo.decodeNotification(m, family); if (n?.name === 'item-gone') void n.msg.name; });",
+          '  void [name, id, first, demo.COLOR.blue, demo.OPTS.loud, demo.NAME_LEN, demo.CMD["item-gone"], demo.toJson(r)];',
+          '  // @ts-expect-error: not an attribute of the request',
+          "  await demo.deleteOp(sock, family, { data: Buffer.from('x') });",
+          '}',
+        ].join('\n'),
+      );
+      const program = ts.createProgram([join(tmp, 'use.ts')], {
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        strict: true,
+        noUncheckedIndexedAccess: true,
+        skipLibCheck: true,
+        types: ['node'],
+        noEmit: true,
+      });
+      const diags = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      expect(diags).toEqual([]);
+    });
+  });
+});

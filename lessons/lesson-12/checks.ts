@@ -1,0 +1,393 @@
+// Lesson 12 checks: the spec passes the kernel's schema and describes the loaded family, and
+// the kernel's own YNL client (tools/net/ynl/cli.py, python3), driven by the very spec the
+// TypeScript client was generated from, sees the same GET reply, LIST dump and notifications.
+//
+// The spec reaches the checks through the generated module (its `specSource`), not as a file
+// path: that is the spec the TypeScript codecs came from, so both sides use the same one.
+// cli.py and the schema come from `.lab/ynl/`, which `npm run setup` extracts from Debian's
+// linux-source-6.12.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  decodeMessages,
+  encodeAttribute,
+  encodeMessages,
+  errnoCode,
+  GENL_OP_FLAG,
+  NETLINK,
+  NLM_F,
+  NLMSG,
+  openSocket,
+  type GenlFamily,
+} from 'netlink-lab/client';
+import { type CheckContext, CheckFailed, commonChecks, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+
+const CMD = { SET: 1, DEL: 3 } as const;
+const ATTR = { KEY: 1, VALUE: 2 } as const;
+/** The generated module next to the client's main.js. */
+const GENERATED = 'nlab_kv-ynl.js';
+/** cli.py under TCG: python3 with yaml and jsonschema takes 6–25 s in the lab (cold caches, a busy host). */
+const YNL_TIMEOUT_MS = 90000;
+
+// ---- the kernel's YNL tools ----------------------------------------------------------------
+
+interface Ynl {
+  dir: string;
+  cli: string;
+  schema: string;
+}
+
+/** `.lab/ynl` (or $LAB_YNL_DIR): the first ancestor of this file with ynl/tools/net/ynl/cli.py. */
+function findYnl(): Ynl {
+  const candidates = process.env.LAB_YNL_DIR ? [process.env.LAB_YNL_DIR] : [];
+  for (let d = dirname(fileURLToPath(import.meta.url)); dirname(d) !== d; d = dirname(d)) candidates.push(join(d, 'ynl'));
+  const dir = candidates.find((c) => existsSync(join(c, 'tools/net/ynl/cli.py')));
+  ensure(dir, "the kernel's YNL tools are not there (.lab/ynl/tools/net/ynl/cli.py): run npm run setup, which extracts them from linux-source-6.12");
+  return { dir, cli: join(dir, 'tools/net/ynl/cli.py'), schema: join(dir, 'Documentation/netlink/genetlink.yaml') };
+}
+
+interface Proc {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  timedOut: boolean;
+}
+
+/** Runs a program to its end (or the timeout); `onStart` gets the child, e.g. to watch its pid. */
+function runProgram(cmd: string, args: string[], timeoutMs: number, onStart?: (pid: number) => void): Promise<Proc> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    p.stdout.on('data', (b: Buffer) => void (stdout += b.toString()));
+    p.stderr.on('data', (b: Buffer) => void (stderr += b.toString()));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      p.kill('SIGKILL');
+    }, timeoutMs);
+    if (p.pid !== undefined) onStart?.(p.pid);
+    p.on('error', (e) => void (stderr += String(e)));
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: performance.now() - started, timedOut });
+    });
+  });
+}
+
+/** The spec the client under test was generated from, written to a file YNL can read. */
+async function clientSpec(t: CheckContext): Promise<{ path: string; text: string }> {
+  const c = t.client;
+  if (!c) throw new Error('lesson 12 has a client');
+  const gen = join(dirname(c.path), GENERATED);
+  ensure(existsSync(gen), `the client has no ${GENERATED.replace(/\.js$/, '.ts')} next to main.ts`, {
+    expected: 'the module generated from nlab_kv.yaml by npm run ynl-gen',
+  });
+  const m = (await import(pathToFileURL(gen).href)) as { specSource?: unknown };
+  ensure(typeof m.specSource === 'string', `${GENERATED.replace(/\.js$/, '.ts')} exports no specSource: was it made by npm run ynl-gen?`);
+  const path = join(mkdtempSync(join(tmpdir(), 'nlab-spec-')), 'nlab_kv.yaml');
+  writeFileSync(path, m.specSource);
+  return { path, text: m.specSource };
+}
+
+function ynlNotes(what: string, r: Proc): string[] {
+  const tail = (s: string): string => s.trim().split('\n').slice(-8).join('\n') || '(none)';
+  return [
+    `${what}: ${r.timedOut ? 'timed out' : `exit ${r.code}`} after ${(r.ms / 1000).toFixed(1)} s`,
+    `  stdout: ${tail(r.stdout)}`,
+    `  stderr: ${tail(r.stderr)}`,
+  ];
+}
+
+/** cli.py with the client's spec and the kernel's schema; JSON output. */
+async function ynl(t: CheckContext, spec: string, args: string[], onStart?: (pid: number) => void): Promise<{ value: unknown; notes: string[] }> {
+  const y = findYnl();
+  const argv = [y.cli, '--spec', spec, '--schema', y.schema, '--output-json', ...args];
+  const r = await runProgram('python3', argv, YNL_TIMEOUT_MS, onStart);
+  const notes = [`python3 cli.py ${argv.slice(5).join(' ')}`, ...ynlNotes("YNL's cli.py", r)];
+  t.note(`YNL's cli.py ${args.find((a) => a.startsWith('--')) ?? ''} took ${(r.ms / 1000).toFixed(1)} s`);
+  ensure(!r.timedOut && r.code === 0, "the kernel's YNL client failed with this spec", { notes: [...notes, ...(await moduleLog(t))] });
+  try {
+    return { value: JSON.parse(r.stdout), notes };
+  } catch {
+    throw new CheckFailed("YNL's cli.py did not print JSON", { notes });
+  }
+}
+
+// ---- the store, set up with raw requests (neither side under test) --------------------------
+
+const str = (type: number, s: string): Buffer => encodeAttribute(type, Buffer.from(`${s}\0`));
+const genl = (cmd: number, attrs: Buffer[]): Buffer => Buffer.concat([Buffer.from([cmd, 1, 0, 0]), ...attrs]);
+
+/** SET (with a value) or DEL requests, one at a time, each ACKed with 0. */
+async function change(family: GenlFamily, reqs: { key: string; value?: Buffer }[]): Promise<void> {
+  const sock = openSocket(NETLINK.GENERIC);
+  try {
+    for (const [i, r] of reqs.entries()) {
+      const attrs = [str(ATTR.KEY, r.key), ...(r.value ? [encodeAttribute(ATTR.VALUE, r.value)] : [])];
+      sock.sendBytes(encodeMessages([{ type: family.id, flags: NLM_F.REQUEST | NLM_F.ACK, seq: i + 1, pid: 0, payload: genl(r.value ? CMD.SET : CMD.DEL, attrs) }]));
+      const d = await sock.receive({ timeout: 5000 });
+      const ack = decodeMessages(d.data).find((m) => m.type === NLMSG.ERROR);
+      const errno = ack ? -ack.payload.readInt32LE(0) : -1;
+      ensure(errno === 0, `${r.value ? 'SET' : 'DEL'} ${r.key} failed with ${errno < 0 ? 'no ACK' : errnoCode(errno)}`);
+    }
+  } finally {
+    sock.close();
+  }
+}
+
+async function loadFamily(t: CheckContext): Promise<GenlFamily> {
+  await loadModule(t);
+  return t.family();
+}
+
+/** The client's stdout as JSON, or a failed check that shows what it printed. */
+async function clientJson(t: CheckContext, args: string[]): Promise<{ value: unknown; notes: string[] }> {
+  const r = await t.runClient(undefined, { args, timeoutMs: 20000 });
+  const notes = [
+    `node main.js ${args.join(' ')}: ${r.timedOut ? 'timed out' : `exit ${r.code}`}`,
+    `  stdout: ${r.stdout.trim().slice(0, 400) || '(none)'}`,
+    `  stderr: ${r.stderr.trim().split('\n').slice(0, 4).join('\n') || '(none)'}`,
+  ];
+  ensure(r.code === 0, `\`${args.join(' ')}\` did not exit 0`, { notes });
+  try {
+    return { value: JSON.parse(r.stdout), notes };
+  } catch {
+    throw new CheckFailed(`\`${args.join(' ')}\` did not print one JSON value`, { notes });
+  }
+}
+
+const show = (v: unknown): string => JSON.stringify(v);
+
+// ---- notifications ----------------------------------------------------------------------------
+
+/** A running `node main.js watch …`, read while it runs. */
+function startWatch(t: CheckContext, args: string[]) {
+  const c = t.client;
+  if (!c) throw new Error('lesson 12 has a client');
+  const proc = spawn(process.execPath, [c.path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (b: Buffer) => void (stdout += b.toString()));
+  proc.stderr.on('data', (b: Buffer) => void (stderr += b.toString()));
+  const ended = (): boolean => proc.exitCode !== null || proc.signalCode !== null;
+  const waitFor = async (test: () => boolean, ms: number): Promise<boolean> => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (test()) return true;
+      if (ended()) return test();
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return false;
+  };
+  const notes = (): string[] => [
+    `node main.js ${args.join(' ')}: ${proc.exitCode !== null ? `exited ${proc.exitCode}` : proc.signalCode ? `killed by ${proc.signalCode}` : 'still running'}`,
+    `  stdout: ${stdout.trim().slice(0, 400) || '(none)'}`,
+    `  stderr: ${stderr.trim().split('\n').slice(0, 4).join('\n') || '(none)'}`,
+  ];
+  const stop = async (): Promise<void> => {
+    if (ended()) return;
+    const gone = new Promise((r) => proc.once('close', r));
+    proc.kill('SIGKILL');
+    await gone;
+  };
+  return { proc, out: () => stdout, err: () => stderr, waitFor, notes, stop };
+}
+
+/** Sockets of NETLINK_GENERIC that joined `group` (visible in /proc/net/netlink for ids below 32). */
+async function members(t: CheckContext, group: number): Promise<number> {
+  if (group >= 32) return -1;
+  return (await t.netlinkSockets()).filter((s) => s.protocol === NETLINK.GENERIC && s.port !== 0 && (s.groups >>> (group - 1)) & 1).length;
+}
+
+/**
+ * Waits until the watcher and cli.py are both members of `group`: two sockets with its bit
+ * in /proc/net/netlink, or, for a group id that file cannot show, cli.py's socket plus a margin.
+ */
+async function bothJoined(t: CheckContext, group: number, ynlPid: () => number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const n = await members(t, group);
+    if (n >= 2) return true;
+    const pid = ynlPid();
+    if (n < 0 && pid && (await t.netlinkSockets()).some((s) => s.protocol === NETLINK.GENERIC && s.port === pid)) {
+      await new Promise((r) => setTimeout(r, 1500));
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+export default defineChecks({
+  loads: commonChecks.loads,
+
+  async 'spec-valid'(t) {
+    const family = await loadFamily(t);
+    const spec = await clientSpec(t);
+    const y = findYnl();
+    // YNL's own loader: jsonschema validation against genetlink.yaml, then name resolution.
+    const script = [
+      'import sys, json',
+      'sys.path.insert(0, sys.argv[1])',
+      'import jsonschema',
+      'from lib import SpecFamily',
+      'try:',
+      '    f = SpecFamily(sys.argv[2], sys.argv[3])',
+      'except jsonschema.ValidationError as e:',
+      "    print('schema: %s (at %s)' % (e.message, '/'.join(str(p) for p in e.absolute_path) or 'the top'))",
+      '    sys.exit(3)',
+      'except Exception as e:',
+      "    print('%s: %s' % (type(e).__name__, e))",
+      '    sys.exit(4)',
+      "ops = [{'name': n, 'value': o.req_value, 'do': 'do' in o.yaml, 'dump': 'dump' in o.yaml,",
+      "        'admin': 'admin-perm' in o.yaml.get('flags', []), 'event': o.is_async} for n, o in f.msgs.items()]",
+      "print(json.dumps({'name': f.name, 'ops': ops, 'mcgrps': list(f.mcast_groups)}))",
+    ].join('\n');
+    const r = await runProgram('python3', ['-c', script, join(y.dir, 'tools/net/ynl'), spec.path, y.schema], YNL_TIMEOUT_MS);
+    t.note(`loading the spec with YNL's SpecFamily took ${(r.ms / 1000).toFixed(1)} s`);
+    const notes = ynlNotes("YNL's SpecFamily", r);
+    ensure(r.code !== 3, "the spec does not pass the kernel's genetlink schema", { actual: r.stdout.trim(), notes });
+    ensure(r.code === 0, 'YNL could not load the spec', { actual: r.stdout.trim() || r.stderr.trim().split('\n').at(-1), notes });
+    const got = JSON.parse(r.stdout) as {
+      name: string;
+      ops: { name: string; value: number; do: boolean; dump: boolean; admin: boolean; event: boolean }[];
+      mcgrps: string[];
+    };
+
+    ensure(got.name === family.name, `the spec names family "${got.name}"`, { expected: family.name });
+    const problems: string[] = [];
+    const byId = new Map(family.ops.map((o) => [o.id, o.flags]));
+    for (const op of got.ops.filter((o) => !o.event)) {
+      const flags = byId.get(op.value);
+      if (flags === undefined) {
+        problems.push(`operation ${op.name} is cmd ${op.value}, which the module does not have`);
+        continue;
+      }
+      if (op.do !== Boolean(flags & GENL_OP_FLAG.CMD_CAP_DO)) problems.push(`operation ${op.name} (cmd ${op.value}): do is ${op.do ? '' : 'not '}in the spec, but the module ${flags & GENL_OP_FLAG.CMD_CAP_DO ? 'has' : 'has no'} doit`);
+      if (op.dump !== Boolean(flags & GENL_OP_FLAG.CMD_CAP_DUMP)) problems.push(`operation ${op.name} (cmd ${op.value}): dump is ${op.dump ? '' : 'not '}in the spec, but the module ${flags & GENL_OP_FLAG.CMD_CAP_DUMP ? 'has' : 'has no'} dumpit`);
+      if (op.admin !== Boolean(flags & GENL_OP_FLAG.ADMIN_PERM)) problems.push(`operation ${op.name} (cmd ${op.value}): admin-perm is ${op.admin ? '' : 'not '}in the spec, but the module ${flags & GENL_OP_FLAG.ADMIN_PERM ? 'requires' : 'does not require'} CAP_NET_ADMIN`);
+    }
+    for (const o of family.ops) if (!got.ops.some((x) => x.value === o.id && !x.event)) problems.push(`the module has cmd ${o.id}, the spec has no do/dump operation with that number`);
+    const groups = Object.keys(family.groups).sort();
+    if (!isDeepStrictEqual([...got.mcgrps].sort(), groups)) problems.push(`multicast groups: the spec has [${got.mcgrps.join(', ')}], the module [${groups.join(', ')}]`);
+    if (!got.ops.some((o) => o.event)) problems.push('the spec has no notification (an operation with event or notify)');
+    ensure(problems.length === 0, 'the spec does not describe the family the module registered', {
+      actual: problems,
+      notes: [`nlctrl: ops ${family.ops.map((o) => `${o.id}/0x${o.flags.toString(16)}`).join(' ')}, groups ${JSON.stringify(family.groups)}`],
+    });
+    t.note(`spec: ${got.ops.map((o) => `${o.name}=${o.value}`).join(' ')}; groups ${got.mcgrps.join(', ')}`);
+  },
+
+  async 'get-same'(t) {
+    const family = await loadFamily(t);
+    const spec = await clientSpec(t);
+    const value = Buffer.from([0x00, 0xff, 0x6c, 0x61, 0x62]);
+    await change(family, [
+      { key: 'a', value: Buffer.from('alpha') },
+      { key: 'b', value },
+    ]);
+    const theirs = await ynl(t, spec.path, ['--do', 'get', '--json', '{"key": "b"}']);
+    const ours = await clientJson(t, ['get', 'b']);
+    const expected = { key: 'b', value: value.toString('hex') };
+    ensure(isDeepStrictEqual(theirs.value, expected), "YNL's reply is not the stored entry: is get's reply described right in the spec?", {
+      expected: show(expected),
+      actual: show(theirs.value),
+      notes: theirs.notes,
+    });
+    ensure(isDeepStrictEqual(ours.value, theirs.value), '`get b` and YNL disagree', {
+      expected: show(theirs.value),
+      actual: show(ours.value),
+      notes: ours.notes,
+    });
+  },
+
+  async 'list-same'(t) {
+    const family = await loadFamily(t);
+    const spec = await clientSpec(t);
+    await change(family, [
+      { key: 'c1', value: Buffer.from('one') },
+      { key: 'd1', value: Buffer.from('other') },
+      { key: 'c2', value: Buffer.from([0, 1, 2]) },
+    ]);
+    const theirs = await ynl(t, spec.path, ['--dump', 'list', '--json', '{"prefix": "c"}']);
+    const ours = await clientJson(t, ['list', 'c']);
+    const expected = [
+      { key: 'c1', value: Buffer.from('one').toString('hex') },
+      { key: 'c2', value: '000102' },
+    ];
+    ensure(isDeepStrictEqual(theirs.value, expected), "YNL's dump is not the two entries under prefix c: is list's dump described right in the spec?", {
+      expected: show(expected),
+      actual: show(theirs.value),
+      notes: theirs.notes,
+    });
+    ensure(isDeepStrictEqual(ours.value, theirs.value), '`list c` and YNL disagree', {
+      expected: show(theirs.value),
+      actual: show(ours.value),
+      notes: ours.notes,
+    });
+  },
+
+  async 'event-same'(t) {
+    const family = await loadFamily(t);
+    const spec = await clientSpec(t);
+    const group = family.groups.events;
+    ensure(group !== undefined, 'the family has no multicast group named "events"', { actual: JSON.stringify(family.groups) });
+
+    const w = startWatch(t, ['watch', '2']);
+    let ynlPid = 0;
+    // cli.py joins right after it loads, then sleeps, then prints what arrived meanwhile.
+    const sleepS = 6;
+    const theirsP = ynl(t, spec.path, ['--subscribe', 'events', '--sleep', String(sleepS)], (pid) => void (ynlPid = pid)).then(
+      (v) => ({ ok: true as const, v }),
+      (e: unknown) => ({ ok: false as const, e }),
+    );
+    try {
+      ensure(await w.waitFor(() => /watching/.test(w.err()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
+      // Both must be members before the first change: two sockets in the group, or (when the
+      // group id is too high for /proc/net/netlink to show) cli.py's socket exists plus a margin.
+      const joined = await bothJoined(t, group, () => ynlPid, YNL_TIMEOUT_MS - sleepS * 1000);
+      if (!joined) {
+        const r = await theirsP;
+        if (!r.ok) throw r.e;
+        ensure(false, "YNL's cli.py never joined the events group", { notes: r.v.notes });
+      }
+      await change(family, [{ key: 'e', value: Buffer.from('1') }, { key: 'e' }]);
+      const r = await theirsP;
+      if (!r.ok) throw r.e;
+      const theirs = r.v;
+      const expected = [
+        { name: 'changed', msg: { key: 'e', value: '31' } },
+        { name: 'changed', msg: { key: 'e' } },
+      ];
+      ensure(isDeepStrictEqual(theirs.value, expected), "YNL's notifications are not a SET and a DEL of key e: is the event (and its attributes) described right in the spec?", {
+        expected: show(expected),
+        actual: show(theirs.value),
+        notes: theirs.notes,
+      });
+      await w.waitFor(() => w.proc.exitCode !== null, 5000);
+      const lines = w.out().trim().split('\n').filter(Boolean);
+      let ours: unknown[];
+      try {
+        ours = lines.map((l) => JSON.parse(l) as unknown);
+      } catch {
+        throw new CheckFailed('`watch 2` printed a line that is not JSON', { notes: w.notes() });
+      }
+      ensure(isDeepStrictEqual(ours, theirs.value), '`watch 2` and YNL saw different notifications', {
+        expected: (theirs.value as unknown[]).map(show).join(' | '),
+        actual: ours.map(show).join(' | '),
+        notes: w.notes(),
+      });
+      ensure(w.proc.exitCode === 0, '`watch 2` did not exit 0 after two notifications', { notes: w.notes() });
+    } finally {
+      await w.stop();
+      await theirsP;
+    }
+  },
+});

@@ -1,0 +1,126 @@
+// Netlink Lab, lesson 12: the nlab_kv client, on codecs generated from the family's YNL spec.
+//
+//   node main.js set KEY VALUE      store VALUE (text) under KEY
+//   node main.js get KEY            print the reply as JSON: {"key": …, "value": "<hex>"}
+//   node main.js del KEY            forget KEY
+//   node main.js list [PREFIX]      print the dump as one JSON array
+//   node main.js watch [N]          print each notification as a JSON line,
+//                                   {"name": "changed", "msg": {…}}; stop after N
+//
+// JSON comes out the way the kernel's YNL client prints it with --output-json, so the two
+// can be compared. Everything family-specific (names, numbers, attribute types) comes from
+// nlab_kv-ynl.ts, generated from nlab_kv.yaml:
+//
+//   npm run ynl-gen -- lessons/lesson-12/starter/client/nlab_kv.yaml lessons/lesson-12/starter/client/nlab_kv-ynl.ts
+import { NETLINK, NetlinkError, notifications, openSocket, type GenlFamily, type NetlinkSocket } from 'netlink-lab/client';
+import * as kv from './nlab_kv-ynl.js';
+
+const REQUEST_TIMEOUT_MS = 1000;
+
+type Command =
+  | { name: 'set'; key: string; value: Buffer }
+  | { name: 'get' | 'del'; key: string }
+  | { name: 'list'; prefix?: string }
+  | { name: 'watch'; count: number };
+
+/** Parses the command line; throws a usage error. */
+function parseCommand(argv: string[]): Command {
+  const [name, key, value, ...rest] = argv;
+  const usage = new Error('usage: main.js set KEY VALUE | get KEY | del KEY | list [PREFIX] | watch [N]');
+  if (rest.length) throw usage;
+  if (name === 'watch' && value === undefined) {
+    const count = key === undefined ? Infinity : Number(key);
+    if (Number.isInteger(count) ? count > 0 : count === Infinity) return { name, count };
+    throw usage;
+  }
+  if (name === 'list' && value === undefined) return key === undefined ? { name } : { name, prefix: key };
+  if (key === undefined) throw usage;
+  if (name === 'set' && value !== undefined) return { name, key, value: Buffer.from(value, 'utf8') };
+  if ((name === 'get' || name === 'del') && value === undefined) return { name, key };
+  throw usage;
+}
+
+/** Runs one request command and prints what it returns. */
+async function run(socket: NetlinkSocket, family: GenlFamily, cmd: Exclude<Command, { name: 'watch' }>): Promise<void> {
+  const options = { timeout: REQUEST_TIMEOUT_MS };
+  switch (cmd.name) {
+    case 'set':
+      await kv.set(socket, family, { key: cmd.key, value: cmd.value }, options);
+      return;
+    case 'del':
+      await kv.del(socket, family, { key: cmd.key }, options);
+      return;
+    case 'get': {
+      // TODO 1: Send do "get" with the generated kv.get() and print its reply with
+      // kv.toJson(): one line, the same object YNL's `--do get` prints.
+      const reply = await kv.get(socket, family, { key: cmd.key }, options);
+      console.log(kv.toJson(reply));
+      // STARTER: throw new Error('TODO 1: get');
+      // END TODO
+      return;
+    }
+    case 'list': {
+      // TODO 2: Collect every message of dump "list" from the generated kv.list() (pass
+      // the prefix only when there is one) and print them as one JSON array with kv.toJson().
+      const entries: kv.ListReply[] = [];
+      for await (const entry of kv.list(socket, family, cmd.prefix === undefined ? {} : { prefix: cmd.prefix }, { timeout: REQUEST_TIMEOUT_MS * 10 })) entries.push(entry);
+      console.log(kv.toJson(entries));
+      // STARTER: throw new Error('TODO 2: list');
+      // END TODO
+      return;
+    }
+  }
+}
+
+/** Prints notifications as JSON lines until `count` were seen. */
+async function watch(count: number): Promise<void> {
+  // TODO 3: Join the spec's multicast group with the generated kv.subscribe() (a socket
+  // of its own), print "watching" on stderr, then decode each message from notifications()
+  // with kv.decodeNotification() and print it with kv.toJson(); skip what it does not know.
+  const { socket, family } = await kv.subscribe(['events']);
+  try {
+    console.error(`watching ${kv.FAMILY_NAME} events`);
+    let seen = 0;
+    for await (const { message } of notifications(socket)) {
+      const n = kv.decodeNotification(message, family);
+      if (!n) continue;
+      console.log(kv.toJson(n));
+      if (++seen >= count) break;
+    }
+  } finally {
+    socket.close();
+  }
+  // STARTER: throw new Error(`TODO 3: watch ${count}`);
+  // END TODO
+}
+
+async function main(argv: string[]): Promise<number> {
+  const cmd = parseCommand(argv);
+  if (cmd.name === 'watch') {
+    await watch(cmd.count);
+    return 0;
+  }
+  const socket = openSocket(NETLINK.GENERIC);
+  try {
+    const family = await kv.resolve(socket, { timeout: REQUEST_TIMEOUT_MS });
+    await run(socket, family, cmd);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof NetlinkError)) throw e;
+    // The same words as YNL's errors: the errno name and the kernel's extended ACK message.
+    console.error(`${cmd.name} failed: ${e.code}${e.extack.message ? `: ${e.extack.message}` : ''}`);
+    return 1;
+  } finally {
+    socket.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netlink Lab, lesson 12: a spec-driven client.
+ *
+ * The nlab_kv family of lesson 11, unchanged: writable only with
+ * CAP_NET_ADMIN, one store per network namespace. This lesson describes it
+ * from the outside, in a YNL spec (client/nlab_kv.yaml), and the kernel's
+ * own YNL client talks to it through that spec alone.
+ *
+ *   NLAB_CMD_SET   KEY, VALUE [, FLAGS]  store VALUE under KEY
+ *   NLAB_CMD_GET   KEY                   answer NLAB_CMD_GET with KEY, VALUE
+ *   NLAB_CMD_DEL   KEY                   forget KEY
+ *   NLAB_CMD_LIST  [PREFIX]              dump: one NLAB_CMD_LIST message per
+ *                                        key that starts with PREFIX
+ *
+ *   NLAB_CMD_CHANGED  KEY [, VALUE]      to the "events" group, after each
+ *                                        change: with VALUE for a SET,
+ *                                        without it for a DEL
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/sock.h>
+
+#define NLAB_KV_FAMILY_NAME	"nlab_kv"
+/* Bumped only for incompatible changes; new attributes do not need it. */
+#define NLAB_KV_FAMILY_VERSION	1
+
+/* Commands: genlmsghdr.cmd. 0 is never a command, as in every genl family. */
+enum {
+	NLAB_CMD_UNSPEC,
+	NLAB_CMD_SET,
+	NLAB_CMD_GET,		/* also the command of the answer */
+	NLAB_CMD_DEL,
+	NLAB_CMD_LIST,		/* dump only; also the command of each entry */
+	NLAB_CMD_CHANGED,	/* notification only: never a request */
+
+	__NLAB_CMD_MAX,
+	NLAB_CMD_MAX = __NLAB_CMD_MAX - 1
+};
+
+/* Attributes, unchanged from lesson 6; type 0 stays unused. */
+enum {
+	NLAB_A_UNSPEC,
+	NLAB_A_KEY,		/* NUL-terminated string, at most NLAB_KEY_SIZE bytes */
+	NLAB_A_VALUE,		/* binary, at most NLAB_VALUE_MAX bytes */
+	NLAB_A_FLAGS,		/* u32, NLAB_F_* bits; SET only */
+	NLAB_A_PREFIX,		/* NUL-terminated string; LIST only */
+
+	__NLAB_A_MAX,
+	NLAB_A_MAX = __NLAB_A_MAX - 1
+};
+
+/* Multicast groups, by index into nlab_kv_mcgrps. */
+enum {
+	NLAB_MCGRP_EVENTS,
+};
+
+/* SET fails with -EEXIST instead of replacing an existing value. */
+#define NLAB_F_EXCL	0x1
+
+/* A key's size with its NUL: 63 characters fit. */
+#define NLAB_KEY_SIZE	64
+#define NLAB_VALUE_MAX	1024
+/* Bounds the memory any local user can pin in the kernel through us. */
+#define NLAB_MAX_KEYS	1024
+
+/* The core checks every request against this before calling a handler. */
+static const struct nla_policy nlab_kv_policy[NLAB_A_MAX + 1] = {
+	[NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
+	[NLAB_A_VALUE]	= { .type = NLA_BINARY, .len = NLAB_VALUE_MAX },
+	[NLAB_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, NLAB_F_EXCL),
+	[NLAB_A_PREFIX]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
+};
+
+struct nlab_kv_entry {
+	struct list_head node;
+	char key[NLAB_KEY_SIZE];
+	size_t len;
+	u8 value[];
+};
+
+/*
+ * One store per network namespace. The family sets .parallel_ops, so the
+ * core does not serialise our handlers under genl_mutex; lock does, for
+ * everything here.
+ */
+struct nlab_kv_net {
+	struct list_head entries;
+	unsigned int count;
+	/*
+	 * Changes on every SET and DEL, so a dump can tell that the list
+	 * moved between two of its calls. It starts at 1 because the core
+	 * reads a previous value of 0 as "not recorded yet".
+	 */
+	unsigned long generation;
+	struct mutex lock;
+};
+
+/* Our slot in each struct net's generic array, assigned at registration. */
+static unsigned int nlab_kv_net_id __read_mostly;
+
+/* The store of the namespace @net. */
+static struct nlab_kv_net *nlab_kv_net(const struct net *net)
+{
+	return net_generic(net, nlab_kv_net_id);
+}
+
+static struct genl_family nlab_kv_family;
+
+/*
+ * Sends NLAB_CMD_CHANGED for @e to the "events" group of the requester's
+ * namespace: with the value after a SET, without it (@deleted) after a DEL.
+ * Called with the store's lock held, so members see changes in the order they
+ * were made. A notification that cannot be built is dropped; members that
+ * cannot keep up get ENOBUFS from the core and must resync with LIST.
+ */
+static void nlab_kv_notify(struct genl_info *info,
+			   const struct nlab_kv_entry *e, bool deleted)
+{
+	struct net *net = genl_info_net(info);
+	struct sk_buff *skb;
+	void *hdr;
+
+	lockdep_assert_held(&nlab_kv_net(net)->lock);
+	if (!genl_has_listeners(&nlab_kv_family, net, NLAB_MCGRP_EVENTS))
+		return;
+
+	skb = genlmsg_new(nla_total_size(strlen(e->key) + 1) +
+			  nla_total_size(e->len), GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, NLAB_CMD_CHANGED);
+	if (!hdr)
+		goto free_skb;
+	if (nla_put_string(skb, NLAB_A_KEY, e->key) ||
+	    (!deleted && nla_put(skb, NLAB_A_VALUE, e->len, e->value)))
+		goto free_skb;
+	genlmsg_end(skb, hdr);
+	/* Consumes the skb; -ESRCH only means the last member just left. */
+	genlmsg_multicast_netns(&nlab_kv_family, net, skb, 0,
+				NLAB_MCGRP_EVENTS, GFP_KERNEL);
+	return;
+
+free_skb:
+	nlmsg_free(skb);
+}
+
+static struct nlab_kv_entry *nlab_kv_find(struct nlab_kv_net *kv,
+					  const char *key)
+{
+	struct nlab_kv_entry *e;
+
+	lockdep_assert_held(&kv->lock);
+	list_for_each_entry(e, &kv->entries, node)
+		if (!strcmp(e->key, key))
+			return e;
+	return NULL;
+}
+
+static int nlab_kv_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlab_kv_net *kv = nlab_kv_net(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	struct nlab_kv_entry *e, *old;
+	u32 flags = 0;
+	size_t len;
+	int err = 0;
+
+	/* Missing attributes are reported by type in the extended ACK. */
+	if (GENL_REQ_ATTR_CHECK(info, NLAB_A_KEY) ||
+	    GENL_REQ_ATTR_CHECK(info, NLAB_A_VALUE))
+		return -EINVAL;
+	if (tb[NLAB_A_FLAGS])
+		flags = nla_get_u32(tb[NLAB_A_FLAGS]);
+
+	/* Allocate before locking: GFP_KERNEL may sleep, and we may fail early. */
+	len = nla_len(tb[NLAB_A_VALUE]);
+	e = kmalloc(struct_size(e, value, len), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	e->len = len;
+	/* The policy guarantees a NUL within NLAB_KEY_SIZE bytes. */
+	nla_strscpy(e->key, tb[NLAB_A_KEY], sizeof(e->key));
+	nla_memcpy(e->value, tb[NLAB_A_VALUE], len);
+
+	mutex_lock(&kv->lock);
+	old = nlab_kv_find(kv, e->key);
+	if (old && (flags & NLAB_F_EXCL)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[NLAB_A_KEY], "key exists");
+		err = -EEXIST;
+		goto unlock;
+	}
+	if (!old && kv->count >= NLAB_MAX_KEYS) {
+		GENL_SET_ERR_MSG(info, "store is full");
+		err = -ENOSPC;
+		goto unlock;
+	}
+	if (old) {
+		list_replace(&old->node, &e->node);
+	} else {
+		list_add_tail(&e->node, &kv->entries);
+		kv->count++;
+	}
+	kv->generation++;
+	nlab_kv_notify(info, e, false);
+	e = old;	/* what is left to free: the replaced entry, or nothing */
+unlock:
+	mutex_unlock(&kv->lock);
+	kfree(e);
+	return err;
+}
+
+static int nlab_kv_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlab_kv_net *kv = nlab_kv_net(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	struct nlab_kv_entry *e;
+
+	if (GENL_REQ_ATTR_CHECK(info, NLAB_A_KEY))
+		return -EINVAL;
+
+	mutex_lock(&kv->lock);
+	e = nlab_kv_find(kv, nla_data(tb[NLAB_A_KEY]));
+	if (e) {
+		list_del(&e->node);
+		kv->count--;
+		kv->generation++;
+		nlab_kv_notify(info, e, true);
+	}
+	mutex_unlock(&kv->lock);
+
+	if (!e) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[NLAB_A_KEY], "no such key");
+		return -ENOENT;
+	}
+	kfree(e);
+	return 0;
+}
+
+/* Adds @e's key and value to @skb as attributes, each padded to 4 bytes. */
+static int nlab_kv_fill(struct sk_buff *skb, const struct nlab_kv_entry *e)
+{
+	if (nla_put_string(skb, NLAB_A_KEY, e->key) ||
+	    nla_put(skb, NLAB_A_VALUE, e->len, e->value))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Builds the answer to a GET while the entry is locked: the genl header
+ * copies the request's seq, and genlmsg_reply() sends it to info->snd_portid.
+ */
+static struct sk_buff *nlab_kv_get_reply(struct genl_info *info,
+					 const struct nlab_kv_entry *e)
+{
+	struct sk_buff *rskb;
+	void *hdr;
+
+	rskb = genlmsg_new(nla_total_size(strlen(e->key) + 1) +
+			   nla_total_size(e->len), GFP_KERNEL);
+	if (!rskb)
+		return ERR_PTR(-ENOMEM);
+
+	hdr = genlmsg_put_reply(rskb, info, &nlab_kv_family, 0, NLAB_CMD_GET);
+	if (!hdr || nlab_kv_fill(rskb, e)) {
+		nlmsg_free(rskb);
+		return ERR_PTR(-EMSGSIZE);
+	}
+	genlmsg_end(rskb, hdr);
+	return rskb;
+}
+
+static int nlab_kv_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlab_kv_net *kv = nlab_kv_net(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	const struct nlab_kv_entry *e;
+	struct sk_buff *rskb;
+
+	if (GENL_REQ_ATTR_CHECK(info, NLAB_A_KEY))
+		return -EINVAL;
+
+	mutex_lock(&kv->lock);
+	e = nlab_kv_find(kv, nla_data(tb[NLAB_A_KEY]));
+	rskb = e ? nlab_kv_get_reply(info, e) : ERR_PTR(-ENOENT);
+	mutex_unlock(&kv->lock);
+
+	if (IS_ERR(rskb)) {
+		if (PTR_ERR(rskb) == -ENOENT)
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[NLAB_A_KEY], "no such key");
+		return PTR_ERR(rskb);
+	}
+	/* Sent before we return, so the answer arrives ahead of the ACK. */
+	return genlmsg_reply(rskb, info);
+}
+
+/* What a LIST dump remembers between two calls of its dumpit. */
+struct nlab_kv_dump_ctx {
+	unsigned long skip;	/* matching entries already sent */
+};
+static_assert(sizeof(struct nlab_kv_dump_ctx) <= sizeof_field(struct netlink_callback, ctx));
+
+/* Adds one NLAB_CMD_LIST message for @e; -EMSGSIZE when @skb is full. */
+static int nlab_kv_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+			    const struct nlab_kv_entry *e)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &nlab_kv_family, NLM_F_MULTI, NLAB_CMD_LIST);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (nlab_kv_fill(skb, e)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* True when @e's key starts with the LIST request's PREFIX, if it has one. */
+static bool nlab_kv_matches(const struct nlab_kv_entry *e,
+			    const struct nlattr *prefix)
+{
+	return !prefix || !strncmp(e->key, nla_data(prefix),
+				   strlen(nla_data(prefix)));
+}
+
+/*
+ * Fills @skb with as many entries as fit, starting after the ones sent by
+ * earlier calls. Returns the bytes added, so the core calls again, or 0 at
+ * the end, when the core sends NLMSG_DONE.
+ */
+static int nlab_kv_list_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlab_kv_dump_ctx *ctx = (struct nlab_kv_dump_ctx *)cb->ctx;
+	/* The requester's namespace: the one its socket lives in. */
+	struct nlab_kv_net *kv = nlab_kv_net(sock_net(cb->skb->sk));
+	const struct nlab_kv_entry *e;
+	const struct nlattr *prefix;
+	unsigned long idx = 0;
+	int err = 0;
+
+	/*
+	 * The core validated the request with the family's policy before the
+	 * first call, and keeps it until the dump ends.
+	 */
+	prefix = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, NLAB_A_PREFIX);
+
+	mutex_lock(&kv->lock);
+	/* genl_dump_check_consistent() compares this with the previous call's. */
+	cb->seq = kv->generation;
+	list_for_each_entry(e, &kv->entries, node) {
+		if (!nlab_kv_matches(e, prefix))
+			continue;
+		if (idx++ < ctx->skip)
+			continue;
+		err = nlab_kv_dump_one(skb, cb, e);
+		if (err)
+			break;
+		ctx->skip++;
+	}
+	mutex_unlock(&kv->lock);
+
+	/* A full skb is not an error: the core sends it and calls us again. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err;
+}
+
+/*
+ * One entry per command. .validate stays 0, so requests are parsed
+ * strictly; there is no per-op policy, so the family's applies to all.
+ */
+static const struct genl_ops nlab_kv_ops[] = {
+	{
+		.cmd	= NLAB_CMD_SET,
+		.doit	= nlab_kv_set_doit,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= NLAB_CMD_GET,
+		.doit	= nlab_kv_get_doit,
+	},
+	{
+		.cmd	= NLAB_CMD_DEL,
+		.doit	= nlab_kv_del_doit,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= NLAB_CMD_LIST,
+		.dumpit	= nlab_kv_list_dumpit,
+	},
+};
+
+/* Members join by name; the core assigns the group's id at registration. */
+static const struct genl_multicast_group nlab_kv_mcgrps[] = {
+	[NLAB_MCGRP_EVENTS] = { .name = "events" },
+};
+
+/*
+ * .resv_start_op is left at 0, as a new family should: the core then
+ * rejects a nonzero genlmsghdr.reserved and requires a policy for every
+ * command. Older families set it to their first command that had both.
+ */
+static struct genl_family nlab_kv_family __ro_after_init = {
+	.name		= NLAB_KV_FAMILY_NAME,
+	.version	= NLAB_KV_FAMILY_VERSION,
+	.maxattr	= NLAB_A_MAX,
+	.policy		= nlab_kv_policy,
+	/* Visible in every network namespace, each with a store of its own. */
+	.netnsok	= true,
+	.ops		= nlab_kv_ops,
+	.n_ops		= ARRAY_SIZE(nlab_kv_ops),
+	.mcgrps		= nlab_kv_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(nlab_kv_mcgrps),
+	.module		= THIS_MODULE,
+	.parallel_ops	= true,
+};
+
+static int __net_init nlab_kv_net_init(struct net *net)
+{
+	struct nlab_kv_net *kv = net_generic(net, nlab_kv_net_id);
+
+	INIT_LIST_HEAD(&kv->entries);
+	mutex_init(&kv->lock);
+	kv->generation = 1;
+	return 0;
+}
+
+/*
+ * Runs when a namespace goes away, and for every namespace when the module
+ * is unloaded. By then no request can reach this store, so no lock.
+ */
+static void __net_exit nlab_kv_net_exit(struct net *net)
+{
+	struct nlab_kv_net *kv = net_generic(net, nlab_kv_net_id);
+	struct nlab_kv_entry *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, &kv->entries, node) {
+		list_del(&e->node);
+		kfree(e);
+	}
+	mutex_destroy(&kv->lock);
+}
+
+/* The core allocates .size bytes in every namespace and gives us the slot .id. */
+static struct pernet_operations nlab_kv_net_ops = {
+	.init	= nlab_kv_net_init,
+	.exit	= nlab_kv_net_exit,
+	.id	= &nlab_kv_net_id,
+	.size	= sizeof(struct nlab_kv_net),
+};
+
+static int __init nlab_kv_init(void)
+{
+	int err;
+
+	/* The stores exist before the first request can arrive. */
+	err = register_pernet_subsys(&nlab_kv_net_ops);
+	if (err)
+		return err;
+
+	err = genl_register_family(&nlab_kv_family);
+	if (err) {
+		/* -EEXIST: another module already holds the name. */
+		pr_err("cannot register generic netlink family %s: %d\n",
+		       NLAB_KV_FAMILY_NAME, err);
+		goto unregister_pernet;
+	}
+
+	pr_info("generic netlink family %s, id %u\n", NLAB_KV_FAMILY_NAME,
+		nlab_kv_family.id);
+	return 0;
+
+unregister_pernet:
+	unregister_pernet_subsys(&nlab_kv_net_ops);
+	return err;
+}
+
+static void __exit nlab_kv_exit(void)
+{
+	/*
+	 * The reverse of init. genl_unregister_family() waits for running
+	 * handlers (a dump in flight holds a module reference, so rmmod
+	 * cannot even start then); afterwards unregister_pernet_subsys()
+	 * frees every namespace's store.
+	 */
+	genl_unregister_family(&nlab_kv_family);
+	unregister_pernet_subsys(&nlab_kv_net_ops);
+	pr_info("unloaded\n");
+}
+
+module_init(nlab_kv_init);
+module_exit(nlab_kv_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Netlink Lab lesson 12: the nlab_kv generic netlink family, as described by its YNL spec");
