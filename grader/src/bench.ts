@@ -1,8 +1,8 @@
-// `npm run bench [-- vm|grade|client] [--runs N] [--kernel K] [--json]`: the figures in the
+// `npm run bench [-- vm|grade|grade-all|client|netlink] [--runs N] [--kernel K] [--json]`: the figures in the
 // README's performance table. Each is the median and min–max of N runs (default 5) of a
 // whole command, as a person would run it, on this machine.
 
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ import { BUILD_DIR, REPO_ROOT } from '../../kernel/src/paths.js';
 import { bold, dim } from '../../kernel/src/term.js';
 import { runVm } from '../../kernel/src/vm.js';
 import { reportCliError } from './cli-errors.js';
+import { netbenchRows, runNetbench, type NetbenchRow } from './netbench/host.js';
 
 interface Figure {
   name: string;
@@ -94,11 +95,36 @@ async function benchGradeAll(kernel: Kernel): Promise<Figure[]> {
 async function machine(kernel: Kernel) {
   const { path } = await ensureInitramfs(kernel);
   const v = await accelVerdict(kernel, await bootImage(kernel.image), path);
-  return { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', accel: v.accel, accelReason: v.reason, kernel: kernel.release, node: process.version };
+  return { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', accel: v.accel, accelReason: v.reason, kernel: kernel.release, node: process.version, loadavg: loadavg().map((l) => Number(l.toFixed(2))) };
 }
 
 function fmt(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}
+
+function rate(x: number): string {
+  return Math.round(x).toLocaleString('en');
+}
+
+/** Netlink throughput in the guest: the TypeScript client against nlguest.c, lessons 5, 8 and 9. */
+async function benchNetlink(kernel: Kernel, runs: number, json: boolean): Promise<number> {
+  const before = loadavg()[0]!;
+  const started = performance.now();
+  const result = await runNetbench(kernel, { runs });
+  const rows = netbenchRows(result);
+  const m = { ...(await machine(kernel)), loadavgBefore: Number(before.toFixed(2)), guestRunMs: Math.round(performance.now() - started) };
+  const command = `npm run bench -- netlink --kernel ${kernel.selector}`;
+  if (json) {
+    console.log(JSON.stringify({ machine: m, command, runs, rows, result }, null, 2));
+  } else {
+    console.log(bold(`${m.cores} cores (${m.cpu}), ${m.accel.toUpperCase()}, guest kernel ${result.kernel}, node ${m.node}, load ${before.toFixed(2)} → ${m.loadavg[0]} (1 min)`));
+    console.log(dim(`median (min–max) of ${runs} runs in one guest; C = client/bench/nlguest.c`));
+    const f = (r: NetbenchRow): string =>
+      `  ${r.name.padEnd(52)} TS ${rate(r.ts.median).padStart(7)} (${rate(r.ts.min)}–${rate(r.ts.max)})  C ${rate(r.c.median).padStart(7)} (${rate(r.c.min)}–${rate(r.c.max)}) ${r.unit}  ` +
+      `ratio ${r.ratio.toFixed(2)}${r.bar !== undefined ? ` (bar ≥ ${r.bar} × ${r.against}) ${r.pass ? 'PASS' : 'MISS'}` : ''}`;
+    for (const r of rows) console.log(f(r));
+  }
+  return rows.every((r) => r.pass !== false) ? 0 : 1;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -119,13 +145,14 @@ async function main(argv: string[]): Promise<number> {
     const r = await execa('npm', ['run', '-s', 'bench:client', '--', ...(values.json ? ['--json'] : [])], { cwd: REPO_ROOT, stdio: 'inherit', reject: false });
     return r.exitCode ?? 1;
   }
+  if (what === 'netlink') return benchNetlink(kernel, Math.max(5, n), values.json);
   const figures =
     what === 'vm' ? await benchVm(kernel, n)
     : what === 'grade' ? await benchGrade(kernel, n, values.lesson)
     : what === 'grade-all' ? await benchGradeAll(kernel)
     : undefined;
   if (!figures) {
-    console.error('usage: npm run bench -- [vm|grade|grade-all|client] [--runs N] [--kernel K] [--lesson ID] [--json]');
+    console.error('usage: npm run bench -- [vm|grade|grade-all|client|netlink] [--runs N] [--kernel K] [--lesson ID] [--json]');
     return 2;
   }
   const m = await machine(kernel);

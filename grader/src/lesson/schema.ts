@@ -29,6 +29,53 @@ export interface LessonMeta {
   /** The client's entry file in client/, when the lesson has a client. */
   client?: string;
   checks: LessonCheck[];
+  /** What the robustness fuzzer sends (grader/src/fuzz/): valid requests it mutates. */
+  fuzz?: LessonFuzz;
+}
+
+/** One attribute of a fuzz seed: exactly one value key, or `nested` attributes. */
+export interface FuzzAttribute {
+  type: number;
+  hex?: string;
+  string?: string;
+  u8?: number;
+  u16?: number;
+  u32?: number;
+  flag?: true;
+  nested?: FuzzAttribute[];
+}
+
+/** Netlink header flags a seed may name. */
+export const FUZZ_FLAGS = { REQUEST: 0x1, MULTI: 0x2, ACK: 0x4, ECHO: 0x8, ROOT: 0x100, MATCH: 0x200, DUMP: 0x300, EXCL: 0x200, CREATE: 0x400 } as const;
+export type FuzzFlag = keyof typeof FUZZ_FLAGS;
+
+/**
+ * One valid request: `type` (a unit lesson's nlmsg_type) or `cmd` (a family lesson's
+ * genlmsghdr.cmd; nlmsg_type is the family id), then a payload (`text` gets a NUL, `hex`
+ * as is) and attributes.
+ */
+export interface FuzzSeed {
+  type?: number;
+  cmd?: number;
+  version?: number;
+  flags?: FuzzFlag[];
+  text?: string;
+  hex?: string;
+  attributes?: FuzzAttribute[];
+}
+
+/**
+ * Header fields a lesson's module deliberately trusts (an earlier lesson's code, fixed by a
+ * later one): `nlmsg_pid` keeps the first message's nlmsg_pid equal to the sender's port.
+ */
+export const FUZZ_TRUSTS = ['nlmsg_pid'] as const;
+export type FuzzTrust = (typeof FUZZ_TRUSTS)[number];
+
+export interface LessonFuzz {
+  seeds: FuzzSeed[];
+  trusts?: FuzzTrust[];
+  /** Datagrams per run (default 10 000). */
+  messages?: number;
 }
 
 export class LessonFormatError extends Error {
@@ -66,5 +113,47 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
     need(c.timeoutMs === undefined || (typeof c.timeoutMs === 'number' && c.timeoutMs > 0), at, '"timeoutMs" must be positive');
     need(c.side !== 'client' || l.client, at, 'a client-side check needs a lesson with a "client"');
   }
+  if (l.fuzz !== undefined) validateFuzz(l.fuzz, `${where}: fuzz`, 'family' in nl);
   return l as unknown as LessonMeta;
+}
+
+const HEX = /^(?:[0-9a-f]{2})*$/i;
+const ATTR_VALUES = ['hex', 'string', 'u8', 'u16', 'u32', 'flag', 'nested'] as const;
+const UINT_MAX = { u8: 0xff, u16: 0xffff, u32: 0xffffffff } as const;
+
+function validateFuzzAttribute(raw: unknown, at: string, depth: number): void {
+  need(raw && typeof raw === 'object', at, 'must be an object');
+  const a = raw as Record<string, unknown>;
+  need(Number.isInteger(a.type) && (a.type as number) >= 0 && (a.type as number) <= 0x3fff, at, '"type" must be an attribute type 0…16383');
+  const keys = ATTR_VALUES.filter((k) => a[k] !== undefined);
+  need(keys.length === 1, at, `needs exactly one of ${ATTR_VALUES.join(', ')}`);
+  const k = keys[0]!;
+  if (k === 'hex') need(typeof a.hex === 'string' && HEX.test(a.hex), at, '"hex" must be an even number of hex digits');
+  else if (k === 'string') need(typeof a.string === 'string', at, '"string" must be a string');
+  else if (k === 'flag') need(a.flag === true, at, '"flag" must be true');
+  else if (k === 'nested') {
+    need(depth < 8 && Array.isArray(a.nested), at, '"nested" must be an array of attributes (at most 8 deep)');
+    (a.nested as unknown[]).forEach((n, i) => validateFuzzAttribute(n, `${at}.nested[${i}]`, depth + 1));
+  } else need(Number.isInteger(a[k]) && (a[k] as number) >= 0 && (a[k] as number) <= UINT_MAX[k], at, `"${k}" must be an integer 0…${UINT_MAX[k]}`);
+}
+
+function validateFuzz(raw: unknown, where: string, family: boolean): void {
+  need(raw && typeof raw === 'object', where, 'must be an object');
+  const f = raw as Record<string, unknown>;
+  need(Array.isArray(f.seeds) && f.seeds.length > 0, where, '"seeds" must be a non-empty array');
+  need(f.trusts === undefined || (Array.isArray(f.trusts) && f.trusts.every((x) => (FUZZ_TRUSTS as readonly unknown[]).includes(x))), where, `"trusts" must list fields among ${FUZZ_TRUSTS.join(', ')}`);
+  need(f.messages === undefined || (Number.isInteger(f.messages) && (f.messages as number) > 0), where, '"messages" must be a positive integer');
+  for (const [i, s] of (f.seeds as Record<string, unknown>[]).entries()) {
+    const at = `${where}.seeds[${i}]`;
+    need(s && typeof s === 'object', at, 'must be an object');
+    if (family) need(Number.isInteger(s.cmd) && (s.cmd as number) >= 0 && (s.cmd as number) <= 0xff && s.type === undefined, at, 'a family lesson\'s seed needs "cmd" (0…255), not "type"');
+    else need(Number.isInteger(s.type) && (s.type as number) >= 0 && (s.type as number) <= 0xffff && s.cmd === undefined, at, 'a unit lesson\'s seed needs "type" (0…65535), not "cmd"');
+    need(s.version === undefined || (Number.isInteger(s.version) && (s.version as number) >= 0 && (s.version as number) <= 0xff), at, '"version" must be 0…255');
+    need(s.flags === undefined || (Array.isArray(s.flags) && s.flags.every((x) => typeof x === 'string' && x in FUZZ_FLAGS)), at, `"flags" must be names among ${Object.keys(FUZZ_FLAGS).join(', ')}`);
+    need(s.text === undefined || typeof s.text === 'string', at, '"text" must be a string');
+    need(s.hex === undefined || (typeof s.hex === 'string' && HEX.test(s.hex)), at, '"hex" must be an even number of hex digits');
+    need(s.text === undefined || s.hex === undefined, at, 'give "text" or "hex", not both');
+    need(s.attributes === undefined || Array.isArray(s.attributes), at, '"attributes" must be an array');
+    ((s.attributes as unknown[] | undefined) ?? []).forEach((a, j) => validateFuzzAttribute(a, `${at}.attributes[${j}]`, 0));
+  }
 }

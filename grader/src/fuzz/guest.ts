@@ -1,0 +1,118 @@
+// The fuzzer's process inside the guest: for each target, insmod, send the mutated
+// datagrams from one socket while draining its answers, check the kernel log every
+// `every` datagrams, then rmmod and check the unit or family is gone. Stops after the
+// first target with a health event (the kernel may be damaged). Usage: node guest.js PLAN
+
+import { readFileSync } from 'node:fs';
+import { NETLINK, openSocket } from 'netlink-lab/client';
+import { scanKernelLog } from '../../../kernel/src/console-scan.js';
+import { findFamily } from '../guest/genl-family.js';
+import { insmod, loadedModules, rmmod } from '../guest/modules.js';
+import { readProcNetlink, unitTaken } from '../guest/proc-netlink.js';
+import { gateHealthKind } from '../guest/protocol.js';
+import { KmsgTail } from './kmsg-tail.js';
+import { seedMessage, type FuzzTarget } from './model.js';
+import { nextDatagram } from './mutate.js';
+import { prng } from './prng.js';
+import { FUZZ_EVENT_PREFIX, type FuzzEvent, type GuestFuzzPlan, type GuestFuzzResult, type GuestFuzzTarget } from './protocol.js';
+
+function emit(e: FuzzEvent): void {
+  process.stdout.write(`${FUZZ_EVENT_PREFIX}${JSON.stringify(e)}\n`);
+}
+
+/** Health events in these kernel log lines. */
+function health(log: string[]): GuestFuzzResult['health'] {
+  return scanKernelLog(log.join('\n')).map((e) => ({ kind: gateHealthKind(e.kind), excerpt: e.excerpt }));
+}
+
+async function fuzzOne(index: number, t: GuestFuzzTarget): Promise<GuestFuzzResult> {
+  emit({ type: 'start', target: index });
+  const kmsg = new KmsgTail();
+  // Each look scans the new lines plus a few before them (a trace continues across looks).
+  let tail: string[] = [];
+  const look = (): GuestFuzzResult['health'] => {
+    const lines = [...tail, ...kmsg.read()];
+    tail = lines.slice(-40);
+    return health(lines);
+  };
+  try {
+    return await fuzzWith(index, t, look);
+  } finally {
+    kmsg.close();
+  }
+}
+
+async function fuzzWith(index: number, t: GuestFuzzTarget, look: () => GuestFuzzResult['health']): Promise<GuestFuzzResult> {
+  const r: GuestFuzzResult = { sent: 0, received: 0, sendErrors: 0, receiveErrors: 0, ms: 0, health: [], gate: [] };
+  const ins = await insmod(t.module.path);
+  if (ins.code !== 0) {
+    return { ...r, health: look(), gate: [`insmod ${t.module.name} failed: ${ins.stderr || `exit ${ins.code}`}`] };
+  }
+  let target: FuzzTarget;
+  if ('family' in t.netlink) {
+    const fam = await findFamily(t.netlink.family);
+    if (!fam) {
+      return { ...r, gate: [`the family ${t.netlink.family} is not registered after insmod`] };
+    }
+    target = { family: t.netlink.family, id: fam.id, version: fam.version };
+  } else {
+    target = { unit: t.netlink.unit };
+  }
+  const seeds = t.fuzz.seeds.map((s) => seedMessage(s, target));
+  const rnd = prng(t.seed);
+  const sock = openSocket('unit' in target ? target.unit : NETLINK.GENERIC);
+  const gen = t.fuzz.trusts?.includes('nlmsg_pid') ? { pinPid: sock.port } : {};
+  emit({ type: 'sending', target: index, port: sock.port, ...('id' in target ? { family: { id: target.id, version: target.version } } : {}) });
+  const started = performance.now();
+  try {
+    for (let i = 0; i < t.messages; i++) {
+      const d = nextDatagram(rnd, seeds, i * 4, gen);
+      if (i < (t.from ?? 0)) continue;
+      try {
+        sock.sendBytes(d.bytes, { port: 0 });
+      } catch {
+        r.sendErrors++;
+      }
+      try {
+        for (let got = sock.receiveSync(0); got; got = sock.receiveSync(0)) r.received++;
+      } catch {
+        r.receiveErrors++;
+      }
+      r.sent = i + 1;
+      if (r.sent % t.every === 0 || r.sent === t.messages) {
+        emit({ type: 'progress', target: index, sent: r.sent });
+        r.health = look();
+        if (r.health.length) {
+          r.window = { from: Math.floor(i / t.every) * t.every, to: r.sent };
+          break;
+        }
+      }
+    }
+  } finally {
+    sock.close();
+    r.ms = Math.round(performance.now() - started);
+  }
+  if (r.health.length) return r;
+  if (loadedModules().includes(t.module.name)) {
+    const rm = await rmmod(t.module.name);
+    if (rm.code !== 0) r.gate.push(`rmmod ${t.module.name} failed: ${rm.stderr || `exit ${rm.code}`}`);
+  }
+  if ('unit' in t.netlink && unitTaken(readProcNetlink(), t.netlink.unit)) r.gate.push(`netlink unit ${t.netlink.unit} still taken after rmmod`);
+  if ('family' in t.netlink && (await findFamily(t.netlink.family))) r.gate.push(`family ${t.netlink.family} still registered after rmmod`);
+  r.health = look();
+  if (r.health.length && !r.window) r.window = { from: 0, to: r.sent };
+  return r;
+}
+
+async function main(): Promise<void> {
+  const file = process.argv[2];
+  if (!file) throw new Error('usage: guest.js PLAN');
+  const plan = JSON.parse(readFileSync(file, 'utf8')) as GuestFuzzPlan;
+  for (const [i, t] of plan.targets.entries()) {
+    const result = await fuzzOne(i, t);
+    emit({ type: 'end', target: i, result });
+    if (result.health.length || result.gate.length) return;
+  }
+}
+
+await main();

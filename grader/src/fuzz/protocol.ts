@@ -1,0 +1,57 @@
+// What the fuzzer in the guest and the host tell each other: a plan file in, `@@fuzz {json}`
+// lines out.
+
+import type { LessonFuzz } from '../lesson/schema.js';
+import type { ReportHealthKind } from '../guest/protocol.js';
+
+/** One module to fuzz, as the guest gets it. */
+export interface GuestFuzzTarget {
+  label: string;
+  module: { name: string; path: string };
+  netlink: { unit: number } | { family: string };
+  fuzz: LessonFuzz;
+  messages: number;
+  seed: number;
+  /** Send only datagrams from this index on (the earlier ones are generated, not sent): a replay of a window. */
+  from?: number;
+  /** The guest reports progress (and checks the kernel log) every this many datagrams. */
+  every: number;
+}
+
+export interface GuestFuzzPlan {
+  targets: GuestFuzzTarget[];
+}
+
+export interface GuestFuzzResult {
+  sent: number;
+  /** Datagrams the module sent back (answers, ACKs, errors). */
+  received: number;
+  /** sendmsg() calls the kernel refused (EINVAL for a cut header and the like). */
+  sendErrors: number;
+  /** recvmsg() errors (ENOBUFS when answers piled up). */
+  receiveErrors: number;
+  ms: number;
+  health: { kind: ReportHealthKind; excerpt: string }[];
+  /** Not kernel log events: insmod failed, rmmod failed, the unit or family left behind. */
+  gate: string[];
+  /** With a health event: it appeared among datagrams [from, to). */
+  window?: { from: number; to: number };
+}
+
+export type FuzzEvent =
+  | { type: 'start'; target: number }
+  /** The module is loaded and the socket open: the sender's port, and the family as resolved. */
+  | { type: 'sending'; target: number; port: number; family?: { id: number; version: number } }
+  | { type: 'progress'; target: number; sent: number }
+  | { type: 'end'; target: number; result: GuestFuzzResult };
+
+export const FUZZ_EVENT_PREFIX = '@@fuzz ';
+
+export function parseFuzzEvent(line: string): FuzzEvent | undefined {
+  if (!line.startsWith(FUZZ_EVENT_PREFIX)) return undefined;
+  try {
+    return JSON.parse(line.slice(FUZZ_EVENT_PREFIX.length)) as FuzzEvent;
+  } catch {
+    return undefined;
+  }
+}
