@@ -6,6 +6,7 @@ import type { ClientRun, ProcNetlinkSocket, RawExchange } from './guest/context-
 
 export type { ClientRun, ProcNetlinkSocket, RawExchange } from './guest/context-types.js';
 export { decodeForReport, flagNames } from './guest/decode-report.js';
+export { prng } from './fuzz/prng.js';
 
 /** Whose code a run of a check exercises. */
 export type Origin = 'student' | 'reference';
@@ -75,7 +76,8 @@ export interface CheckContext {
   /** Sockets listed in /proc/net/netlink. */
   netlinkSockets(): Promise<ProcNetlinkSocket[]>;
   /** Runs a client with a timeout; output is captured (capped), never printed. */
-  runClient(client?: ClientHandle, opts?: { args?: string[]; timeoutMs?: number; env?: Record<string, string> }): Promise<ClientRun>;
+  /** `wrap` runs the client under another command, e.g. `['setpriv', '--bounding-set=-all']`. */
+  runClient(client?: ClientHandle, opts?: { args?: string[]; timeoutMs?: number; env?: Record<string, string>; wrap?: string[] }): Promise<ClientRun>;
   /**
    * Sends `datagram` (raw bytes, crafted as the check likes) from a fresh reference socket
    * on the lesson's unit (NETLINK_GENERIC for a family lesson) and collects what comes back:

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeMessages, encodeAttribute, encodeMessages, NETLINK, NLM_F, NLMSG, openSocket, type GenlFamily } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadModule, moduleLog, prng } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
@@ -100,18 +100,6 @@ function expectErrno(r: ProbeResult | undefined, errno: number, what: string, no
 }
 
 const str = (type: number, s: string): Buffer => encodeAttribute(type, Buffer.from(`${s}\0`));
-
-/** A seeded generator (mulberry32), so a failing fuzz round can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A generic netlink request bent out of shape: commands, versions, reserved bytes, flags, attributes. */
 function fuzzMessage(rand: () => number, family: number, seq: number): Buffer {
@@ -279,17 +267,7 @@ export default defineChecks({
     const notes: string[] = [];
     for (const [i, s] of steps.entries()) {
       // The first step runs with every capability; the others with none, through setpriv.
-      const run =
-        i === 0
-          ? await t.runClient(undefined, { args: s.args, timeoutMs: 10000 })
-          : await (async (): Promise<ClientRun> => {
-              const started = performance.now();
-              const r = await exec(UNPRIVILEGED[0]!, [...UNPRIVILEGED.slice(1), process.execPath, t.client!.path, ...s.args], { timeout: 10000 }).then(
-                (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
-                (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: typeof e.code === 'number' ? e.code : null, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
-              );
-              return { ...r, signal: null, timedOut: false, truncated: false, durationMs: performance.now() - started, trace: undefined };
-            })();
+      const run = await t.runClient(undefined, { args: s.args, timeoutMs: 10000, ...(i === 0 ? {} : { wrap: UNPRIVILEGED }) });
       notes.push(`${i === 0 ? 'as root' : 'without capabilities'}:`, ...runNotes(s.args, run));
       const lines = run.stderr.trim().split('\n').filter(Boolean);
       if (s.err) ensure(lines.length === 1 && s.err.test(lines[0]!), `\`${s.args.join(' ')}\` without capabilities should print one line "SET failed: EPERM…"`, { notes });

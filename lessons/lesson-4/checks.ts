@@ -5,7 +5,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeMessages, encodeMessage, encodeMessages, NLM_F, NLMSG, openSocket, type Datagram, type NetlinkSocket } from 'netlink-lab/client';
-import { type CheckContext, commonChecks, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, commonChecks, defineChecks, ensure, loadModule, moduleLog, prng } from 'netlink-lab/grader';
 
 const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
@@ -68,18 +68,6 @@ async function answersGoodHello(sock: NetlinkSocket, seq: number): Promise<{ ok:
   sock.sendBytes(hello(seq, sock.port));
   const got = await collect(sock, 300);
   return { ok: hellos(got).some((h) => h.seq === seq && h.payload === GREETING && h.from === 0), got };
-}
-
-/** A small deterministic PRNG (mulberry32), so a failing fuzz round can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** One fuzz datagram: random bytes, or well-formed messages with lies in them. */

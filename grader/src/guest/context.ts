@@ -56,7 +56,8 @@ export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: stri
       const timeoutMs = opts.timeoutMs ?? 5000;
       const started = performance.now();
       return new Promise<ClientRun>((resolve) => {
-        const p = spawn(process.execPath, [c.path, ...(opts.args ?? [])], {
+        const [cmd, ...argv] = [...(opts.wrap ?? []), process.execPath, c.path, ...(opts.args ?? [])];
+        const p = spawn(cmd!, argv, {
           stdio: ['ignore', 'pipe', 'pipe'],
           env: { ...process.env, ...opts.env, LAB_NETLINK_TRACE: traceFile },
         });
