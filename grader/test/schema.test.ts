@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { validateLesson } from '../src/lesson/schema.js';
+import { parse } from 'yaml';
+import { generateClient } from '../../client/src/ynl/generate.js';
+import { LessonFormatError, validateLesson } from '../src/lesson/schema.js';
+import { runGenerator } from '../src/lesson/generators.js';
 
 const good = {
   id: 'lesson-9',
@@ -11,6 +14,8 @@ const good = {
   client: 'main.ts',
   checks: [{ id: 'a-b', title: 't', points: 1, side: 'both', hint: 'h', todos: [1] }],
 };
+
+const gen = { file: 'client/x-ynl.ts', from: 'client/x.yaml', tool: 'ynl-gen' };
 
 describe('validateLesson', () => {
   it('accepts a well-formed lesson', () => {
@@ -24,7 +29,26 @@ describe('validateLesson', () => {
     [{ ...good, checks: [good.checks[0], good.checks[0]] }, /duplicate check id "a-b"/],
     [{ ...good, checks: [{ ...good.checks[0], id: 'Bad Id' }] }, /"id" must be lowercase/],
     [{ ...good, client: undefined, checks: [{ ...good.checks[0], side: 'client' }] }, /needs a lesson with a "client"/],
+    [{ ...good, generated: [] }, /"generated" must be a non-empty array/],
+    [{ ...good, generated: [{ ...gen, tool: 'protoc' }] }, /generated\[0\]: "tool" must be one of ynl-gen/],
+    [{ ...good, generated: [{ ...gen, file: undefined }] }, /generated\[0\]: "file" must be a path relative to solution\//],
+    [{ ...good, generated: [{ ...gen, from: '../elsewhere.yaml' }] }, /"from" must be a path relative/],
+    [{ ...good, generated: [{ ...gen, file: '/abs/x.ts' }] }, /"file" must be a path relative/],
+    [{ ...good, generated: [{ ...gen, file: gen.from }] }, /"file" and "from" must differ/],
+    [{ ...good, generated: [gen, gen] }, /generated\[1\]: "client\/x-ynl\.ts" is generated twice/],
   ])('explains what is wrong (%#)', (raw, message) => {
     expect(() => validateLesson(raw, 'lessons/x/lesson.json')).toThrow(message);
+  });
+
+  it('accepts generated files', () => {
+    expect(validateLesson({ ...good, generated: [gen] }, 'x').generated).toEqual([gen]);
+  });
+
+  it('runs a generator as its command would, and names the input when it fails', () => {
+    const spec = 'name: x\nprotocol: genetlink\ndoc: X.\nattribute-sets: []\noperations:\n  list: []\n';
+    const g = { file: 'client/x-ynl.ts', from: 'client/x.yaml', tool: 'ynl-gen' } as const;
+    expect(runGenerator(g, spec, 'lessons/x/solution')).toBe(generateClient(parse(spec), { specFile: 'x.yaml', specText: spec }));
+    expect(() => runGenerator(g, 'name: [', 'lessons/x/solution')).toThrow(LessonFormatError);
+    expect(() => runGenerator(g, 'name: [', 'lessons/x/solution')).toThrow(/^lessons\/x\/solution\/client\/x\.yaml: ynl-gen cannot make client\/x-ynl\.ts/);
   });
 });

@@ -4,6 +4,23 @@
 export type Side = 'kernel' | 'client' | 'both';
 export type Builtin = 'kernel-builds' | 'client-builds';
 
+/** Tools a lesson may name in `generated`; each maps to a function in ./generators.ts. */
+export const GENERATOR_TOOLS = ['ynl-gen'] as const;
+export type GeneratorTool = (typeof GENERATOR_TOOLS)[number];
+
+/**
+ * A file made by a tool from another file of the same copy of the lesson, both given relative
+ * to solution/ (and starter/): the solution's is committed as generated from the solution's
+ * input, the starter's is regenerated from the starter's input by `lessons sync`.
+ */
+export interface GeneratedFile {
+  /** The output, e.g. client/nlab_kv-ynl.ts. */
+  file: string;
+  /** The input, e.g. client/nlab_kv.yaml. */
+  from: string;
+  tool: GeneratorTool;
+}
+
 export interface LessonCheck {
   id: string;
   title: string;
@@ -29,6 +46,8 @@ export interface LessonMeta {
   /** The client's entry file in client/, when the lesson has a client. */
   client?: string;
   checks: LessonCheck[];
+  /** Files generated from other files of the lesson, in the order they are made. */
+  generated?: GeneratedFile[];
   /** What the robustness fuzzer sends (grader/src/fuzz/): valid requests it mutates. */
   fuzz?: LessonFuzz;
 }
@@ -113,8 +132,29 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
     need(c.timeoutMs === undefined || (typeof c.timeoutMs === 'number' && c.timeoutMs > 0), at, '"timeoutMs" must be positive');
     need(c.side !== 'client' || l.client, at, 'a client-side check needs a lesson with a "client"');
   }
+  if (l.generated !== undefined) validateGenerated(l.generated, where);
   if (l.fuzz !== undefined) validateFuzz(l.fuzz, `${where}: fuzz`, 'family' in nl);
   return l as unknown as LessonMeta;
+}
+
+/** A path inside solution/: relative, forward slashes, no empty, "." or ".." segments. */
+function innerPath(p: unknown): boolean {
+  return typeof p === 'string' && !p.includes('\\') && p.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+}
+
+function validateGenerated(raw: unknown, where: string): void {
+  need(Array.isArray(raw) && raw.length > 0, where, '"generated" must be a non-empty array of { "file", "from", "tool" }');
+  const outputs = new Set<string>();
+  for (const [i, g] of (raw as Record<string, unknown>[]).entries()) {
+    const at = `${where}: generated[${i}]`;
+    need(g && typeof g === 'object', at, 'must be an object');
+    for (const key of ['file', 'from'] as const)
+      need(innerPath(g[key]), at, `"${key}" must be a path relative to solution/, like client/x.ts`);
+    need(g.file !== g.from, at, '"file" and "from" must differ');
+    need(typeof g.tool === 'string' && (GENERATOR_TOOLS as readonly string[]).includes(g.tool), at, `"tool" must be one of ${GENERATOR_TOOLS.join(', ')}`);
+    need(!outputs.has(g.file as string), at, `"${g.file as string}" is generated twice`);
+    outputs.add(g.file as string);
+  }
 }
 
 const HEX = /^(?:[0-9a-f]{2})*$/i;

@@ -1,24 +1,56 @@
 // Starters are generated from solutions: `npm run lessons -- sync` writes them,
 // `lessons -- check` (and a test) fails when a committed starter has drifted,
 // `lesson -- reset ID` restores a student's starter to the generated one.
+// Files a lesson declares as "generated" (e.g. codecs made from a spec) are not derived by
+// markers: the starter's is made by the tool from the starter's input, after the rest of the
+// starter is derived, and the solution's must be what the tool makes from the solution's.
 
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { runGenerator } from './generators.js';
 import type { Lesson } from './load.js';
+import { LessonFormatError } from './schema.js';
 import { markerLanguage, toStarter } from './todo-markers.js';
 
 /** Every file of a lesson's generated starter, by path relative to the lesson folder. */
 export function generateStarter(lesson: Lesson): Map<string, string> {
   const files = new Map<string, string>();
   const solution = join(lesson.dir, 'solution');
+  const outputs = new Set((lesson.generated ?? []).map((g) => join(g.file)));
   for (const rel of readdirSync(solution, { recursive: true, encoding: 'utf8' }).sort()) {
     const path = join(solution, rel);
-    if (!statSync(path).isFile()) continue;
+    if (!statSync(path).isFile() || outputs.has(join(rel))) continue;
     const text = readFileSync(path, 'utf8');
     const lang = markerLanguage(rel);
     files.set(join('starter', rel), lang ? toStarter(text, lang, relative(lesson.dir, path)) : text);
   }
+  // Generated files come from the starter's own inputs, in the order lesson.json lists them.
+  for (const g of lesson.generated ?? []) {
+    const input = files.get(join('starter', g.from));
+    if (input === undefined) throw new LessonFormatError(`${join(lesson.dir, 'lesson.json')}: generated ${g.file} is made from ${g.from}, which solution/ does not have`);
+    files.set(join('starter', g.file), runGenerator(g, input, join(lesson.dir, 'starter')));
+  }
   return files;
+}
+
+/** The solution's generated files as their tools make them from the solution's inputs. */
+export function generateSolutionFiles(lesson: Lesson): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const g of lesson.generated ?? []) {
+    const from = join(lesson.dir, 'solution', g.from);
+    const input = files.get(join('solution', g.from)) ?? (existsSync(from) ? readFileSync(from, 'utf8') : undefined);
+    if (input === undefined) throw new LessonFormatError(`${join(lesson.dir, 'lesson.json')}: generated ${g.file} is made from ${g.from}, which solution/ does not have`);
+    files.set(join('solution', g.file), runGenerator(g, input, join(lesson.dir, 'solution')));
+  }
+  return files;
+}
+
+/** The solution's generated files that are missing or differ from what their tools make. */
+export function solutionDrift(lesson: Lesson): string[] {
+  return [...generateSolutionFiles(lesson)].filter(([f, text]) => {
+    const path = join(lesson.dir, f);
+    return !existsSync(path) || readFileSync(path, 'utf8') !== text;
+  }).map(([f]) => f);
 }
 
 function committedStarter(lesson: Lesson): Map<string, string> {
@@ -38,6 +70,17 @@ export function starterDrift(lesson: Lesson): string[] {
   const have = committedStarter(lesson);
   const drift = [...want].filter(([f, text]) => have.get(f) !== text).map(([f]) => f);
   return drift.concat([...have.keys()].filter((f) => !want.has(f)));
+}
+
+/** Rewrites the solution's generated files that drifted; returns their paths. */
+export function writeSolutionFiles(lesson: Lesson): string[] {
+  const drift = solutionDrift(lesson);
+  const files = generateSolutionFiles(lesson);
+  for (const f of drift) {
+    mkdirSync(dirname(join(lesson.dir, f)), { recursive: true });
+    writeFileSync(join(lesson.dir, f), files.get(f)!);
+  }
+  return drift;
 }
 
 /** Rewrites a lesson's starter/ from its solution/. */

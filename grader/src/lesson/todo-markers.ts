@@ -1,7 +1,7 @@
 // TODO markers: how a starter is derived from a solution (see lessons/README.md).
 // Pure text in, text out, so the grader, `lessons sync` and the docs site share it.
 
-export type MarkerLanguage = 'c' | 'ts';
+export type MarkerLanguage = 'c' | 'ts' | 'yaml';
 
 /** One TODO block of a solution file. */
 export interface TodoBlock {
@@ -42,6 +42,13 @@ const SYNTAX = {
     starter: /^(\s*)\/\/\s*STARTER:\s?(.*)$/,
     end: /^\s*\/\/\s*END TODO\s*$/,
   },
+  // YAML has only line comments: the TypeScript rules with # for //.
+  yaml: {
+    todo: /^(\s*)#\s*TODO (\d+):\s*(.*)$/,
+    cont: /^\s*#\s?(?!\s*(END TODO|STARTER:|TODO \d+:))(.*)$/,
+    starter: /^(\s*)#\s*STARTER:\s?(.*)$/,
+    end: /^\s*#\s*END TODO\s*$/,
+  },
 } as const;
 
 const C_TODO_SECOND_LINE = /^\s*\*\s*TODO (\d+):\s*(.*?)\s*(\*\/)?\s*$/;
@@ -50,6 +57,7 @@ const C_TODO_SECOND_LINE = /^\s*\*\s*TODO (\d+):\s*(.*?)\s*(\*\/)?\s*$/;
 export function markerLanguage(file: string): MarkerLanguage | undefined {
   if (/\.(c|h)$/.test(file)) return 'c';
   if (/\.(ts|mts)$/.test(file)) return 'ts';
+  if (/\.(yaml|yml)$/.test(file)) return 'yaml';
   return undefined;
 }
 
@@ -73,7 +81,7 @@ export function parseMarkers(source: string, lang: MarkerLanguage, file = '<inpu
     text = [];
     const block: TodoBlock = { n: Number(head[2]), text: head[3]!, comment: [line], solution: [], starter: [], line: i + 1 };
     if (opener) block.comment.push(lines[++i]!);
-    // The comment may go on: C until its closing */, TypeScript while // lines follow.
+    // The comment may go on: C until its closing */, TypeScript (YAML) while // (#) lines follow.
     let open = lang === 'c' && !head[4];
     while (i + 1 < lines.length) {
       const next = lines[i + 1]!;

@@ -51,15 +51,16 @@ async function run(socket: NetlinkSocket, family: GenlFamily, cmd: Exclude<Comma
       await kv.del(socket, family, { key: cmd.key }, options);
       return;
     case 'get': {
-      // TODO 1: Send do "get" with the generated kv.get() and print its reply with
+      // TODO 3: Send do "get" with the generated kv.get() and print its reply with
       // kv.toJson(): one line, the same object YNL's `--do get` prints.
-      throw new Error('TODO 1: get');
+      throw new Error('TODO 3: get');
       return;
     }
     case 'list': {
-      // TODO 2: Collect every message of dump "list" from the generated kv.list() (pass
+      // TODO 4: Collect every message of dump "list" from the generated kv.list() (pass
       // the prefix only when there is one) and print them as one JSON array with kv.toJson().
-      throw new Error('TODO 2: list');
+      // kv.list() exists once TODO 1 is in nlab_kv.yaml and npm run ynl-gen has run again.
+      throw new Error('TODO 4: list');
       return;
     }
   }
@@ -67,10 +68,11 @@ async function run(socket: NetlinkSocket, family: GenlFamily, cmd: Exclude<Comma
 
 /** Prints notifications as JSON lines until `count` were seen. */
 async function watch(count: number): Promise<void> {
-  // TODO 3: Join the spec's multicast group with the generated kv.subscribe() (a socket
+  // TODO 5: Join the spec's multicast group with the generated kv.subscribe() (a socket
   // of its own), print "watching" on stderr, then decode each message from notifications()
   // with kv.decodeNotification() and print it with kv.toJson(); skip what it does not know.
-  throw new Error(`TODO 3: watch ${count}`);
+  // Both exist once TODO 2 is in nlab_kv.yaml and npm run ynl-gen has run again.
+  throw new Error(`TODO 5: watch ${count}`);
 }
 
 async function main(argv: string[]): Promise<number> {
