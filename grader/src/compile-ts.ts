@@ -50,9 +50,13 @@ export function compileTs(entries: readonly string[], rootDir: string, outDir: s
     for (const f of readdirSync(dirname(e), { recursive: true }) as string[]) if (/\.m?ts$/.test(f)) sources.add(join(dirname(e), f));
   }
   for (const f of [...sources].sort()) h.update(f).update(readFileSync(f));
-  // Types come from the built client library: a change there invalidates too.
-  const lib = join(REPO_ROOT, 'dist/client/src/index.d.ts');
-  if (existsSync(lib)) h.update(readFileSync(lib));
+  // Types come from the built client library and check API (`netlink-lab/client`,
+  // `netlink-lab/grader`): a change in any of their declarations invalidates too.
+  for (const dir of ['dist/client/src', 'dist/grader/src']) {
+    const abs = join(REPO_ROOT, dir);
+    if (!existsSync(abs)) continue;
+    for (const f of (readdirSync(abs, { recursive: true }) as string[]).filter((f) => f.endsWith('.d.ts')).sort()) h.update(f).update(readFileSync(join(abs, f)));
+  }
   const stamp = join(outDir, '.lab-ts-hash');
   const digest = h.digest('hex');
   const outputs = Object.fromEntries(entries.map((e) => [e, join(outDir, relative(root, e)).replace(/\.m?ts$/, '.js')]));
