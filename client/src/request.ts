@@ -87,14 +87,17 @@ export function request(sock: NetlinkSocket, message: RequestMessage, options: R
       },
     };
     sock.addTransaction(transaction);
-    if (timeout !== undefined) timer = sock.timer(() => finish(new NetlinkTimeoutError(timeout)), timeout);
-    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       sock.sendBytes(bytes, { port: options.peer ?? 0 });
       while (!finished && sock.pull());
-      if (!finished) sock.watch();
     } catch (e) {
       finish(e as Error);
     }
+    // In-kernel families usually answer inside sendmsg: only a request still open needs
+    // a timer, an abort listener and the event loop.
+    if (finished) return;
+    if (timeout !== undefined) timer = sock.timer(() => finish(new NetlinkTimeoutError(timeout)), timeout);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    sock.watch();
   });
 }
