@@ -1,4 +1,4 @@
-// `npm run bench [-- vm|grade|grade-all|client|netlink] [--runs N] [--kernel K] [--json]`: the figures in the
+// `npm run bench [-- all|vm|grade|watch|grade-all|client|netlink|load] [--runs N] [--kernel K] [--json]`: the figures in the
 // README's performance table. Each is the median and min–max of N runs (default 5) of a
 // whole command, as a person would run it, on this machine.
 
@@ -15,6 +15,7 @@ import { BUILD_DIR, REPO_ROOT } from '../../kernel/src/paths.js';
 import { bold, dim } from '../../kernel/src/term.js';
 import { runVm } from '../../kernel/src/vm.js';
 import { reportCliError } from './cli-errors.js';
+import { runLoadTest } from './loadtest/host.js';
 import { netbenchRows, runNetbench, type NetbenchRow } from './netbench/host.js';
 
 interface Figure {
@@ -87,6 +88,50 @@ async function benchGrade(kernel: Kernel, n: number, lesson: string): Promise<Fi
   ];
 }
 
+/**
+ * Re-grades under --watch: the first grade warms a guest, then each Enter (the same re-grade
+ * a save triggers, without its 200 ms debounce) is timed until the watcher waits again.
+ */
+async function benchWatch(kernel: Kernel, n: number, lesson: string): Promise<Figure[]> {
+  const child = execa(GRADE[0]!, [...GRADE.slice(1), lesson, '--solution', '--watch', '--kernel', kernel.selector], {
+    cwd: REPO_ROOT,
+    env: { NO_COLOR: '1' },
+    stdin: 'pipe',
+    stdout: 'ignore',
+    stderr: 'pipe',
+    reject: false,
+  });
+  let waiting: (() => void) | undefined;
+  let buffered = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    if (buffered.includes('\nwatching ') || buffered.startsWith('watching ')) {
+      buffered = '';
+      waiting?.();
+    }
+  });
+  const idle = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`grade --watch did not finish a grade within 5 min: ${buffered.slice(-2000)}`)), 300_000);
+      waiting = () => void (clearTimeout(timer), resolve());
+    });
+  try {
+    await idle();
+    const runs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const done = idle();
+      const start = performance.now();
+      child.stdin!.write('\n');
+      await done;
+      runs.push(performance.now() - start);
+    }
+    return [figure(`grade ${lesson} --watch, re-grade (warm guest)`, `npm run bench -- watch --lesson ${lesson} (Enter under grade ${lesson} -- --solution --watch)`, runs)];
+  } finally {
+    child.kill('SIGINT');
+    await child;
+  }
+}
+
 async function benchGradeAll(kernel: Kernel): Promise<Figure[]> {
   const args = [...GRADE, 'all', '--solution', '--kernel', kernel.selector];
   return [figure('grade all --solution, builds cached', `npm run grade all -- --solution --kernel ${kernel.selector}`, await repeat(1, () => timeCommand(args)))];
@@ -107,24 +152,42 @@ function rate(x: number): string {
 }
 
 /** Netlink throughput in the guest: the TypeScript client against nlguest.c, lessons 5, 8 and 9. */
-async function benchNetlink(kernel: Kernel, runs: number, json: boolean): Promise<number> {
+async function benchNetlink(kernel: Kernel, runs: number) {
   const before = loadavg()[0]!;
   const started = performance.now();
   const result = await runNetbench(kernel, { runs });
   const rows = netbenchRows(result);
   const m = { ...(await machine(kernel)), loadavgBefore: Number(before.toFixed(2)), guestRunMs: Math.round(performance.now() - started) };
-  const command = `npm run bench -- netlink --kernel ${kernel.selector}`;
-  if (json) {
-    console.log(JSON.stringify({ machine: m, command, runs, rows, result }, null, 2));
-  } else {
-    console.log(bold(`${m.cores} cores (${m.cpu}), ${m.accel.toUpperCase()}, guest kernel ${result.kernel}, node ${m.node}, load ${before.toFixed(2)} → ${m.loadavg[0]} (1 min)`));
-    console.log(dim(`median (min–max) of ${runs} runs in one guest; C = client/bench/nlguest.c`));
-    const f = (r: NetbenchRow): string =>
-      `  ${r.name.padEnd(52)} TS ${rate(r.ts.median).padStart(7)} (${rate(r.ts.min)}–${rate(r.ts.max)})  C ${rate(r.c.median).padStart(7)} (${rate(r.c.min)}–${rate(r.c.max)}) ${r.unit}  ` +
-      `ratio ${r.ratio.toFixed(2)}${r.bar !== undefined ? ` (bar ≥ ${r.bar} × ${r.against}) ${r.pass ? 'PASS' : 'MISS'}` : ''}`;
-    for (const r of rows) console.log(f(r));
-  }
-  return rows.every((r) => r.pass !== false) ? 0 : 1;
+  return { machine: m, command: `npm run bench -- netlink --kernel ${kernel.selector}`, runs, rows, result, ok: rows.every((r) => r.pass !== false) };
+}
+
+function printNetlink({ machine: m, runs, rows, result }: Awaited<ReturnType<typeof benchNetlink>>): void {
+  console.log(bold(`${m.cores} cores (${m.cpu}), ${m.accel.toUpperCase()}, guest kernel ${result.kernel}, node ${m.node}, load ${m.loadavgBefore} → ${m.loadavg[0]} (1 min)`));
+  console.log(dim(`median (min–max) of ${runs} runs in one guest; C = client/bench/nlguest.c`));
+  const f = (r: NetbenchRow): string =>
+    `  ${r.name.padEnd(52)} TS ${rate(r.ts.median).padStart(7)} (${rate(r.ts.min)}–${rate(r.ts.max)})  C ${rate(r.c.median).padStart(7)} (${rate(r.c.min)}–${rate(r.c.max)}) ${r.unit}  ` +
+    `ratio ${r.ratio.toFixed(2)}${r.bar !== undefined ? ` (bar ≥ ${r.bar} × ${r.against}) ${r.pass ? 'PASS' : 'MISS'}` : ''}`;
+  for (const r of rows) console.log(f(r));
+}
+
+type LoadShape = { clients: number; ops: number; cpus: number };
+
+/** 8 concurrent clients × 10 000 operations against the lesson-11 solution, in one 2-CPU guest. */
+async function benchLoad(kernel: Kernel, o: LoadShape) {
+  const before = loadavg()[0]!;
+  const s = await runLoadTest(kernel, o);
+  const m = { ...(await machine(kernel)), loadavgBefore: Number(before.toFixed(2)), guestCpus: s.result.cpus };
+  return { machine: m, command: `npm run bench -- load --kernel ${kernel.selector} --clients ${o.clients} --ops ${o.ops} --cpus ${o.cpus}`, shape: o, ...s };
+}
+
+function printLoad(r: Awaited<ReturnType<typeof benchLoad>>): void {
+  const { machine: m, shape: o } = r;
+  console.log(bold(`${m.cores} cores (${m.cpu}), ${m.accel.toUpperCase()}, guest kernel ${r.result.kernel} on ${r.result.cpus} vCPUs, node ${m.node}, load ${m.loadavgBefore} → ${m.loadavg[0]}`));
+  console.log(`  ${o.clients} clients × ${o.ops} operations (SET 40%, GET 40%, DEL 15%, LIST 5%) against lesson-11's nlab_kv`);
+  console.log(`  ${rate(r.ops)} operations in ${fmt(r.result.ms)}: ${rate(r.rate)}/s; per second min ${rate(r.perSecond.min)}, median ${rate(r.perSecond.median)}, max ${rate(r.perSecond.max)}`);
+  console.log(`  answered ${rate(r.answered)}, lost ${r.lost}, ENOBUFS ${r.enobufs} (clients) + ${r.events.enobufs} (subscriber), wrong answers ${r.wrong.length}`);
+  console.log(`  notifications: ${rate(r.events.seen)} seen for ${rate(r.events.expected)} changes`);
+  console.log(`  kernel health: ${r.result.health.length ? r.result.health.map((h) => h.kind).join(', ') : 'no events'}; ${r.ok ? 'OK' : `PROBLEMS:\n    ${r.problems.join('\n    ')}`}`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -136,33 +199,50 @@ async function main(argv: string[]): Promise<number> {
       kernel: { type: 'string', default: DEFAULT_KERNEL },
       lesson: { type: 'string', default: 'lesson-3' },
       json: { type: 'boolean', default: false },
+      clients: { type: 'string', default: '8' },
+      ops: { type: 'string', default: '10000' },
+      cpus: { type: 'string', default: '2' },
     },
   });
-  const what = positionals[0] ?? 'vm';
+  const what = positionals[0] ?? 'all';
   const n = Number(values.runs);
   const kernel = findKernel(values.kernel);
+  const lesson = values.lesson;
   if (what === 'client') {
     const r = await execa('npm', ['run', '-s', 'bench:client', '--', ...(values.json ? ['--json'] : [])], { cwd: REPO_ROOT, stdio: 'inherit', reject: false });
     return r.exitCode ?? 1;
   }
-  if (what === 'netlink') return benchNetlink(kernel, Math.max(5, n), values.json);
-  const figures =
-    what === 'vm' ? await benchVm(kernel, n)
-    : what === 'grade' ? await benchGrade(kernel, n, values.lesson)
-    : what === 'grade-all' ? await benchGradeAll(kernel)
-    : undefined;
-  if (!figures) {
-    console.error('usage: npm run bench -- [vm|grade|grade-all|client|netlink] [--runs N] [--kernel K] [--lesson ID] [--json]');
+  const load: LoadShape = { clients: Number(values.clients), ops: Number(values.ops), cpus: Number(values.cpus) };
+  const timed: Record<string, () => Promise<Figure[]>> = {
+    vm: () => benchVm(kernel, n),
+    grade: () => benchGrade(kernel, n, lesson),
+    watch: () => benchWatch(kernel, n, lesson),
+    'grade-all': () => benchGradeAll(kernel),
+  };
+  const all = what === 'all';
+  const parts = all ? Object.keys(timed) : what in timed ? [what] : [];
+  if (!all && !parts.length && what !== 'netlink' && what !== 'load') {
+    console.error('usage: npm run bench -- [all|vm|grade|watch|grade-all|client|netlink|load] [--runs N] [--kernel K] [--lesson ID] [--clients N --ops N --cpus N] [--json]');
     return 2;
   }
-  const m = await machine(kernel);
+  const figures: Figure[] = [];
+  for (const p of parts) figures.push(...(await timed[p]!()));
+  const netlink = all || what === 'netlink' ? await benchNetlink(kernel, Math.max(5, n)) : undefined;
+  const loadRun = all || what === 'load' ? await benchLoad(kernel, load) : undefined;
+  const code = (netlink && !netlink.ok) || (loadRun && !loadRun.ok) ? 1 : 0;
   if (values.json) {
-    console.log(JSON.stringify({ machine: m, figures }, null, 2));
-    return 0;
+    console.log(JSON.stringify({ machine: await machine(kernel), figures, ...(netlink ? { netlink } : {}), ...(loadRun ? { load: loadRun } : {}) }, null, 2));
+    return code;
   }
-  console.log(bold(`${m.cores} cores (${m.cpu}), ${m.accel.toUpperCase()}, kernel ${m.kernel}, node ${m.node}`));
-  for (const f of figures) console.log(`  ${f.name.padEnd(44)} ${fmt(f.median).padStart(8)}  ${dim(`(${fmt(f.min)}–${fmt(f.max)}, n=${f.runs.length})`)}`);
-  return 0;
+  if (figures.length) {
+    const m = await machine(kernel);
+    console.log(bold(`${m.cores} cores (${m.cpu}), ${m.accel.toUpperCase()}, kernel ${m.kernel}, node ${m.node}`));
+    for (const f of figures) console.log(`  ${f.name.padEnd(44)} ${fmt(f.median).padStart(8)}  ${dim(`(${fmt(f.min)}–${fmt(f.max)}, n=${f.runs.length})`)}`);
+  }
+  // A missed netlink bar or a failed load test makes the exit status 1.
+  if (netlink) printNetlink(netlink);
+  if (loadRun) printLoad(loadRun);
+  return code;
 }
 
 main(process.argv.slice(2)).then(

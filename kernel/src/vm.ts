@@ -26,6 +26,8 @@ export interface VmOptions {
   /** Force an accelerator instead of probing. */
   accel?: Accel;
   memoryMiB?: number;
+  /** Virtual CPUs; default 1. More make real concurrency in the guest kernel (load tests). */
+  cpus?: number;
   /** Where the command's output goes as it arrives; it is also kept in the result. */
   stdout?: Writable;
   stderr?: Writable;
@@ -135,6 +137,7 @@ export function launchQemu(opts: {
   initramfs: string;
   shareDir: string;
   memoryMiB: number;
+  cpus?: number;
   probe?: boolean;
 }): GuardedProcess {
   const args = qemuArgs({
@@ -143,6 +146,7 @@ export function launchQemu(opts: {
     initramfs: opts.initramfs,
     shareDir: opts.shareDir,
     memoryMiB: opts.memoryMiB,
+    ...(opts.cpus ? { cpus: opts.cpus } : {}),
     probe: opts.probe ?? false,
     shareRoot: !opts.probe,
   });
@@ -171,7 +175,7 @@ export async function runVm(options: VmOptions): Promise<VmRun> {
   }
 
   const start = performance.now();
-  const proc = launchQemu({ accel, image, kernel: options.kernel, initramfs, shareDir, memoryMiB });
+  const proc = launchQemu({ accel, image, kernel: options.kernel, initramfs, shareDir, memoryMiB, ...(options.cpus ? { cpus: options.cpus } : {}) });
   const consoleText = collect(pipeOf(proc, SERIAL_FDS.console));
   const stdout = collect(pipeOf(proc, SERIAL_FDS.stdout), options.stdout);
   const stderr = collect(pipeOf(proc, SERIAL_FDS.stderr), options.stderr);

@@ -6,21 +6,15 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import {
-  NETLINK, NLM_F, NLMSG, decodeErrorMessage, decodeMessages, defineAttributeSet, dump, encodeAttributeSet, encodeGenlHeader,
+  NETLINK, NLM_F, NLMSG, decodeErrorMessage, decodeMessages, dump, encodeAttributeSet, encodeGenlHeader,
   encodeMessages, genlDump, genlRequest, openSocket, request, resolveFamily, type MessageInit, type NetlinkSocket,
 } from 'netlink-lab/client';
 import { insmod, rmmod } from '../guest/modules.js';
+import { CMD, kvAttributes as kv } from './nlab-kv.js';
 import { NETBENCH_PREFIX, type ModuleRef, type NetbenchPlan, type NetbenchResult, type NetbenchSeries } from './protocol.js';
 
 const NLAB_MSG_ECHO = 0x11;
-const CMD = { SET: 1, GET: 2, LIST: 4 } as const;
 const KEY = 'bench';
-const kv = defineAttributeSet('nlab_kv', {
-  KEY: { type: 1, kind: 'string' },
-  VALUE: { type: 2, kind: 'binary' },
-  FLAGS: { type: 3, kind: 'u32' },
-  PREFIX: { type: 4, kind: 'string' },
-});
 
 async function load(m: ModuleRef): Promise<void> {
   const r = await insmod(m.path);
