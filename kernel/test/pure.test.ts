@@ -6,6 +6,7 @@ import { scanKernelLog, worstEvent } from '../src/console-scan.js';
 import { encodeCpio } from '../src/cpio.js';
 import { parseDiagnostics } from '../src/diagnostics.js';
 import { loadOrder, moduleName, parseModulesDep } from '../src/modules-dep.js';
+import { kernelCommandLine, qemuArgs } from '../src/qemu-args.js';
 import { commandScript } from '../src/vm.js';
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/consoles/${name}`, import.meta.url), 'utf8');
@@ -105,5 +106,20 @@ describe('commandScript', () => {
     expect(out).toBe('a b\n');
     expect(script).toContain(`export A='it'\\''s'`);
     expect(script).toContain(`cd '/work/x y'`);
+  });
+});
+
+describe('qemuArgs', () => {
+  const base = { accel: 'tcg' as const, image: '/k', initramfs: '/i', shareDir: '/s', memoryMiB: 512 };
+  it('boots one CPU without ACPI by default', () => {
+    const args = qemuArgs(base);
+    expect(args[args.indexOf('-smp') + 1]).toBe('1');
+    expect(kernelCommandLine(base).split(' ')).toContain('acpi=off');
+  });
+
+  it('keeps ACPI for more CPUs, since the MP table lists only the boot CPU', () => {
+    const args = qemuArgs({ ...base, cpus: 2 });
+    expect(args[args.indexOf('-smp') + 1]).toBe('2');
+    expect(kernelCommandLine({ ...base, cpus: 2 }).split(' ')).not.toContain('acpi=off');
   });
 });
