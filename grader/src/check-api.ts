@@ -5,7 +5,8 @@ import type { GenlFamily } from 'netlink-lab/client';
 import type { ClientRun, ProcNetlinkSocket, RawExchange } from './guest/context-types.js';
 
 export type { ClientRun, ProcNetlinkSocket, RawExchange } from './guest/context-types.js';
-export { decodeForReport, flagNames } from './guest/decode-report.js';
+export { ackForReport, decodeForReport, flagNames } from './guest/decode-report.js';
+export type { ReportedAck, ReportedMessage, ReportNames } from './guest/decode-report.js';
 export { prng } from './fuzz/prng.js';
 
 /** Whose code a run of a check exercises. */
@@ -131,6 +132,45 @@ export async function loadModule(t: CheckContext, module: ModuleHandle = t.modul
     actual: `exit status ${r.code}: ${r.stderr}`,
     notes: await moduleLog(t, module),
   });
+}
+
+/**
+ * Loads the module (it must load; see {@link loadModule}) and returns its generic netlink
+ * family as nlctrl reports it (the check fails when it is not registered). Family lessons only.
+ */
+export async function loadFamily(t: CheckContext, module: ModuleHandle = t.module, params: string[] = []): Promise<GenlFamily> {
+  await loadModule(t, module, params);
+  return t.family();
+}
+
+/** How {@link runNotes} shows a client run. Every limit is optional; without one, all is shown. */
+export interface RunNotesOptions {
+  /** The arguments the client ran with, shown as `node main.js ARGS`; without them the line says "the client". */
+  args?: string[];
+  /** Arguments longer than this many characters are shown as their first 4 and their length. */
+  maxArgLength?: number;
+  /** Show only this many lines of stdout, on one line, with the number of lines. */
+  stdoutLines?: number;
+  /** Show only this many lines of stderr. */
+  stderrLines?: number;
+}
+
+/** Evidence lines for a client run: the command and how it ended, then its stdout and stderr. */
+export function runNotes(run: ClientRun, opts: RunNotesOptions = {}): string[] {
+  const max = opts.maxArgLength;
+  const args = opts.args?.map((a) => (max !== undefined && a.length > max ? `${a.slice(0, 4)}...(${a.length} chars)` : a));
+  const who = args ? ['node main.js', ...args].join(' ') : 'the client';
+  let stdout = run.stdout.trim() || '(none)';
+  if (opts.stdoutLines !== undefined && run.stdout.trim()) {
+    const lines = run.stdout.trim().split('\n');
+    stdout = `${lines.length} lines: ${lines.slice(0, opts.stdoutLines).join(' | ')}${lines.length > opts.stdoutLines ? ' | …' : ''}`;
+  }
+  const stderr = run.stderr.trim().split('\n').slice(0, opts.stderrLines).join('\n') || '(none)';
+  return [
+    `${who} exited ${run.timedOut ? 'by the timeout' : (run.code ?? run.signal)} after ${Math.round(run.durationMs)} ms${run.truncated ? ' (output capped)' : ''}`,
+    `stdout: ${stdout}`,
+    `stderr: ${stderr}`,
+  ];
 }
 
 /** Ready-made checks that many lessons share; a lesson lists them in its checks.ts by id. */

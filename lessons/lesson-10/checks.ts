@@ -16,18 +16,13 @@ import {
   type NetlinkMessage,
   type NetlinkSocket,
 } from 'netlink-lab/client';
-import { type CheckContext, commonChecks, decodeForReport, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, commonChecks, decodeForReport, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4, CHANGED: 5 } as const;
 const ATTR = { KEY: 1, VALUE: 2 } as const;
 
 const str = (type: number, s: string): Buffer => encodeAttribute(type, Buffer.from(`${s}\0`));
 const genl = (cmd: number, attrs: Buffer[]): Buffer => Buffer.concat([Buffer.from([cmd, 1, 0, 0]), ...attrs]);
-
-async function loadFamily(t: CheckContext): Promise<GenlFamily> {
-  await loadModule(t);
-  return t.family();
-}
 
 function eventsGroup(family: GenlFamily): number {
   const id = family.groups.events;

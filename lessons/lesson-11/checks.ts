@@ -7,17 +7,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { decodeMessages, encodeAttribute, encodeMessages, NETLINK, NLM_F, NLMSG, openSocket, type GenlFamily } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadModule, moduleLog, prng } from 'netlink-lab/grader';
+import { decodeMessages, encodeAttribute, encodeMessages, NETLINK, NLM_F, NLMSG, openSocket } from 'netlink-lab/client';
+import { commonChecks, defineChecks, ensure, loadFamily, moduleLog, prng, runNotes } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
 const exec = promisify(execFile);
-
-async function loadFamily(t: CheckContext): Promise<GenlFamily> {
-  await loadModule(t);
-  return t.family();
-}
 
 /** One operation for the probe: its errno (0 = ACK), and GET's value or LIST's keys. */
 interface ProbeOp {
@@ -129,14 +124,6 @@ function fuzzMessage(rand: () => number, family: number, seq: number): Buffer {
   if (rand() < 0.05) msg.writeUInt32LE(Math.floor(rand() * (msg.length + 64)), 0);
   if (rand() < 0.05) msg = msg.subarray(0, Math.floor(rand() * msg.length));
   return msg;
-}
-
-function runNotes(args: string[], run: ClientRun): string[] {
-  return [
-    `node main.js ${args.join(' ')} exited ${run.timedOut ? 'by the timeout' : (run.code ?? run.signal)} after ${Math.round(run.durationMs)} ms`,
-    `stdout: ${run.stdout.trim() || '(none)'}`,
-    `stderr: ${run.stderr.trim() || '(none)'}`,
-  ];
 }
 
 export default defineChecks({
@@ -268,7 +255,7 @@ export default defineChecks({
     for (const [i, s] of steps.entries()) {
       // The first step runs with every capability; the others with none, through setpriv.
       const run = await t.runClient(undefined, { args: s.args, timeoutMs: 10000, ...(i === 0 ? {} : { wrap: UNPRIVILEGED }) });
-      notes.push(`${i === 0 ? 'as root' : 'without capabilities'}:`, ...runNotes(s.args, run));
+      notes.push(`${i === 0 ? 'as root' : 'without capabilities'}:`, ...runNotes(run, { args: s.args }));
       const lines = run.stderr.trim().split('\n').filter(Boolean);
       if (s.err) ensure(lines.length === 1 && s.err.test(lines[0]!), `\`${s.args.join(' ')}\` without capabilities should print one line "SET failed: EPERM…"`, { notes });
       if (s.out) ensure(s.out.test(run.stdout.trim()), `\`${s.args.join(' ')}\` without capabilities should print blue`, { notes });

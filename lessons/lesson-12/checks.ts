@@ -24,7 +24,7 @@ import {
   openSocket,
   type GenlFamily,
 } from 'netlink-lab/client';
-import { type CheckContext, CheckFailed, commonChecks, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, CheckFailed, commonChecks, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, DEL: 3 } as const;
 const ATTR = { KEY: 1, VALUE: 2 } as const;
@@ -140,11 +140,6 @@ async function change(family: GenlFamily, reqs: { key: string; value?: Buffer }[
   } finally {
     sock.close();
   }
-}
-
-async function loadFamily(t: CheckContext): Promise<GenlFamily> {
-  await loadModule(t);
-  return t.family();
 }
 
 /** The client's stdout as JSON, or a failed check that shows what it printed. */

@@ -1,16 +1,12 @@
 // Lesson 3 checks: the module answers "Hello from kernel", the client prints it and closes its socket.
-import { decodeMessages, encodeMessage, NLM_F, type NetlinkMessage } from 'netlink-lab/client';
-import { type CheckContext, commonChecks, defineChecks, ensure, loadModule, moduleLog, type RawExchange } from 'netlink-lab/grader';
+import { decodeMessages, encodeMessage, NLM_F } from 'netlink-lab/client';
+import { type CheckContext, commonChecks, decodeForReport, defineChecks, ensure, loadModule, moduleLog, type RawExchange } from 'netlink-lab/grader';
 
 const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
 const NLMSG_MIN_TYPE = 0x10;
 const GREETING = 'Hello from kernel';
 const EXPECTED_LINE = `Received message payload: ${GREETING}`;
-
-function show(m: NetlinkMessage): Record<string, unknown> {
-  return { len: m.payload.length + 16, type: `0x${m.type.toString(16)}`, flags: m.flags, seq: m.seq, pid: m.pid, payload: JSON.stringify(m.payload.toString('latin1')) };
-}
 
 /**
  * Sends "Hello" the way the reference client does, from a socket bound to a port the
@@ -22,13 +18,13 @@ async function hello(t: CheckContext): Promise<{ request: Buffer; seq: number; p
   const seq = 1 + Math.floor(Math.random() * 0xffff);
   const request = encodeMessage({ type: NLAB_MSG_HELLO, flags: NLM_F.REQUEST, seq, pid: port, payload: 'Hello' });
   const r = await t.exchange(request, { bindPort: port, timeoutMs: 1000 });
-  ensure(!r.sendError, `sending to unit ${UNIT} failed with ${r.sendError}`, { messages: decodeMessages(request).map(show), notes: await moduleLog(t) });
+  ensure(!r.sendError, `sending to unit ${UNIT} failed with ${r.sendError}`, { messages: decodeForReport(request).messages, notes: await moduleLog(t) });
   return { request, seq, port, r };
 }
 
 function traffic(request: Buffer, r: RawExchange): unknown[] {
   return [
-    { sent: decodeMessages(request).map(show) },
+    { sent: decodeForReport(request).messages },
     ...r.received.map((d) => ({ received: d.decodeError ? `undecodable (${d.decodeError}): ${d.bytes.toString('hex')}` : d.messages, from: d.from })),
   ];
 }

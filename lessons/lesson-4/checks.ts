@@ -5,7 +5,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeMessages, encodeMessage, encodeMessages, NLM_F, NLMSG, openSocket, type Datagram, type NetlinkSocket } from 'netlink-lab/client';
-import { type CheckContext, commonChecks, defineChecks, ensure, loadModule, moduleLog, prng } from 'netlink-lab/grader';
+import { type CheckContext, commonChecks, decodeForReport, defineChecks, ensure, loadModule, moduleLog, prng } from 'netlink-lab/grader';
 
 const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
@@ -13,24 +13,10 @@ const GREETING = `Hello from kernel\0`;
 const EXPECTED_LINE = 'Received message payload: Hello from kernel';
 const FUZZ_ROUNDS = 5000;
 
-/** One received datagram, decoded for a report (never throws). */
+/** One received datagram for a report: where it came from, its messages (hex when they do not parse). */
 function show(d: Datagram): unknown {
-  try {
-    return {
-      from: d.port,
-      truncated: d.truncated,
-      messages: decodeMessages(d.data).map((m) => ({
-        len: m.payload.length + 16,
-        type: `0x${m.type.toString(16)}`,
-        flags: m.flags,
-        seq: m.seq,
-        pid: m.pid,
-        payload: m.type === NLMSG.ERROR ? `error ${m.payload.readInt32LE(0)}` : JSON.stringify(m.payload.toString('latin1')),
-      })),
-    };
-  } catch (e) {
-    return { from: d.port, undecodable: (e as Error).message, hex: d.data.toString('hex') };
-  }
+  const r = decodeForReport(d.data);
+  return { from: d.port, truncated: d.truncated, ...r, ...(r.decodeError ? { hex: d.data.toString('hex') } : {}) };
 }
 
 /** Everything queued on `sock` now and within `ms`; the module answers inside sendmsg(), so little waiting is needed. */

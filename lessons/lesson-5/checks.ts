@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeErrorMessage, decodeMessages, encodeMessages, NLM_F, NLMSG, openSocket, type Datagram, type NetlinkSocket } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
 
 const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
@@ -149,10 +149,6 @@ function lines(run: ClientRun): string[] {
   return run.stdout.split('\n').map((l) => l.replace(/\r$/, '')).filter(Boolean);
 }
 
-function runNotes(run: ClientRun): string[] {
-  return [`exit ${run.timedOut ? 'by the timeout' : (run.code ?? run.signal)}`, `stdout: ${run.stdout.trim() || '(none)'}`, `stderr: ${run.stderr.trim().split('\n').slice(0, 8).join('\n') || '(none)'}`];
-}
-
 const GOOD_LINES = [`Received message payload: ${GREETING}`, 'Echo: ping'];
 
 export default defineChecks({
@@ -212,14 +208,14 @@ export default defineChecks({
     ensure(lines(run).join('\n') === GOOD_LINES.join('\n') && run.code === 0, 'the client did not print both answers, in order, and exit 0', {
       expected: GOOD_LINES,
       actual: lines(run),
-      notes: [`client: ${t.client?.origin}, module: ${t.module.origin}`, ...runNotes(run), ...(await moduleLog(t))],
+      notes: [`client: ${t.client?.origin}, module: ${t.module.origin}`, ...runNotes(run, { stderrLines: 8 }), ...(await moduleLog(t))],
     });
   },
 
   async 'client-requests'(t) {
     await loadModule(t);
     const { run, sends } = await runWithPreload(t, 'none');
-    const evidence = { actual: sends, notes: runNotes(run) };
+    const evidence = { actual: sends, notes: runNotes(run, { stderrLines: 8 }) };
     ensure(sends.length === 1, `the client called send() ${sends.length} time(s)`, { ...evidence, expected: 'one send() of two messages: one sendmsg(), one datagram' });
     const msgs = sends[0]!;
     ensure(msgs.length === 2, `the client's send() held ${msgs.length} message(s)`, { ...evidence, expected: 'HELLO and ECHO in one send()' });
@@ -233,7 +229,7 @@ export default defineChecks({
     const run = await t.runClient(undefined, { args: ['--type', '31'], timeoutMs: 8000 });
     ensure(run.code !== 0 && /EOPNOTSUPP/.test(run.stderr) && /\b95\b/.test(run.stderr), 'the client did not report the error ACK as EOPNOTSUPP (errno 95)', {
       expected: 'a non-zero exit and stderr naming EOPNOTSUPP and errno 95, e.g. "Error: EOPNOTSUPP (errno 95): unknown message type"',
-      notes: runNotes(run),
+      notes: runNotes(run, { stderrLines: 8 }),
     });
     ensure(!lines(run).some((l) => /payload|Answer/.test(l)), 'the client printed an answer for a request that failed', { actual: lines(run) });
     t.note(run.stderr.trim().split('\n')[0] ?? '');
@@ -245,9 +241,9 @@ export default defineChecks({
     ensure(!run.stdout.includes('Forged answer'), 'the client printed an answer whose seq matches none of its requests', {
       expected: GOOD_LINES,
       actual: lines(run),
-      notes: ['the grader handed the client a HELLO from port 0 with seq = first seq + 1000 before the real answers', ...runNotes(run)],
+      notes: ['the grader handed the client a HELLO from port 0 with seq = first seq + 1000 before the real answers', ...runNotes(run, { stderrLines: 8 })],
     });
-    ensure(lines(run).join('\n') === GOOD_LINES.join('\n') && run.code === 0, 'after skipping the stray, the client did not print both real answers', { expected: GOOD_LINES, actual: lines(run), notes: runNotes(run) });
+    ensure(lines(run).join('\n') === GOOD_LINES.join('\n') && run.code === 0, 'after skipping the stray, the client did not print both real answers', { expected: GOOD_LINES, actual: lines(run), notes: runNotes(run, { stderrLines: 8 }) });
   },
 
   async 'client-wrong-sender'(t) {
@@ -256,8 +252,8 @@ export default defineChecks({
     ensure(!run.stdout.includes('Forged answer'), 'the client printed an answer that came from port 4242, not from the kernel', {
       expected: GOOD_LINES,
       actual: lines(run),
-      notes: ['the grader handed the client a HELLO from port 4242 with the right seq before the real answers', ...runNotes(run)],
+      notes: ['the grader handed the client a HELLO from port 4242 with the right seq before the real answers', ...runNotes(run, { stderrLines: 8 })],
     });
-    ensure(lines(run).join('\n') === GOOD_LINES.join('\n') && run.code === 0, 'after skipping the stray, the client did not print both real answers', { expected: GOOD_LINES, actual: lines(run), notes: runNotes(run) });
+    ensure(lines(run).join('\n') === GOOD_LINES.join('\n') && run.code === 0, 'after skipping the stray, the client did not print both real answers', { expected: GOOD_LINES, actual: lines(run), notes: runNotes(run, { stderrLines: 8 }) });
   },
 });

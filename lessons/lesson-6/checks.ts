@@ -10,13 +10,13 @@ import {
   NLMSG,
   type NetlinkMessage,
 } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, type ClientRun, commonChecks, decodeForReport, defineChecks, ensure, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
 
 const MSG = { SET: 0x10, GET: 0x11, DEL: 0x12, VALUE: 0x13 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3 } as const;
 const NLAB_F_EXCL = 1;
-const MSG_NAMES: Record<number, string> = { 0x02: 'NLMSG_ERROR', 0x10: 'SET', 0x11: 'GET', 0x12: 'DEL', 0x13: 'VALUE' };
-const ATTR_NAMES: Record<number, string> = { 1: 'KEY', 2: 'VALUE', 3: 'FLAGS' };
+/** nlab_kv's message and attribute names, for decodeForReport(). */
+const NAMES = { types: { 0x10: 'SET', 0x11: 'GET', 0x12: 'DEL', 0x13: 'VALUE' }, attributes: { 1: 'KEY', 2: 'VALUE', 3: 'FLAGS' } };
 
 /** Attribute builders for crafted requests; `key()` adds the NUL unless told not to. */
 const key = (k: string | Buffer, nul = true): Buffer =>
@@ -39,31 +39,6 @@ interface Outcome {
   errno: number | undefined;
 }
 
-function showAttrs(payload: Buffer): unknown {
-  try {
-    return decodeAttributes(payload).map((a) => ({
-      type: ATTR_NAMES[a.type] ?? a.type,
-      len: a.payload.length + 4,
-      payload: /^[\x20-\x7e]*\0?$/.test(a.payload.toString('latin1')) && a.payload.length < 80 ? JSON.stringify(a.payload.toString('latin1')) : `${a.payload.length} bytes: ${a.payload.subarray(0, 16).toString('hex')}${a.payload.length > 16 ? '…' : ''}`,
-    }));
-  } catch (e) {
-    return `undecodable attributes (${(e as Error).message}): ${payload.toString('hex')}`;
-  }
-}
-
-function show(m: NetlinkMessage): Record<string, unknown> {
-  const base = { type: MSG_NAMES[m.type] ?? `0x${m.type.toString(16)}`, flags: m.flags, seq: m.seq, pid: m.pid };
-  if (m.type === NLMSG.ERROR) {
-    try {
-      const r = decodeErrorMessage(m);
-      return { ...base, error: r.errno ? errnoCode(r.errno) : 'ACK', ...(r.extack.message ? { extack: r.extack.message } : {}) };
-    } catch {
-      return { ...base, payload: m.payload.toString('hex') };
-    }
-  }
-  return { ...base, attributes: showAttrs(m.payload) };
-}
-
 /**
  * Sends `reqs` in one datagram, each with NLM_F_REQUEST | NLM_F_ACK and seq 1, 2, …, and
  * groups what comes back by seq. `expect` is how many datagrams should come back (every
@@ -71,7 +46,8 @@ function show(m: NetlinkMessage): Record<string, unknown> {
  */
 async function kv(t: CheckContext, reqs: Req[], expect: number): Promise<{ outcomes: Outcome[]; evidence: { messages: unknown[]; notes: string[] } }> {
   const sent = reqs.map((r, i) => ({ type: r.type, flags: NLM_F.REQUEST | NLM_F.ACK, seq: i + 1, pid: 0, payload: Buffer.concat(r.attrs) }));
-  const r = await t.exchange(encodeMessages(sent), { count: expect, timeoutMs: 1500 });
+  const datagram = encodeMessages(sent);
+  const r = await t.exchange(datagram, { count: expect, timeoutMs: 1500 });
   ensure(!r.sendError, `sending to unit 31 failed with ${r.sendError}`, { notes: await moduleLog(t) });
   const outcomes: Outcome[] = reqs.map(() => ({ replies: [], errno: undefined }));
   const received: unknown[] = [];
@@ -79,15 +55,15 @@ async function kv(t: CheckContext, reqs: Req[], expect: number): Promise<{ outco
     ensure(!d.decodeError && d.from === 0, d.decodeError ? `a datagram does not parse: ${d.decodeError}` : `a datagram came from port ${d.from}`, {
       actual: d.bytes.toString('hex'),
     });
+    received.push(...decodeForReport(d.bytes, NAMES).messages);
     for (const m of decodeMessages(d.bytes)) {
-      received.push(show(m));
       const o = outcomes[m.seq - 1];
       if (!o) continue;
       if (m.type === NLMSG.ERROR) o.errno = decodeErrorMessage(m).errno;
       else o.replies.push(m);
     }
   }
-  const evidence = { messages: [{ sent: sent.map((m) => ({ ...m, type: MSG_NAMES[m.type], attributes: showAttrs(m.payload), payload: undefined })) }, { received }], notes: await moduleLog(t) };
+  const evidence = { messages: [{ sent: decodeForReport(datagram, NAMES).messages }, { received }], notes: await moduleLog(t) };
   return { outcomes, evidence };
 }
 
@@ -124,14 +100,6 @@ function attrsOf(m: NetlinkMessage, evidence: { messages: unknown[]; notes: stri
 
 async function client(t: CheckContext, args: string[]): Promise<ClientRun> {
   return t.runClient(undefined, { args, timeoutMs: 8000 });
-}
-
-function runNotes(args: string[], run: ClientRun): string[] {
-  return [
-    `node main.js ${args.join(' ')} exited ${run.timedOut ? 'by the timeout' : (run.code ?? run.signal)} after ${Math.round(run.durationMs)} ms`,
-    `stdout: ${run.stdout.trim() || '(none)'}`,
-    `stderr: ${run.stderr.trim() || '(none)'}`,
-  ];
 }
 
 /** `node main.js --dry-run set hello world`: header (seq 1, REQUEST|ACK), KEY "hello\0" + 2 pad, VALUE "world" + 3 pad. */
@@ -271,7 +239,7 @@ export default defineChecks({
       { type: MSG.GET, flags: NLM_F.REQUEST, seq: 7, pid: 0, payload: key('hello') },
     ]);
     const r = await t.exchange(sent, { count: 1, timeoutMs: 1500 });
-    const messages = [{ sent: decodeMessages(sent).map(show) }, { received: r.received.map((d) => (d.decodeError ? d.bytes.toString('hex') : decodeMessages(d.bytes).map(show))) }];
+    const messages = [{ sent: decodeForReport(sent, NAMES).messages }, { received: r.received.map((d) => (d.decodeError ? d.bytes.toString('hex') : decodeForReport(d.bytes, NAMES).messages)) }];
     ensure(r.received.length === 1, `${r.received.length} datagrams came back; without NLM_F_ACK only the GET reply should`, { messages, notes: await moduleLog(t) });
     const got = r.received[0]!.bytes.toString('hex');
     const words = (h: string): string => h.replace(/(.{8})/g, '$1 ').trim();
@@ -296,7 +264,7 @@ export default defineChecks({
     const notes: string[] = [];
     for (const s of steps) {
       const run = await client(t, s.args);
-      notes.push(...runNotes(s.args, run));
+      notes.push(...runNotes(run, { args: s.args }));
       const evidence = { notes: [...notes, `module (${t.module.origin}) log:`, ...(await moduleLog(t))] };
       if (s.stdout !== undefined) {
         const out = run.stdout.trim();
@@ -319,7 +287,7 @@ export default defineChecks({
     for (const c of cases) {
       const run = await client(t, c.args);
       const lines = run.stderr.trim().split('\n').filter(Boolean);
-      const evidence = { notes: runNotes(c.args, run) };
+      const evidence = { notes: runNotes(run, { args: c.args }) };
       ensure(lines.length === 1 && lines[0]!.startsWith(c.code), `\`${c.args[0]} ${c.args[1]!.slice(0, 12)}…\` should print one line starting with ${c.code}`, {
         ...evidence,
         expected: `${c.code} …`,
@@ -337,7 +305,7 @@ export default defineChecks({
     ensure(got === GOLDEN_SET, 'the encoded SET request differs from the expected bytes', {
       expected: words(GOLDEN_SET),
       actual: words(got) || '(nothing)',
-      notes: ['layout: nlmsghdr (len 40, type 0x10, flags REQUEST|ACK, seq 1, pid 0) | KEY: len 10, type 1, "hello\\0", 2 pad | VALUE: len 9, type 2, "world", 3 pad', ...runNotes(args, run)],
+      notes: ['layout: nlmsghdr (len 40, type 0x10, flags REQUEST|ACK, seq 1, pid 0) | KEY: len 10, type 1, "hello\\0", 2 pad | VALUE: len 9, type 2, "world", 3 pad', ...runNotes(run, { args })],
     });
   },
 });

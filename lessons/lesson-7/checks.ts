@@ -14,13 +14,13 @@ import {
   type ErrorReport,
   type NetlinkMessage,
 } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, decodeForReport, defineChecks, ensure, flagNames, loadModule, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, type ClientRun, ackForReport, commonChecks, decodeForReport, defineChecks, ensure, flagNames, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
 
 const MSG = { SET: 0x10, GET: 0x11, DEL: 0x12, VALUE: 0x13 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3 } as const;
 const NLAB_F_EXCL = 1;
-const MSG_NAMES: Record<number, string> = { 0x02: 'NLMSG_ERROR', 0x10: 'SET', 0x11: 'GET', 0x12: 'DEL', 0x13: 'VALUE' };
-const ATTR_NAMES: Record<number, string> = { 1: 'KEY', 2: 'VALUE', 3: 'FLAGS' };
+/** nlab_kv's message and attribute names, for decodeForReport(). */
+const NAMES = { types: { 0x10: 'SET', 0x11: 'GET', 0x12: 'DEL', 0x13: 'VALUE' }, attributes: { 1: 'KEY', 2: 'VALUE', 3: 'FLAGS' } as Record<number, string> };
 const NLMSG_HDRLEN = 16;
 
 const EINVAL = 22;
@@ -56,51 +56,6 @@ interface Outcome {
 
 type Evidence = { messages: unknown[]; notes: string[] };
 
-/** Attributes of a request or reply, named, for evidence. */
-function showAttrs(payload: Buffer): unknown {
-  try {
-    return decodeAttributes(payload).map((a) => {
-      const text = a.payload.toString('latin1');
-      const shown = /^[\x20-\x7e]*\0?$/.test(text) && a.payload.length < 80 ? JSON.stringify(text) : `${a.payload.length} bytes`;
-      return `${ATTR_NAMES[a.type] ?? `type ${a.type}`} @${NLMSG_HDRLEN + a.offset}: ${shown}`;
-    });
-  } catch (e) {
-    return `undecodable attributes (${(e as Error).message}): ${payload.toString('hex')}`;
-  }
-}
-
-/** What an error ACK says, in words: errno, message, offset, missing type, policy. */
-function showAck(r: ErrorReport): Record<string, unknown> {
-  const x = r.extack;
-  return {
-    error: r.errno ? errnoCode(r.errno) : 'ACK',
-    ...(x.message !== undefined ? { message: x.message } : {}),
-    ...(x.offset !== undefined ? { offset: x.offset } : {}),
-    ...(x.missingType !== undefined ? { missingType: `${x.missingType} (${ATTR_NAMES[x.missingType] ?? '?'})` } : {}),
-    ...(x.policy ? { policy: JSON.stringify(x.policy, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) } : {}),
-  };
-}
-
-/** One received message for evidence: header as decodeForReport shows it, plus what is inside. */
-function show(m: NetlinkMessage): Record<string, unknown> {
-  const base = { type: MSG_NAMES[m.type] ?? `0x${m.type.toString(16)}`, flags: ackFlags(m.flags), seq: m.seq };
-  if (m.type === NLMSG.ERROR) {
-    try {
-      return { ...base, ...showAck(decodeErrorMessage(m)) };
-    } catch {
-      return { ...base, payload: m.payload.toString('hex') };
-    }
-  }
-  return { ...base, attributes: showAttrs(m.payload) };
-}
-
-/** flagNames() leaves out the bits that only mean something on an ACK; this adds them back. */
-function ackFlags(f: number): string {
-  const extra = [f & NLM_F.CAPPED ? 'CAPPED' : '', f & NLM_F.ACK_TLVS ? 'ACK_TLVS' : ''].filter(Boolean);
-  const rest = flagNames(f & ~(NLM_F.CAPPED | NLM_F.ACK_TLVS));
-  return [...(rest === '0' && extra.length ? [] : [rest]), ...extra].join('|');
-}
-
 /**
  * Sends `reqs` in one datagram from a socket with NETLINK_EXT_ACK (and NETLINK_CAP_ACK),
  * seq 1, 2, …, and groups what comes back by seq. `expect` is how many datagrams should
@@ -108,7 +63,8 @@ function ackFlags(f: number): string {
  */
 async function kv(t: CheckContext, reqs: Req[], expect: number, timeoutMs = 2000): Promise<{ outcomes: Outcome[]; evidence: Evidence }> {
   const sent = reqs.map((r, i) => ({ type: r.type, flags: NLM_F.REQUEST | (r.quiet ? 0 : NLM_F.ACK), seq: i + 1, pid: 0, payload: Buffer.concat(r.attrs) }));
-  const r = await t.exchange(encodeMessages(sent), { count: expect, timeoutMs, extendedAck: true, capAck: true });
+  const datagram = encodeMessages(sent);
+  const r = await t.exchange(datagram, { count: expect, timeoutMs, extendedAck: true, capAck: true });
   ensure(!r.sendError, `sending to unit 31 failed with ${r.sendError}`, { notes: await moduleLog(t) });
   const outcomes: Outcome[] = reqs.map(() => ({ replies: [], ack: undefined }));
   const received: unknown[] = [];
@@ -116,8 +72,8 @@ async function kv(t: CheckContext, reqs: Req[], expect: number, timeoutMs = 2000
     ensure(!d.decodeError && d.from === 0, d.decodeError ? `a datagram does not parse: ${d.decodeError}` : `a datagram came from port ${d.from}`, {
       actual: d.bytes.toString('hex'),
     });
+    received.push(...decodeForReport(d.bytes, NAMES).messages);
     for (const m of decodeMessages(d.bytes)) {
-      received.push(show(m));
       const o = outcomes[m.seq - 1];
       if (!o) continue;
       if (m.type === NLMSG.ERROR) {
@@ -127,10 +83,9 @@ async function kv(t: CheckContext, reqs: Req[], expect: number, timeoutMs = 2000
     }
   }
   // A long datagram (store-full) is summarised by its check instead.
-  const shownSent = sent.length <= 16 ? sent : [];
   const evidence = {
     messages: [
-      { sent: shownSent.map((m) => ({ type: MSG_NAMES[m.type], seq: m.seq, attributes: showAttrs(m.payload) })) },
+      { sent: sent.length <= 16 ? decodeForReport(datagram, NAMES).messages : [] },
       { received },
     ],
     notes: await moduleLog(t),
@@ -157,7 +112,7 @@ function expectAck(outcomes: Outcome[], i: number, want: Want, what: string, evi
   const expected = want.errno === 0 ? 'ACK (success)' : errnoCode(want.errno);
   ensure(ack && ack.errno === want.errno, `${what}: ${got}, not ${expected}`, { ...evidence, expected, actual: got });
   const x = ack.extack;
-  const shown = { ...evidence, actual: showAck(ack) };
+  const shown = { ...evidence, actual: ackForReport(ack, NAMES.attributes) };
   if (want.message === true) {
     ensure(x.message, `${what}: the error carries no message (NLMSGERR_ATTR_MSG)`, { ...shown, expected: 'a message from the policy code' });
   } else if (want.message !== undefined) {
@@ -175,7 +130,7 @@ function expectAck(outcomes: Outcome[], i: number, want: Want, what: string, evi
     });
   }
   if (want.missingType !== undefined) {
-    const name = ATTR_NAMES[want.missingType];
+    const name = NAMES.attributes[want.missingType];
     ensure(x.missingType === want.missingType, `${what}: the error ${x.missingType === undefined ? 'names no missing attribute' : `names missing type ${x.missingType}`}`, {
       ...shown,
       expected: `NLMSGERR_ATTR_MISS_TYPE ${want.missingType} (${name})`,
@@ -193,15 +148,6 @@ function getValue(outcomes: Outcome[], i: number, evidence: Evidence): Buffer | 
 
 async function client(t: CheckContext, args: string[]): Promise<ClientRun> {
   return t.runClient(undefined, { args, timeoutMs: 8000 });
-}
-
-function runNotes(args: string[], run: ClientRun): string[] {
-  const shown = args.map((a) => (a.length > 20 ? `${a.slice(0, 4)}...(${a.length} chars)` : a));
-  return [
-    `node main.js ${shown.join(' ')} exited ${run.timedOut ? 'by the timeout' : (run.code ?? run.signal)} after ${Math.round(run.durationMs)} ms`,
-    `stdout: ${run.stdout.trim() || '(none)'}`,
-    `stderr: ${run.stderr.trim() || '(none)'}`,
-  ];
 }
 
 const words = (h: string): string => h.replace(/(.{8})/g, '$1 ').trim();
@@ -256,7 +202,7 @@ export default defineChecks({
     expectAck(outcomes, 0, { errno: 0 }, 'a well-formed SET (so the next results mean something)', evidence);
     cases.forEach((c, i) => {
       const ack = expectAck(outcomes, i + 1, { errno: c.errno, message: c.message, offset: c.offset }, c.what, evidence);
-      t.note(`${c.what}: ${errnoCode(ack.errno)}, message ${JSON.stringify(ack.extack.message)}, offset ${ack.extack.offset}${ack.extack.policy ? `, policy ${JSON.stringify(showAck(ack).policy)}` : ''}`);
+      t.note(`${c.what}: ${errnoCode(ack.errno)}, message ${JSON.stringify(ack.extack.message)}, offset ${ack.extack.offset}${ack.extack.policy ? `, policy ${JSON.stringify(ackForReport(ack).policy)}` : ''}`);
     });
   },
 
@@ -333,7 +279,8 @@ export default defineChecks({
     ];
     const { outcomes, evidence } = await kv(t, [...fill, ...tail], 6, 5000);
     const failed = outcomes.slice(0, 1024).filter((o) => o.ack).length;
-    const ev = { ...evidence, messages: [{ sent: '1024 SETs k0...k1023 without NLM_F_ACK, then:' }, { sent: tail.map((r) => ({ type: MSG_NAMES[r.type], attributes: showAttrs(Buffer.concat(r.attrs)) })) }, evidence.messages[1]] };
+    const tailSent = encodeMessages(tail.map((r, i) => ({ type: r.type, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 1025 + i, pid: 0, payload: Buffer.concat(r.attrs) })));
+    const ev = { ...evidence, messages: [{ sent: '1024 SETs k0...k1023 without NLM_F_ACK, then:' }, { sent: decodeForReport(tailSent, NAMES).messages }, evidence.messages[1]] };
     ensure(failed === 0, `${failed} of the first 1024 SETs failed; the store must hold 1024 keys`, ev);
     const base = 1024;
     expectAck(outcomes, base, { errno: ENOSPC, message: 'store is full' }, 'SET of a 1025th key', ev);
@@ -361,14 +308,14 @@ export default defineChecks({
     for (const capped of [true, false]) {
       const r = await t.exchange(sent, { count: 1, timeoutMs: 1500, extendedAck: true, capAck: capped });
       const mode = capped ? 'with NETLINK_CAP_ACK' : 'without NETLINK_CAP_ACK';
-      const messages = [{ sent: decodeForReport(sent).messages }, { received: r.received.map((d) => (d.decodeError ? d.bytes.toString('hex') : decodeMessages(d.bytes).map(show))) }];
+      const messages = [{ sent: decodeForReport(sent, NAMES).messages }, { received: r.received.map((d) => (d.decodeError ? d.bytes.toString('hex') : decodeForReport(d.bytes, NAMES).messages)) }];
       ensure(!r.sendError && r.received.length === 1, `GET "nope" ${mode}: ${r.sendError ?? `${r.received.length} datagrams came back, not one error ACK`}`, { messages, notes: await moduleLog(t) });
       const got = r.received[0]!.bytes;
       const want = expected(capped, r.port);
       t.note(`error ACK ${mode} (nlmsg_pid zeroed): ${zeroPid(got)}`);
       const m = decodeMessages(got)[0]!;
       ensure(m.type === NLMSG.ERROR, `GET "nope" ${mode} got a message of type ${m.type}, not NLMSG_ERROR`, { messages });
-      ensure(!!(m.flags & NLM_F.CAPPED) === capped, capped ? 'the error ACK is not flagged NLM_F_CAPPED although the socket set NETLINK_CAP_ACK' : 'the error ACK is flagged NLM_F_CAPPED although the socket did not ask for it', { messages, actual: ackFlags(m.flags) });
+      ensure(!!(m.flags & NLM_F.CAPPED) === capped, capped ? 'the error ACK is not flagged NLM_F_CAPPED although the socket set NETLINK_CAP_ACK' : 'the error ACK is flagged NLM_F_CAPPED although the socket did not ask for it', { messages, actual: flagNames(m.flags, m.type) });
       ensure(got.equals(want), `the error ACK ${mode} differs from the expected bytes`, {
         expected: words(zeroPid(want)),
         actual: words(zeroPid(got)),
@@ -395,7 +342,7 @@ export default defineChecks({
     const notes: string[] = [];
     for (const c of cases) {
       const run = await client(t, c.args);
-      notes.push(...runNotes(c.args, run));
+      notes.push(...runNotes(run, { args: c.args, maxArgLength: 20 }));
       const lines = run.stderr.split('\n').filter((l) => l.trim());
       const ev = { notes: [...notes, `module (${t.module.origin}) log:`, ...(await moduleLog(t))] };
       const cmd = `\`${c.args[0]} ${c.args[1]!.length > 20 ? `${c.args[1]!.slice(0, 4)}...` : c.args[1]}${c.args[2] ? ` ${c.args[2]}` : ''}\``;

@@ -17,7 +17,7 @@ import {
   type GenlFamily,
   type NetlinkMessage,
 } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, decodeForReport, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, type ClientRun, commonChecks, decodeForReport, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3 } as const;
@@ -99,30 +99,17 @@ function answerValue(family: GenlFamily, outcomes: Outcome[], i: number, evidenc
   return new Map(decodeAttributes(m.payload.subarray(4)).map((a) => [a.type, a.payload])).get(ATTR.VALUE);
 }
 
-async function loadFamily(t: CheckContext): Promise<GenlFamily> {
-  await loadModule(t);
-  return t.family();
-}
-
 const exec = promisify(execFile);
 
 async function client(t: CheckContext, args: string[]): Promise<ClientRun> {
   return t.runClient(undefined, { args, timeoutMs: 8000 });
 }
 
-function runNotes(args: string[], run: ClientRun): string[] {
-  return [
-    `node main.js ${args.join(' ')} exited ${run.timedOut ? 'by the timeout' : (run.code ?? run.signal)} after ${Math.round(run.durationMs)} ms`,
-    `stdout: ${run.stdout.trim() || '(none)'}`,
-    `stderr: ${run.stderr.trim() || '(none)'}`,
-  ];
-}
-
 /** Runs the client through `steps`, failing at the first unexpected exit status or output. */
 async function clientSteps(t: CheckContext, steps: { args: string[]; code: number; stdout?: string; stderr?: RegExp }[], notes: string[]): Promise<void> {
   for (const s of steps) {
     const run = await client(t, s.args);
-    notes.push(...runNotes(s.args, run));
+    notes.push(...runNotes(run, { args: s.args }));
     const evidence = { notes: [...notes, `module (${t.module.origin}) log:`, ...(await moduleLog(t))] };
     if (s.stdout !== undefined) {
       const out = run.stdout.trim();
@@ -293,9 +280,9 @@ export default defineChecks({
     ensure(lines.length === 1 && /ENOENT/.test(lines[0]!), 'without the module the client should print one line naming ENOENT', {
       expected: 'one line with ENOENT, e.g. "ENOENT: no generic netlink family "nlab_kv"; is the module loaded?"',
       actual: run.stderr.trim() || '(no stderr)',
-      notes: runNotes(args, run),
+      notes: runNotes(run, { args }),
     });
-    ensure(run.code !== 0 && run.code !== null, `the client exited ${run.code ?? run.signal}`, { expected: 'a non-zero exit status', notes: runNotes(args, run) });
+    ensure(run.code !== 0 && run.code !== null, `the client exited ${run.code ?? run.signal}`, { expected: 'a non-zero exit status', notes: runNotes(run, { args }) });
   },
 
   async 'client-errors'(t) {

@@ -17,7 +17,7 @@ import {
   openSocket,
   type GenlFamily,
 } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+import { type ClientRun, commonChecks, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
@@ -131,20 +131,6 @@ function sameEntries(got: [string, string][], want: [string, string][]): string 
   return parts.length ? parts.join('; ') : undefined;
 }
 
-async function loadFamily(t: CheckContext): Promise<GenlFamily> {
-  await loadModule(t);
-  return t.family();
-}
-
-function runNotes(args: string[], run: ClientRun): string[] {
-  const out = run.stdout.trim().split('\n');
-  return [
-    `node main.js ${args.join(' ')} exited ${run.timedOut ? 'by the timeout' : (run.code ?? run.signal)} after ${Math.round(run.durationMs)} ms`,
-    `stdout: ${out.length} lines: ${out.slice(0, 3).join(' | ') || '(none)'}${out.length > 3 ? ' | …' : ''}`,
-    `stderr: ${run.stderr.trim().split('\n').slice(0, 6).join('\n') || '(none)'}`,
-  ];
-}
-
 function parseListOutput(run: ClientRun): [string, string][] {
   return run.stdout
     .split('\n')
@@ -229,7 +215,7 @@ export default defineChecks({
       const run = await t.runClient(undefined, { args, timeoutMs: 15000 });
       const expect = args[1] ? want.filter(([k]) => k.startsWith(args[1]!)) : want;
       const diff = sameEntries(parseListOutput(run), expect);
-      const notes = [...runNotes(args, run), ...(await moduleLog(t))];
+      const notes = [...runNotes(run, { args, stdoutLines: 3, stderrLines: 6 }), ...(await moduleLog(t))];
       ensure(run.code === 0, `\`${args.join(' ')}\` exited ${run.code ?? run.signal}`, { expected: 'exit status 0', notes });
       ensure(!diff, `\`${args.join(' ')}\` printed the wrong entries: ${diff}`, { expected: `${expect.length} lines KEY=VALUE`, notes });
     }
@@ -279,7 +265,7 @@ process.on('exit', () => writeFileSync(${JSON.stringify(log)}, JSON.stringify(li
     } catch {
       /* the client died before exit handlers ran */
     }
-    const notes = [`the client sent ${lists} LIST requests; key-0000 was deleted during the first`, ...runNotes(args, run), ...(await moduleLog(t))];
+    const notes = [`the client sent ${lists} LIST requests; key-0000 was deleted during the first`, ...runNotes(run, { args, stdoutLines: 3, stderrLines: 6 }), ...(await moduleLog(t))];
     ensure(run.code === 0, `the client exited ${run.code ?? run.signal} after an interrupted dump`, { expected: 'exit status 0: start the dump over', notes });
     ensure(lists >= 2, 'the client did not start LIST over after the dump was flagged NLM_F_DUMP_INTR', { notes });
     const diff = sameEntries(parseListOutput(run), want.slice(1));
