@@ -51,6 +51,15 @@ const MUTANTS: FamilyMutant[] = [
     says: /seq 1/,
   },
   {
+    lesson: 'lesson-10',
+    name: 'client-hard-codes-group-id',
+    // 8 is what "events" gets on a fresh 6.1 boot; the check makes it differ.
+    mutations: [{ file: 'client/main.ts', find: 'const { socket: events, family } = await subscribe(FAMILY_NAME, [EVENTS_GROUP]);', replace: 'const events = openSocket(NETLINK.GENERIC);\n  events.joinGroup(8);\n  const family = await resolveFamily(events, FAMILY_NAME);' }],
+    check: 'client-watch',
+    fault: 'client',
+    says: /did not print the three changes/,
+  },
+  {
     lesson: 'lesson-11',
     name: 'del-without-admin-perm',
     mutations: [{ file: KV, find: '\t\t.doit\t= nlab_kv_del_doit,\n\t\t.flags\t= GENL_ADMIN_PERM,\n', replace: '\t\t.doit\t= nlab_kv_del_doit,\n' }],
