@@ -15,8 +15,9 @@ import { BUILD_DIR, REPO_ROOT } from '../../kernel/src/paths.js';
 import { bold, dim } from '../../kernel/src/term.js';
 import { runVm } from '../../kernel/src/vm.js';
 import { reportCliError } from './cli-errors.js';
-import { runLoadTest } from './loadtest/host.js';
-import { netbenchRows, runNetbench, type NetbenchRow } from './netbench/host.js';
+import { loadLesson } from './lesson/load.js';
+import { LoadTestError, runLoadTest } from './loadtest/host.js';
+import { NetbenchError, netbenchRows, runNetbench, type NetbenchRow } from './netbench/host.js';
 
 interface Figure {
   name: string;
@@ -92,6 +93,10 @@ async function benchGrade(kernel: Kernel, n: number, lesson: string): Promise<Fi
  * Re-grades under --watch: the first grade warms a guest, then each Enter (the same re-grade
  * a save triggers, without its 200 ms debounce) is timed until the watcher waits again.
  */
+class BenchError extends Error {
+  override name = 'BenchError';
+}
+
 async function benchWatch(kernel: Kernel, n: number, lesson: string): Promise<Figure[]> {
   const child = execa(GRADE[0]!, [...GRADE.slice(1), lesson, '--solution', '--watch', '--kernel', kernel.selector], {
     cwd: REPO_ROOT,
@@ -110,10 +115,13 @@ async function benchWatch(kernel: Kernel, n: number, lesson: string): Promise<Fi
       waiting?.();
     }
   });
+  let exited: ((code: number | null) => void) | undefined;
+  child.on('exit', (code) => exited?.(code));
   const idle = (): Promise<void> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`grade --watch did not finish a grade within 5 min: ${buffered.slice(-2000)}`)), 300_000);
+      const timer = setTimeout(() => reject(new BenchError(`grade --watch did not finish a grade within 5 min: ${buffered.slice(-2000)}`)), 300_000);
       waiting = () => void (clearTimeout(timer), resolve());
+      exited = (code) => void (clearTimeout(timer), reject(new BenchError(`grade --watch exited (${code}) before the grade ended: ${buffered.slice(-2000)}`)));
     });
   try {
     await idle();
@@ -127,6 +135,7 @@ async function benchWatch(kernel: Kernel, n: number, lesson: string): Promise<Fi
     }
     return [figure(`grade ${lesson} --watch, re-grade (warm guest)`, `npm run bench -- watch --lesson ${lesson} (Enter under grade ${lesson} -- --solution --watch)`, runs)];
   } finally {
+    exited = undefined;
     child.kill('SIGINT');
     await child;
   }
@@ -207,7 +216,7 @@ async function main(argv: string[]): Promise<number> {
   const what = positionals[0] ?? 'all';
   const n = Number(values.runs);
   const kernel = findKernel(values.kernel);
-  const lesson = values.lesson;
+  const lesson = loadLesson(values.lesson).id; // a clear message for a lesson that does not exist
   if (what === 'client') {
     const r = await execa('npm', ['run', '-s', 'bench:client', '--', ...(values.json ? ['--json'] : [])], { cwd: REPO_ROOT, stdio: 'inherit', reject: false });
     return r.exitCode ?? 1;
@@ -247,5 +256,11 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => void (process.exitCode = code),
-  (e: unknown) => void (process.exitCode = reportCliError(e)),
+  (e: unknown) => {
+    // A guest run that could not produce its figures says why in one message, not a stack trace.
+    if (e instanceof BenchError || e instanceof NetbenchError || e instanceof LoadTestError) {
+      console.error(`✗ ${e.message}`);
+      process.exitCode = 1;
+    } else process.exitCode = reportCliError(e);
+  },
 );
