@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../../../kernel/src/paths.js';
 import { newShareDir, runVm } from '../../../kernel/src/vm.js';
 import { gateHealthKind } from '../guest/protocol.js';
 import { loadLesson, sideDir, type Lesson, type Target } from '../lesson/load.js';
-import { LOAD_PREFIX, type LoadPlan, type LoadResult } from './protocol.js';
+import { LOAD_PREFIX, type ClientStats, type LoadPlan, type LoadResult } from './protocol.js';
 
 const GUEST = join(REPO_ROOT, 'dist/grader/src/loadtest/guest.js');
 
@@ -28,14 +28,9 @@ export interface LoadOptions {
   seed?: number;
 }
 
-export interface LoadSummary {
+/** The clients' counts summed (and their wrong answers joined), plus rates and the verdict. */
+export interface LoadSummary extends Pick<ClientStats, 'ops' | 'answered' | 'lost' | 'enobufs' | 'wrong' | 'mutations'> {
   result: LoadResult;
-  ops: number;
-  answered: number;
-  lost: number;
-  enobufs: number;
-  wrong: string[];
-  mutations: number;
   /** Operations per second over the whole run, and per wall-clock second (min / median / max of full seconds). */
   rate: number;
   perSecond: { min: number; median: number; max: number; seconds: number[] };
