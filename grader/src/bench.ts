@@ -89,14 +89,14 @@ async function benchGrade(kernel: Kernel, n: number, lesson: string): Promise<Fi
   ];
 }
 
-/**
- * Re-grades under --watch: the first grade warms a guest, then each Enter (the same re-grade
- * a save triggers, without its 200 ms debounce) is timed until the watcher waits again.
- */
 class BenchError extends Error {
   override name = 'BenchError';
 }
 
+/**
+ * Re-grades under --watch: the first grade warms a guest, then each Enter (the same re-grade
+ * a save triggers, without its 200 ms debounce) is timed until the watcher waits again.
+ */
 async function benchWatch(kernel: Kernel, n: number, lesson: string): Promise<Figure[]> {
   const child = execa(GRADE[0]!, [...GRADE.slice(1), lesson, '--solution', '--watch', '--kernel', kernel.selector], {
     cwd: REPO_ROOT,

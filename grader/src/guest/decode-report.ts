@@ -29,10 +29,12 @@ export function flagNames(flags: number, type?: number): string {
 /** How much of a binary payload a report shows as hex; the datagram's bytes hold the rest. */
 const HEX_SHOWN = 64;
 
+/** Printable ASCII, with at most a trailing NUL (a C string). */
+const isPrintable = (text: string): boolean => /^[\x20-\x7e]*\0?$/.test(text);
+
 /** A payload as quoted text when printable, else hex (the first 64 bytes, then its length). */
 export function showPayload(p: Buffer): string {
-  const printable = /^[\x20-\x7e]*\0?$/.test(p.toString('latin1'));
-  if (printable) return JSON.stringify(p.toString('latin1'));
+  if (isPrintable(p.toString('latin1'))) return JSON.stringify(p.toString('latin1'));
   return p.length > HEX_SHOWN ? `hex ${p.subarray(0, HEX_SHOWN).toString('hex')}… (${p.length} bytes)` : `hex ${p.toString('hex')}`;
 }
 
@@ -98,7 +100,7 @@ function attributeLines(payload: Buffer, names: Record<number, string>, headerSi
     return decodeAttributes(payload.subarray(headerSize), NLMSG_HDRLEN + headerSize).map((a) => {
       const text = a.payload.toString('latin1');
       const shown =
-        /^[\x20-\x7e]*\0?$/.test(text) && a.payload.length < 80
+        isPrintable(text) && a.payload.length < 80
           ? JSON.stringify(text)
           : `${a.payload.length} bytes: ${a.payload.subarray(0, 16).toString('hex')}${a.payload.length > 16 ? '…' : ''}`;
       return `${names[a.type] ?? `type ${a.type}`} @${a.offset} (len ${a.payload.length + 4}): ${shown}`;

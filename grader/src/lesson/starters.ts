@@ -25,29 +25,34 @@ export function generateStarter(lesson: Lesson): Map<string, string> {
     files.set(join('starter', rel), lang ? toStarter(text, lang, relative(lesson.dir, path)) : text);
   }
   // Generated files come from the starter's own inputs, in the order lesson.json lists them.
-  for (const g of lesson.generated ?? []) {
-    const input = files.get(join('starter', g.from));
-    if (input === undefined) throw new LessonFormatError(`${join(lesson.dir, 'lesson.json')}: generated ${g.file} is made from ${g.from}, which solution/ does not have`);
-    files.set(join('starter', g.file), runGenerator(g, input, join(lesson.dir, 'starter')));
-  }
+  generateInto(files, lesson, 'starter', (rel) => files.get(rel));
   return files;
+}
+
+/**
+ * Adds the lesson's generated files of one copy (`side`) to `files`, in the order lesson.json
+ * lists them; `read` gives an input's text by its path relative to the lesson folder (an
+ * earlier output counts as an input).
+ */
+function generateInto(files: Map<string, string>, lesson: Lesson, side: 'solution' | 'starter', read: (rel: string) => string | undefined): void {
+  for (const g of lesson.generated ?? []) {
+    const rel = join(side, g.from);
+    const input = files.get(rel) ?? read(rel);
+    if (input === undefined) throw new LessonFormatError(`${join(lesson.dir, 'lesson.json')}: generated ${g.file} is made from ${g.from}, which solution/ does not have`);
+    files.set(join(side, g.file), runGenerator(g, input, join(lesson.dir, side)));
+  }
 }
 
 /** The solution's generated files as their tools make them from the solution's inputs. */
 export function generateSolutionFiles(lesson: Lesson): Map<string, string> {
   const files = new Map<string, string>();
-  for (const g of lesson.generated ?? []) {
-    const from = join(lesson.dir, 'solution', g.from);
-    const input = files.get(join('solution', g.from)) ?? (existsSync(from) ? readFileSync(from, 'utf8') : undefined);
-    if (input === undefined) throw new LessonFormatError(`${join(lesson.dir, 'lesson.json')}: generated ${g.file} is made from ${g.from}, which solution/ does not have`);
-    files.set(join('solution', g.file), runGenerator(g, input, join(lesson.dir, 'solution')));
-  }
+  generateInto(files, lesson, 'solution', (rel) => (existsSync(join(lesson.dir, rel)) ? readFileSync(join(lesson.dir, rel), 'utf8') : undefined));
   return files;
 }
 
-/** The solution's generated files that are missing or differ from what their tools make. */
-export function solutionDrift(lesson: Lesson): string[] {
-  return [...generateSolutionFiles(lesson)].filter(([f, text]) => {
+/** Of `files` (default: the solution's generated files), those missing or different on disk. */
+export function solutionDrift(lesson: Lesson, files = generateSolutionFiles(lesson)): string[] {
+  return [...files].filter(([f, text]) => {
     const path = join(lesson.dir, f);
     return !existsSync(path) || readFileSync(path, 'utf8') !== text;
   }).map(([f]) => f);
@@ -74,8 +79,8 @@ export function starterDrift(lesson: Lesson): string[] {
 
 /** Rewrites the solution's generated files that drifted; returns their paths. */
 export function writeSolutionFiles(lesson: Lesson): string[] {
-  const drift = solutionDrift(lesson);
   const files = generateSolutionFiles(lesson);
+  const drift = solutionDrift(lesson, files);
   for (const f of drift) {
     mkdirSync(dirname(join(lesson.dir, f)), { recursive: true });
     writeFileSync(join(lesson.dir, f), files.get(f)!);
