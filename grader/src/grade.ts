@@ -61,14 +61,46 @@ function summarize(diags: readonly Diagnostic[], max = 5): string[] {
   return diags.slice(0, max).map(formatDiagnostic).concat(diags.length > max ? [`… and ${diags.length - max} more`] : []);
 }
 
+/** The student's and the reference client, and the checks, compiled with the TypeScript API. */
+function compileClientsAndChecks(o: GradeOptions, built: Built): void {
+  const { lesson, target } = o;
+  if (lesson.client) {
+    for (const origin of ['student', 'reference'] as const) {
+      const dir = sideDir(lesson, origin === 'student' ? target : 'solution', 'client');
+      const entry = join(dir, lesson.client);
+      const r = compileTs([entry], dir, tsOutDir(dir));
+      o.onProgress?.({ phase: 'build', what: `${origin === 'student' ? target : 'reference'} client`, cached: r.cached, ms: r.durationMs });
+      if (origin === 'student') {
+        built.builtin.set('client-builds', r.ok ? { status: 'pass' } : { status: 'fail', message: 'the client does not type-check', diagnostics: r.diagnostics });
+      } else if (!r.ok) {
+        built.lessonError ??= `the lesson's reference client does not compile:\n${summarize(r.diagnostics).join('\n')}`;
+      }
+      // Type errors still emit JavaScript, so the client can run and show what else works.
+      built.clients[origin] = { origin, path: r.outputs[entry]! };
+    }
+  }
+
+  const checksTs = join(lesson.dir, 'checks.ts');
+  const c = compileTs([checksTs], lesson.dir, tsOutDir(join(lesson.dir, 'checks')));
+  o.onProgress?.({ phase: 'build', what: 'checks', cached: c.cached, ms: c.durationMs });
+  if (!c.ok) built.lessonError ??= `the lesson's checks.ts does not compile:\n${summarize(c.diagnostics).join('\n')}`;
+  built.checksJs = c.outputs[checksTs];
+}
+
 async function buildLesson(o: GradeOptions): Promise<Built> {
   const { lesson, target, kernel } = o;
   const started = performance.now();
   const built: Built = { clients: {}, builtin: new Map(), unbuildable: {}, ms: 0 };
 
-  const student = await buildModule(sideDir(lesson, target, 'kernel'), kernel);
+  // Both makes run while the TypeScript compiles below (which block this thread) proceed.
+  const makes = Promise.all([
+    buildModule(sideDir(lesson, target, 'kernel'), kernel),
+    buildModule(sideDir(lesson, 'solution', 'kernel'), kernel, { renameTo: `${lesson.module}_ref` }),
+  ]);
+  makes.catch(() => {}); // awaited below; a LabError (no headers) must not go unhandled meanwhile
+  compileClientsAndChecks(o, built);
+  const [student, reference] = await makes;
   o.onProgress?.({ phase: 'build', what: `${target} module`, cached: student.cached, ms: student.durationMs });
-  const reference = await buildModule(sideDir(lesson, 'solution', 'kernel'), kernel, { renameTo: `${lesson.module}_ref` });
   o.onProgress?.({ phase: 'build', what: 'reference module', cached: reference.cached, ms: reference.durationMs });
   const warnings = student.diagnostics.filter((d) => d.severity !== 'note');
   built.builtin.set(
@@ -91,27 +123,6 @@ async function buildLesson(o: GradeOptions): Promise<Built> {
     };
   }
 
-  if (lesson.client) {
-    for (const origin of ['student', 'reference'] as const) {
-      const dir = sideDir(lesson, origin === 'student' ? target : 'solution', 'client');
-      const entry = join(dir, lesson.client);
-      const r = compileTs([entry], dir, tsOutDir(dir));
-      o.onProgress?.({ phase: 'build', what: `${origin === 'student' ? target : 'reference'} client`, cached: r.cached, ms: r.durationMs });
-      if (origin === 'student') {
-        built.builtin.set('client-builds', r.ok ? { status: 'pass' } : { status: 'fail', message: 'the client does not type-check', diagnostics: r.diagnostics });
-      } else if (!r.ok) {
-        built.lessonError ??= `the lesson's reference client does not compile:\n${summarize(r.diagnostics).join('\n')}`;
-      }
-      // Type errors still emit JavaScript, so the client can run and show what else works.
-      built.clients[origin] = { origin, path: r.outputs[entry]! };
-    }
-  }
-
-  const checksTs = join(lesson.dir, 'checks.ts');
-  const c = compileTs([checksTs], lesson.dir, tsOutDir(join(lesson.dir, 'checks')));
-  o.onProgress?.({ phase: 'build', what: 'checks', cached: c.cached, ms: c.durationMs });
-  if (!c.ok) built.lessonError ??= `the lesson's checks.ts does not compile:\n${summarize(c.diagnostics).join('\n')}`;
-  built.checksJs = c.outputs[checksTs];
   built.ms = performance.now() - started;
   return built;
 }
@@ -172,6 +183,8 @@ function noRun(pairing: Pairing, status: 'skip' | 'error' | 'pass' | 'fail', mes
   return { pairing, status, ...(message ? { message } : {}), ...(evidence ? { evidence } : {}), notes: [], health: [], gate: [], durationMs: 0 };
 }
 
+type Warm = NonNullable<GradeOptions['warm']>;
+
 interface GuestRuns {
   accel: 'kvm' | 'tcg';
   guestMs: number;
@@ -183,8 +196,23 @@ interface GuestRuns {
  * Runs `jobs` in guests until each has a result: a panic, a hang or a failed boot costs
  * that guest, and the jobs after it go on in a fresh one (up to MAX_BOOTS).
  */
-async function runInGuests(o: GradeOptions, plan: GuestPlan, jobs: Job[], record: (job: Job, r: RunReport) => void): Promise<GuestRuns> {
-  const out: GuestRuns = { accel: 'tcg', guestMs: 0, boots: 0, consoles: [] };
+/** A live guest for `o.kernel` in `warm`, booting one when there is none (or it is for another kernel). */
+function sessionFor(o: GradeOptions, warm: Warm, out: GuestRuns): GuestSession {
+  const current = warm.session;
+  if (current?.alive && current.kernel.release === o.kernel.release) return current;
+  current?.kill().catch(() => {}); // an old guest that is dead already, or never started
+  out.boots++;
+  o.onProgress?.({ phase: 'boot', attempt: out.boots });
+  warm.session = new GuestSession(o.kernel, o.host);
+  return warm.session;
+}
+
+/**
+ * Runs `jobs` in guests until each has a result: a panic, a hang or a failed boot costs
+ * that guest, and the jobs after it go on in a fresh one (up to MAX_BOOTS). With `keep`
+ * a healthy guest stays in `warm` for the next grade; otherwise it is stopped.
+ */
+async function runInGuests(o: GradeOptions, warm: Warm, keep: boolean, out: GuestRuns, plan: GuestPlan, jobs: Job[], record: (job: Job, r: RunReport) => void): Promise<void> {
   const events = {
     onJobStart: (job: Job) => o.onProgress?.({ phase: 'check-start', job }),
     onJobEnd: (job: Job, result: JobResult) => o.onProgress?.({ phase: 'check-end', job, result }),
@@ -192,21 +220,14 @@ async function runInGuests(o: GradeOptions, plan: GuestPlan, jobs: Job[], record
   };
   let todo = jobs;
   while (todo.length && out.boots < MAX_BOOTS) {
-    let session = o.warm?.session;
-    if (!session?.alive || session.kernel.release !== o.kernel.release) {
-      session?.kill().catch(() => {}); // an old guest that is dead already, or never started
-      out.boots++;
-      o.onProgress?.({ phase: 'boot', attempt: out.boots });
-      session = new GuestSession(o.kernel, events, o.host);
-      if (o.warm) o.warm.session = session;
-    }
-    const r = await session.run(plan, todo);
+    const session = sessionFor(o, warm, out);
+    const r = await session.run(plan, todo, events);
     let vm = r.ended;
     const sick = [...r.results.values()].some((x) => x.health.length || x.gate.length) || r.running !== undefined || r.fatal;
-    if (!vm && (!o.warm || sick)) {
+    if (!vm && (!keep || sick)) {
       // A guest that saw a health event is never reused; a fresh grade stops its guest.
       vm = sick ? await session.kill() : await session.stop();
-      if (o.warm) o.warm.session = undefined;
+      warm.session = undefined;
     }
     out.guestMs += vm?.timings.total ?? r.ms;
     if (vm) {
@@ -227,12 +248,11 @@ async function runInGuests(o: GradeOptions, plan: GuestPlan, jobs: Job[], record
       // The guest stopped between checks without a kernel death: a runner or boot problem.
       const why = r.fatal ?? `the guest ended before the check ran (${vm?.outcome ?? 'unknown'}${vm?.detail ? `: ${vm.detail.split('\n')[0]}` : ''})`;
       for (const job of rest) record(job, noRun(job.pairing, 'error', why));
-      return out;
+      return;
     }
     todo = rest;
   }
   for (const job of todo) record(job, noRun(job.pairing, 'skip', `not run: the guest died ${MAX_BOOTS} times`));
-  return out;
 }
 
 /** Grades a lesson and returns the report; the full guest console is saved to `logFile`. */
@@ -240,7 +260,17 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   const started = performance.now();
   const { lesson } = o;
   const checks = lesson.checks.filter((c) => !o.only || c.id === o.only);
-  const built = await buildLesson(o);
+  const warm: Warm = o.warm ?? {};
+  const guests: GuestRuns = { accel: 'tcg', guestMs: 0, boots: 0, consoles: [] };
+  // Boot while building: the guest needs nothing from the build until its first request.
+  if (checks.some((c) => !c.builtin)) sessionFor(o, warm, guests);
+  let built: Built;
+  try {
+    built = await buildLesson(o);
+  } catch (e) {
+    if (!o.warm) await warm.session?.kill().catch(() => {});
+    throw e;
+  }
   const runs = new Map<string, RunReport[]>(checks.map((c) => [c.id, []]));
   const record = (job: Pick<Job, 'check'>, r: RunReport) => void runs.get(job.check)!.push(r);
 
@@ -256,10 +286,12 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
     else todo.push(job);
   }
 
-  let guests: GuestRuns = { accel: 'tcg', guestMs: 0, boots: 0, consoles: [] };
   if (todo.length && built.modules && built.checksJs) {
     const plan: GuestPlan = { lesson: { id: lesson.id, module: lesson.module, netlink: lesson.netlink }, checks: built.checksJs, modules: built.modules, clients: built.clients, jobs: [] };
-    guests = await runInGuests(o, plan, todo, record);
+    await runInGuests(o, warm, Boolean(o.warm), guests, plan, todo, record);
+  } else if (!o.warm && warm.session) {
+    await warm.session.kill().catch(() => {}); // booted for nothing: the build left no check to run in it
+    warm.session = undefined;
   }
   const { accel, guestMs, boots, consoles } = guests;
 

@@ -93,7 +93,8 @@ export class GuestSession {
   #pending: Pending | undefined;
   #hang = new AbortController();
   #watchdog: NodeJS.Timeout | undefined;
-  #events: SessionEvents;
+  /** The current request's listeners: a warm guest serves grades with listeners of their own. */
+  #events: SessionEvents = {};
   #ready = false;
   /** QEMU (or the host runner) could not be started at all. */
   #launchError: unknown;
@@ -102,9 +103,8 @@ export class GuestSession {
    * Starts the runner in a guest booted from `kernel`, or, with `host`, straight on this
    * machine's kernel (the host backend: only with the student's explicit consent).
    */
-  constructor(kernel: Kernel, events: SessionEvents = {}, host?: { consent: boolean }) {
+  constructor(kernel: Kernel, host?: { consent: boolean }) {
     this.kernel = kernel;
-    this.#events = events;
     const command = [process.execPath, RUNNER, this.shareDir];
     const common = { cwd: REPO_ROOT, timeoutMs: SESSION_LIMIT_MS, stdout: this.#parser(), signal: this.#hang.signal };
     this.#vm = host
@@ -123,9 +123,10 @@ export class GuestSession {
   }
 
   /** Runs `jobs` of `plan` in the guest; resolves when they are done or the guest ends. */
-  run(plan: GuestPlan, jobs: Job[]): Promise<RequestResult> {
+  run(plan: GuestPlan, jobs: Job[], events: SessionEvents = {}): Promise<RequestResult> {
     if (this.#launchError) return Promise.reject(this.#launchError);
     if (this.#ended) return Promise.resolve({ results: new Map(), ended: this.#ended, ms: 0 });
+    this.#events = events;
     const request = ++this.#requests;
     const file = join(this.shareDir, `req-${request}.json`);
     try {

@@ -55,6 +55,11 @@ export function kernelCommandLine(o: QemuArgsOptions): string {
     'i8042.noaux',
     'i8042.nokbd',
     'random.trust_cpu=on',
+    // TCG caches translated code by guest address: with no address randomisation, every
+    // node process in a guest maps node and its libraries where the last one did, and
+    // reuses the translations. In a throwaway guest randomisation protects nothing.
+    // NETLINK_LAB_RANDMAPS=1 keeps it on, for A/B runs.
+    ...(process.env.NETLINK_LAB_RANDMAPS === '1' ? [] : ['norandmaps']),
     `${GUEST_ENV.out}=${o.shareDir}`,
   ];
   if (o.probe) params.push(`${GUEST_ENV.probe}=1`);
