@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import type { Diagnostic } from '../../kernel/src/diagnostics.js';
+import { withLockSync } from '../../kernel/src/lock.js';
 import { BUILD_DIR, REPO_ROOT } from '../../kernel/src/paths.js';
 
 export interface TsBuild {
@@ -57,8 +58,13 @@ export function compileTs(entries: readonly string[], rootDir: string, outDir: s
     if (!existsSync(abs)) continue;
     for (const f of (readdirSync(abs, { recursive: true }) as string[]).filter((f) => f.endsWith('.d.ts')).sort()) h.update(f).update(readFileSync(join(abs, f)));
   }
-  const stamp = join(outDir, '.lab-ts-hash');
   const digest = h.digest('hex');
+  // Another grader may be compiling into this very folder: wait for it, then its output is ours.
+  return withLockSync(`${outDir}.lock`, () => compileInto(entries, root, outDir, digest, started));
+}
+
+function compileInto(entries: readonly string[], root: string, outDir: string, digest: string, started: number): TsBuild {
+  const stamp = join(outDir, '.lab-ts-hash');
   const outputs = Object.fromEntries(entries.map((e) => [e, join(outDir, relative(root, e)).replace(/\.m?ts$/, '.js')]));
   const diagFile = join(outDir, '.lab-ts-diagnostics.json');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) {

@@ -8,6 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { parseDiagnostics, type Diagnostic } from './diagnostics.js';
 import { requireHeaders, type Kernel } from './kernels.js';
+import { withLock } from './lock.js';
 import { BUILD_DIR, REPO_ROOT } from './paths.js';
 
 export interface ModuleBuild {
@@ -79,9 +80,14 @@ export async function buildModule(
   const files = sourceFiles(src);
   const flags = ['W=1', ...(opts.extraFlags ?? [])];
   const hash = hashSources(src, files, `${headers}\0${flags.join(' ')}\0${opts.renameTo ?? ''}`);
-  const stampFile = join(tree, '.lab-source-hash');
   const started = performance.now();
+  // Another grader may be building this very tree: wait for it, then its build is ours.
+  return withLock(`${tree}.lock`, () => buildTree({ src, tree, files, flags, hash, headers, renameTo: opts.renameTo, started }));
+}
 
+async function buildTree(b: { src: string; tree: string; files: string[]; flags: string[]; hash: string; headers: string; renameTo: string | undefined; started: number }): Promise<ModuleBuild> {
+  const { src, tree, files, flags, hash, headers, started } = b;
+  const stampFile = join(tree, '.lab-source-hash');
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash) {
     const log = readFileSync(join(tree, '.lab-build.log'), 'utf8');
     const mapPath = (p: string) => join(src, relative(tree, resolve(tree, p)));
@@ -91,7 +97,7 @@ export async function buildModule(
   rmSync(tree, { recursive: true, force: true });
   mkdirSync(tree, { recursive: true });
   for (const f of files) cpSync(join(src, f), join(tree, f));
-  if (opts.renameTo) writeFileSync(join(tree, 'Kbuild'), renamedKbuild(readFileSync(join(src, 'Kbuild'), 'utf8'), opts.renameTo));
+  if (b.renameTo) writeFileSync(join(tree, 'Kbuild'), renamedKbuild(readFileSync(join(src, 'Kbuild'), 'utf8'), b.renameTo));
   const r = await execa('make', ['-C', headers, `M=${tree}`, ...flags, 'modules'], { all: true, reject: false, env: { LC_ALL: 'C' } });
   const log = r.all ?? '';
   // gcc prints paths relative to the headers tree or absolute in the copy: map both back.

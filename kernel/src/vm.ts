@@ -1,6 +1,6 @@
 // Runs one command in a throwaway guest and reports how it ended.
 
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { accelVerdict } from './accel.js';
@@ -8,6 +8,7 @@ import { diskFullError } from './errors.js';
 import { bootImage } from './boot-image.js';
 import { scanKernelLog, worstEvent } from './console-scan.js';
 import { ensureInitramfs } from './initramfs.js';
+import { processAlive } from './lock.js';
 import type { Kernel } from './kernels.js';
 import type { VmResult, VmTimings } from './outcome.js';
 import { RUNS_DIR } from './paths.js';
@@ -60,16 +61,40 @@ export function commandScript(command: readonly string[], cwd: string, env: Reco
 /** Run folders kept for looking back at (each holds a console log and its grade's inputs). */
 const KEEP_RUNS = 20;
 
-/** A new run folder under .lab/runs, shared read-write with the guest; the oldest beyond KEEP_RUNS go. */
+/** The file in a run folder that names the process using it. */
+const OWNER_FILE = '.owner';
+
+/** True when a live process other than this one still uses the run folder (a warm guest). */
+function inUse(dir: string): boolean {
+  try {
+    const pid = Number.parseInt(readFileSync(join(dir, OWNER_FILE), 'utf8'), 10);
+    return pid !== process.pid && processAlive(pid);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A new run folder under .lab/runs, shared read-write with the guest. The oldest beyond
+ * KEEP_RUNS go, except those another live grader still uses (a warm guest's folder lives
+ * for as long as its guest, while other graders make new ones).
+ */
 export function newShareDir(): string {
   mkdirSync(RUNS_DIR, { recursive: true });
   const old = readdirSync(RUNS_DIR)
     .filter((d) => d.startsWith('run-'))
     .map((d) => ({ path: join(RUNS_DIR, d), mtime: statSync(join(RUNS_DIR, d)).mtimeMs }))
     .sort((a, b) => b.mtime - a.mtime)
-    .slice(KEEP_RUNS - 1);
+    .slice(KEEP_RUNS - 1)
+    .filter((d) => !inUse(d.path));
   for (const d of old) rmSync(d.path, { recursive: true, force: true });
-  return mkdtempSync(join(RUNS_DIR, 'run-'));
+  const dir = mkdtempSync(join(RUNS_DIR, 'run-'));
+  try {
+    writeFileSync(join(dir, OWNER_FILE), String(process.pid));
+  } catch (e) {
+    throw diskFullError(e, dir) ?? e;
+  }
+  return dir;
 }
 
 function collect(stream: NodeJS.ReadableStream | null | undefined, sink?: Writable) {

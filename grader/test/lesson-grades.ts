@@ -1,0 +1,45 @@
+// rustlings' `dev check`, in real guests: every solution scores full marks on a supported
+// kernel, and every starter fails exactly the checks that name one of its TODOs. One test
+// file per kernel (lessons-6.1.test.ts, lessons-6.12.test.ts), so the two can run at once.
+// All grades of a kernel share one warm guest, as `--watch` does: the grader retires it after
+// any health event, panic or hang, so a sick guest never carries over into the next grade.
+import { describe, expect, it } from 'vitest';
+import { findKernel } from '../../kernel/src/kernels.js';
+import { liveCount } from '../../kernel/src/reaper.js';
+import { gradeLesson, type GradeOptions } from '../src/grade.js';
+import { loadAllLessons } from '../src/lesson/load.js';
+import { schemaErrors } from './report-schema.js';
+
+export function gradeEveryLesson(selector: string): void {
+  const lessons = loadAllLessons();
+  const kernel = findKernel(selector);
+  const warm: NonNullable<GradeOptions['warm']> = {};
+
+  describe(`kernel ${selector}`, () => {
+    describe.each(lessons.map((l) => [l.id, l] as const))('%s', (_id, lesson) => {
+      it('solution passes every check', async () => {
+        const r = await gradeLesson({ lesson, target: 'solution', kernel, warm });
+        const failed = r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status} ${c.message ?? ''}`);
+        expect(failed).toEqual([]);
+        expect(r.score).toBe(r.total);
+        expect(r.health).toEqual([]);
+        expect(schemaErrors(r)).toEqual([]);
+      }, 600_000);
+
+      it('starter fails exactly the checks its TODOs cover', async () => {
+        const r = await gradeLesson({ lesson, target: 'starter', kernel, warm });
+        const expected = lesson.checks.filter((c) => c.todos.length > 0).map((c) => c.id);
+        const failed = r.checks.filter((c) => c.status !== 'pass').map((c) => c.id);
+        expect(failed).toEqual(expected);
+        expect(r.checks.filter((c) => c.status === 'error')).toEqual([]);
+        expect(schemaErrors(r)).toEqual([]);
+      }, 600_000);
+    });
+
+    it('stops the shared guest and leaves no QEMU behind', async () => {
+      await warm.session?.stop();
+      warm.session = undefined;
+      expect(liveCount()).toBe(0);
+    });
+  });
+}

@@ -1,0 +1,3 @@
+import { gradeEveryLesson } from './lesson-grades.js';
+
+gradeEveryLesson('6.1');
