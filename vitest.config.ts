@@ -9,6 +9,7 @@ const LONGEST_FIRST = [
   'grader/test/lessons-6.1.test.ts',
   'grader/test/lessons-6.12.test.ts',
   'grader/test/mutants.test.ts',
+  'grader/test/alternatives.test.ts',
   'grader/test/load.test.ts',
   'grader/test/mutants-families.test.ts',
   'grader/test/fuzz.test.ts',

@@ -12,6 +12,7 @@ import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
 import { compileTs, tsOutDir } from './compile-ts.js';
 import { gateHealthKind, type JobResult } from './guest/protocol.js';
 import { GuestSession } from './guest-session.js';
+import { causeTracker, distinctHealth, healthPhrase } from './health-causes.js';
 import { sideDir, type Lesson, type Target } from './lesson/load.js';
 import type { LessonCheck } from './lesson/schema.js';
 import { planJobs, sideAtFault, type GuestPlan, type Job, type Pairing } from './plan.js';
@@ -136,26 +137,59 @@ function blocked(job: Job, built: Built): string | undefined {
 
 /**
  * The result of the job that was running when its guest died. The console says why:
- * a panic, or an Oops/BUG/lockup that left the guest unable to answer (a hang).
+ * a panic, or an Oops/BUG/lockup that left the guest unable to answer (a hang). Events
+ * that a job before it in the same guest already reported are not repeated.
  */
-function deathResult(vm: VmRun): JobResult {
-  const logged = vm.health.map((e) => ({ kind: gateHealthKind(e.kind), excerpt: e.excerpt }));
-  const health = vm.outcome === 'panic' || logged.some((h) => h.kind === 'hang') ? logged : [...logged, { kind: 'hang' as const, excerpt: vm.detail ?? vm.console.split('\n').slice(-20).join('\n') }];
+function deathResult(vm: VmRun, earlier: Iterable<JobResult>): JobResult {
+  const before = [...earlier].flatMap((r) => r.health.map((h) => h.excerpt.split('\n')[0] ?? ''));
+  const logged = distinctHealth(vm.health.map((e) => ({ kind: gateHealthKind(e.kind), excerpt: e.excerpt }))).filter((h) => !before.some((line) => line && h.excerpt.startsWith(line)));
+  const health = vm.outcome === 'panic' || logged.some((h) => h.kind !== 'warning') ? logged : [...logged, { kind: 'hang' as const, excerpt: vm.detail ?? vm.console.split('\n').slice(-20).join('\n') }];
   const first = logged.find((h) => h.kind !== 'warning');
   const message =
     vm.outcome === 'panic'
       ? 'the kernel panicked during this check'
       : first
-        ? `the kernel logged a ${first.kind} during this check and the guest stopped answering`
+        ? `the kernel logged ${healthPhrase(first.kind)} during this check and the guest stopped answering`
         : vm.outcome === 'timeout'
           ? 'the check hung: the guest stopped answering and was killed'
           : `the guest died during this check (${vm.outcome})`;
   return { status: 'fail', message, notes: [], health, gate: [], durationMs: 0 };
 }
 
+/**
+ * Reports each crash once, at the first check it hit: a later run that met the same one
+ * says so and points there, and the grade's health list names it once.
+ */
+function reportCausesOnce(reports: CheckReport[]): HealthReport[] {
+  const causes = causeTracker();
+  const health: HealthReport[] = [];
+  for (const c of reports) {
+    for (const run of c.runs) {
+      run.health = run.health.map((h) => {
+        const before = causes.note(c.id, h);
+        if (!before) {
+          health.push({ kind: h.kind, check: c.id, excerpt: h.excerpt });
+          return h;
+        }
+        const same = `the same ${healthPhrase(h.kind).replace(/^an? /, '')} as in \`${before.check}\`; fix that first`;
+        if (run.status === 'fail') run.message = `${run.message ?? 'the check failed'}: ${same}`;
+        return { kind: h.kind, excerpt: `${same} (its trace is reported there)` };
+      });
+    }
+    const first = c.runs.find((r) => r.status !== 'pass');
+    if (first?.message) c.message = first.message;
+  }
+  return health;
+}
+
 const STATUS_ORDER = ['error', 'fail', 'skip', 'pass'] as const;
 
-function aggregate(check: LessonCheck, lesson: Lesson, runs: RunReport[]): CheckReport {
+/** Runs in the cross-matrix's order, whichever guest each ran in. */
+const PAIRING_ORDER = ['student/reference', 'reference/student', 'student/student'];
+const pairingRank = (r: RunReport) => PAIRING_ORDER.indexOf(`${r.pairing.kernel}/${r.pairing.client}`);
+
+function aggregate(check: LessonCheck, lesson: Lesson, unordered: RunReport[]): CheckReport {
+  const runs = [...unordered].sort((a, b) => pairingRank(a) - pairingRank(b));
   const failed = runs.filter((r) => r.status !== 'pass');
   const first = failed[0];
   // The worst run decides: a grader error, then a failure, then a skip.
@@ -219,6 +253,8 @@ async function runInGuests(o: GradeOptions, warm: Warm, keep: boolean, out: Gues
     ...(o.onGuestLine ? { onGuestLine: o.onGuestLine } : {}),
   };
   let todo = jobs;
+  /** The checks during which the student's module killed a guest. */
+  const studentKills: string[] = [];
   while (todo.length && out.boots < MAX_BOOTS) {
     const session = sessionFor(o, warm, out);
     const r = await session.run(plan, todo, events);
@@ -237,7 +273,7 @@ async function runInGuests(o: GradeOptions, warm: Warm, keep: boolean, out: Gues
       out.consoles.push(`===== warm guest: its console is saved when it stops, in ${session.shareDir}/console.log =====`);
     }
     for (const job of todo) {
-      const res = r.results.get(job.index) ?? (job.index === r.running && vm ? deathResult(vm) : undefined);
+      const res = r.results.get(job.index) ?? (job.index === r.running && vm ? deathResult(vm, r.results.values()) : undefined);
       if (res) record(job, { pairing: job.pairing, ...res });
     }
     const done = new Set([...r.results.keys(), ...(r.running !== undefined ? [r.running] : [])]);
@@ -250,9 +286,30 @@ async function runInGuests(o: GradeOptions, warm: Warm, keep: boolean, out: Gues
       for (const job of rest) record(job, noRun(job.pairing, 'error', why));
       return;
     }
-    todo = rest;
+    const died = todo.find((j) => j.index === r.running);
+    if (died?.pairing.kernel === 'student') studentKills.push(died.check);
+    todo = nextGuestJobs(rest, studentKills, record);
   }
   for (const job of todo) record(job, noRun(job.pairing, 'skip', `not run: the guest died ${MAX_BOOTS} times`));
+}
+
+/** After this many guests killed by the student's module, its remaining jobs are not run. */
+const STUDENT_KILLS_ALLOWED = 2;
+
+/**
+ * The jobs for the next guest after one died. Once the student's module has killed a
+ * guest, the jobs that load only the reference module go first, so the student's client
+ * is graded even if their module crashes every time; after it has killed
+ * STUDENT_KILLS_ALLOWED guests, its remaining jobs are skipped instead of costing more boots.
+ */
+function nextGuestJobs(rest: Job[], studentKills: readonly string[], record: (job: Job, r: RunReport) => void): Job[] {
+  if (studentKills.length === 0) return rest;
+  const reference = rest.filter((j) => j.pairing.kernel === 'reference');
+  const student = rest.filter((j) => j.pairing.kernel === 'student');
+  if (studentKills.length < STUDENT_KILLS_ALLOWED) return [...reference, ...student];
+  const where = [...new Set(studentKills)].map((c) => `\`${c}\``).join(' and ');
+  for (const job of student) record(job, noRun(job.pairing, 'skip', `not run: your module crashed the kernel ${studentKills.length} times (in ${where}); fix that first`));
+  return reference;
 }
 
 /** Grades a lesson and returns the report; the full guest console is saved to `logFile`. */
@@ -296,7 +353,7 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   const { accel, guestMs, boots, consoles } = guests;
 
   const reports = checks.map((c) => aggregate(c, lesson, runs.get(c.id)!));
-  const health: HealthReport[] = reports.flatMap((c) => c.runs.flatMap((r) => r.health.map((h) => ({ kind: h.kind, check: c.id, excerpt: h.excerpt }))));
+  const health = reportCausesOnce(reports);
   const logDir = join(LAB_STATE, 'logs');
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${lesson.id}-${o.target}-${o.kernel.release}.log`);

@@ -90,3 +90,23 @@ describe('mutants of the nlab_kv lessons', () => {
     expect(liveCount()).toBe(0);
   }, 180_000);
 });
+
+// The issue's own example: .policy without .maxattr, so the core hands the ops no attributes
+// and every request oopses. The grade must report the Oops once (later checks point at it),
+// stop rebooting for it, and still grade the student's client against the reference module.
+describe('a module that oopses on every request', () => {
+  it('reports the Oops once, within two boots, and still runs the client-only checks', async () => {
+    const lesson = mutantLesson('lesson-8', 'no-maxattr', [{ file: KV, find: '\t.maxattr\t= NLAB_A_MAX,\n', replace: '' }]);
+    const r = await gradeLesson({ lesson, target: 'starter', kernel });
+    const detail = JSON.stringify(r.checks.map((c) => ({ id: c.id, status: c.status, message: c.message, runs: c.runs.map((x) => `${x.pairing.kernel}/${x.pairing.client}:${x.status}`) })), null, 1);
+    const crashes = r.health.filter((h) => h.kind !== 'warning');
+    expect(crashes.length, detail).toBe(1);
+    expect(r.timings.boots, detail).toBeLessThanOrEqual(2);
+    const clientOnly = lesson.checks.filter((c) => c.side === 'client' && !c.builtin);
+    expect(clientOnly.length).toBeGreaterThan(0);
+    for (const c of clientOnly) expect(r.checks.find((x) => x.id === c.id)!.status, detail).toBe('pass');
+    const later = r.checks.filter((c) => c.status === 'fail' && c.id !== crashes[0]!.check && c.runs.some((x) => x.health.length));
+    for (const c of later) expect(c.message, detail).toMatch(new RegExp(`same .* as in \`${crashes[0]!.check}\``));
+    expect(liveCount()).toBe(0);
+  }, 400_000);
+});

@@ -65,7 +65,12 @@ export default defineChecks({
     });
     ensure(m.type === NLAB_MSG_HELLO, `the answer's type is 0x${m.type.toString(16)}`, { ...evidence, expected: `NLAB_MSG_HELLO (0x${NLAB_MSG_HELLO.toString(16)})` });
     ensure(m.seq === seq, `the answer's nlmsg_seq is ${m.seq}, not the request's ${seq}`, { ...evidence, notes: ['pass the request\'s nlmsg_seq to nlmsg_put(), so the sender can match the answer'] });
-    ensure(m.pid === 0, `the answer's nlmsg_pid is ${m.pid}; the kernel's port is 0`, evidence);
+    // nlmsg_put(skb, 0, …) writes 0; the kernel's own helpers (netlink_ack(),
+    // genlmsg_put_reply()) write the requester's port. Both are correct.
+    ensure(m.pid === 0 || m.pid === r.port, `the answer's nlmsg_pid is ${m.pid}`, {
+      ...evidence,
+      expected: `0 (the kernel's port) or ${r.port} (the requester's, as netlink_ack() writes it)`,
+    });
     const len = d.bytes.readUInt32LE(0);
     const want = 16 + GREETING.length + 1;
     ensure(m.payload.length > 0 && m.payload[m.payload.length - 1] === 0, 'the answer\'s payload does not end with a NUL', {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { scanKernelLog } from '../../../kernel/src/console-scan.js';
 import { CheckFailed, isCheckFailed, type CheckSet } from '../check-api.js';
+import { distinctHealth, healthPhrase } from '../health-causes.js';
 import type { GuestPlan, Job } from '../plan.js';
 import { makeContext } from './context.js';
 import { kmsgMark, readKmsg } from './kmsg.js';
@@ -26,7 +27,7 @@ function emit(event: GuestEvent): void {
 /** After every job: a clean kernel log, every lesson module unloadable, the unit or family free again. */
 async function healthGate(plan: GuestPlan, mark: number): Promise<Pick<JobResult, 'health' | 'gate'>> {
   const log = readKmsg(mark).map((r) => r.text).join('\n');
-  const health = scanKernelLog(log).map((e) => ({ kind: gateHealthKind(e.kind), excerpt: e.excerpt }));
+  const health = distinctHealth(scanKernelLog(log).map((e) => ({ kind: gateHealthKind(e.kind), excerpt: e.excerpt })));
   const gate: string[] = [];
   const names = new Set([plan.modules.student.name, plan.modules.reference.name]);
   const loaded = new Set(loadedModules());
@@ -73,7 +74,7 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
   const durationMs = performance.now() - started;
   const { health, gate } = await healthGate(plan, mark);
   if (result.status === 'pass' && (health.length > 0 || gate.length > 0)) {
-    result = { status: 'fail', message: health.length ? `the kernel logged a ${health[0]!.kind}` : gate[0]! };
+    result = { status: 'fail', message: health.length ? `the kernel logged ${healthPhrase(health[0]!.kind)}` : gate[0]! };
   }
   return { ...result, notes, health, gate, durationMs };
 }

@@ -25,7 +25,8 @@ function evidenceLines(c: CheckReport, verbose: boolean): string[] {
 
 function faultLine(c: CheckReport): string | undefined {
   if (!c.fault) return undefined;
-  const runs = c.runs.map((r) => `${r.status === 'pass' ? PASS : FAIL} ${r.pairing.kernel} module + ${r.pairing.client} client`).join(', ');
+  // A run that never ran is shown as such, so the line never blames a side it did not test.
+  const runs = c.runs.map((r) => `${MARK[r.status]} ${r.pairing.kernel} module + ${r.pairing.client} client${r.status === 'skip' ? ' (not run)' : ''}`).join(', ');
   const who = { kernel: 'your module', client: 'your client', both: 'both sides (or how they work together)' }[c.fault];
   return `at fault: ${who} — ${runs}`;
 }

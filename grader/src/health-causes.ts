@@ -1,0 +1,72 @@
+// One kernel crash, one report: the same Oops seen by several checks (or twice in one
+// console: "BUG: … NULL pointer dereference" then "Oops: 0002") is reported at the first
+// check it hit; later ones point back at it. Pure, so it is tested without a guest.
+
+import type { ReportHealthKind } from './guest/protocol.js';
+
+export interface HealthEntry {
+  kind: ReportHealthKind;
+  excerpt: string;
+}
+
+const ARTICLE: Record<ReportHealthKind, string> = {
+  panic: 'a kernel panic',
+  oops: 'an Oops',
+  bug: 'a BUG',
+  warning: 'a WARNING',
+  hang: 'a hang',
+};
+
+/** "an Oops", "a BUG", … for messages. */
+export function healthPhrase(kind: ReportHealthKind): string {
+  return ARTICLE[kind];
+}
+
+/**
+ * What makes two reports the same crash: the first line and the faulting function, with
+ * addresses, offsets, pids and times taken out (they differ from boot to boot).
+ */
+export function healthSignature(excerpt: string): string {
+  const lines = excerpt.split('\n');
+  const rip = lines.find((l) => /\bRIP: [0-9a-f]{4}:/.test(l));
+  const where = rip ? /\bRIP: [0-9a-f]{4}:([\w.]+)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(.*)$/.exec(rip) : undefined;
+  const norm = (s: string) => s.replace(/0x[0-9a-f]+|\b[0-9a-f]{8,}\b|\d+/gi, '#').replace(/\s+/g, ' ').trim();
+  return `${norm(lines[0] ?? '')}|${where ? `${where[1]}${where[2]?.trim() ? ` ${where[2].trim()}` : ''}` : ''}`;
+}
+
+/**
+ * Drops entries that repeat one before them in the same list: the "Oops:" line of a report
+ * whose "BUG:" line came first (it lies inside that entry's excerpt), or the same crash again.
+ * A panic is kept: it says what became of the guest.
+ */
+export function distinctHealth<T extends HealthEntry>(entries: readonly T[]): T[] {
+  const kept: T[] = [];
+  for (const e of entries) {
+    const first = e.excerpt.split('\n')[0] ?? '';
+    const repeats = kept.some((k) => e.kind !== 'panic' && (k.excerpt.includes(first) || healthSignature(k.excerpt) === healthSignature(e.excerpt)));
+    if (!repeats) kept.push(e);
+  }
+  return kept;
+}
+
+export interface SeenCause {
+  check: string;
+  kind: ReportHealthKind;
+}
+
+/**
+ * Remembers each crash by signature across a grade's checks, in the order they ran.
+ * `note` returns the earlier check that already reported the same crash, if any.
+ */
+export function causeTracker(): { note(check: string, e: HealthEntry): SeenCause | undefined } {
+  const seen = new Map<string, SeenCause>();
+  return {
+    note(check, e) {
+      const sig = healthSignature(e.excerpt);
+      const before = seen.get(sig);
+      if (before && before.check !== check) return before;
+      if (!before) seen.set(sig, { check, kind: e.kind });
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// A grader that fails idiomatic code is as wrong as one that passes broken code: one correct
+// solution per Part, written differently from the reference, graded as a student's starter
+// (the full cross-matrix against the reference), must get full marks on both kernels.
+import { describe, expect, it } from 'vitest';
+import { KNOWN_KERNELS, findKernel } from '../../kernel/src/kernels.js';
+import { liveCount } from '../../kernel/src/reaper.js';
+import { gradeLesson } from '../src/grade.js';
+import { mutantLesson, type Mutation } from './mutant-lesson.js';
+
+interface Alternative {
+  lesson: string;
+  name: string;
+  /** What it does differently, and why that is still right. */
+  why: string;
+  mutations: Mutation[];
+}
+
+const ALTERNATIVES: Alternative[] = [
+  {
+    lesson: 'lesson-3',
+    name: 'alt-reply-names-requester',
+    why: "Part 1: the answer's nlmsg_pid is the requester's port, as netlink_ack() and genlmsg_put_reply() write it, not 0",
+    mutations: [{ file: 'kernel/nlab_reply.c', find: 'nlh = nlmsg_put(skb, 0, req->nlmsg_seq, NLAB_MSG_HELLO,', replace: 'nlh = nlmsg_put(skb, req->nlmsg_pid, req->nlmsg_seq, NLAB_MSG_HELLO,' }],
+  },
+  {
+    lesson: 'lesson-5',
+    name: 'alt-manual-walk',
+    why: "Part 2: the module walks the datagram with nlmsg_ok()/nlmsg_next() and sends the ACKs with netlink_ack() itself, as netlink_rcv_skb() would",
+    mutations: [
+      {
+        file: 'kernel/nlab_reply.c',
+        find: '\tnetlink_rcv_skb(skb, nlab_rcv_msg);\n',
+        replace: [
+          '\tstruct nlmsghdr *nlh = nlmsg_hdr(skb);',
+          '\tint rem = skb->len;',
+          '',
+          '\tfor (; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {',
+          '\t\tstruct netlink_ext_ack extack = {};',
+          '\t\tint err = 0;',
+          '',
+          '\t\tif ((nlh->nlmsg_flags & NLM_F_REQUEST) && nlh->nlmsg_type >= NLMSG_MIN_TYPE)',
+          '\t\t\terr = nlab_rcv_msg(skb, nlh, &extack);',
+          '\t\tif (err || (nlh->nlmsg_flags & NLM_F_ACK))',
+          '\t\t\tnetlink_ack(skb, nlh, err, &extack);',
+          '\t}',
+          '',
+        ].join('\n'),
+      },
+    ],
+  },
+  {
+    lesson: 'lesson-8',
+    name: 'alt-put-and-unicast',
+    why: 'Part 3: the GET answer is built with genlmsg_put() from snd_portid and snd_seq and sent with genlmsg_unicast(), which is what genlmsg_put_reply() and genlmsg_reply() do',
+    mutations: [
+      { file: 'kernel/nlab_kv.c', find: 'hdr = genlmsg_put_reply(rskb, info, &nlab_kv_family, 0, NLAB_CMD_GET);', replace: 'hdr = genlmsg_put(rskb, info->snd_portid, info->snd_seq, &nlab_kv_family, 0, NLAB_CMD_GET);' },
+      { file: 'kernel/nlab_kv.c', find: '\treturn genlmsg_reply(rskb, info);\n', replace: '\treturn genlmsg_unicast(genl_info_net(info), rskb, info->snd_portid);\n' },
+    ],
+  },
+  {
+    lesson: 'lesson-9',
+    name: 'alt-dump-args',
+    why: "Part 4: the dump keeps its position in cb->args[0], the older home of a dump's state, instead of a struct in cb->ctx",
+    mutations: [
+      { file: 'kernel/nlab_kv.c', find: '\tstruct nlab_kv_dump_ctx *ctx = (struct nlab_kv_dump_ctx *)cb->ctx;\n', replace: '' },
+      { file: 'kernel/nlab_kv.c', find: 'if (idx++ < ctx->skip)', replace: 'if (idx++ < (unsigned long)cb->args[0])' },
+      { file: 'kernel/nlab_kv.c', find: '\t\tctx->skip++;\n', replace: '\t\tcb->args[0]++;\n' },
+    ],
+  },
+];
+
+describe.each(KNOWN_KERNELS.map((k) => k.selector))('correct alternatives on kernel %s', (selector) => {
+  const kernel = findKernel(selector);
+  it.each(ALTERNATIVES.map((a) => [a.name, a] as const))('%s gets full marks', async (name, a) => {
+    const lesson = mutantLesson(a.lesson, name, a.mutations);
+    const r = await gradeLesson({ lesson, target: 'starter', kernel });
+    const failed = r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status} ${c.message ?? ''}`);
+    expect(failed, a.why).toEqual([]);
+    expect(r.score).toBe(r.total);
+    expect(r.health).toEqual([]);
+    expect(liveCount()).toBe(0);
+  }, 600_000);
+});
