@@ -87,7 +87,7 @@ export function scaffoldLesson(o: ScaffoldOptions): string[] {
   const source = loadLessonFrom(o.lessonsDir, resolveLessonId(o.lessonsDir, o.from));
   const meta: LessonMeta = {
     id: o.id,
-    title: `Draft: after ${source.title}`,
+    title: `Draft (after ${source.id})`,
     part: source.part,
     summary: `Starts from ${source.id}'s solution; say in one sentence what the student adds.`,
     module: source.module,
@@ -123,5 +123,5 @@ export function scaffoldLesson(o: ScaffoldOptions): string[] {
     for (const p of Object.values(pages)) if (written.includes(p)) rmSync(p, { force: true });
     throw e;
   }
-  return written;
+  return [...new Set(written)];
 }
