@@ -10,6 +10,8 @@ import { reportCliError } from './cli-errors.js';
 import { gradeLesson, type Progress } from './grade.js';
 import { loadAllLessons, loadLesson, type Lesson } from './lesson/load.js';
 import { describeEntry, readProgress, recordProgress } from './progress.js';
+import { findDocsSite } from './report/docs-site.js';
+import { docsLocale, hintUrl } from './report/hint-link.js';
 import { formatReport } from './report/human.js';
 import { toJunit } from './report/junit.js';
 import type { GradeReport } from './report/types.js';
@@ -92,7 +94,12 @@ async function main(argv: string[]): Promise<number> {
       ...(values.verbose ? { onGuestLine: (l: string) => process.stderr.write(dim(`  guest: ${l}\n`)) } : {}),
     });
     recordProgress(report, lesson.checks.map((c) => c.id));
-    if (human) console.log(`${formatReport(report, values.verbose)}\n`);
+    if (human) {
+      // Probe for the local site only when a hint will be shown.
+      const site = report.checks.some((c) => c.status === 'fail') ? await findDocsSite() : undefined;
+      const locale = docsLocale();
+      console.log(`${formatReport(report, values.verbose, site ? (l) => hintUrl(l, site, locale) : undefined)}\n`);
+    }
     return report;
   };
 
