@@ -98,3 +98,15 @@ describe('TODO numbering and headings (pure)', () => {
     expect(slugify('Who may change the store? 2 ways')).toBe('who-may-change-the-store-2-ways');
   });
 });
+
+describe('a lesson.json that does not load', () => {
+  it('is one problem at the line that is wrong', () => {
+    const root = copyLessons(['lesson-5']);
+    const roots = { lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root };
+    const zero = edit(root, 'lessons/lesson-5/lesson.json', (t) => t.replace('"points": 2', '"points": 0'), '"points": 0');
+    const id = readFileSync(join(root, 'lessons/lesson-5/lesson.json'), 'utf8').split('\n').slice(0, zero).findLastIndex((l) => l.includes('"id"')) + 1;
+    expect(lintLessons(roots).flatMap((r) => r.problems.map(formatProblem))).toEqual([`lessons/lesson-5/lesson.json:${id}: checks[${JSON.parse(readFileSync(join(root, 'lessons/lesson-5/lesson.json'), 'utf8')).checks.findIndex((c: { points: number }) => c.points === 0)}]: "points" must be a positive number`]);
+    const comma = edit(root, 'lessons/lesson-5/lesson.json', (t) => t.replace('"part":', '"part",:'), '"part",:');
+    expect(lintLessons(roots).flatMap((r) => r.problems.map(formatProblem))).toEqual([`lessons/lesson-5/lesson.json:${comma}: not valid JSON (the first error is on this line)`]);
+  });
+});

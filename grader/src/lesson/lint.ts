@@ -61,14 +61,36 @@ function driftProblems(lesson: Lesson, show: (p: string) => string): Problem[] {
   return problems;
 }
 
-/** The problems of a lesson.json that does not load, at the line its message points to. */
-function formatProblem(e: LessonFormatError, jsonPath: string, json: string | undefined, shown: string): Problem {
+/**
+ * Where JSON.parse first fails in `text`: every prefix before that point is merely unfinished
+ * ("Unexpected end"), every longer one is wrong, so a binary search finds it.
+ */
+export function jsonErrorOffset(text: string): number {
+  const unfinished = (n: number): boolean => {
+    // A prefix may end inside a literal or a number: that is unfinished too.
+    if (/(?:^|[^\w])(?:t|tr|tru|f|fa|fal|fals|n|nu|nul)$|-$|\d\.$|\d[eE][+-]?$/.test(text.slice(0, n))) return true;
+    try {
+      JSON.parse(text.slice(0, n));
+      return true;
+    } catch (e) {
+      return /end of JSON input|Unterminated|Expected (property name|',' or|':' after|double-quoted)/.test((e as Error).message) && n < text.length;
+    }
+  };
+  let [lo, hi] = [0, text.length];
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (unfinished(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The problem of a lesson.json that does not load, at the line its message points to. */
+function loadProblem(e: LessonFormatError, jsonPath: string, json: string | undefined, shown: string): Problem {
   const message = e.message.startsWith(`${jsonPath}: `) ? e.message.slice(jsonPath.length + 2) : e.message;
-  let line = 1;
-  const position = /position (\d+)/.exec(message);
+  if (json && message.startsWith('not valid JSON')) return { file: shown, line: lineAt(json, jsonErrorOffset(json)), message: 'not valid JSON (the first error is on this line)' };
   const check = /^checks\[(\d+)\]/.exec(message);
-  if (json && position) line = lineAt(json, Number(position[1]));
-  else if (json && check) line = [...checkLines(json).values()][Number(check[1])]?.line ?? 1;
+  const line = json && check ? ([...checkLines(json).values()][Number(check[1])]?.line ?? 1) : 1;
   return { file: shown, line, message };
 }
 
@@ -90,7 +112,7 @@ export function lintLessons(roots: LintRoots = REPO_ROOTS, ids: readonly string[
       lesson = loadLessonFrom(roots.lessonsDir, id);
     } catch (e) {
       if (!(e instanceof LessonFormatError)) throw e;
-      problems.push(formatProblem(e, jsonPath, json, show(jsonPath)));
+      problems.push(loadProblem(e, jsonPath, json, show(jsonPath)));
       continue;
     }
     const lines = checkLines(json ?? '');
@@ -126,14 +148,13 @@ export function lintLessons(roots: LintRoots = REPO_ROOTS, ids: readonly string[
     if (existsSync(checksTs)) compile.push({ lessonId: id, file: checksTs, shown: show(checksTs), checks: lesson.checks, json: jsonRef });
     else problems.push({ file: jsonRef.path, line: 1, message: `the lesson has no checks.ts` });
 
-    // Unbalanced markers are reported above; the starter cannot be derived until they are fixed.
-    if (!markerProblems.length) {
-      try {
-        problems.push(...driftProblems(lesson, show));
-      } catch (e) {
-        if (!(e instanceof LessonFormatError || e instanceof MarkerError)) throw e;
-        problems.push({ file: jsonRef.path, line: 1, message: e.message });
-      }
+    try {
+      problems.push(...driftProblems(lesson, show));
+    } catch (e) {
+      // Unbalanced markers are reported above; the starter cannot be derived until they are fixed.
+      if (e instanceof MarkerError) continue;
+      if (!(e instanceof LessonFormatError)) throw e;
+      problems.push({ file: jsonRef.path, line: 1, message: e.message.replace(`${jsonPath}: `, '') });
     }
   }
   for (const [f, found] of checksProblems(compile, show)) results.find((r) => r.id === f.lessonId)!.problems.push(...found);
