@@ -99,5 +99,9 @@ function main(argv: string[]): number {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (e) {
-  process.exitCode = e instanceof ScaffoldError ? (console.error(`${FAIL} ${e.message}`), 2) : reportCliError(e);
+  if (!(e instanceof ScaffoldError)) process.exitCode = reportCliError(e);
+  else {
+    console.error(`${FAIL} ${e.message}`);
+    process.exitCode = 2;
+  }
 }

@@ -67,9 +67,9 @@ export function updateEntry(previous: ProgressEntry | undefined, r: GradeReport,
   return { target: 'starter', ...(previous?.full ? { full: previous.full } : {}), partial: { ...result, checks: r.checks.map((c) => c.id) } };
 }
 
-/** Records a grade of the student's own code (solution grades are not progress). */
+/** Records a grade of the student's own code (solution grades, and grades that ran no check, are not progress). */
 export function recordProgress(r: GradeReport, lessonChecks: readonly string[], file = PROGRESS_FILE): void {
-  if (r.target !== 'starter') return;
+  if (r.target !== 'starter' || !r.checks.length) return;
   const all = readProgress(file);
   all[r.lesson] = updateEntry(all[r.lesson], r, lessonChecks, new Date().toISOString());
   mkdirSync(dirname(file), { recursive: true });

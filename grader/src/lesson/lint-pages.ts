@@ -92,7 +92,7 @@ function localeAnchorProblems(en: Page & { text: string }, enHeadings: Heading[]
 
 export function pageProblems(o: PageLintInput): Problem[] {
   const problems: Problem[] = [];
-  const parsed: { page: Page & { text: string }; hs: Heading[] }[] = [];
+  const parsed = new Map<Page, { page: Page & { text: string }; hs: Heading[] }>();
   for (const page of [o.en, o.zh]) {
     if (page.text === undefined) {
       problems.push({ file: o.json.path, line: o.json.idLine, message: `the lesson has no page ${page.path} (every lesson has an English and a Chinese page)` });
@@ -105,9 +105,10 @@ export function pageProblems(o: PageLintInput): Problem[] {
     const anchors = anchorsOf(hs, found, o);
     for (const c of o.checks.filter((c) => !anchors.has(`check-${c.id}`)))
       problems.push({ file: o.json.path, line: o.json.checkLine(c.id), message: `check "${c.id}" has no anchor check-${c.id} on ${p.path} (add <!-- @checks ${o.lessonId} --> or a heading ending in {#check-${c.id}})` });
-    parsed.push({ page: p, hs });
+    parsed.set(page, { page: p, hs });
   }
-  const [en, zh] = parsed;
-  if (en && zh && en.page.path === o.en.path) problems.push(...localeAnchorProblems(en.page, en.hs, zh.page, zh.hs));
+  const en = parsed.get(o.en);
+  const zh = parsed.get(o.zh);
+  if (en && zh) problems.push(...localeAnchorProblems(en.page, en.hs, zh.page, zh.hs));
   return problems;
 }

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../../../kernel/src/paths.js';
 import { checksProblems, type ChecksFile } from './lint-checks.js';
-import { pageProblems } from './lint-pages.js';
+import { pageProblems, type Page } from './lint-pages.js';
 import { checkLines, collectTodos, todoReferenceProblems, type MarkedFile } from './lint-todos.js';
 import { LESSONS_DIR, lessonIds, loadLessonFrom, type Lesson } from './load.js';
 import { lineAt, type Problem } from './problems.js';
@@ -94,6 +94,16 @@ function loadProblem(e: LessonFormatError, jsonPath: string, json: string | unde
   return { file: shown, line, message };
 }
 
+/** The solution's files that may hold TODO markers (generated ones never do). */
+function markedFiles(lesson: Lesson, show: (p: string) => string): MarkedFile[] {
+  const solution = join(lesson.dir, 'solution');
+  const generated = new Set((lesson.generated ?? []).map((g) => join(g.file)));
+  return files(solution).flatMap((rel) => {
+    const lang = markerLanguage(rel);
+    return lang && !generated.has(join(rel)) ? [{ path: show(join(solution, rel)), text: readFileSync(join(solution, rel), 'utf8'), lang }] : [];
+  });
+}
+
 /** Lints the lessons `ids` (default: all) under `roots`. */
 export function lintLessons(roots: LintRoots = REPO_ROOTS, ids: readonly string[] = lessonIds(roots.lessonsDir)): LessonLint[] {
   const show = (p: string): string => {
@@ -119,16 +129,10 @@ export function lintLessons(roots: LintRoots = REPO_ROOTS, ids: readonly string[
     const checkLine = (c: string): number => lines.get(c)?.line ?? 1;
     const jsonRef = { path: show(jsonPath), idLine: json ? lineAt(json, Math.max(0, json.indexOf('"id"'))) : 1, checkLine };
 
-    const solution = join(lesson.dir, 'solution');
-    const generated = new Set((lesson.generated ?? []).map((g) => join(g.file)));
-    const marked: MarkedFile[] = files(solution).flatMap((rel) => {
-      const lang = markerLanguage(rel);
-      return lang && !generated.has(join(rel)) ? [{ path: show(join(solution, rel)), text: readFileSync(join(solution, rel), 'utf8'), lang }] : [];
-    });
-    const { todos, problems: markerProblems } = collectTodos(marked);
+    const { todos, problems: markerProblems } = collectTodos(markedFiles(lesson, show));
     problems.push(...markerProblems, ...todoReferenceProblems(lesson.checks, todos, jsonRef.path, lines));
 
-    const page = (locale: string): { path: string; text: string | undefined } => {
+    const page = (locale: string): Page => {
       const path = join(roots.docsDir, locale, 'lessons', `${id}.md`);
       return { path: show(path), text: existsSync(path) ? readFileSync(path, 'utf8') : undefined };
     };
