@@ -9,7 +9,9 @@ import { FAIL, PASS, bold, dim, ms } from '../../kernel/src/term.js';
 import { reportCliError } from './cli-errors.js';
 import { gradeLesson, type Progress } from './grade.js';
 import { loadAllLessons, loadLesson, type Lesson } from './lesson/load.js';
-import { readProgress, recordProgress } from './progress.js';
+import { describeEntry, readProgress, recordProgress } from './progress.js';
+import { findDocsSite } from './report/docs-site.js';
+import { docsLocale, hintUrl } from './report/hint-link.js';
 import { formatReport } from './report/human.js';
 import { toJunit } from './report/junit.js';
 import type { GradeReport } from './report/types.js';
@@ -25,10 +27,9 @@ function listLessons(): number {
   let part = -1;
   for (const l of loadAllLessons()) {
     if (l.part !== part) console.log(bold(`Part ${(part = l.part)}`));
-    const p = progress[l.id];
-    const mark = !p ? dim('·') : p.score === p.total ? PASS : FAIL;
-    const result = p ? `${p.score}/${p.total}  ${dim(p.at.slice(0, 16).replace('T', ' '))}` : dim('not graded yet');
-    console.log(`  ${mark} ${l.id.padEnd(10)} ${l.title.padEnd(40)} ${result}`);
+    const { done, text } = describeEntry(progress[l.id]);
+    const mark = done === undefined ? dim('·') : done ? PASS : FAIL;
+    console.log(`  ${mark} ${l.id.padEnd(10)} ${l.title.padEnd(40)} ${done === undefined ? dim(text) : text}`);
   }
   console.log(dim('\ngrade one with: npm run grade lesson-N'));
   return 0;
@@ -92,8 +93,13 @@ async function main(argv: string[]): Promise<number> {
       ...(onHost ? { host: { consent: true } } : {}),
       ...(values.verbose ? { onGuestLine: (l: string) => process.stderr.write(dim(`  guest: ${l}\n`)) } : {}),
     });
-    recordProgress(report);
-    if (human) console.log(`${formatReport(report, values.verbose)}\n`);
+    recordProgress(report, lesson.checks.map((c) => c.id));
+    if (human) {
+      // Probe for the local site only when a hint will be shown.
+      const site = report.checks.some((c) => c.status === 'fail') ? await findDocsSite() : undefined;
+      const locale = docsLocale();
+      console.log(`${formatReport(report, values.verbose, site ? (l) => hintUrl(l, site, locale) : undefined)}\n`);
+    }
     return report;
   };
 

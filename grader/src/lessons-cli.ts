@@ -1,44 +1,95 @@
-// `npm run lessons -- sync|check` and `npm run lesson -- reset ID`: instructor and student
-// tools for starters generated from solutions.
+// `npm run lessons -- sync|check [LESSON]`, `lessons -- new LESSON --from LESSON` and
+// `npm run lesson -- reset ID`: instructor and student tools for lessons whose starters are
+// generated from solutions. NLAB_LESSONS_DIR and NLAB_DOCS_DIR move the lessons and docs
+// folders (tests run these commands on temporary copies).
 
-import { join } from 'node:path';
-import { LAB_STATE } from '../../kernel/src/paths.js';
-import { FAIL, PASS, dim } from '../../kernel/src/term.js';
-import { loadAllLessons, loadLesson } from './lesson/load.js';
-import { resetStarter, solutionDrift, starterDrift, writeSolutionFiles, writeStarter } from './lesson/starters.js';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { LAB_STATE, REPO_ROOT } from '../../kernel/src/paths.js';
+import { FAIL, PASS, WARN, dim } from '../../kernel/src/term.js';
 import { reportCliError } from './cli-errors.js';
+import { REPO_ROOTS, lintLessons, type LintRoots } from './lesson/lint.js';
+import { lessonIds, loadLesson, loadLessonFrom, resolveLessonId } from './lesson/load.js';
+import { formatProblem } from './lesson/problems.js';
+import { ScaffoldError, scaffoldLesson } from './lesson/scaffold.js';
+import { resetStarter, writeSolutionFiles, writeStarter } from './lesson/starters.js';
 
 const USAGE = `usage:
-  npm run lessons -- sync          regenerate every starter/ from its solution/ (and every
-                                   generated file lesson.json declares, from its input)
-  npm run lessons -- check         fail if a committed starter/ differs from its solution/,
-                                   or a generated file from what its tool makes
-  npm run lesson -- reset LESSON   restore LESSON's starter/ (your old copy is kept under .lab/backups)`;
+  npm run lessons -- sync [LESSON]          make every (or LESSON's) starter/ and generated file
+                                            what its solution/ gives; prints only what changed
+  npm run lessons -- check [LESSON]         lint lessons on the host: TODO markers, lesson.json
+                                            against the solution, checks.ts and both pages;
+                                            starters and generated files up to date
+  npm run lessons -- new LESSON --from L    a new lesson from lesson L's solution (markers
+                                            removed), with lesson.json, checks.ts and both pages
+  npm run lesson -- reset LESSON            restore LESSON's starter/ (your old copy is kept under .lab/backups)`;
 
-function main(argv: string[]): number {
-  const [cmd, arg] = argv;
-  if (cmd === 'sync') {
-    for (const l of loadAllLessons()) {
-      // The solution's generated files, then the starter (whose own come from its own inputs).
-      const regenerated = writeSolutionFiles(l);
-      const note = regenerated.length ? dim(` (regenerated ${regenerated.join(', ')})`) : '';
-      console.log(`${PASS} ${l.id}: ${writeStarter(l)} file(s)${note}`);
-    }
+function roots(): LintRoots {
+  const lessonsDir = process.env.NLAB_LESSONS_DIR;
+  const docsDir = process.env.NLAB_DOCS_DIR;
+  if (!lessonsDir && !docsDir) return REPO_ROOTS;
+  const l = resolve(lessonsDir ?? REPO_ROOTS.lessonsDir);
+  return { lessonsDir: l, docsDir: resolve(docsDir ?? REPO_ROOTS.docsDir), displayRoot: lessonsDir ? dirname(l) : REPO_ROOT };
+}
+
+function selected(r: LintRoots, wanted: string | undefined): string[] {
+  return wanted ? [resolveLessonId(r.lessonsDir, wanted)] : lessonIds(r.lessonsDir);
+}
+
+function sync(wanted: string | undefined): number {
+  const r = roots();
+  const ids = selected(r, wanted);
+  let changed = 0;
+  for (const id of ids) {
+    const l = loadLessonFrom(r.lessonsDir, id);
+    // The solution's generated files first: the starter's own come from the starter's inputs.
+    const files = [...writeSolutionFiles(l), ...writeStarter(l)];
+    changed += files.length;
+    if (files.length) console.log(`${PASS} ${id}: ${files.join(', ')}`);
+  }
+  const what = ids.length === 1 ? ids[0]! : `${ids.length} lessons`;
+  console.log(changed ? dim(`${changed} file(s) rewritten in ${what}`) : `${PASS} ${what}: nothing to change`);
+  return 0;
+}
+
+function check(wanted: string | undefined): number {
+  const started = performance.now();
+  const r = roots();
+  const results = lintLessons(r, selected(r, wanted));
+  const all = results.flatMap((l) => l.problems);
+  for (const p of all) console.log(`${p.warning ? WARN : FAIL} ${formatProblem(p)}${p.warning ? dim(' (warning)') : ''}`);
+  const problems = all.filter((p) => !p.warning);
+  const took = dim(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  const what = results.length === 1 ? results[0]!.id : `${results.length} lessons`;
+  if (!problems.length) {
+    const warnings = all.length ? ` (${all.length} warning${all.length === 1 ? '' : 's'})` : '';
+    console.log(`${PASS} ${what}: no problems${warnings} ${took}`);
     return 0;
   }
-  if (cmd === 'check') {
-    let bad = 0;
-    for (const l of loadAllLessons()) {
-      const drift = [...solutionDrift(l), ...starterDrift(l)];
-      bad += drift.length;
-      console.log(drift.length ? `${FAIL} ${l.id}: not what the solution generates: ${drift.join(', ')}` : `${PASS} ${l.id}`);
-    }
-    if (bad) console.log(dim('run `npm run lessons -- sync` and commit the result'));
-    return bad ? 1 : 0;
-  }
-  if (cmd === 'reset' && arg) {
-    const backup = resetStarter(loadLesson(arg), join(LAB_STATE, 'backups'));
-    console.log(`${PASS} ${arg}: starter restored${backup ? dim(` (your previous copy: ${backup})`) : ''}`);
+  const bad = results.filter((l) => l.problems.some((p) => !p.warning)).map((l) => l.id);
+  console.log(`${FAIL} ${problems.length} problem(s) in ${bad.join(', ')} ${took}`);
+  if (problems.some((p) => /lessons -- sync/.test(p.message))) console.log(dim('generated files: run `npm run lessons -- sync` and commit the result'));
+  return 1;
+}
+
+function scaffold(args: string[]): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { from: { type: 'string' } } });
+  const [id] = positionals;
+  if (!id || !values.from || positionals.length > 1) throw new ScaffoldError('usage: npm run lessons -- new lesson-N --from lesson-M');
+  const r = roots();
+  const written = scaffoldLesson({ id, from: values.from, lessonsDir: r.lessonsDir, docsDir: r.docsDir });
+  console.log(`${PASS} ${id}: ${written.length} files from ${resolveLessonId(r.lessonsDir, values.from)}`);
+  console.log(dim(`next: its checks (lesson.json, checks.ts), TODO markers in solution/, both pages; then npm run lessons -- sync ${id} && npm run lessons -- check ${id}`));
+  return 0;
+}
+
+function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  if ((cmd === 'sync' || cmd === 'check') && rest.length <= 1) return cmd === 'sync' ? sync(rest[0]) : check(rest[0]);
+  if (cmd === 'new') return scaffold(rest);
+  if (cmd === 'reset' && rest.length === 1) {
+    const backup = resetStarter(loadLesson(rest[0]!), join(LAB_STATE, 'backups'));
+    console.log(`${PASS} ${rest[0]}: starter restored${backup ? dim(` (your previous copy: ${backup})`) : ''}`);
     return 0;
   }
   console.error(USAGE);
@@ -48,5 +99,9 @@ function main(argv: string[]): number {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (e) {
-  process.exitCode = reportCliError(e);
+  if (!(e instanceof ScaffoldError)) process.exitCode = reportCliError(e);
+  else {
+    console.error(`${FAIL} ${e.message}`);
+    process.exitCode = 2;
+  }
 }

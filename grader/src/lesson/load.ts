@@ -26,20 +26,31 @@ function lessonNumber(id: string): number {
 }
 
 /** Ids of every lesson folder with a lesson.json, in lesson order. */
-export function lessonIds(): string[] {
-  if (!existsSync(LESSONS_DIR)) return [];
-  return readdirSync(LESSONS_DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(LESSONS_DIR, d.name, 'lesson.json')))
+export function lessonIds(root = LESSONS_DIR): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'lesson.json')))
     .map((d) => d.name)
     .sort((a, b) => lessonNumber(a) - lessonNumber(b) || a.localeCompare(b));
 }
 
 /** Loads one lesson; accepts "lesson-3" or just "3". */
 export function loadLesson(wanted: string): Lesson {
-  const ids = lessonIds();
+  return loadLessonFrom(LESSONS_DIR, wanted);
+}
+
+/** The lesson id `wanted` names ("lesson-3" or "3") among the lessons under `root`. */
+export function resolveLessonId(root: string, wanted: string): string {
+  const ids = lessonIds(root);
   const id = ids.includes(wanted) ? wanted : /^\d+$/.test(wanted) && ids.includes(`lesson-${wanted}`) ? `lesson-${wanted}` : undefined;
   if (!id) throw new LessonNotFound(wanted, ids);
-  const dir = join(LESSONS_DIR, id);
+  return id;
+}
+
+/** Loads one lesson from another lessons folder than the repository's (tests, scaffolds). */
+export function loadLessonFrom(root: string, wanted: string): Lesson {
+  const id = resolveLessonId(root, wanted);
+  const dir = join(root, id);
   const file = join(dir, 'lesson.json');
   let raw: unknown;
   try {
@@ -52,8 +63,8 @@ export function loadLesson(wanted: string): Lesson {
   return { ...meta, dir };
 }
 
-export function loadAllLessons(): Lesson[] {
-  return lessonIds().map(loadLesson);
+export function loadAllLessons(root = LESSONS_DIR): Lesson[] {
+  return lessonIds(root).map((id) => loadLessonFrom(root, id));
 }
 
 /** The folder holding one side of a lesson, e.g. lessons/lesson-3/starter/kernel. */

@@ -88,15 +88,25 @@ export function writeSolutionFiles(lesson: Lesson): string[] {
   return drift;
 }
 
-/** Rewrites a lesson's starter/ from its solution/. */
-export function writeStarter(lesson: Lesson): number {
+/**
+ * Makes a lesson's starter/ what its solution/ generates: writes the files that differ and
+ * removes those it does not make. Returns the paths it changed (relative to the lesson).
+ */
+export function writeStarter(lesson: Lesson): string[] {
   const files = generateStarter(lesson);
-  rmSync(join(lesson.dir, 'starter'), { recursive: true, force: true });
+  const have = committedStarter(lesson);
+  const changed: string[] = [];
+  for (const rel of [...have.keys()].filter((f) => !files.has(f))) {
+    rmSync(join(lesson.dir, rel));
+    changed.push(rel);
+  }
   for (const [rel, text] of files) {
+    if (have.get(rel) === text) continue;
     mkdirSync(dirname(join(lesson.dir, rel)), { recursive: true });
     writeFileSync(join(lesson.dir, rel), text);
+    changed.push(rel);
   }
-  return files.size;
+  return changed.sort();
 }
 
 /** Copies the student's current starter aside (so a reset never loses work), then regenerates it. */

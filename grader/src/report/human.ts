@@ -31,7 +31,10 @@ function faultLine(c: CheckReport): string | undefined {
   return `at fault: ${who} — ${runs}`;
 }
 
-export function formatCheck(c: CheckReport, verbose = false): string {
+/** How the report shows a hint link (default: as the report has it). */
+export type LinkFormat = (hintLink: string) => string;
+
+export function formatCheck(c: CheckReport, verbose = false, link: LinkFormat = (l) => l): string {
   const pts = c.status === 'pass' ? `${c.points}/${c.points}` : `0/${c.points}`;
   const lines = [`  ${MARK[c.status]} ${c.title} ${dim(`[${c.id}] ${pts} pt · ${ms(c.durationMs)}`)}`];
   if (c.status !== 'pass') {
@@ -42,7 +45,7 @@ export function formatCheck(c: CheckReport, verbose = false): string {
     if (ev.length) lines.push(indent(ev.join('\n')));
     for (const r of c.runs) for (const h of r.health) lines.push(indent(`${red(`kernel ${h.kind}:`)}\n${indent(h.excerpt.split('\n').slice(0, verbose ? 40 : 8).join('\n'), '  ')}`));
     for (const r of c.runs) for (const g of r.gate) lines.push(indent(`${red('health gate:')} ${g}`));
-    if (c.status === 'fail') lines.push(indent(`${yellow('hint:')} ${c.hint} ${dim(`→ ${c.hintLink}`)}`));
+    if (c.status === 'fail') lines.push(indent(`${yellow('hint:')} ${c.hint} ${dim(`→ ${link(c.hintLink)}`)}`));
   } else if (verbose || c.notes.length) {
     for (const n of c.notes) lines.push(indent(dim(n)));
   }
@@ -55,9 +58,9 @@ function panicLine(r: GradeReport): string {
   return checks.length ? `${WARN} the kernel panicked during ${checks.join(' and ')}\n` : '';
 }
 
-export function formatReport(r: GradeReport, verbose = false): string {
+export function formatReport(r: GradeReport, verbose = false, link?: LinkFormat): string {
   const head = `${bold(`${r.lesson}: ${r.title}`)} ${dim(`(${r.target}, kernel ${r.kernel}, ${r.accel.toUpperCase()})`)}`;
-  const body = r.checks.map((c) => formatCheck(c, verbose)).join('\n');
+  const body = r.checks.map((c) => formatCheck(c, verbose, link)).join('\n');
   const full = r.score === r.total;
   const score = `Score: ${r.score}/${r.total}`;
   const t = r.timings;

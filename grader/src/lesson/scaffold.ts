@@ -1,0 +1,127 @@
+// `lessons new lesson-N --from lesson-M`: a new lesson that starts from what lesson M's
+// solution ends with (its code, without M's TODO markers), a lesson.json with the common
+// checks, a checks.ts and both pages, ready for `lessons check`.
+
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadLessonFrom, resolveLessonId, type Lesson } from './load.js';
+import type { LessonCheck, LessonMeta } from './schema.js';
+import { writeSolutionFiles, writeStarter } from './starters.js';
+import { markerLanguage, toSolutionView } from './todo-markers.js';
+
+export class ScaffoldError extends Error {
+  override name = 'ScaffoldError';
+}
+
+export interface ScaffoldOptions {
+  id: string;
+  from: string;
+  lessonsDir: string;
+  docsDir: string;
+}
+
+const lessonNumber = (id: string): number => Number(/^lesson-(\d+)$/.exec(id)?.[1]);
+
+/** Lesson M's own name in its files (paths, "Netlink Lab, lesson M:" headers) becomes the new one's. */
+export function renameLesson(text: string, from: string, to: string): string {
+  const [m, n] = [lessonNumber(from), lessonNumber(to)];
+  return text
+    .replace(new RegExp(`(?<![\\w-])${from}(?![\\w])`, 'g'), to)
+    .replace(new RegExp(`(Netlink Lab,? [Ll]esson )${m}(?!\\d)`, 'g'), `$1${n}`);
+}
+
+function commonChecks(source: Lesson): LessonCheck[] {
+  const checks: LessonCheck[] = [
+    { id: 'builds', title: 'The module builds without warnings', points: 1, side: 'kernel', hint: 'Read the compiler\'s first error or warning; W=1 is on, so unused variables count.', todos: [], builtin: 'kernel-builds' },
+  ];
+  if (source.client) checks.push({ id: 'client-builds', title: 'The client type-checks', points: 1, side: 'client', hint: 'Read the first TypeScript error: file, line and what it expected.', todos: [], builtin: 'client-builds' });
+  checks.push({ id: 'loads', title: 'insmod loads the module', points: 1, side: 'kernel', hint: 'The init function must return 0 once everything it sets up is in place.', todos: [] });
+  return checks;
+}
+
+const CHECKS_TS = (id: string, from: string): string => `// ${id} checks. Each function is one check of lesson.json, by id; it runs in the guest.
+// Started from ${from}'s code: add a check per thing the student builds, and name its TODOs.
+import { commonChecks, defineChecks } from 'netlink-lab/grader';
+
+export default defineChecks({
+  loads: commonChecks.loads,
+});
+`;
+
+/** Headings of a new page: English text, Chinese text, and the anchor both use. */
+const SECTIONS = [
+  { en: 'Concepts', zh: '概念', anchor: 'concepts' },
+  { en: 'Your TODOs', zh: '你的 TODO', anchor: 'your-todos' },
+  { en: 'Grade it', zh: '评分', anchor: 'grade-it' },
+  { en: 'Checks', zh: '检查项', anchor: 'checks' },
+] as const;
+
+function page(meta: LessonMeta, locale: 'en' | 'zh-CN'): string {
+  const n = lessonNumber(meta.id);
+  const zh = locale === 'zh-CN';
+  const body: Record<(typeof SECTIONS)[number]['anchor'], string> = {
+    concepts: '',
+    'your-todos': '',
+    'grade-it': `\`npm run grade ${meta.id}\``,
+    checks: `<!-- @checks ${meta.id} -->`,
+  };
+  return [
+    zh ? `# 第 ${n} 课 · ${meta.title}` : `# Lesson ${n} · ${meta.title}`,
+    '',
+    meta.summary,
+    '',
+    ...SECTIONS.flatMap((s) => [zh ? `## ${s.zh} {#${s.anchor}}` : `## ${s.en}`, '', ...(body[s.anchor] ? [body[s.anchor], ''] : [])]),
+  ].join('\n');
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile()).sort();
+}
+
+/** Creates the lesson; returns the paths it wrote. Nothing is left behind when it fails. */
+export function scaffoldLesson(o: ScaffoldOptions): string[] {
+  if (!/^lesson-\d+$/.test(o.id)) throw new ScaffoldError(`a new lesson's id is lesson-N, not "${o.id}"`);
+  const dir = join(o.lessonsDir, o.id);
+  const pages = { en: join(o.docsDir, 'lessons', `${o.id}.md`), 'zh-CN': join(o.docsDir, 'zh-CN', 'lessons', `${o.id}.md`) };
+  for (const p of [dir, pages.en, pages['zh-CN']]) if (existsSync(p)) throw new ScaffoldError(`${o.id} exists already (${p})`);
+  const source = loadLessonFrom(o.lessonsDir, resolveLessonId(o.lessonsDir, o.from));
+  const meta: LessonMeta = {
+    id: o.id,
+    title: `Draft (after ${source.id})`,
+    part: source.part,
+    summary: `Starts from ${source.id}'s solution; say in one sentence what the student adds.`,
+    module: source.module,
+    netlink: source.netlink,
+    ...(source.client ? { client: source.client } : {}),
+    checks: commonChecks(source),
+    ...(source.generated ? { generated: source.generated } : {}),
+    ...(source.fuzz ? { fuzz: source.fuzz } : {}),
+  };
+  const written: string[] = [];
+  const write = (path: string, text: string): void => {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+    written.push(path);
+  };
+  try {
+    const outputs = new Set((source.generated ?? []).map((g) => join(g.file)));
+    for (const rel of walk(join(source.dir, 'solution'))) {
+      if (outputs.has(join(rel))) continue; // remade below from the renamed input
+      const text = readFileSync(join(source.dir, 'solution', rel), 'utf8');
+      const lang = markerLanguage(rel);
+      write(join(dir, 'solution', rel), renameLesson(lang ? toSolutionView(text, lang, join(source.id, 'solution', rel)) : text, source.id, o.id));
+    }
+    write(join(dir, 'lesson.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    write(join(dir, 'checks.ts'), CHECKS_TS(o.id, source.id));
+    const lesson: Lesson = { ...meta, dir };
+    written.push(...writeSolutionFiles(lesson).map((f) => join(dir, f)));
+    written.push(...writeStarter(lesson).map((f) => join(dir, f)));
+    write(pages.en, page(meta, 'en'));
+    write(pages['zh-CN'], page(meta, 'zh-CN'));
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    for (const p of Object.values(pages)) if (written.includes(p)) rmSync(p, { force: true });
+    throw e;
+  }
+  return [...new Set(written)];
+}

@@ -1,0 +1,77 @@
+// `npm run lessons -- sync|check|new` on temporary copies of real lessons (NLAB_LESSONS_DIR,
+// NLAB_DOCS_DIR), through the built command as an instructor runs it. Host only.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { todoBlocks } from '../src/lesson/todo-markers.js';
+import { copyLessons } from './lesson-copy.js';
+
+function lessons(root: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'dist/grader/src/lessons-cli.js'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NLAB_LESSONS_DIR: join(root, 'lessons'), NLAB_DOCS_DIR: join(root, 'docs') },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('lessons sync', () => {
+  it('says so when nothing changes, and names only the files it rewrote', () => {
+    const root = copyLessons(['lesson-1', 'lesson-3']);
+    expect(lessons(root, 'sync')).toMatchObject({ code: 0, stdout: '✓ 2 lessons: nothing to change\n' });
+    const main = join(root, 'lessons/lesson-3/solution/client/main.ts');
+    writeFileSync(main, readFileSync(main, 'utf8').replace(/\/\/ TODO 3: /, '// TODO 3: (reworded) '));
+    const r = lessons(root, 'sync', 'lesson-3');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^✓ lesson-3: starter\/client\/main\.ts$/), expect.stringMatching(/1 file\(s\) rewritten in lesson-3/)]);
+    expect(readFileSync(join(root, 'lessons/lesson-3/starter/client/main.ts'), 'utf8')).toContain('// TODO 3: (reworded) ');
+    expect(lessons(root, 'check', 'lesson-3')).toMatchObject({ code: 0 });
+  }, 60_000);
+});
+
+describe('lessons new', () => {
+  const root = copyLessons(['lesson-3', 'lesson-12']);
+
+  it('makes a lesson from another one\'s solution that lessons check accepts', () => {
+    const made = lessons(root, 'new', 'lesson-13', '--from', 'lesson-12');
+    expect(made.stderr).toBe('');
+    expect(made.code).toBe(0);
+    const dir = join(root, 'lessons/lesson-13');
+    const json = JSON.parse(readFileSync(join(dir, 'lesson.json'), 'utf8')) as { id: string; checks: { id: string }[]; generated: unknown[] };
+    expect(json.id).toBe('lesson-13');
+    expect(json.checks.map((c) => c.id)).toEqual(['builds', 'client-builds', 'loads']);
+    expect(json.generated).toHaveLength(1);
+    // Lesson 12's code, without its markers or stubs, and named after the new lesson.
+    for (const f of readdirSync(join(dir, 'solution'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(c|ts|yaml)$/.test(f))) {
+      const text = readFileSync(join(dir, 'solution', f), 'utf8');
+      if (f.endsWith('-ynl.ts')) continue; // generated: it quotes the spec
+      expect(text, f).not.toMatch(/TODO \d+:|END TODO|STARTER:/);
+      expect(text, f).not.toMatch(/lesson-12\b/);
+    }
+    expect(readFileSync(join(dir, 'solution/kernel/nlab_kv.c'), 'utf8')).toMatch(/Netlink Lab, lesson 13:/);
+    const kept = todoBlocks(readFileSync(join(root, 'lessons/lesson-12/solution/client/main.ts'), 'utf8'), 'ts').find((b) => b.n === 3)!.solution.join('\n');
+    expect(kept.length).toBeGreaterThan(20);
+    expect(readFileSync(join(dir, 'solution/client/main.ts'), 'utf8')).toContain(kept);
+    expect(readFileSync(join(dir, 'solution/client/nlab_kv.yaml'), 'utf8')).toContain('lessons/lesson-13/starter/client/nlab_kv.yaml');
+    expect(readFileSync(join(root, 'docs/lessons/lesson-13.md'), 'utf8')).toContain('<!-- @checks lesson-13 -->');
+    expect(readFileSync(join(root, 'docs/zh-CN/lessons/lesson-13.md'), 'utf8')).toContain('## 检查项 {#checks}');
+    const checked = lessons(root, 'check', 'lesson-13');
+    expect(checked.stdout).toMatch(/^✓ lesson-13: no problems/);
+    expect(checked.code).toBe(0);
+  }, 60_000);
+
+  it('refuses a lesson that exists already, or a --from that does not, in one line', () => {
+    for (const [args, message] of [
+      [['new', 'lesson-3', '--from', 'lesson-12'], /^✗ lesson-3 exists already \(.*lessons\/lesson-3\)\n$/],
+      [['new', 'lesson-14', '--from', 'lesson-99'], /^✗ there is no lesson "lesson-99"; the lessons are: lesson-3, lesson-12.*\n$/],
+      [['new', 'lesson-14'], /^✗ usage: npm run lessons -- new lesson-N --from lesson-M\n$/],
+      [['new', 'fourteen', '--from', 'lesson-3'], /^✗ a new lesson's id is lesson-N, not "fourteen"\n$/],
+    ] as const) {
+      const r = lessons(root, ...args);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.code).toBe(2);
+    }
+    expect(existsSync(join(root, 'lessons/lesson-14'))).toBe(false);
+  }, 60_000);
+});

@@ -1,0 +1,112 @@
+// `lessons check` on the host: planted mistakes in temporary copies of real lessons are each
+// reported as file:line, and the real repository is lint-clean.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lintLessons, type LessonLint } from '../src/lesson/lint.js';
+import { collectTodos } from '../src/lesson/lint-todos.js';
+import { headings, slugify } from '../src/lesson/markdown-headings.js';
+import { formatProblem } from '../src/lesson/problems.js';
+import { copyLessons } from './lesson-copy.js';
+
+/** Edits a file of the temporary tree; returns the 1-based line where `marker` ends up. */
+function edit(root: string, rel: string, change: (text: string) => string, marker?: string): number {
+  const path = join(root, rel);
+  const text = change(readFileSync(path, 'utf8'));
+  writeFileSync(path, text);
+  return marker ? text.split('\n').findIndex((l) => l.includes(marker)) + 1 : 0;
+}
+
+const messages = (r: LessonLint | undefined): string[] => (r?.problems ?? []).map(formatProblem);
+
+describe('planted mistakes, each in its own copy of a real lesson', () => {
+  let byId: Map<string, LessonLint>;
+  let root: string;
+  const at: Record<string, number> = {};
+
+  beforeAll(() => {
+    // lesson-3 stays clean; lesson-2: a leftover TODO 4 below the new TODO 5; lesson-1: todos [3];
+    // lesson-4: pages without check anchors, a Chinese heading that lost its anchor; lesson-6:
+    // checks.ts out of step with lesson.json and a type error.
+    root = copyLessons(['lesson-1', 'lesson-2', 'lesson-3', 'lesson-4', 'lesson-6']);
+    at.leftover = edit(root, 'lessons/lesson-2/solution/client/main.ts', (t) => `${t.trimEnd()}\n// TODO 4: A leftover from the lesson this one started from.\nconsole.log('left over');\n// END TODO\n`, 'TODO 4: A leftover');
+    at.firstFour = readFileSync(join(root, 'lessons/lesson-2/solution/client/main.ts'), 'utf8').split('\n').findIndex((l) => l.includes('TODO 4: Open')) + 1;
+    at.todos3 = edit(root, 'lessons/lesson-1/lesson.json', (t) => t.replace(/"todos": \[2\]/, '"todos": [3]'), '"todos": [3]');
+    at.todo2 = readFileSync(join(root, 'lessons/lesson-1/solution/kernel/nlab_hello.c'), 'utf8').split('\n').findIndex((l) => l.includes('TODO 2:')) + 1;
+    edit(root, 'docs/lessons/lesson-4.md', (t) => t.replace(/<!-- @checks lesson-4 -->/, ''));
+    at.zhHeading = edit(root, 'docs/zh-CN/lessons/lesson-4.md', (t) => t.replace(/^(## [^\n{]+?) \{#concepts\}$/m, '$1'), '## 概念');
+    at.renamed = edit(root, 'lessons/lesson-6/lesson.json', (t) => t.replace('"id": "loads"', '"id": "insmod-works"'), '"insmod-works"');
+    at.typeError = edit(root, 'lessons/lesson-6/checks.ts', (t) => `${t.trimEnd()}\nconst broken: number = 'not a number';\nvoid broken;\n`, 'const broken');
+    at.loadsFn = readFileSync(join(root, 'lessons/lesson-6/checks.ts'), 'utf8').split('\n').findIndex((l) => /^\s*loads\b/.test(l)) + 1;
+    byId = new Map(lintLessons({ lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root }).map((r) => [r.id, r]));
+  }, 120_000);
+
+  it('finds nothing wrong with an untouched copy (checks.ts compiles outside the repository too)', () => {
+    expect(messages(byId.get('lesson-3'))).toEqual([]);
+  });
+
+  it('names a leftover TODO whose number collides with a new one, and the first one', () => {
+    const file = 'lessons/lesson-2/solution/client/main.ts';
+    expect(messages(byId.get('lesson-2'))).toContain(`${file}:${at.leftover}: TODO 4 is numbered again (first at ${file}:${at.firstFour}); numbers are unique within a lesson`);
+  });
+
+  it('names a check whose "todos" lists a TODO that does not exist', () => {
+    const m = messages(byId.get('lesson-1'));
+    expect(m).toContain(`lessons/lesson-1/lesson.json:${at.todos3}: check "farewell" names TODO 3, which the solution does not have (its TODOs: 1, 2)`);
+    expect(m).toContain(`lessons/lesson-1/solution/kernel/nlab_hello.c:${at.todo2}: TODO 2 is named by no check's "todos" in lesson.json, so no check shows that a starter leaves it undone`);
+    expect(m).toHaveLength(2);
+  });
+
+  it('names checks without an anchor on a page, and a Chinese heading that lost its English anchor', () => {
+    const m = messages(byId.get('lesson-4'));
+    const checks = JSON.parse(readFileSync(join(root, 'lessons/lesson-4/lesson.json'), 'utf8')).checks as { id: string }[];
+    for (const c of checks) expect(m.some((x) => x.startsWith('lessons/lesson-4/lesson.json:') && x.includes(`check "${c.id}" has no anchor check-${c.id} on docs/lessons/lesson-4.md`))).toBe(true);
+    expect(m).toContain(`docs/zh-CN/lessons/lesson-4.md:${at.zhHeading}: heading "概念" has no {#anchor}; give it the English heading's anchor`);
+    expect(m.some((x) => /^docs\/lessons\/lesson-4\.md:\d+: heading "Concepts" \(#concepts\) has no heading with \{#concepts\} on docs\/zh-CN\/lessons\/lesson-4\.md$/.test(x))).toBe(true);
+    expect(m, m.join("\n")).toHaveLength(checks.length + 2);
+  });
+
+  it('names a check id without a function, the function no check lists, and a type error', () => {
+    const m = messages(byId.get('lesson-6'));
+    expect(m).toContain(`lessons/lesson-6/lesson.json:${at.renamed}: check "insmod-works" has no function in lessons/lesson-6/checks.ts`);
+    expect(m).toContain(`lessons/lesson-6/checks.ts:${at.loadsFn}: defines check "loads", which lesson.json does not list`);
+    expect(m.some((x) => x.startsWith(`lessons/lesson-6/checks.ts:${at.typeError}: does not compile: Type 'string' is not assignable to type 'number'`))).toBe(true);
+  });
+});
+
+describe('the repository', () => {
+  it('is lint-clean: no errors in any lesson (warnings are listed, not failed)', () => {
+    const results = lintLessons();
+    expect(results.length).toBeGreaterThanOrEqual(12);
+    expect(results.flatMap((r) => r.problems.filter((p) => !p.warning).map(formatProblem))).toEqual([]);
+  }, 120_000);
+});
+
+describe('TODO numbering and headings (pure)', () => {
+  it('warns about a TODO numbered below the one before it, and places an unbalanced marker', () => {
+    const c = ['/* TODO 2: b */', 'x();', '/* END TODO */', '/*', ' * TODO 1: a', ' */', 'y();', '/* END TODO */'].join('\n');
+    const { todos, problems } = collectTodos([{ path: 'm.c', text: c, lang: 'c' }, { path: 'main.ts', text: 'a;\n// TODO 3: c\nb;\n', lang: 'ts' }]);
+    expect(todos.map((t) => `${t.file}:${t.line}:${t.n}`)).toEqual(['m.c:1:2', 'm.c:5:1']);
+    expect(problems.map(formatProblem)).toEqual(['m.c:5: TODO 1 comes after TODO 2 (line 1); numbers should increase through a file', 'main.ts:2: TODO 3 has no END TODO']);
+    expect(problems[0]!.warning).toBe(true);
+    expect(problems[1]!.warning).toBeUndefined();
+  });
+
+  it('gives headings the anchors VitePress gives them', () => {
+    const hs = headings(['# Title', '## Sending it back', '```md', '## not a heading', '```', '### `nlmsg_put()`: the header', '## Sending it back', '## 概念 {#concepts}'].join('\n'));
+    expect(hs.map((h) => `${h.line}:${h.anchor}`)).toEqual(['1:title', '2:sending-it-back', '6:nlmsg-put-the-header', '7:sending-it-back-1', '8:concepts']);
+    expect(slugify('Who may change the store? 2 ways')).toBe('who-may-change-the-store-2-ways');
+  });
+});
+
+describe('a lesson.json that does not load', () => {
+  it('is one problem at the line that is wrong', () => {
+    const root = copyLessons(['lesson-5']);
+    const roots = { lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root };
+    const zero = edit(root, 'lessons/lesson-5/lesson.json', (t) => t.replace('"points": 2', '"points": 0'), '"points": 0');
+    const id = readFileSync(join(root, 'lessons/lesson-5/lesson.json'), 'utf8').split('\n').slice(0, zero).findLastIndex((l) => l.includes('"id"')) + 1;
+    expect(lintLessons(roots).flatMap((r) => r.problems.map(formatProblem))).toEqual([`lessons/lesson-5/lesson.json:${id}: checks[${JSON.parse(readFileSync(join(root, 'lessons/lesson-5/lesson.json'), 'utf8')).checks.findIndex((c: { points: number }) => c.points === 0)}]: "points" must be a positive number`]);
+    const comma = edit(root, 'lessons/lesson-5/lesson.json', (t) => t.replace('"part":', '"part",:'), '"part",:');
+    expect(lintLessons(roots).flatMap((r) => r.problems.map(formatProblem))).toEqual([`lessons/lesson-5/lesson.json:${comma}: not valid JSON (the first error is on this line)`]);
+  });
+});
