@@ -11,7 +11,12 @@ import { QEMU, SERIAL_FDS, type Accel } from './qemu-args.js';
 import { pipeOf } from './reaper.js';
 import { launchQemu } from './vm.js';
 
-const PROBE_TIMEOUT_MS = 20_000;
+/**
+ * A probe guest under working KVM reaches init in about a second; one that cannot run ends
+ * at once (QEMU aborts) or hangs. 8 s leaves room for a loaded machine without making a
+ * hanging host wait 20 s on its first boot, once per kernel.
+ */
+const PROBE_TIMEOUT_MS = 8_000;
 const CACHE_FILE = join(CACHE_DIR, 'accel.json');
 
 export interface AccelVerdict {
