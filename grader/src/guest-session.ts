@@ -23,6 +23,8 @@ const SESSION_LIMIT_MS = 6 * 60 * 60 * 1000;
 const HANG_GRACE_MS = 8_000;
 /** Time for the guest to boot and the runner to say it is ready (TCG boots take 5–15 s). */
 const BOOT_ALLOWANCE_MS = 45_000;
+/** How long a guest booted ahead of its first request may take to become ready. */
+const IDLE_BOOT_LIMIT_MS = 5 * 60_000;
 /** Time from one job's end to the next one's start. */
 const BETWEEN_JOBS_MS = 20_000;
 
@@ -114,7 +116,9 @@ export class GuestSession {
       (vm) => this.#onEnd(vm),
       (e: unknown) => this.#onLaunchError(e),
     );
-    this.#arm(BOOT_ALLOWANCE_MS, 'the guest did not boot: its runner never became ready');
+    // The guest may boot while the host builds, and a build on a busy machine starves it:
+    // the boot allowance proper starts when the first request waits for the runner.
+    this.#arm(IDLE_BOOT_LIMIT_MS, 'the guest did not boot: its runner never became ready');
   }
 
   /** False once the guest has ended (stopped, died or killed) or could not start. */
@@ -140,8 +144,8 @@ export class GuestSession {
     }
     return new Promise((resolve, reject) => {
       this.#pending = { request, jobs: new Map(jobs.map((j) => [j.index, j])), results: new Map(), started: performance.now(), resolve, reject };
-      // Until the runner is ready, the boot watchdog keeps running.
       if (this.#ready) this.#arm(BETWEEN_JOBS_MS, 'the runner did not start the checks');
+      else this.#arm(BOOT_ALLOWANCE_MS, 'the guest did not boot: its runner never became ready');
     });
   }
 
