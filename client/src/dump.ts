@@ -5,7 +5,7 @@
  */
 import { decodeDoneMessage, decodeErrorMessage, toNetlinkError, type RequestLayout } from './ack.js';
 import { NLM_F, NLMSG } from './constants.js';
-import { DumpInterruptedError, NetlinkTimeoutError } from './errors.js';
+import { DumpInterruptedError, NetlinkTimeoutError, SocketClosedError } from './errors.js';
 import { encodeMessage, type NetlinkMessage } from './header.js';
 import type { RequestMessage } from './request.js';
 import type { NetlinkSocket, Transaction } from './socket.js';
@@ -40,6 +40,7 @@ export interface DumpOptions {
 export async function* dump(sock: NetlinkSocket, message: RequestMessage, options: DumpOptions = {}): AsyncGenerator<NetlinkMessage, void, undefined> {
   const { signal, timeout, layout } = options;
   signal?.throwIfAborted();
+  if (sock.closed) throw new SocketClosedError('dump');
   sock.ensureReceiveBuffer(DUMP_RECEIVE_BUFFER);
   const seq = message.seq ?? sock.nextSeq();
   const flags = (message.flags ?? 0) | NLM_F.REQUEST | NLM_F.DUMP;
