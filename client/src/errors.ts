@@ -192,6 +192,34 @@ function describeValue(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * The kernel reported `MSG_TRUNC`: the datagram did not fit the receive
+ * buffer, so part of the answer is lost. Code `'ENOSPC'`, like libmnl.
+ */
+export class DatagramTruncatedError extends Error {
+  override name = 'DatagramTruncatedError';
+  /** Always `'ENOSPC'`. */
+  readonly code = 'ENOSPC';
+  /** Bytes that were received. */
+  readonly received: number;
+
+  constructor(received: number) {
+    super(`netlink datagram truncated after ${received} bytes (MSG_TRUNC); the answer is incomplete`);
+    this.received = received;
+  }
+}
+
+/** A reply is not what the request asks for (e.g. another generic netlink command). */
+export class UnexpectedReplyError extends Error {
+  override name = 'UnexpectedReplyError';
+  /** Always `'EPROTO'`. */
+  readonly code = 'EPROTO';
+
+  constructor(what: string) {
+    super(`unexpected netlink reply: ${what}`);
+  }
+}
+
 /** A generic netlink family has no multicast group of that name. */
 export class GroupNotFoundError extends Error {
   override name = 'GroupNotFoundError';

@@ -11,6 +11,8 @@ export * from './schema.js';
 export * from './ack.js';
 export { openSocket, NetlinkSocket } from './socket.js';
 export type { Datagram, Destination, ReceiveOptions, SocketEvents, SocketOptions } from './socket.js';
+export * from './replies.js';
+export { DEFAULT_TIMEOUT_MS } from './exchange.js';
 export * from './request.js';
 export * from './dump.js';
 export * from './genl.js';

@@ -8,8 +8,9 @@
 import { EventEmitter } from 'node:events';
 import { NETLINK_OPT, SO_RCVBUF, SO_SNDBUF, SOL_NETLINK, SOL_SOCKET } from './constants.js';
 import { InvalidArgumentError, NetlinkTimeoutError, SocketClosedError } from './errors.js';
-import { decodeMessages, encodeMessage, encodeMessages, type MessageInit, type NetlinkMessage } from './header.js';
+import { decodeMessages, encodeMessage, encodeMessages, NLMSG_HDRLEN, type MessageInit, type NetlinkMessage } from './header.js';
 import { loadNative, type NativeBinding, type NativeSocket } from './native.js';
+import type { AckWarning } from './replies.js';
 import { traceSocket } from './trace.js';
 
 /** A received datagram: raw bytes plus the sender's address. */
@@ -20,7 +21,10 @@ export interface Datagram {
   port: number;
   /** Multicast groups bitmask the datagram was sent to (0 for unicast). */
   groups: number;
-  /** The datagram did not fit and was cut (never expected: buffers are sized per datagram). */
+  /**
+   * The datagram did not fit and was cut (`MSG_TRUNC`; not expected, buffers
+   * are sized per datagram). Requests and dumps fail with `DatagramTruncatedError`.
+   */
   truncated: boolean;
 }
 
@@ -84,6 +88,8 @@ export interface SocketEvents {
   error: [error: Error];
   /** The socket was closed. */
   close: [];
+  /** A request or dump on this socket succeeded with a warning (extended-ACK message on a successful ACK). */
+  warning: [warning: AckWarning];
 }
 
 const MAX_UNCLAIMED = 1024;
@@ -410,6 +416,7 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
 
   #route(d: Datagram): void {
     if (this.#transactions.size === 0) return this.#stray(d);
+    if (d.truncated) return this.#routeTruncated(d);
     let msgs: NetlinkMessage[];
     try {
       msgs = decodeMessages(d.data);
@@ -424,6 +431,15 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
       else (strays ??= []).push(m);
     }
     if (strays) this.#stray(strays.length === msgs.length ? d : { ...d, data: encodeMessages(strays) });
+  }
+
+  /** A cut datagram is not parsed: its first header says which request it answers, and that request fails. */
+  #routeTruncated(d: Datagram): void {
+    if (d.data.length < NLMSG_HDRLEN) return this.#stray(d);
+    const [type, flags, seq, pid] = [d.data.readUInt16LE(4), d.data.readUInt16LE(6), d.data.readUInt32LE(8), d.data.readUInt32LE(12)];
+    const t = this.#transactions.get(seq);
+    if (t && d.port === t.peer) t.onMessage({ type, flags, seq, pid, payload: d.data.subarray(NLMSG_HDRLEN) }, d);
+    else this.#stray(d);
   }
 
   #stray(d: Datagram): void {
