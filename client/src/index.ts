@@ -18,3 +18,7 @@ export * from './dump.js';
 export * from './genl.js';
 export * from './notifications.js';
 export * from './rtnetlink.js';
+export * from './rtnetlink-address.js';
+export * from './rtnetlink-route.js';
+export * from './rtnetlink-neighbour.js';
+export * from './inet.js';
