@@ -75,16 +75,17 @@ export async function* dump(sock: NetlinkSocket, message: RequestMessage, option
       sock.removeTransaction(seq);
       wake?.();
     },
+    options.peer ?? 0,
   );
-  const onAbort = (): void => engine.fail(signal!.reason as Error);
-  const timer = timeout === undefined ? undefined : sock.timer(() => engine.fail(new NetlinkTimeoutError(timeout)), timeout);
+  const onAbort = (): void => engine.end(signal!.reason as Error);
+  const timer = timeout === undefined ? undefined : sock.timer(() => engine.end(new NetlinkTimeoutError(timeout)), timeout);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     try {
-      sock.addTransaction({ seq, peer: options.peer ?? 0, onError: engine.fail, onMessage: engine.feed });
+      sock.addTransaction(engine);
       sock.sendBytes(bytes, { port: options.peer ?? 0 });
     } catch (e) {
-      engine.fail(e as Error);
+      engine.end(e as Error);
     }
     for (;;) {
       // The kernel refills the queue as we read, so try a synchronous read first.
@@ -97,7 +98,7 @@ export async function* dump(sock: NetlinkSocket, message: RequestMessage, option
       }
       if (engine.ended) break;
       sock.watch();
-      const idle = idleTimeout === undefined ? undefined : sock.timer(() => engine.fail(new NetlinkTimeoutError(idleTimeout)), idleTimeout);
+      const idle = idleTimeout === undefined ? undefined : sock.timer(() => engine.end(new NetlinkTimeoutError(idleTimeout)), idleTimeout);
       await new Promise<void>((r) => (wake = r));
       wake = undefined;
       if (idle) clearTimeout(idle);

@@ -61,7 +61,7 @@ export function request(sock: NetlinkSocket, message: RequestMessage, options: R
     const bytes = encodeMessage({ ...message, seq, flags, pid: 0 });
     const replies: NetlinkMessage[] = [];
     let timer: NodeJS.Timeout | undefined;
-    const onAbort = (): void => engine.fail(signal!.reason as Error);
+    const onAbort = (): void => engine.end(signal!.reason as Error);
     const engine = createReplyEngine(
       { request: bytes, layout: options.layout, allowInterrupted: options.allowInterrupted, endAtSingleReply: !ack, onWarning: warningSink(sock, options.onWarning) },
       (m) => replies.push(m),
@@ -72,18 +72,19 @@ export function request(sock: NetlinkSocket, message: RequestMessage, options: R
         if (err) reject(err);
         else resolve(replies);
       },
+      options.peer ?? 0,
     );
-    sock.addTransaction({ seq, peer: options.peer ?? 0, onError: engine.fail, onMessage: engine.feed });
+    sock.addTransaction(engine);
     try {
       sock.sendBytes(bytes, { port: options.peer ?? 0 });
       while (!engine.ended && sock.pull());
     } catch (e) {
-      engine.fail(e as Error);
+      engine.end(e as Error);
     }
     // In-kernel families usually answer inside sendmsg: only a request still open needs
     // a timer, an abort listener and the event loop.
     if (engine.ended) return;
-    if (timeout !== undefined) timer = sock.timer(() => engine.fail(new NetlinkTimeoutError(timeout)), timeout);
+    if (timeout !== undefined) timer = sock.timer(() => engine.end(new NetlinkTimeoutError(timeout)), timeout);
     signal?.addEventListener('abort', onAbort, { once: true });
     sock.watch();
   });
