@@ -102,6 +102,7 @@ export function encodeMessage(msg: MessageInit): Buffer {
 
 /** Encodes several messages back to back into one datagram. */
 export function encodeMessages(msgs: readonly MessageInit[]): Buffer {
+  if (!Array.isArray(msgs)) throw new InvalidArgumentError('messages', 'an array of messages', msgs);
   return Buffer.concat(msgs.map(encodeMessage));
 }
 

@@ -13,6 +13,7 @@ import {
   encodeAttribute,
   encodeAttributeSet,
   encodeMessage,
+  encodeMessages,
   genlRequest,
   GENL_ID_CTRL,
   ctrlAttributes,
@@ -110,6 +111,11 @@ describe('wrong argument types', () => {
     expect(e).toBeInstanceOf(InvalidArgumentError);
     expect(e).toMatchObject({ code: 'EINVAL', argument: 'payload' });
     expect((e as Error).message).toMatch(/^invalid payload: expected a Buffer, Uint8Array, string or array of Uint8Array, got /);
+  });
+
+  it('encodeMessage(undefined) and encodeMessages(a non-array) give InvalidArgumentError', () => {
+    expect(thrown(() => encodeMessage(undefined as never))).toMatchObject({ name: 'InvalidArgumentError', argument: 'message' });
+    expect(thrown(() => encodeMessages({ type: 16 } as never))).toMatchObject({ name: 'InvalidArgumentError', argument: 'messages' });
   });
 
   it.each([undefined, null, 'bytes', 7, [1, 2]])('decodeMessages(%s) gives InvalidArgumentError', (value) => {
