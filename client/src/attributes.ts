@@ -6,7 +6,7 @@
  */
 import { NLA_F } from './constants.js';
 import { AttributeEncodeError, MalformedMessageError } from './errors.js';
-import { align } from './header.js';
+import { align, asBuffer } from './header.js';
 
 /** Size of `struct nlattr`. */
 export const NLA_HDRLEN = 4;
@@ -31,7 +31,8 @@ export interface RawAttribute {
  * except alignment padding. Throws {@link MalformedMessageError}.
  * @param baseOffset - added to reported offsets (e.g. where `buf` sits in a message)
  */
-export function decodeAttributes(buf: Buffer, baseOffset = 0): RawAttribute[] {
+export function decodeAttributes(data: Buffer, baseOffset = 0): RawAttribute[] {
+  const buf = asBuffer(data, 'attributes');
   const out: RawAttribute[] = [];
   let off = 0;
   while (off < buf.length) {
@@ -55,12 +56,16 @@ export function decodeAttributes(buf: Buffer, baseOffset = 0): RawAttribute[] {
 
 /**
  * Encodes one attribute: header, payload and zero padding to 4 bytes.
+ * Throws {@link AttributeEncodeError} naming the attribute by `path`
+ * (default: its type number).
  * @param nested - sets `NLA_F_NESTED` (the kernel requires it on nests since 5.2)
+ * @param path - attribute names leading here, for error messages
  */
-export function encodeAttribute(type: number, payload: Uint8Array, nested = false): Buffer {
+export function encodeAttribute(type: number, payload: Uint8Array, nested = false, path: string[] = [String(type)]): Buffer {
+  if (!(payload instanceof Uint8Array)) throw new AttributeEncodeError(`payload must be a Buffer or Uint8Array, got ${typeof payload}`, path);
   const len = NLA_HDRLEN + payload.length;
-  if (len > 0xffff) throw new AttributeEncodeError(`payload of ${payload.length} bytes exceeds nla_len`, [String(type)]);
-  if (type < 0 || type > NLA_F.TYPE_MASK) throw new AttributeEncodeError(`type ${type} out of range`, [String(type)]);
+  if (len > 0xffff) throw new AttributeEncodeError(`payload of ${payload.length} bytes exceeds the 65535 bytes nla_len can describe`, path);
+  if (!Number.isInteger(type) || type < 0 || type > NLA_F.TYPE_MASK) throw new AttributeEncodeError(`type ${type} out of range`, path);
   const buf = Buffer.alloc(align(len));
   buf.writeUInt16LE(len, 0);
   buf.writeUInt16LE(type | (nested ? NLA_F.NESTED : 0), 2);

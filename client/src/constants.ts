@@ -201,6 +201,176 @@ export const RTM = Object.freeze({
   NEWROUTE: 24,
   DELROUTE: 25,
   GETROUTE: 26,
+  NEWNEIGH: 28,
+  DELNEIGH: 29,
+  GETNEIGH: 30,
+  NEWRULE: 32,
+  DELRULE: 33,
+  GETRULE: 34,
+  NEWQDISC: 36,
+  DELQDISC: 37,
+  GETQDISC: 38,
+  NEWTCLASS: 40,
+  DELTCLASS: 41,
+  GETTCLASS: 42,
+  NEWTFILTER: 44,
+  DELTFILTER: 45,
+  GETTFILTER: 46,
+  NEWNETCONF: 80,
+  GETNETCONF: 82,
+  NEWNEXTHOP: 104,
+  DELNEXTHOP: 105,
+  GETNEXTHOP: 106,
+} as const);
+
+/** Address families (`AF_*`) found in rtnetlink headers. */
+export const AF = Object.freeze({
+  UNSPEC: 0,
+  INET: 2,
+  BRIDGE: 7,
+  INET6: 10,
+  NETLINK: 16,
+  PACKET: 17,
+  MPLS: 28,
+} as const);
+
+/** Route attributes (`RTA_*`), after `struct rtmsg`. */
+export const RTA = Object.freeze({
+  DST: 1,
+  SRC: 2,
+  IIF: 3,
+  OIF: 4,
+  GATEWAY: 5,
+  PRIORITY: 6,
+  PREFSRC: 7,
+  METRICS: 8,
+  MULTIPATH: 9,
+  FLOW: 11,
+  CACHEINFO: 12,
+  TABLE: 15,
+  MARK: 16,
+  MFC_STATS: 17,
+  VIA: 18,
+  NEWDST: 19,
+  PREF: 20,
+  ENCAP_TYPE: 21,
+  ENCAP: 22,
+  EXPIRES: 23,
+  PAD: 24,
+  UID: 25,
+  TTL_PROPAGATE: 26,
+  IP_PROTO: 27,
+  SPORT: 28,
+  DPORT: 29,
+  NH_ID: 30,
+} as const);
+
+/** Address attributes (`IFA_*`), after `struct ifaddrmsg`. */
+export const IFA = Object.freeze({
+  ADDRESS: 1,
+  LOCAL: 2,
+  LABEL: 3,
+  BROADCAST: 4,
+  ANYCAST: 5,
+  CACHEINFO: 6,
+  MULTICAST: 7,
+  FLAGS: 8,
+  RT_PRIORITY: 9,
+  TARGET_NETNSID: 10,
+  PROTO: 11,
+} as const);
+
+/** Address flags (`IFA_F_*`), in `ifa_flags` (low 8 bits) and `IFA_FLAGS`. */
+export const IFA_F = Object.freeze({
+  SECONDARY: 0x01,
+  NODAD: 0x02,
+  OPTIMISTIC: 0x04,
+  DADFAILED: 0x08,
+  HOMEADDRESS: 0x10,
+  DEPRECATED: 0x20,
+  TENTATIVE: 0x40,
+  PERMANENT: 0x80,
+  MANAGETEMPADDR: 0x100,
+  NOPREFIXROUTE: 0x200,
+  MCAUTOJOIN: 0x400,
+  STABLE_PRIVACY: 0x800,
+} as const);
+
+/** Neighbour attributes (`NDA_*`), after `struct ndmsg`. */
+export const NDA = Object.freeze({
+  DST: 1,
+  LLADDR: 2,
+  CACHEINFO: 3,
+  PROBES: 4,
+  VLAN: 5,
+  PORT: 6,
+  VNI: 7,
+  IFINDEX: 8,
+  MASTER: 9,
+  LINK_NETNSID: 10,
+  SRC_VNI: 11,
+  PROTOCOL: 12,
+  NH_ID: 13,
+  FDB_EXT_ATTRS: 14,
+  FLAGS_EXT: 15,
+  NDM_STATE_MASK: 16,
+  NDM_FLAGS_MASK: 17,
+} as const);
+
+/** Neighbour states (`NUD_*`), bits of `ndm_state`. */
+export const NUD = Object.freeze({
+  INCOMPLETE: 0x01,
+  REACHABLE: 0x02,
+  STALE: 0x04,
+  DELAY: 0x08,
+  PROBE: 0x10,
+  FAILED: 0x20,
+  NOARP: 0x40,
+  PERMANENT: 0x80,
+} as const);
+
+/** Routing tables (`RT_TABLE_*`). */
+export const RT_TABLE = Object.freeze({
+  UNSPEC: 0,
+  DEFAULT: 253,
+  MAIN: 254,
+  LOCAL: 255,
+} as const);
+
+/** Route and address scopes (`RT_SCOPE_*`). */
+export const RT_SCOPE = Object.freeze({
+  UNIVERSE: 0,
+  SITE: 200,
+  LINK: 253,
+  HOST: 254,
+  NOWHERE: 255,
+} as const);
+
+/** Who installed a route (`RTPROT_*`), a selection. */
+export const RTPROT = Object.freeze({
+  UNSPEC: 0,
+  REDIRECT: 1,
+  KERNEL: 2,
+  BOOT: 3,
+  STATIC: 4,
+  RA: 9,
+  DHCP: 16,
+} as const);
+
+/** Route types (`RTN_*`). */
+export const RTN = Object.freeze({
+  UNSPEC: 0,
+  UNICAST: 1,
+  LOCAL: 2,
+  BROADCAST: 3,
+  ANYCAST: 4,
+  MULTICAST: 5,
+  BLACKHOLE: 6,
+  UNREACHABLE: 7,
+  PROHIBIT: 8,
+  THROW: 9,
+  NAT: 10,
+  XRESOLVE: 11,
 } as const);
 
 /** rtnetlink multicast groups (`RTNLGRP_*`), for `joinGroup`. */

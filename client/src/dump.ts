@@ -1,22 +1,32 @@
 /**
  * Dumps (`NLM_F_DUMP`): a multipart answer consumed as an async iterator,
- * ending at `NLMSG_DONE`.
+ * ending at `NLMSG_DONE`. The messages of the answer go through the reply
+ * engine (`replies.ts`).
  * @module
  */
-import { decodeDoneMessage, decodeErrorMessage, toNetlinkError, type RequestLayout } from './ack.js';
-import { NLM_F, NLMSG } from './constants.js';
-import { DumpInterruptedError, NetlinkTimeoutError } from './errors.js';
+import type { RequestLayout } from './ack.js';
+import { NLM_F } from './constants.js';
+import { NetlinkTimeoutError, SocketClosedError } from './errors.js';
 import { encodeMessage, type NetlinkMessage } from './header.js';
+import { createReplyEngine, type AckWarning } from './replies.js';
 import type { RequestMessage } from './request.js';
-import type { NetlinkSocket, Transaction } from './socket.js';
+import type { NetlinkSocket } from './socket.js';
+import { DEFAULT_TIMEOUT_MS, timeoutMs, warningSink } from './exchange.js';
 
 /** Receive buffer a dump asks for at least (the kernel's guidance: 32 KiB). */
 export const DUMP_RECEIVE_BUFFER = 32 * 1024;
 
 /** Options of {@link dump}. */
 export interface DumpOptions {
-  /** Fail with {@link NetlinkTimeoutError} if the whole dump takes longer (ms). */
+  /** Fail with {@link NetlinkTimeoutError} if the whole dump takes longer (ms). No default; `Infinity`: none. */
   timeout?: number;
+  /**
+   * Fail with {@link NetlinkTimeoutError} if the peer sends nothing for this
+   * long while the dump waits for it (time the caller spends between
+   * iterations does not count). Default {@link DEFAULT_TIMEOUT_MS} (10 s)
+   * when `timeout` is not given, else none; `Infinity` turns it off.
+   */
+  idleTimeout?: number;
   /** Abort the dump; the iterator throws `signal.reason`. */
   signal?: AbortSignal;
   /**
@@ -28,6 +38,8 @@ export interface DumpOptions {
   peer?: number;
   /** Where the attributes are in this request, so error offsets get attribute names. */
   layout?: RequestLayout;
+  /** Called when `NLMSG_DONE` (or an ACK) carries a message on success; the socket also emits `'warning'`. */
+  onWarning?: (warning: AckWarning) => void;
 }
 
 /**
@@ -38,82 +50,65 @@ export interface DumpOptions {
  * fine: the rest of the answer is read and discarded.
  */
 export async function* dump(sock: NetlinkSocket, message: RequestMessage, options: DumpOptions = {}): AsyncGenerator<NetlinkMessage, void, undefined> {
-  const { signal, timeout, layout } = options;
+  const { signal } = options;
   signal?.throwIfAborted();
+  if (sock.closed) throw new SocketClosedError('dump');
+  const timeout = timeoutMs(options.timeout, undefined);
+  const idleTimeout = timeoutMs(options.idleTimeout, options.timeout === undefined ? DEFAULT_TIMEOUT_MS : undefined, 'idleTimeout');
   sock.ensureReceiveBuffer(DUMP_RECEIVE_BUFFER);
   const seq = message.seq ?? sock.nextSeq();
   const flags = (message.flags ?? 0) | NLM_F.REQUEST | NLM_F.DUMP;
   const bytes = encodeMessage({ ...message, seq, flags, pid: 0 });
   let queue: NetlinkMessage[] = [];
-  let done = false;
   let discard = false;
   let error: Error | undefined;
-  let interrupted = false;
   let wake: (() => void) | undefined;
-  const end = (err?: Error): void => {
-    if (done) return;
-    done = true;
-    error ??= err;
-    sock.removeTransaction(seq);
-    wake?.();
-  };
-  const transaction: Transaction = {
-    seq,
-    peer: options.peer ?? 0,
-    onError: end,
-    onMessage(m) {
-      try {
-        if (m.type === NLMSG.DONE) {
-          const d = decodeDoneMessage(m);
-          end(d.errno ? toNetlinkError(d.errno, d.extack, { type: message.type, flags, seq, pid: 0 }, bytes, layout) : undefined);
-        } else if (m.type === NLMSG.ERROR) {
-          const r = decodeErrorMessage(m);
-          end(r.errno ? toNetlinkError(r.errno, r.extack, r.request, bytes, layout) : undefined);
-        } else if (m.type !== NLMSG.NOOP && m.type !== NLMSG.OVERRUN && !discard) {
-          if (m.flags & NLM_F.DUMP_INTR) interrupted = true;
-          queue.push(m);
-          wake?.();
-        }
-      } catch (e) {
-        end(e as Error);
-      }
+  const engine = createReplyEngine(
+    { request: bytes, layout: options.layout, allowInterrupted: options.allowInterrupted, onWarning: warningSink(sock, options.onWarning) },
+    (m) => {
+      if (discard) return;
+      queue.push(m);
+      wake?.();
     },
-  };
-  const onAbort = (): void => end(signal!.reason as Error);
-  const timer = timeout === undefined ? undefined : sock.timer(() => end(new NetlinkTimeoutError(timeout)), timeout);
+    (err) => {
+      error = err;
+      sock.removeTransaction(seq);
+      wake?.();
+    },
+    options.peer ?? 0,
+  );
+  const onAbort = (): void => engine.end(signal!.reason as Error);
+  const timer = timeout === undefined ? undefined : sock.timer(() => engine.end(new NetlinkTimeoutError(timeout)), timeout);
   signal?.addEventListener('abort', onAbort, { once: true });
-  let yielded = 0;
   try {
     try {
-      sock.addTransaction(transaction);
+      sock.addTransaction(engine);
       sock.sendBytes(bytes, { port: options.peer ?? 0 });
     } catch (e) {
-      end(e as Error);
+      engine.end(e as Error);
     }
     for (;;) {
       // The kernel refills the queue as we read, so try a synchronous read first.
-      while (queue.length === 0 && !done && sock.pull());
+      while (queue.length === 0 && !engine.ended && sock.pull());
       if (queue.length > 0) {
         const batch = queue;
         queue = [];
-        for (const m of batch) {
-          yielded++;
-          yield m;
-        }
+        for (const m of batch) yield m;
         continue;
       }
-      if (done) break;
+      if (engine.ended) break;
       sock.watch();
+      const idle = idleTimeout === undefined ? undefined : sock.timer(() => engine.end(new NetlinkTimeoutError(idleTimeout)), idleTimeout);
       await new Promise<void>((r) => (wake = r));
       wake = undefined;
+      if (idle) clearTimeout(idle);
     }
     if (error) throw error;
-    if (interrupted && !options.allowInterrupted) throw new DumpInterruptedError(yielded);
   } finally {
     if (timer) clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
     // Left early: keep reading until DONE so the rest does not surface as strays.
-    if (!done) discard = true;
+    if (!engine.ended) discard = true;
   }
 }
 

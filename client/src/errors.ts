@@ -157,14 +157,66 @@ export class NetlinkTimeoutError extends Error {
   }
 }
 
-/** The socket was closed while an operation was waiting on it. */
+/** The socket was closed before or while an operation used it. */
 export class SocketClosedError extends Error {
   override name = 'SocketClosedError';
   /** Always `'EBADF'`. */
   readonly code = 'EBADF';
+  /** What was attempted (e.g. `'send'`), when known. */
+  readonly operation: string | undefined;
 
-  constructor() {
-    super('netlink socket is closed');
+  constructor(operation?: string) {
+    super(operation ? `netlink socket is closed (cannot ${operation})` : 'netlink socket is closed');
+    this.operation = operation;
+  }
+}
+
+/** A function of this library was called with a value of the wrong type (a bug in the caller, not bad data). */
+export class InvalidArgumentError extends Error {
+  override name = 'InvalidArgumentError';
+  /** Always `'EINVAL'`. */
+  readonly code = 'EINVAL';
+  /** Name of the argument or field, e.g. `'payload'`. */
+  readonly argument: string;
+
+  constructor(argument: string, expected: string, value: unknown) {
+    super(`invalid ${argument}: expected ${expected}, got ${describeValue(value)}`);
+    this.argument = argument;
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'no prototype'})`;
+  return typeof value;
+}
+
+/**
+ * The kernel reported `MSG_TRUNC`: the datagram did not fit the receive
+ * buffer, so part of the answer is lost. Code `'ENOSPC'`, like libmnl.
+ */
+export class DatagramTruncatedError extends Error {
+  override name = 'DatagramTruncatedError';
+  /** Always `'ENOSPC'`. */
+  readonly code = 'ENOSPC';
+  /** Bytes that were received. */
+  readonly received: number;
+
+  constructor(received: number) {
+    super(`netlink datagram truncated after ${received} bytes (MSG_TRUNC); the answer is incomplete`);
+    this.received = received;
+  }
+}
+
+/** A reply is not what the request asks for (e.g. another generic netlink command). */
+export class UnexpectedReplyError extends Error {
+  override name = 'UnexpectedReplyError';
+  /** Always `'EPROTO'`. */
+  readonly code = 'EPROTO';
+
+  constructor(what: string) {
+    super(`unexpected netlink reply: ${what}`);
   }
 }
 

@@ -7,7 +7,7 @@
 import type { RequestLayout } from './ack.js';
 import { CTRL_ATTR, CTRL_CMD, GENL_ID_CTRL, NETLINK } from './constants.js';
 import { dump, type DumpOptions } from './dump.js';
-import { GroupNotFoundError, MalformedMessageError } from './errors.js';
+import { GroupNotFoundError, MalformedMessageError, UnexpectedReplyError } from './errors.js';
 import type { NetlinkMessage } from './header.js';
 import { request, type RequestOptions } from './request.js';
 import { decodeAttributeSet, defineAttributeSet, encodeAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
@@ -130,6 +130,22 @@ export interface GenlRequest {
   userHeader?: Uint8Array;
   /** Extra `nlmsg_flags` (e.g. `NLM_F.CREATE`). */
   flags?: number;
+  /**
+   * Command (or commands) the replies must carry, e.g. `CTRL_CMD.NEWFAMILY`
+   * for `CTRL_CMD.GETFAMILY`; a reply with another one fails with
+   * {@link UnexpectedReplyError}. Unchecked when omitted: families differ in
+   * whether a reply repeats the request's command.
+   */
+  replyCmd?: number | readonly number[];
+}
+
+function checkReplyCmd(req: GenlRequest, reply: GenlMessage): GenlMessage {
+  const want = req.replyCmd;
+  if (want === undefined) return reply;
+  const allowed = typeof want === 'number' ? [want] : want;
+  if (!allowed.includes(reply.cmd))
+    throw new UnexpectedReplyError(`generic netlink command ${reply.cmd} answering command ${req.cmd}, expected ${allowed.join(' or ')}`);
+  return reply;
 }
 
 function encodeGenl(req: GenlRequest): { type: number; flags: number; payload: Buffer[]; layout: RequestLayout; hdrsize: number } {
@@ -147,13 +163,13 @@ function encodeGenl(req: GenlRequest): { type: number; flags: number; payload: B
 export async function genlRequest(sock: NetlinkSocket, req: GenlRequest, options: RequestOptions = {}): Promise<GenlMessage[]> {
   const { type, flags, payload, layout, hdrsize } = encodeGenl(req);
   const replies = await request(sock, { type, flags, payload }, { layout, ...options });
-  return replies.map((m) => decodeGenlMessage(m, req.set, hdrsize));
+  return replies.map((m) => checkReplyCmd(req, decodeGenlMessage(m, req.set, hdrsize)));
 }
 
 /** Dumps a generic netlink command, yielding decoded messages. */
 export async function* genlDump(sock: NetlinkSocket, req: GenlRequest, options: DumpOptions = {}): AsyncGenerator<GenlMessage, void, undefined> {
   const { type, flags, payload, layout, hdrsize } = encodeGenl(req);
-  for await (const m of dump(sock, { type, flags, payload }, { layout, ...options })) yield decodeGenlMessage(m, req.set, hdrsize);
+  for await (const m of dump(sock, { type, flags, payload }, { layout, ...options })) yield checkReplyCmd(req, decodeGenlMessage(m, req.set, hdrsize));
 }
 
 /**
@@ -165,7 +181,7 @@ export async function* genlDump(sock: NetlinkSocket, req: GenlRequest, options: 
 export async function resolveFamily(sock: NetlinkSocket, name: string, options: RequestOptions = {}): Promise<GenlFamily> {
   const replies = await genlRequest(
     sock,
-    { family: GENL_ID_CTRL, cmd: CTRL_CMD.GETFAMILY, version: 2, set: ctrlAttributes, attributes: { FAMILY_NAME: name } },
+    { family: GENL_ID_CTRL, cmd: CTRL_CMD.GETFAMILY, version: 2, set: ctrlAttributes, attributes: { FAMILY_NAME: name }, replyCmd: CTRL_CMD.NEWFAMILY },
     options,
   );
   const reply = replies[0];
@@ -176,7 +192,7 @@ export async function resolveFamily(sock: NetlinkSocket, name: string, options: 
 /** Lists all registered generic netlink families (a `CTRL_CMD_GETFAMILY` dump). */
 export async function listFamilies(sock: NetlinkSocket, options: DumpOptions = {}): Promise<GenlFamily[]> {
   const out: GenlFamily[] = [];
-  for await (const m of genlDump(sock, { family: GENL_ID_CTRL, cmd: CTRL_CMD.GETFAMILY, version: 2, set: ctrlAttributes }, options))
+  for await (const m of genlDump(sock, { family: GENL_ID_CTRL, cmd: CTRL_CMD.GETFAMILY, version: 2, set: ctrlAttributes, replyCmd: CTRL_CMD.NEWFAMILY }, options))
     out.push(familyFrom(m.attributes));
   return out;
 }

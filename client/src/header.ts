@@ -4,7 +4,7 @@
  * this library on that is little-endian.
  * @module
  */
-import { MalformedMessageError } from './errors.js';
+import { InvalidArgumentError, MalformedMessageError } from './errors.js';
 
 /** Size of `struct nlmsghdr`. */
 export const NLMSG_HDRLEN = 16;
@@ -45,12 +45,22 @@ export interface MessageInit {
   length?: number;
 }
 
-/** Normalises a {@link MessageInit} payload to bytes. */
+const PAYLOAD_KINDS = 'a Buffer, Uint8Array, string or array of Uint8Array';
+
+/** Normalises a {@link MessageInit} payload to bytes. Throws {@link InvalidArgumentError} for any other type. */
 export function payloadBytes(payload: MessageInit['payload']): Buffer {
   if (payload === undefined) return Buffer.alloc(0);
   if (typeof payload === 'string') return Buffer.concat([Buffer.from(payload, 'utf8'), Buffer.alloc(1)]);
   if (payload instanceof Uint8Array) return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  if (!Array.isArray(payload) || !payload.every((p) => p instanceof Uint8Array)) throw new InvalidArgumentError('payload', PAYLOAD_KINDS, payload);
   return Buffer.concat(payload);
+}
+
+/** Views any `Uint8Array` as a Buffer without copying; throws {@link InvalidArgumentError} for anything else. */
+export function asBuffer(data: unknown, argument: string): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  throw new InvalidArgumentError(argument, 'a Buffer or Uint8Array', data);
 }
 
 /** Writes a 16-byte `nlmsghdr` at `offset` of `buf`. */
@@ -71,6 +81,7 @@ export function writeHeader(
  * can be concatenated into one datagram; `nlmsg_len` excludes the padding.
  */
 export function encodeMessage(msg: MessageInit): Buffer {
+  if (typeof msg !== 'object' || msg === null) throw new InvalidArgumentError('message', 'an object with a numeric type', msg);
   const p = msg.payload;
   // Fast path for the common single-buffer payload: one allocation, one copy.
   const body = p instanceof Uint8Array ? p : payloadBytes(p);
@@ -91,16 +102,18 @@ export function encodeMessage(msg: MessageInit): Buffer {
 
 /** Encodes several messages back to back into one datagram. */
 export function encodeMessages(msgs: readonly MessageInit[]): Buffer {
+  if (!Array.isArray(msgs)) throw new InvalidArgumentError('messages', 'an array of messages', msgs);
   return Buffer.concat(msgs.map(encodeMessage));
 }
 
 /**
  * Decodes every message of a datagram. Strict: a header that is too short,
  * claims more bytes than remain, or trailing bytes that cannot hold a
- * header throw {@link MalformedMessageError}. Payloads are views, not copies.
+ * header throw {@link MalformedMessageError}; anything but bytes throws
+ * {@link InvalidArgumentError}. Payloads are views, not copies.
  */
 export function decodeMessages(data: Uint8Array): NetlinkMessage[] {
-  const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const buf = asBuffer(data, 'datagram');
   const out: NetlinkMessage[] = [];
   let off = 0;
   while (off < buf.length) {

@@ -68,6 +68,7 @@ export function defineAttributeSet(name: string, attributes: Record<string, Attr
  * Throws {@link AttributeEncodeError} for unknown names and bad values.
  */
 export function encodeAttributeSet(set: AttributeSet, values: AttributeValues, path: string[] = []): Buffer {
+  if (!isPlainObject(values)) throw new AttributeEncodeError(`expected an object of ${set.name} attributes`, path);
   const parts: Buffer[] = [];
   for (const [key, value] of Object.entries(values)) {
     if (value === undefined) continue;
@@ -87,18 +88,18 @@ export function encodeAttributeSet(set: AttributeSet, values: AttributeValues, p
 function encodeOne(spec: AttributeSpec, value: AttributeValue, path: string[]): Buffer {
   if (spec.kind === 'nested') {
     if (!isPlainObject(value)) throw new AttributeEncodeError('expected an object for a nest', path);
-    return encodeAttribute(spec.type, encodeAttributeSet(spec.nested!, value, path), true);
+    return encodeAttribute(spec.type, encodeAttributeSet(spec.nested!, value, path), true, path);
   }
   if (spec.kind === 'nested-array') {
     if (!Array.isArray(value)) throw new AttributeEncodeError('expected an array for a nested array', path);
     // Entries are nests typed by their 1-based index, like CTRL_ATTR_OPS.
     const entries = value.map((entry, i) => {
       if (!isPlainObject(entry)) throw new AttributeEncodeError('expected an object', [...path, String(i)]);
-      return encodeAttribute(i + 1, encodeAttributeSet(spec.nested!, entry, [...path, String(i)]), true);
+      return encodeAttribute(i + 1, encodeAttributeSet(spec.nested!, entry, [...path, String(i)]), true, [...path, String(i)]);
     });
-    return encodeAttribute(spec.type, Buffer.concat(entries), true);
+    return encodeAttribute(spec.type, Buffer.concat(entries), true, path);
   }
-  return encodeAttribute(spec.type, encodeScalar(spec.kind, value, path));
+  return encodeAttribute(spec.type, encodeScalar(spec.kind, value, path), false, path);
 }
 
 function isPlainObject(v: unknown): v is AttributeValues {

@@ -7,9 +7,10 @@
  */
 import { EventEmitter } from 'node:events';
 import { NETLINK_OPT, SO_RCVBUF, SO_SNDBUF, SOL_NETLINK, SOL_SOCKET } from './constants.js';
-import { NetlinkTimeoutError, SocketClosedError } from './errors.js';
-import { decodeMessages, encodeMessage, encodeMessages, type MessageInit, type NetlinkMessage } from './header.js';
+import { InvalidArgumentError, NetlinkTimeoutError, SocketClosedError } from './errors.js';
+import { decodeMessages, encodeMessage, encodeMessages, NLMSG_HDRLEN, type MessageInit, type NetlinkMessage } from './header.js';
 import { loadNative, type NativeBinding, type NativeSocket } from './native.js';
+import type { AckWarning } from './replies.js';
 import { traceSocket } from './trace.js';
 
 /** A received datagram: raw bytes plus the sender's address. */
@@ -20,7 +21,10 @@ export interface Datagram {
   port: number;
   /** Multicast groups bitmask the datagram was sent to (0 for unicast). */
   groups: number;
-  /** The datagram did not fit and was cut (never expected: buffers are sized per datagram). */
+  /**
+   * The datagram did not fit and was cut (`MSG_TRUNC`; not expected, buffers
+   * are sized per datagram). Requests and dumps fail with `DatagramTruncatedError`.
+   */
   truncated: boolean;
 }
 
@@ -84,6 +88,8 @@ export interface SocketEvents {
   error: [error: Error];
   /** The socket was closed. */
   close: [];
+  /** A request or dump on this socket succeeded with a warning (extended-ACK message on a successful ACK). */
+  warning: [warning: AckWarning];
 }
 
 const MAX_UNCLAIMED = 1024;
@@ -159,6 +165,7 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
 
   /** Binds to `port` (0: kernel-assigned) and legacy `groups` bitmask. */
   bind(port = 0, groups = 0): void {
+    this.#ensureOpen('bind');
     this.#native.bind(port, groups);
     this.#port = this.#native.port();
   }
@@ -186,39 +193,43 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
 
   /** `SO_RCVBUF` as reported by the kernel (twice the requested size). */
   get receiveBufferSize(): number {
-    return this.#native.getOption(SOL_SOCKET, SO_RCVBUF);
+    return this.getOption(SOL_SOCKET, SO_RCVBUF);
   }
 
   set receiveBufferSize(bytes: number) {
-    this.#native.setOption(SOL_SOCKET, SO_RCVBUF, bytes);
+    this.setOption(SOL_SOCKET, SO_RCVBUF, bytes);
   }
 
   /** `SO_SNDBUF` as reported by the kernel. */
   get sendBufferSize(): number {
-    return this.#native.getOption(SOL_SOCKET, SO_SNDBUF);
+    return this.getOption(SOL_SOCKET, SO_SNDBUF);
   }
 
   set sendBufferSize(bytes: number) {
-    this.#native.setOption(SOL_SOCKET, SO_SNDBUF, bytes);
+    this.setOption(SOL_SOCKET, SO_SNDBUF, bytes);
   }
 
-  /** Sets an integer socket option. */
+  /** Sets an integer socket option. Throws {@link SocketClosedError} once closed. */
   setOption(level: number, name: number, value: number): void {
+    this.#ensureOpen('set a socket option');
     this.#native.setOption(level, name, value);
   }
 
-  /** Reads an integer socket option. */
+  /** Reads an integer socket option. Throws {@link SocketClosedError} once closed. */
   getOption(level: number, name: number): number {
+    this.#ensureOpen('read a socket option');
     return this.#native.getOption(level, name);
   }
 
   /** Joins multicast group `group` (a number; resolve genl names with `joinFamilyGroup`). */
   joinGroup(group: number): void {
+    this.#ensureOpen('join a group');
     this.#native.setOption(SOL_NETLINK, NETLINK_OPT.ADD_MEMBERSHIP, group);
   }
 
   /** Leaves multicast group `group`. */
   leaveGroup(group: number): void {
+    this.#ensureOpen('leave a group');
     this.#native.setOption(SOL_NETLINK, NETLINK_OPT.DROP_MEMBERSHIP, group);
   }
 
@@ -227,6 +238,7 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
    * fields are sent as given (no sequence number is assigned). Returns the bytes sent.
    */
   send(message: MessageInit | readonly MessageInit[], to?: Destination): number {
+    this.#ensureOpen('send');
     const bytes = Array.isArray(message) ? encodeMessages(message) : encodeMessage(message as MessageInit);
     return this.sendBytes(bytes, to);
   }
@@ -236,6 +248,7 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
    * messages). Several buffers are gathered with one `sendmsg`. Returns the bytes sent.
    */
   sendBytes(bytes: Uint8Array | readonly Uint8Array[], to: Destination = {}): number {
+    this.#ensureOpen('send');
     if (bytes instanceof Uint8Array) {
       this.#one[0] = bytes;
       try {
@@ -244,7 +257,13 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
         this.#one[0] = EMPTY;
       }
     }
+    if (!Array.isArray(bytes) || !bytes.every((b) => b instanceof Uint8Array))
+      throw new InvalidArgumentError('datagram', 'a Buffer, Uint8Array or array of them', bytes);
     return this.#native.send(bytes, to.port ?? 0, to.groups ?? 0);
+  }
+
+  #ensureOpen(operation: string): void {
+    if (this.#closed) throw new SocketClosedError(operation);
   }
 
   /**
@@ -255,7 +274,7 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
   receive(options: ReceiveOptions = {}): Promise<Datagram> {
     const queued = this.#unclaimed.shift();
     if (queued) return Promise.resolve(queued);
-    if (this.#closed) return Promise.reject(new SocketClosedError());
+    if (this.#closed) return Promise.reject(new SocketClosedError('receive'));
     const { signal, timeout } = options;
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<Datagram>((resolve, reject) => {
@@ -288,7 +307,7 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
   receiveSync(timeoutMs = -1): Datagram | null {
     const queued = this.#unclaimed.shift();
     if (queued) return queued;
-    if (this.#closed) throw new SocketClosedError();
+    if (this.#closed) throw new SocketClosedError('receive');
     for (;;) {
       const d = this.#read();
       if (d instanceof Error) throw d;
@@ -332,7 +351,7 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
 
   /** @internal Registers an in-flight request. */
   addTransaction(t: Transaction): void {
-    if (this.#closed) throw new SocketClosedError();
+    this.#ensureOpen('send a request');
     this.#transactions.set(t.seq, t);
   }
 
@@ -397,6 +416,7 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
 
   #route(d: Datagram): void {
     if (this.#transactions.size === 0) return this.#stray(d);
+    if (d.truncated) return this.#routeTruncated(d);
     let msgs: NetlinkMessage[];
     try {
       msgs = decodeMessages(d.data);
@@ -411,6 +431,15 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
       else (strays ??= []).push(m);
     }
     if (strays) this.#stray(strays.length === msgs.length ? d : { ...d, data: encodeMessages(strays) });
+  }
+
+  /** A cut datagram is not parsed: its first header says which request it answers, and that request fails. */
+  #routeTruncated(d: Datagram): void {
+    if (d.data.length < NLMSG_HDRLEN) return this.#stray(d);
+    const [type, flags, seq, pid] = [d.data.readUInt16LE(4), d.data.readUInt16LE(6), d.data.readUInt32LE(8), d.data.readUInt32LE(12)];
+    const t = this.#transactions.get(seq);
+    if (t && d.port === t.peer) t.onMessage({ type, flags, seq, pid, payload: d.data.subarray(NLMSG_HDRLEN) }, d);
+    else this.#stray(d);
   }
 
   #stray(d: Datagram): void {
