@@ -7,6 +7,7 @@ import { HOST_CONSENT_FLAG, requireHostBackend } from '../../kernel/src/host-bac
 import { DEFAULT_KERNEL, findKernel } from '../../kernel/src/kernels.js';
 import { FAIL, PASS, bold, dim, ms } from '../../kernel/src/term.js';
 import { reportCliError } from './cli-errors.js';
+import type { GuestSession } from './guest-session.js';
 import { gradeLesson, type Progress } from './grade.js';
 import { loadAllLessons, loadLesson, type Lesson } from './lesson/load.js';
 import { describeEntry, readProgress, recordProgress } from './progress.js';
@@ -79,8 +80,9 @@ async function main(argv: string[]): Promise<number> {
   const kernel = findKernel(onHost ? 'host' : values.kernel);
   const target = values.solution ? 'solution' : 'starter';
   const human = !values.json;
-  // --watch keeps one guest between grades while it stays healthy.
-  const warm = values.watch ? {} : undefined;
+  // --watch keeps one guest between grades while it stays healthy; `grade all` keeps one
+  // between lessons (the grader retires it after any health event, panic or hang).
+  const warm: { session?: GuestSession } | undefined = values.watch || lessons.length > 1 ? {} : undefined;
   const grade = async (lesson: Lesson): Promise<GradeReport> => {
     if (human) process.stderr.write(`${bold(`grading ${lesson.id}`)} ${dim(`(${target}) on ${kernel.release}`)}\n`);
     const report = await gradeLesson({
@@ -110,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const reports: GradeReport[] = [];
   for (const l of lessons) reports.push(await grade(l));
+  await warm?.session?.stop();
   if (values.json) console.log(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2));
   if (values.junit) writeFileSync(values.junit, toJunit(reports));
   if (human && reports.length > 1) {
