@@ -133,8 +133,8 @@ static void nlab_input(struct sk_buff *skb)
 	netlink_rcv_skb(skb, nlab_rcv_msg);
 	/* STARTER: struct nlmsghdr *nlh = nlmsg_hdr(skb); */
 	/* STARTER: if (!nlmsg_ok(nlh, skb->len)) { */
-	/* STARTER: 	pr_warn("dropped a malformed datagram of %u bytes\n", skb->len); */
-	/* STARTER: 	return; */
+		/* STARTER: pr_warn("dropped a malformed datagram of %u bytes\n", skb->len); */
+		/* STARTER: return; */
 	/* STARTER: } */
 	/* STARTER: nlab_rcv_msg(skb, nlh, NULL); */
 	/* END TODO */
