@@ -103,7 +103,11 @@ export interface ModuleStyle {
   durationMs: number;
 }
 
-/** checkpatch and sparse on a module folder; a tool that cannot run is named in `notRun`, never thrown. */
+/**
+ * checkpatch and sparse on a module folder, one after the other. A tool that cannot run
+ * (not installed, the module does not compile, any other failure) is named in `notRun`:
+ * this never throws, so a caller can treat it as advice.
+ */
 export async function checkModuleStyle(moduleDir: string, kernel: Kernel): Promise<ModuleStyle> {
   const started = performance.now();
   const notRun: ModuleStyle['notRun'] = [];
@@ -111,8 +115,8 @@ export async function checkModuleStyle(moduleDir: string, kernel: Kernel): Promi
     try {
       return await run();
     } catch (e) {
-      if (!(e instanceof LabError)) throw e;
-      notRun.push({ tool, reason: e.fix ? `${e.message} (${e.fix})` : e.message });
+      const reason = e instanceof LabError && e.fix ? `${e.message} (${e.fix})` : e instanceof Error ? e.message : String(e);
+      notRun.push({ tool, reason: reason.split('\n')[0]! });
       return [];
     }
   };
