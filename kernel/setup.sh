@@ -12,6 +12,7 @@ PACKAGES=(
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	chromium fonts-wqy-microhei
+	sparse
 )
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -30,7 +31,8 @@ install_system_packages() {
 		say "install these yourself (names are Debian's), then run setup again:"
 		say "  QEMU for x86-64, a static busybox, cpio, xz, zstd, kmod, iproute2, file, make, gcc, g++, python3,"
 		say "  python3-yaml, python3-jsonschema, the Linux 6.12 source tarball (lesson 12's YNL tools),"
-		say "  Linux 6.1 and 6.12 kernel images with their matching headers, chromium (for the site's browser tests)"
+		say "  Linux 6.1 and 6.12 kernel images with their matching headers, chromium (for the site's browser tests),"
+		say "  sparse (the style report's static checker)"
 		exit 1
 	fi
 	mapfile -t missing < <(missing_packages)
@@ -85,6 +87,30 @@ extract_ynl() {
 	mv "$tmp" "$YNL_DIR"
 }
 
+# The style report runs the kernel's checkpatch.pl, which needs only these files beside it.
+CHECKPATCH_DIR="${NETLINK_LAB_STATE:-.lab}/checkpatch"
+CHECKPATCH_FILES=(scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch)
+
+extract_checkpatch() {
+	local f missing=0
+	for f in "${CHECKPATCH_FILES[@]}"; do [ -f "$CHECKPATCH_DIR/$f" ] || missing=1; done
+	if [ "$missing" -eq 0 ]; then
+		say "checkpatch.pl: present in $CHECKPATCH_DIR"
+		return
+	fi
+	if [ ! -f "$YNL_TARBALL" ]; then
+		say "no $YNL_TARBALL (package linux-source-6.12): the grade's style report will skip checkpatch"
+		return
+	fi
+	say "extracting checkpatch.pl and its word lists from $YNL_TARBALL (about 20 s)"
+	local tmp="$CHECKPATCH_DIR.tmp.$$"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	tar -xJf "$YNL_TARBALL" -C "$tmp" --strip-components=1 "${CHECKPATCH_FILES[@]/#/linux-source-6.12/}"
+	rm -rf "$CHECKPATCH_DIR"
+	mv "$tmp" "$CHECKPATCH_DIR"
+}
+
 install_npm() {
 	# npm ci only when the lock file changed since the last install.
 	if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] &&
@@ -98,6 +124,7 @@ install_npm() {
 
 install_system_packages
 extract_ynl
+extract_checkpatch
 install_npm
 say "compiling TypeScript and bundling the client"
 npm run -s build

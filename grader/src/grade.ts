@@ -7,6 +7,7 @@ import { formatDiagnostic, type Diagnostic } from '../../kernel/src/diagnostics.
 import type { Kernel } from '../../kernel/src/kernels.js';
 import { buildModule } from '../../kernel/src/module-build.js';
 import { LAB_STATE } from '../../kernel/src/paths.js';
+import { checkModuleStyle } from '../../kernel/src/style.js';
 import type { VmRun } from '../../kernel/src/vm.js';
 import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
 import { compileTs, tsOutDir } from './compile-ts.js';
@@ -35,6 +36,8 @@ export interface GradeOptions {
   warm?: { session?: GuestSession };
   /** Run the checks on this machine's own kernel instead of a guest (see requireHostBackend). */
   host?: { consent: boolean };
+  /** Run checkpatch and sparse on the module for the report's unscored style section (default true). */
+  style?: boolean;
 }
 
 export type Progress =
@@ -328,6 +331,8 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
     if (!o.warm) await warm.session?.kill().catch(() => {});
     throw e;
   }
+  // Advice only, on the host while the guest runs: it never touches a check or the score.
+  const style = o.style === false ? undefined : checkModuleStyle(sideDir(lesson, o.target, 'kernel'), o.kernel);
   const runs = new Map<string, RunReport[]>(checks.map((c) => [c.id, []]));
   const record = (job: Pick<Job, 'check'>, r: RunReport) => void runs.get(job.check)!.push(r);
 
@@ -351,6 +356,7 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
     warm.session = undefined;
   }
   const { accel, guestMs, boots, consoles } = guests;
+  const styleReport = await style;
 
   const reports = checks.map((c) => aggregate(c, lesson, runs.get(c.id)!));
   const health = reportCausesOnce(reports);
@@ -372,5 +378,6 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
     total,
     timings: { buildMs: built.ms, guestMs, totalMs: performance.now() - started, boots },
     logFile,
+    ...(styleReport ? { style: styleReport } : {}),
   };
 }

@@ -72,11 +72,11 @@ export function buildTreeFor(sourceDir: string, kernel: Kernel): string {
 export async function buildModule(
   sourceDir: string,
   kernel: Kernel,
-  opts: { extraFlags?: string[]; renameTo?: string } = {},
+  opts: { extraFlags?: string[]; renameTo?: string; /** A build tree of its own, e.g. `sparse` for a checker run. */ tag?: string } = {},
 ): Promise<ModuleBuild> {
   const headers = requireHeaders(kernel);
   const src = resolve(sourceDir);
-  const tree = buildTreeFor(src, kernel) + (opts.renameTo ? `@${opts.renameTo}` : '');
+  const tree = buildTreeFor(src, kernel) + (opts.renameTo ? `@${opts.renameTo}` : '') + (opts.tag ? `+${opts.tag}` : '');
   const files = sourceFiles(src);
   const flags = ['W=1', ...(opts.extraFlags ?? [])];
   const hash = hashSources(src, files, `${headers}\0${flags.join(' ')}\0${opts.renameTo ?? ''}`);

@@ -1,7 +1,8 @@
 // The report a person reads: ✓/✗ per check, points, evidence, hints, timings.
 
+import { formatFinding } from '../../../kernel/src/style-findings.js';
 import { FAIL, PASS, WARN, bold, dim, ms, red, yellow } from '../../../kernel/src/term.js';
-import type { CheckReport, GradeReport } from './types.js';
+import type { CheckReport, GradeReport, StyleReport } from './types.js';
 
 const MARK = { pass: PASS, fail: FAIL, error: red('!'), skip: dim('-') } as const;
 
@@ -52,6 +53,23 @@ export function formatCheck(c: CheckReport, verbose = false, link: LinkFormat = 
   return lines.join('\n');
 }
 
+/** Findings shown without --verbose: what a reviewer's bot would say first. */
+const STYLE_SHOWN = 5;
+
+/** The unscored style section: checkpatch --strict and sparse on the module's sources. */
+export function formatStyle(s: StyleReport, verbose = false): string {
+  const ran = (['checkpatch', 'sparse'] as const).filter((t) => !s.notRun.some((n) => n.tool === t));
+  const head = `  ${bold('Style')} ${dim(`(not scored${ran.length ? `: ${ran.map((t) => (t === 'checkpatch' ? 'checkpatch --strict' : t)).join(', ')}` : ''})`)}`;
+  const lines = [head];
+  const shown = verbose ? s.findings : s.findings.slice(0, STYLE_SHOWN);
+  const mark = { error: red('✗'), warning: yellow('!'), check: dim('·') } as const;
+  for (const f of shown) lines.push(`    ${mark[f.severity]} ${formatFinding(f)}`);
+  if (shown.length < s.findings.length) lines.push(dim(`    … and ${s.findings.length - shown.length} more (--verbose shows all)`));
+  if (!s.findings.length && ran.length) lines.push(`    ${PASS} nothing to say`);
+  for (const n of s.notRun) lines.push(dim(`    - ${n.tool} did not run: ${n.reason}`));
+  return lines.join('\n');
+}
+
 /** "the kernel panicked during a and b" (each panic cost a guest), or nothing. */
 function panicLine(r: GradeReport): string {
   const checks = [...new Set(r.health.filter((h) => h.kind === 'panic').map((h) => h.check))];
@@ -67,6 +85,7 @@ export function formatReport(r: GradeReport, verbose = false, link?: LinkFormat)
   return [
     head,
     body,
+    ...(r.style ? [formatStyle(r.style, verbose)] : []),
     '',
     full ? `${PASS} ${bold(score)}` : `${panicLine(r)}${FAIL} ${bold(score)}`,
     dim(`build ${ms(t.buildMs)} · guest ${ms(t.guestMs)} (${t.boots} boot${t.boots === 1 ? '' : 's'}) · total ${ms(t.totalMs)}`),

@@ -1,5 +1,6 @@
 // The grade report: what --json prints (schema: grader/report.schema.json).
 
+import type { ModuleStyle } from '../../../kernel/src/style.js';
 import type { Evidence } from '../check-api.js';
 import type { CheckStatus, JobResult, ReportHealthKind } from '../guest/protocol.js';
 import type { Pairing } from '../plan.js';
@@ -51,4 +52,11 @@ export interface GradeReport {
   timings: { buildMs: number; guestMs: number; totalMs: number; boots: number };
   /** Every guest console of this grade, concatenated. */
   logFile: string;
+  /**
+   * Not scored: checkpatch.pl --strict and sparse (against this kernel's headers) on the
+   * graded module's sources. Absent with --no-style.
+   */
+  style?: StyleReport;
 }
+
+export type StyleReport = ModuleStyle;

@@ -108,7 +108,7 @@ struct nlab_kv_net {
 	 * reads a previous value of 0 as "not recorded yet".
 	 */
 	unsigned long generation;
-	struct mutex lock;
+	struct mutex lock;	/* guards everything above */
 };
 
 /* Our slot in each struct net's generic array, assigned at registration. */
@@ -318,6 +318,7 @@ static int nlab_kv_get_doit(struct sk_buff *skb, struct genl_info *info)
 struct nlab_kv_dump_ctx {
 	unsigned long skip;	/* matching entries already sent */
 };
+
 static_assert(sizeof(struct nlab_kv_dump_ctx) <= sizeof_field(struct netlink_callback, ctx));
 
 /* Adds one NLAB_CMD_LIST message for @e; -EMSGSIZE when @skb is full. */

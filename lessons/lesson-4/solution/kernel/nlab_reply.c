@@ -131,12 +131,11 @@ static void nlab_input(struct sk_buff *skb)
 	 * nlmsg_next()), not just the first, and ignores control types.
 	 */
 	netlink_rcv_skb(skb, nlab_rcv_msg);
-	/* STARTER: struct nlmsghdr *nlh = nlmsg_hdr(skb); */
-	/* STARTER: if (!nlmsg_ok(nlh, skb->len)) { */
-	/* STARTER: 	pr_warn("dropped a malformed datagram of %u bytes\n", skb->len); */
-	/* STARTER: 	return; */
+	/* STARTER: if (!nlmsg_ok(nlmsg_hdr(skb), skb->len)) { */
+		/* STARTER: pr_warn("dropped a malformed datagram of %u bytes\n", skb->len); */
+		/* STARTER: return; */
 	/* STARTER: } */
-	/* STARTER: nlab_rcv_msg(skb, nlh, NULL); */
+	/* STARTER: nlab_rcv_msg(skb, nlmsg_hdr(skb), NULL); */
 	/* END TODO */
 }
 

@@ -121,12 +121,11 @@ static void nlab_input(struct sk_buff *skb)
 	 * as the callback: it walks every message (nlmsg_ok(),
 	 * nlmsg_next()), not just the first, and ignores control types.
 	 */
-	struct nlmsghdr *nlh = nlmsg_hdr(skb);
-	if (!nlmsg_ok(nlh, skb->len)) {
+	if (!nlmsg_ok(nlmsg_hdr(skb), skb->len)) {
 		pr_warn("dropped a malformed datagram of %u bytes\n", skb->len);
 		return;
 	}
-	nlab_rcv_msg(skb, nlh, NULL);
+	nlab_rcv_msg(skb, nlmsg_hdr(skb), NULL);
 }
 
 static int __init nlab_reply_init(void)

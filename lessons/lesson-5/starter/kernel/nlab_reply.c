@@ -110,8 +110,8 @@ static int nlab_rcv_msg(struct sk_buff *skb, struct nlmsghdr *nlh,
 	 * TODO 1: Answer NLAB_MSG_ECHO with a message of the same type that
 	 * carries the request's text, NUL included: check it with
 	 * nlab_text(), then send len + 1 bytes of nlmsg_data() with
-	 * nlab_answer(). Without this case, ECHO falls through to
-	 * -EOPNOTSUPP like every unknown type.
+	 * nlab_answer(). Without this case, ECHO gets -EOPNOTSUPP like
+	 * every unknown type.
 	 */
 	default:
 		NL_SET_ERR_MSG(extack, "unknown message type");

@@ -287,9 +287,9 @@ static int nlab_kv_require(const struct nlmsghdr *nlh, struct nlattr **tb,
 		return -EINVAL;
 	return 0;
 	/* STARTER: if (!tb[NLAB_A_KEY]) */
-	/* STARTER: 	return -EINVAL; */
+		/* STARTER: return -EINVAL; */
 	/* STARTER: if (nlh->nlmsg_type == NLAB_MSG_SET && !tb[NLAB_A_VALUE]) */
-	/* STARTER: 	return -EINVAL; */
+		/* STARTER: return -EINVAL; */
 	/* STARTER: return 0; */
 	/* END TODO */
 }

@@ -70,6 +70,7 @@ static const struct nla_policy nlab_kv_policy[NLAB_A_MAX + 1] = {
 	[NLAB_A_VALUE]	= { .type = NLA_BINARY, .len = NLAB_VALUE_MAX },
 	[NLAB_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, NLAB_F_EXCL),
 };
+
 /* END TODO */
 
 struct nlab_kv_entry {

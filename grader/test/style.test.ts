@@ -1,0 +1,23 @@
+// The style gate: every lesson's reference module is clean under checkpatch.pl --strict
+// (errors, warnings and checks) and under sparse, on both supported kernels' headers.
+// No exceptions are kept; a failure lists each finding as file:line.
+// Host only: builds modules against the installed headers, loads nothing.
+import { describe, expect, it } from 'vitest';
+import { findKernel } from '../../kernel/src/kernels.js';
+import { formatFinding } from '../../kernel/src/style-findings.js';
+import { moduleSources, runCheckpatch, runSparse } from '../../kernel/src/style.js';
+import { loadAllLessons, sideDir } from '../src/lesson/load.js';
+
+const lessons = loadAllLessons().map((l) => [l.id, sideDir(l, 'solution', 'kernel')] as const);
+
+describe.each(lessons)('%s solution module', (_id, dir) => {
+  it('passes checkpatch.pl --strict --no-tree -f', async () => {
+    const files = moduleSources(dir);
+    expect(files.length).toBeGreaterThan(0);
+    expect((await runCheckpatch(files)).map(formatFinding)).toEqual([]);
+  });
+
+  it.each(['6.1', '6.12'])('passes sparse on %s headers', async (k) => {
+    expect((await runSparse(dir, findKernel(k))).map(formatFinding)).toEqual([]);
+  });
+});

@@ -1,0 +1,125 @@
+// Runs the kernel's own style tools on a module folder: checkpatch.pl --strict (from the
+// kernel source tarball, unpacked by setup into .lab/checkpatch) and sparse through Kbuild
+// (`C=2 CHECK=sparse`). What a reviewer's bot says before a person reads the patch.
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, join, relative, resolve } from 'node:path';
+import { execa } from 'execa';
+import { LabError } from './errors.js';
+import type { Kernel } from './kernels.js';
+import { buildModule, buildTreeFor } from './module-build.js';
+import { CACHE_DIR, LAB_STATE, REPO_ROOT } from './paths.js';
+import { parseCheckpatch, parseSparseLog, sortFindings, sparseCheckedFiles, type StyleFinding, type StyleTool } from './style-findings.js';
+
+export type { StyleFinding, StyleSeverity, StyleTool } from './style-findings.js';
+
+/** A style tool that is not installed or cannot run on this input. */
+export class StyleToolError extends LabError {
+  override name = 'StyleToolError';
+  constructor(
+    readonly tool: StyleTool,
+    message: string,
+    fix?: string,
+  ) {
+    super(message, fix);
+  }
+}
+
+/** Where setup unpacks checkpatch.pl and the word lists it reads. */
+export const CHECKPATCH_DIR = join(LAB_STATE, 'checkpatch');
+const CHECKPATCH = join(CHECKPATCH_DIR, 'scripts', 'checkpatch.pl');
+const CHECKPATCH_ARGS = ['--strict', '--no-tree', '--no-summary', '--terse', '--show-types', '--color=never', '-f'];
+
+/** The C sources (.c, .h) of a module folder, sorted; Kbuild's own `*.mod.c` left out. */
+export function moduleSources(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(c|h)$/.test(f) && !f.endsWith('.mod.c') && statSync(join(dir, f)).isFile())
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** A path inside the repository as `lessons/…`, anything else absolute. */
+function shown(path: string): string {
+  const rel = relative(REPO_ROOT, resolve(path));
+  return rel.startsWith('..') ? resolve(path) : rel;
+}
+
+function onPath(cmd: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, cmd)));
+}
+
+/**
+ * `checkpatch.pl --strict --no-tree -f FILE…`. The result is cached by the files' contents.
+ * It runs in its own folder with HOME set there, so no `.checkpatch.conf` of the caller's changes it.
+ */
+export async function runCheckpatch(files: readonly string[]): Promise<StyleFinding[]> {
+  if (!existsSync(CHECKPATCH)) throw new StyleToolError('checkpatch', `checkpatch.pl is not in ${CHECKPATCH_DIR}`, 'run npm run setup (it unpacks checkpatch from linux-source-6.12)');
+  if (!files.length) return [];
+  const abs = files.map((f) => resolve(f));
+  const h = createHash('sha256').update(readFileSync(CHECKPATCH));
+  for (const f of abs) h.update(f).update('\0').update(readFileSync(f)).update('\0');
+  const cacheFile = join(CACHE_DIR, 'style', `checkpatch-${h.digest('hex').slice(0, 32)}.json`);
+  if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8')) as StyleFinding[];
+
+  const r = await execa('perl', [CHECKPATCH, ...CHECKPATCH_ARGS, ...abs], { cwd: CHECKPATCH_DIR, env: { HOME: CHECKPATCH_DIR, LC_ALL: 'C' }, reject: false });
+  // checkpatch exits 1 when it has findings; anything else is the tool failing.
+  if (r.failed && r.exitCode !== 1) {
+    const why = (r.stderr || r.stdout || r.message || '').split('\n')[0];
+    throw new StyleToolError('checkpatch', `checkpatch.pl failed: ${why}`, 'is perl installed? run npm run setup');
+  }
+  const findings = sortFindings(parseCheckpatch(r.stdout, shown));
+  mkdirSync(join(CACHE_DIR, 'style'), { recursive: true });
+  writeFileSync(cacheFile, JSON.stringify(findings));
+  return findings;
+}
+
+/**
+ * sparse on every source of a module folder, through `make C=2 CHECK=sparse` in a build tree
+ * of its own (cached like any module build), against `kernel`'s headers. A module that does
+ * not compile cannot be checked: that throws a StyleToolError.
+ */
+export async function runSparse(moduleDir: string, kernel: Kernel): Promise<StyleFinding[]> {
+  if (!onPath('sparse')) throw new StyleToolError('sparse', 'sparse is not installed', 'run npm run setup (or apt-get install sparse)');
+  const src = resolve(moduleDir);
+  const tree = `${buildTreeFor(src, kernel)}+sparse`;
+  const b = await buildModule(src, kernel, { extraFlags: ['C=2', 'CHECK=sparse'], tag: 'sparse' });
+  if (!b.ok) throw new StyleToolError('sparse', 'sparse did not run: the module does not compile');
+  const mapPath = (p: string) => {
+    const abs = resolve(tree, p);
+    return shown(abs.startsWith(`${tree}/`) ? join(src, relative(tree, abs)) : abs);
+  };
+  // No CHECK step means make never called sparse (C= ignored): silence that proves nothing.
+  const checked = new Set(sparseCheckedFiles(b.log).map(mapPath));
+  const unchecked = moduleSources(src).filter((f) => f.endsWith('.c') && !checked.has(shown(f)));
+  if (unchecked.length) throw new StyleToolError('sparse', `sparse did not run on ${unchecked.map(shown).join(', ')}`);
+  return sortFindings(parseSparseLog(b.log, mapPath));
+}
+
+/** Both tools on one module folder: their findings, and why a tool did not run. */
+export interface ModuleStyle {
+  findings: StyleFinding[];
+  notRun: { tool: StyleTool; reason: string }[];
+  durationMs: number;
+}
+
+/**
+ * checkpatch and sparse on a module folder, one after the other. A tool that cannot run
+ * (not installed, the module does not compile, any other failure) is named in `notRun`:
+ * this never throws, so a caller can treat it as advice.
+ */
+export async function checkModuleStyle(moduleDir: string, kernel: Kernel): Promise<ModuleStyle> {
+  const started = performance.now();
+  const notRun: ModuleStyle['notRun'] = [];
+  const attempt = async (tool: StyleTool, run: () => Promise<StyleFinding[]>): Promise<StyleFinding[]> => {
+    try {
+      return await run();
+    } catch (e) {
+      const reason = e instanceof LabError && e.fix ? `${e.message} (${e.fix})` : e instanceof Error ? e.message : String(e);
+      notRun.push({ tool, reason: reason.split('\n')[0]! });
+      return [];
+    }
+  };
+  const found = [...(await attempt('checkpatch', () => runCheckpatch(moduleSources(moduleDir)))), ...(await attempt('sparse', () => runSparse(moduleDir, kernel)))];
+  return { findings: sortFindings(found), notRun, durationMs: performance.now() - started };
+}
