@@ -73,7 +73,7 @@ describe.each(KNOWN_KERNELS.map((k) => k.selector))('correct alternatives on ker
   const kernel = findKernel(selector);
   it.each(ALTERNATIVES.map((a) => [a.name, a] as const))('%s gets full marks', async (name, a) => {
     const lesson = mutantLesson(a.lesson, name, a.mutations);
-    const r = await gradeLesson({ lesson, target: 'starter', kernel });
+    const r = await gradeLesson({ lesson, target: 'starter', kernel, style: false });
     const failed = r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status} ${c.message ?? ''}`);
     expect(failed, a.why).toEqual([]);
     expect(r.score).toBe(r.total);

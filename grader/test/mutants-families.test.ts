@@ -80,7 +80,7 @@ const kernel = findKernel('6.1');
 describe('mutants of the nlab_kv lessons', () => {
   it.each(MUTANTS.map((m) => [`${m.lesson} ${m.name}`, m] as const))('%s', async (_, m) => {
     const lesson = mutantLesson(m.lesson, m.name, m.mutations);
-    const r = await gradeLesson({ lesson, target: 'starter', kernel, only: m.check });
+    const r = await gradeLesson({ lesson, target: 'starter', kernel, only: m.check, style: false });
     const c = r.checks.find((x) => x.id === m.check)!;
     const detail = JSON.stringify({ status: c.status, message: c.message, fault: c.fault });
     expect(c.status, detail).toBe('fail');
@@ -97,8 +97,16 @@ describe('mutants of the nlab_kv lessons', () => {
 describe('a module that oopses on every request', () => {
   it('reports the Oops once, within two boots, and still runs the client-only checks', async () => {
     const lesson = mutantLesson('lesson-8', 'no-maxattr', [{ file: KV, find: '\t.maxattr\t= NLAB_A_MAX,\n', replace: '' }]);
-    const r = await gradeLesson({ lesson, target: 'starter', kernel });
-    const detail = JSON.stringify(r.checks.map((c) => ({ id: c.id, status: c.status, message: c.message, runs: c.runs.map((x) => `${x.pairing.kernel}/${x.pairing.client}:${x.status}`) })), null, 1);
+    const r = await gradeLesson({ lesson, target: 'starter', kernel, style: false });
+    const detail = JSON.stringify(
+      {
+        boots: r.timings.boots,
+        health: r.health.map((h) => `${h.check}: ${h.kind}: ${h.excerpt.split('\n')[0]}`),
+        checks: r.checks.map((c) => ({ id: c.id, status: c.status, runs: c.runs.map((x) => `${x.pairing.kernel}/${x.pairing.client}: ${x.status} ${x.message ?? ''}`) })),
+      },
+      null,
+      1,
+    );
     const crashes = r.health.filter((h) => h.kind !== 'warning');
     expect(crashes.length, detail).toBe(1);
     expect(r.timings.boots, detail).toBeLessThanOrEqual(2);
