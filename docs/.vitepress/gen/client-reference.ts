@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
+import { decodedKinds } from './decoded-kinds.ts';
 
 type Locale = 'en' | 'zh-CN';
 
@@ -18,6 +19,12 @@ const T = {
     throws: 'Throws',
     example: 'Example',
     kinds: { function: 'function', class: 'class', interface: 'interface', type: 'type', const: 'constant', enum: 'enum' },
+    decodedTitle: 'What an attribute decodes to',
+    decodedIntro:
+      '`decodeAttributeSet()` and `decodeScalar()` return each attribute as the JavaScript value of its `kind`: a `binary` attribute is a `Buffer` (turn text into a string yourself, e.g. `value.toString(\'utf8\')`), a `string` attribute is a `string` without its NUL. This table comes from running `decodeScalar()` at build time.',
+    decodedHead: '| `kind` | decodes to | payload bytes |',
+    anyLength: 'any length',
+    nulTerminated: 'any, NUL-terminated',
   },
   'zh-CN': {
     title: '客户端库参考',
@@ -30,6 +37,12 @@ const T = {
     throws: '抛出',
     example: '示例',
     kinds: { function: '函数', class: '类', interface: '接口', type: '类型', const: '常量', enum: '枚举' },
+    decodedTitle: '属性解码成什么',
+    decodedIntro:
+      '`decodeAttributeSet()` 和 `decodeScalar()` 按属性的 `kind` 返回对应的 JavaScript 值：`binary` 属性是 `Buffer`（要当作文本，自己转换，例如 `value.toString(\'utf8\')`），`string` 属性是去掉 NUL 的 `string`。下表在构建时通过实际调用 `decodeScalar()` 得到。',
+    decodedHead: '| `kind` | 解码为 | 载荷字节数 |',
+    anyLength: '任意长度',
+    nulTerminated: '任意，以 NUL 结尾',
   },
 } as const;
 
@@ -153,6 +166,19 @@ export function collect(entry: string): { modules: { file: string; doc: string; 
   return { modules };
 }
 
+/** The kind → JavaScript type table, from the ScalarKind union the client exports. */
+function decodedSection(locale: Locale, modules: { entries: Entry[] }[]): string[] {
+  const t = T[locale];
+  const alias = modules.flatMap((m) => m.entries).find((e) => e.name === 'ScalarKind');
+  if (!alias) return [];
+  const kinds = [...alias.signature.matchAll(/'([a-z0-9]+)'/g)].map((m) => m[1]!);
+  const rows = decodedKinds(kinds).map(({ kind, jsType, widths }) => {
+    const bytes = kind === 'string' ? t.nulTerminated : widths.length === 5 ? t.anyLength : widths.join(', ');
+    return `| \`${kind}\` | \`${jsType}\` | ${bytes} |`;
+  });
+  return [`## ${t.decodedTitle} {#decoded-values}`, '', t.decodedIntro, '', t.decodedHead, '| --- | --- | --- |', ...rows, ''];
+}
+
 export function renderReference(locale: Locale, entry: string): string {
   const t = T[locale];
   const { modules } = collect(entry);
@@ -167,6 +193,7 @@ export function renderReference(locale: Locale, entry: string): string {
     '',
     t.intro,
     '',
+    ...decodedSection(locale, modules),
   ];
   for (const m of modules) {
     if (m.file === 'index.ts') continue;

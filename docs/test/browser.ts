@@ -1,0 +1,41 @@
+// Debian's chromium through playwright-core, for the site's browser tests: one persistent
+// context per test file, pages opened against the built site served by helpers.serve().
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { serve } from './helpers.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+
+export interface SiteBrowser {
+  url: string;
+  context: BrowserContext;
+  /** Opens a site path (e.g. /lessons/lesson-3) and waits for the app to render. */
+  open(path: string, size?: { width: number; height: number }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startSiteBrowser(): Promise<SiteBrowser> {
+  const site = await serve();
+  const profile = mkdtempSync(join(tmpdir(), 'nlab-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1280, height: 800 } });
+  return {
+    url: site.url,
+    context,
+    async open(path, size) {
+      const page = await context.newPage();
+      if (size) await page.setViewportSize(size);
+      const res = await page.goto(site.url + path, { waitUntil: 'networkidle' });
+      if (res?.status() !== 200) throw new Error(`${path}: HTTP ${res?.status()}`);
+      await page.waitForSelector('#app .Layout');
+      return page;
+    },
+    async close() {
+      await context.close();
+      await site.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
