@@ -123,9 +123,12 @@ install_npm() {
 }
 
 install_system_packages
-extract_ynl
-extract_checkpatch
+# The two extractions (each an xz pass over the source tarball, one core apiece) overlap npm ci.
+extract_ynl & ynl_job=$!
+extract_checkpatch & checkpatch_job=$!
 install_npm
+wait "$ynl_job"
+wait "$checkpatch_job"
 say "compiling TypeScript and bundling the client"
 npm run -s build
 if [ -f client/bench/Makefile ]; then
