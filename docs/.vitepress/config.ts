@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { defineConfig, type DefaultTheme } from 'vitepress';
 import { writeClientReference } from './gen/client-reference.ts';
 import { labDirectives } from './markdown/lab-directives.ts';
+import { tokenize } from './theme/search-tokenize.ts';
 import { docsDir, lessonNumber, lessonPageExists, lessonTitle, listLessons, PARTS, repoRoot, type Locale } from './lessons.ts';
 
 // The client reference is generated from client/src's TSDoc before VitePress looks for pages.
@@ -40,6 +41,7 @@ const L = {
     start: 'Start here',
     article: 'The article',
     lessons: 'Lessons',
+    courseMap: 'All lessons at a glance',
     reference: 'Reference',
     part: (n: number) => `Part ${['I', 'II', 'III', 'IV'][n - 1] ?? n}`,
     lesson: (n: number) => `${n}.`,
@@ -72,6 +74,7 @@ const L = {
     start: '从这里开始',
     article: '原文',
     lessons: '课程',
+    courseMap: '全部课程一览',
     reference: '参考',
     part: (n: number) => `第${['一', '二', '三', '四'][n - 1] ?? n}部分`,
     lesson: (n: number) => `${n}.`,
@@ -118,18 +121,20 @@ function themeConfig(locale: Locale): DefaultTheme.Config {
   const t = L[locale];
   const items = (list: readonly (readonly [string, string])[]) => list.map(([text, link]) => ({ text, link }));
   const lessons = lessonSidebar(locale);
-  const firstLesson = lessons[0]?.items?.[0]?.link;
+  const prefix = locale === 'en' ? '' : '/zh-CN';
   const pattern = editLinkPattern();
   return {
     nav: [
       { text: t.start, link: t.startItems[0][1] },
       { text: t.article, link: t.articleItems[0][1] },
-      ...(firstLesson ? [{ text: t.lessons, link: firstLesson }] : []),
+      // The course map; highlighted on every lesson page.
+      { text: t.lessons, link: `${prefix}/lessons/`, activeMatch: `^${prefix}/lessons/` },
       { text: t.reference, items: items(t.refItems) },
     ],
     sidebar: [
       { text: t.start, items: items(t.startItems) },
       { text: t.article, items: items(t.articleItems) },
+      { text: t.courseMap, link: `${prefix}/lessons/` },
       ...lessons,
       { text: t.capstone[0], link: t.capstone[1] },
       { text: t.reference, items: items(t.refItems) },
@@ -175,6 +180,8 @@ export default defineConfig({
     search: {
       provider: 'local',
       options: {
+        // Chinese text is cut into words for the index; theme/index.ts gives the search box the same tokenizer.
+        miniSearch: { options: { tokenize } },
         locales: {
           'zh-CN': {
             translations: {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editLinkPattern } from '../.vitepress/config.ts';
+import { renderReference } from '../.vitepress/gen/client-reference.ts';
+import { tokenize } from '../.vitepress/theme/search-tokenize.ts';
 import { listLessons, lessonPageExists, zhLessons } from '../.vitepress/lessons.ts';
 import { expandDirectives } from '../.vitepress/markdown/lab-directives.ts';
 import { distDir, docsDir, pageFiles, resolveUrl } from './helpers.ts';
@@ -47,12 +49,18 @@ describe('directives (fixture lesson)', () => {
     expect(folded).toContain('</details>');
   });
 
-  it('renders whole files as the solution view or the starter', () => {
-    const sol = expandDirectives('<!-- @code lesson-9 solution/kernel/m.c -->');
-    expect(sol).toMatch(/^```c \[m\.c\]\nint x;\n\tsk = netlink_kernel_create\(&init_net, 31, &cfg\);\nint y;\n```$/);
-    const starter = expandDirectives('<!-- @code lesson-9 starter/client/main.ts -->');
-    expect(starter).toContain('// TODO 2: Send it.');
-    expect(starter).not.toContain('sock.send');
+  it('renders a whole file as the starter, with the solution only folded and under its file name', () => {
+    const starter = expandDirectives('<!-- @code lesson-9 starter/kernel/m.c -->');
+    const [visible, folded] = starter.split('<details');
+    expect(visible).toContain('<code>starter/kernel/m.c</code>');
+    expect(visible).toMatch(/```c\nint x;\n\t\/\* TODO 1: Create the socket with netlink_kernel_create\(\). \*\/\n\tsk = NULL;\nint y;\n```/);
+    expect(visible).not.toContain('netlink_kernel_create(&init_net');
+    expect(folded).toContain('<code>solution/kernel/m.c</code>');
+    expect(folded).toMatch(/```c\nint x;\n\tsk = netlink_kernel_create\(&init_net, 31, &cfg\);\nint y;\n```/);
+    // Naming the solution shows nothing unfolded.
+    const sol = expandDirectives('<!-- @code lesson-9 solution/client/main.ts -->');
+    expect(sol.trimStart().startsWith('<details')).toBe(true);
+    expect(sol).toContain('sock.send(m);');
   });
 
   it('renders checks with explicit anchors, in both locales', () => {
@@ -99,6 +107,34 @@ describe('locales', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+});
+
+describe('the client reference', () => {
+  it('says what each attribute kind decodes to, in both locales', () => {
+    for (const locale of ['en', 'zh-CN'] as const) {
+      const md = renderReference(locale, join(docsDir, '../client/src/index.ts'));
+      expect(md).toContain('{#decoded-values}');
+      expect(md).toContain('| `binary` | `Buffer` |');
+      expect(md).toContain('| `string` | `string` |');
+      expect(md).toContain('| `u64` | `bigint` | 8 |');
+      expect(md).toContain('| `flag` | `boolean` | 0 |');
+    }
+  });
+});
+
+describe('the search tokenizer', () => {
+  it('cuts Chinese into words, so a query shares terms with the page; other text splits as MiniSearch does', () => {
+    const page = '每个网络命名空间都有自己的存储';
+    // MiniSearch's default split keeps the sentence as one term: 命名空间 could never match it.
+    expect(page.split(/[\n\r\p{Z}\p{P}]+/u)).toEqual([page]);
+    const terms = new Set(tokenize(page));
+    for (const q of ['命名空间', '存储', '网络命名空间']) {
+      const query = tokenize(q);
+      expect(query.length, q).toBeGreaterThan(0);
+      expect(query.some((t) => terms.has(t)), q).toBe(true);
+    }
+    expect(tokenize('nlmsg_unicast(sock, skb)')).toEqual(['nlmsg', 'unicast', 'sock', 'skb']);
   });
 });
 

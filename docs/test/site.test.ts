@@ -70,7 +70,10 @@ describe('every page, in both locales', () => {
           const text = await blocks.nth(i).textContent();
           expect(text?.trim().length, `${url}: code block ${i} is empty`).toBeGreaterThan(0);
         }
-        if (/(setup|lab-vm|troubleshooting|reference\/client)\.md$/.test(file) || file.includes('lessons/')) expect(n, `${url} shows code`).toBeGreaterThan(0);
+        if (/(setup|lab-vm|troubleshooting|reference\/client)\.md$/.test(file) || /lessons\/lesson-/.test(file)) expect(n, `${url} shows code`).toBeGreaterThan(0);
+        // Headings render their code names as code, not as literal backticks.
+        const headings = await page.locator('.vp-doc :is(h1, h2, h3, h4)').allTextContents();
+        expect(headings.filter((h) => h.includes('`')), `${url}: headings with backticks`).toEqual([]);
         expect(errors, url).toEqual([]);
       } finally {
         await page.close();
@@ -104,6 +107,32 @@ describe('search', () => {
         }
       });
     }
+  }
+});
+
+describe('search in Chinese', () => {
+  // Chinese has no spaces between words: without segmentation these find nothing.
+  for (const word of ['命名空间', '扩展 ACK', '序列号']) {
+    it(`finds ${word} (zh-CN)`, async () => {
+      const { page } = await open('/zh-CN/');
+      try {
+        await page.locator('.VPNavBarSearch button').first().click();
+        const input = page.locator('.VPLocalSearchBox input');
+        await input.waitFor();
+        await input.fill(word);
+        const results = page.locator('.VPLocalSearchBox .results .result');
+        await results.first().waitFor({ timeout: 10_000 });
+        const hrefs = await results.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href') ?? ''));
+        for (const h of hrefs) expect(h.startsWith('/zh-CN/'), h).toBe(true);
+        // The best match's section really contains the words.
+        const best = resolveUrl(hrefs[0]!);
+        expect(best, hrefs[0]).toBeDefined();
+        const text = readFileSync(best!, 'utf8');
+        for (const w of word.split(' ')) expect(text, hrefs[0]).toContain(w);
+      } finally {
+        await page.close();
+      }
+    });
   }
 });
 
@@ -141,6 +170,11 @@ describe('a TODO’s solution', () => {
         expect(await solution.locator('.diff.add').count()).toBeGreaterThan(0);
         await todo.locator('details.nlab-solution > summary').click();
         await expect(solution.isVisible()).resolves.toBe(false);
+        // Each TODO is a real heading, listed in the outline as "TODO n".
+        const id = await todo.locator('h3.nlab-todo-head').getAttribute('id');
+        expect(id).toMatch(/^todo-\d+$/);
+        const entry = page.locator(`.VPDocAsideOutline a[href="#${id}"]`);
+        await expect(entry.textContent()).resolves.toBe(`TODO ${id!.slice(5)}`);
       } finally {
         await page.close();
       }

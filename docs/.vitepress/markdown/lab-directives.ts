@@ -1,10 +1,11 @@
 // A markdown-it plugin that renders lesson files into pages, so code is never pasted.
 //
 //   <!-- @todo lesson-3 2 -->                         TODO 2 of lesson-3: starter, then the solution folded
-//   <!-- @code lesson-3 solution/kernel/nlab_hello.c --> a whole file (solution view, markers stripped)
-//   <!-- @code lesson-3 starter/client/main.ts -->      the same file as the student gets it
+//   <!-- @code lesson-3 starter/client/main.ts -->      a whole file as the student gets it, the solution folded below
+//   <!-- @code lesson-3 solution/kernel/nlab_reply.c --> only the folded solution (a file without TODOs: shown as is)
 //   <!-- @checks lesson-3 -->                         every check: heading {#check-<id>}, points, side, hint
 //   <!-- @lesson lesson-4 -->                         a link to the lesson page, or "(coming)" if it has none yet
+//   <!-- @course -->                                  the course map: parts, lessons, summaries, checks, points, TODOs
 //
 // Directives are expanded into markdown before parsing, so the output goes through
 // VitePress's own pipeline: headings get anchors and an outline entry, fences get
@@ -13,7 +14,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { MarkdownRenderer } from "vitepress";
 import { markerLanguage, todoBlocks, toSolutionView, toStarter, type TodoBlock } from '../../../grader/src/lesson/todo-markers.ts';
-import { checkText, lessonNumber, lessonPageExists, lessonsDir, lessonTitle, localePrefix, readLesson, type Locale } from '../lessons.ts';
+import { checkText, lessonNumber, lessonPageExists, lessonsDir, lessonTitle, listLessons, localePrefix, PARTS, readLesson, zhLessons, type Locale } from '../lessons.ts';
 
 const UI = {
   en: {
@@ -32,6 +33,10 @@ const UI = {
     listSep: ', ',
     lesson: (n: number) => `Lesson ${n}`,
     coming: 'coming',
+    showReference: (file: string) => `Show the reference solution (whole ${file})`,
+    referenceNote: 'The finished file, TODO markers removed. Try the TODOs below first.',
+    permalink: (n: number) => `Permalink to TODO ${n}`,
+    course: { part: (n: number) => `Part ${['I', 'II', 'III', 'IV'][n - 1] ?? n}`, head: '| Lesson | What it teaches | Checks | Points | TODOs |', total: (l: number, c: number, p: number, t: number) => `${l} lessons, ${c} checks, ${p} points, ${t} TODOs in all.` },
   },
   'zh-CN': {
     todo: 'TODO',
@@ -49,6 +54,10 @@ const UI = {
     listSep: '、',
     lesson: (n: number) => `第 ${n} 课`,
     coming: '即将推出',
+    showReference: (file: string) => `显示参考答案（完整的 ${file}）`,
+    referenceNote: '完成后的文件，已去掉 TODO 标记。请先自己完成下面的 TODO。',
+    permalink: (n: number) => `TODO ${n} 的链接`,
+    course: { part: (n: number) => `第${['一', '二', '三', '四'][n - 1] ?? n}部分`, head: '| 课程 | 学什么 | 检查项 | 分数 | TODO |', total: (l: number, c: number, p: number, t: number) => `共 ${l} 节课、${c} 个检查项、${p} 分、${t} 个 TODO。` },
   },
 } as const;
 
@@ -69,6 +78,9 @@ const langOf = (file: string): string => {
 };
 
 const escapeMd = (s: string): string => s.replace(/([\\`*_[\]<>{}|])/g, '\\$1');
+/** Escapes markdown but keeps `backticked` names as code (check titles name functions and fields). */
+const escapeMdKeepCode = (s: string): string =>
+  s.split(/(`[^`]+`)/).map((p) => (p.length > 2 && p.startsWith('`') && p.endsWith('`') ? p : escapeMd(p))).join('');
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** Backticked names stay code, the rest is escaped for HTML. */
 const inlineHtml = (s: string): string =>
@@ -125,8 +137,10 @@ function renderTodo(lessonId: string, n: number, locale: Locale): string {
   const starter = [...block.comment, ...block.starter].join('\n');
   const solution = [...block.comment, ...mark(block.starter, '--'), ...mark(block.solution, '++')].join('\n');
   return [
-    `<div class="nlab-todo" id="todo-${n}">`,
-    `<div class="nlab-todo-head"><span class="nlab-todo-n">${t.todo} ${n}</span> <code>${escapeHtml(starterFile)}</code> <span class="nlab-todo-line">${where}</span></div>`,
+    `<div class="nlab-todo">`,
+    // A real heading, so the TODO is in the outline, in search and in a screen reader's list of headings;
+    // the outline shows only "TODO n" (VitePress leaves .ignore-header out of it).
+    `<h3 class="nlab-todo-head" id="todo-${n}" tabindex="-1"><span class="nlab-todo-n">${t.todo} ${n}</span> <code class="ignore-header">${escapeHtml(starterFile)}</code> <span class="nlab-todo-line ignore-header">${where}</span> <a class="header-anchor" href="#todo-${n}" aria-label="${t.permalink(n)}">\u200b</a></h3>`,
     `<p class="nlab-todo-text">${inlineHtml(block.text)}</p>`,
     '',
     `<p class="nlab-todo-label">${t.starter}</p>`,
@@ -144,17 +158,44 @@ function renderTodo(lessonId: string, n: number, locale: Locale): string {
   ].join('\n');
 }
 
-function renderCode(lessonId: string, file: string, _locale: Locale): string {
+/**
+ * A whole lesson file. `starter/…` shows what the student edits, with the reference solution
+ * folded below it when the two differ; `solution/…` shows a file with TODOs only folded, so a
+ * page never shows an answer before the student asks for it. Files without TODOs (Kbuild,
+ * Makefile) are the same in both and are shown as they are.
+ */
+function renderCode(lessonId: string, file: string, locale: Locale): string {
+  const t = UI[locale];
   const base = join(lessonsDir(), lessonId);
-  const starter = file.startsWith('starter/');
+  const wantsStarter = file.startsWith('starter/');
   // Starters are generated from solutions: read the solution and derive, so the page never drifts.
-  const solutionFile = starter ? file.replace(/^starter\//, 'solution/') : file;
+  const solutionFile = wantsStarter ? file.replace(/^starter\//, 'solution/') : file;
   const path = join(base, solutionFile);
   if (!existsSync(path)) throw new Error(`@code ${lessonId} ${file}: no such file ${path}`);
   const source = readFileSync(path, 'utf8');
   const lang = markerLanguage(path);
-  const code = !lang ? source : starter ? toStarter(source, lang, path) : toSolutionView(source, lang, path);
-  return fence(langOf(file), code, `[${file.split('/').pop()}]`);
+  const name = file.split('/').pop()!;
+  const starterPath = file.replace(/^solution\//, 'starter/');
+  if (!lang) return titledFence(langOf(file), source, file);
+  const starter = toStarter(source, lang, path);
+  const solution = toSolutionView(source, lang, path);
+  if (starter === solution) return titledFence(langOf(file), solution, file);
+  const folded = [
+    `<details class="nlab-solution nlab-reference"><summary>${t.showReference(escapeHtml(name))}</summary>`,
+    '',
+    `<p class="nlab-todo-label">${t.referenceNote}</p>`,
+    '',
+    titledFence(langOf(file), solution, solutionFile),
+    '',
+    '</details>',
+  ];
+  if (!wantsStarter) return folded.join('\n');
+  return [titledFence(langOf(file), starter, starterPath), '', ...folded].join('\n');
+}
+
+/** A code block with its file path shown above it (VitePress shows fence titles only in code groups). */
+function titledFence(lang: string, code: string, file: string): string {
+  return [`<div class="nlab-file"><div class="nlab-file-name"><code>${escapeHtml(file)}</code></div>`, '', fence(lang, code), '', '</div>'].join('\n');
 }
 
 function renderChecks(lessonId: string, locale: Locale, pageSource: string): string {
@@ -169,7 +210,7 @@ function renderChecks(lessonId: string, locale: Locale, pageSource: string): str
         : t.noTodo;
       const meta = [`**${t.points(c.points)}**`, t.side[c.side], ...(c.builtin ? [`${t.builtin} (\`${c.builtin}\`)`] : []), todos];
       return [
-        `### ${escapeMd(title)} {#check-${c.id}}`,
+        `### ${escapeMdKeepCode(title)} {#check-${c.id}}`,
         '',
         `<p class="nlab-check-meta"><code>${c.id}</code></p>`,
         '',
@@ -198,6 +239,28 @@ function renderLessonLink(lessonId: string, locale: Locale): string {
   return `${escapeMd(label)} *(${t.coming})*`;
 }
 
+/** The course map: every lesson of lessons/*\/lesson.json, by part, with its checks, points and TODOs. */
+function renderCourse(locale: Locale): string {
+  const t = UI[locale];
+  const lessons = listLessons();
+  const rows = lessons.map((l) => ({ l, todos: lessonTodos(l.id).length, points: l.checks.reduce((a, c) => a + c.points, 0) }));
+  const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const summary = (id: string, en: string): string => (locale === 'zh-CN' ? zhLessons()[id]?.summary ?? en : en);
+  const parts = [...new Set(lessons.map((l) => l.part))].sort((a, b) => a - b);
+  const out = [t.course.total(rows.length, rows.reduce((a, r) => a + r.l.checks.length, 0), rows.reduce((a, r) => a + r.points, 0), rows.reduce((a, r) => a + r.todos, 0)), ''];
+  for (const p of parts) {
+    out.push(`## ${t.course.part(p)} · ${escapeMd(PARTS[p]?.[locale] ?? '')} {#part-${p}}`, '', t.course.head, '| --- | --- | ---: | ---: | ---: |');
+    for (const { l, todos, points } of rows.filter((r) => r.l.part === p)) {
+      const label = `${lessonNumber(l.id)}. ${escapeMd(lessonTitle(l.id, locale, l))}`;
+      const link = lessonPageExists(l.id, locale) ? `[${label}](${localePrefix(locale)}/lessons/${l.id})` : label;
+      out.push(`| ${link} | ${cell(escapeMd(summary(l.id, l.summary)))} | ${l.checks.length} | ${points} | ${todos} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+const COURSE = /^<!--\s*@course\s*-->\s*$/;
 const BLOCK = /^<!--\s*@(todo|code|checks)\s+([^\s]+)(?:\s+([^\s]+))?\s*-->\s*$/;
 const INLINE = /<!--\s*@lesson\s+([\w-]+)\s*-->/g;
 
@@ -215,6 +278,7 @@ export function expandDirectives(src: string, relativePath?: string): string {
         return line;
       }
       if (inFence) return line;
+      if (COURSE.test(line)) return renderCourse(locale);
       const m = BLOCK.exec(line);
       if (m) {
         const [, kind, lessonId, arg] = m;
@@ -227,7 +291,30 @@ export function expandDirectives(src: string, relativePath?: string): string {
     .join('\n');
 }
 
+/**
+ * In tables of three or more columns each cell gets its column's name in data-label, so a phone
+ * can show every row as a card (custom.css, `table:has(td[data-label])`) instead of a squeezed grid.
+ * (VitePress renders <table> itself, so the table cannot carry a class.)
+ */
+function labelTableCells(md: MarkdownRenderer): void {
+  md.core.ruler.push('nlab_table_labels', (state) => {
+    let labels: string[] = [];
+    let column = 0;
+    for (let i = 0; i < state.tokens.length; i++) {
+      const tok = state.tokens[i]!;
+      if (tok.type === 'table_open') labels = [];
+      else if (tok.type === 'th_open') labels.push((state.tokens[i + 1]?.content ?? '').replace(/[`*_\\]/g, '').trim());
+      else if (tok.type === 'tr_open') column = 0;
+      else if (tok.type === 'td_open') {
+        const label = labels[column++];
+        if (labels.length >= 3 && label) tok.attrSet('data-label', label);
+      }
+    }
+  });
+}
+
 export function labDirectives(md: MarkdownRenderer): void {
   const parse = md.parse.bind(md);
   md.parse = (src: string, env: { relativePath?: string } | undefined) => parse(expandDirectives(src, env?.relativePath), env);
+  labelTableCells(md);
 }

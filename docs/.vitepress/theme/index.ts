@@ -1,4 +1,18 @@
+import type { Theme } from 'vitepress';
 import DefaultTheme from 'vitepress/theme';
 import './custom.css';
+import { tokenize } from './search-tokenize.ts';
 
-export default DefaultTheme;
+export default {
+  extends: DefaultTheme,
+  enhanceApp({ siteData }) {
+    // Functions do not survive the config's trip to the browser: give the search box the same
+    // tokenizer the index was built with (config.ts), so Chinese queries are cut the same way.
+    const search = siteData.value.themeConfig?.search;
+    if (search?.provider === 'local') {
+      search.options ??= {};
+      search.options.miniSearch ??= {};
+      search.options.miniSearch.options = { ...search.options.miniSearch.options, tokenize };
+    }
+  },
+} satisfies Theme;

@@ -1,0 +1,72 @@
+// The course map (/lessons/): one row per lesson.json, with numbers the test recounts itself
+// from the lesson files; the "Lessons" nav item leads there and stays lit on every lesson.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markerLanguage, todoBlocks } from '../../grader/src/lesson/todo-markers.ts';
+import { listLessons } from '../.vitepress/lessons.ts';
+import { startSiteBrowser, type SiteBrowser } from './browser.ts';
+import { docsDir } from './helpers.ts';
+
+const lessonsRoot = join(docsDir, '../lessons');
+const lessons = listLessons(lessonsRoot);
+
+function todoCount(lessonId: string): number {
+  const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+  return walk(join(lessonsRoot, lessonId, 'solution')).reduce((sum, p) => {
+    const lang = markerLanguage(p);
+    return sum + (lang ? todoBlocks(readFileSync(p, 'utf8'), lang, p).length : 0);
+  }, 0);
+}
+
+let browser: SiteBrowser;
+beforeAll(async () => {
+  browser = await startSiteBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the course map', () => {
+  for (const prefix of ['', '/zh-CN']) {
+    it(`${prefix}/lessons/ lists every lesson with its checks, points and TODOs`, async () => {
+      const page = await browser.open(`${prefix}/lessons/`);
+      try {
+        const rows = await page.locator('.vp-doc table tbody tr').evaluateAll((trs) =>
+          trs.map((tr) => {
+            const cells = [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '');
+            return { cells, href: tr.querySelector('a')?.getAttribute('href') ?? '' };
+          }),
+        );
+        expect(rows.length).toBe(lessons.length);
+        for (const [i, l] of lessons.entries()) {
+          const row = rows[i]!;
+          expect(row.href, l.id).toBe(`${prefix}/lessons/${l.id}`);
+          expect(row.cells[0], l.id).toMatch(new RegExp(`^${l.id.split('-')[1]}\\. `));
+          expect(row.cells[1]!.length, `${l.id} says what it teaches`).toBeGreaterThan(10);
+          expect(row.cells.slice(2).map(Number), l.id).toEqual([l.checks.length, l.checks.reduce((a, c) => a + c.points, 0), todoCount(l.id)]);
+        }
+        // One part heading per part.
+        expect(await page.locator('.vp-doc h2[id^="part-"]').count()).toBe(new Set(lessons.map((l) => l.part)).size);
+        await page.locator('.vp-doc table a').nth(2).click();
+        await page.waitForURL(`**${prefix}/lessons/${lessons[2]!.id}`);
+        // The nav's "Lessons" item is lit on a lesson page, not only on lesson 1.
+        await expect(page.locator('.VPNavBarMenuLink.active').textContent()).resolves.toMatch(prefix ? /^\s*课程\s*$/ : /^\s*Lessons\s*$/);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it(`the home page (${prefix || 'en'}) links to the course map`, async () => {
+      const page = await browser.open(`${prefix}/`);
+      try {
+        await expect(page.locator(`a[href="${prefix}/lessons/"]`).count()).resolves.toBeGreaterThanOrEqual(2);
+        await page.locator(`.vp-doc a[href="${prefix}/lessons/"]`).click();
+        await page.waitForURL(`**${prefix}/lessons/`);
+        await expect(page.locator('.vp-doc h1').textContent()).resolves.toMatch(prefix ? /课程/ : /Lessons/);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,41 @@
+// Printing a lesson: no navigation, code wrapped instead of clipped, folded solutions open.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSiteBrowser, type SiteBrowser } from './browser.ts';
+import { repoRoot } from './helpers.ts';
+
+const SHOTS = join(repoRoot, 'test-artifacts/screenshots');
+
+let browser: SiteBrowser;
+beforeAll(async () => {
+  browser = await startSiteBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('print', () => {
+  for (const prefix of ['', '/zh-CN']) {
+    it(`${prefix}/lessons/lesson-8 prints its text, code and solutions, without navigation`, async () => {
+      const page = await browser.open(`${prefix}/lessons/lesson-8`, { width: 1280, height: 900 });
+      try {
+        await page.emulateMedia({ media: 'print' });
+        for (const sel of ['.VPNav', '.VPSidebar', '.VPDoc .aside', '.VPDocFooter']) {
+          await expect(page.locator(sel).first().isVisible(), sel).resolves.toBe(false);
+        }
+        const folded = page.locator('details.nlab-solution:not([open]) div[class*="language-"]');
+        expect(await folded.count()).toBeGreaterThan(0);
+        for (let i = 0; i < (await folded.count()); i++) await expect(folded.nth(i).isVisible(), `folded solution ${i}`).resolves.toBe(true);
+        const clipped = await page.locator('.vp-doc pre').evaluateAll((pres) => pres.filter((p) => p.scrollWidth > p.clientWidth + 1).length);
+        expect(clipped, 'code blocks wider than the printed page').toBe(0);
+        const content = await page.locator('.VPDoc .content-container').boundingBox();
+        expect(content!.x, 'the text starts at the left margin').toBeLessThan(40);
+        mkdirSync(SHOTS, { recursive: true });
+        await page.screenshot({ path: join(SHOTS, `print-lesson-8${prefix ? '-zh-CN' : ''}.png`) });
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
