@@ -3,8 +3,8 @@
 // `netlink-lab/client` resolve through the root package.json.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import type { Diagnostic } from '../../kernel/src/diagnostics.js';
 import { withLockSync } from '../../kernel/src/lock.js';
@@ -40,8 +40,39 @@ function toDiagnostic(d: ts.Diagnostic): Diagnostic {
   return { file: d.file.fileName, line: line + 1, column: character + 1, severity, message };
 }
 
-/** Compiles `entries` (absolute .ts paths) into `outDir`, rooted at `rootDir`. Cached by content. */
-export function compileTs(entries: readonly string[], rootDir: string, outDir: string): TsBuild {
+/**
+ * Declaration files parsed once per process: every compile reads the same lib and @types
+ * files, and parsing them is most of a small program's compile time. Keyed by path and mtime.
+ */
+const declarations = new Map<string, { mtimeMs: number; file: ts.SourceFile }>();
+
+function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
+  const host = ts.createCompilerHost(options);
+  const read = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    if (!fileName.endsWith('.d.ts')) return read(fileName, languageVersion, onError, shouldCreate);
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(fileName).mtimeMs;
+    } catch {
+      return read(fileName, languageVersion, onError, shouldCreate);
+    }
+    const hit = declarations.get(fileName);
+    if (hit?.mtimeMs === mtimeMs) return hit.file;
+    const file = read(fileName, languageVersion, onError, shouldCreate);
+    if (file) declarations.set(fileName, { mtimeMs, file });
+    return file;
+  };
+  return host;
+}
+
+/**
+ * Compiles `entries` (absolute .ts paths), rooted at `rootDir`, into a folder named by the
+ * sources' content: the same client or checks in another folder (a mutant's copy of a
+ * lesson) reuse one compile. Diagnostics are kept relative to `rootDir` and given back with
+ * this call's paths.
+ */
+export function compileTs(entries: readonly string[], rootDir: string): TsBuild {
   const started = performance.now();
   const root = resolve(rootDir);
   const h = createHash('sha256');
@@ -50,7 +81,8 @@ export function compileTs(entries: readonly string[], rootDir: string, outDir: s
   for (const e of entries) {
     for (const f of readdirSync(dirname(e), { recursive: true }) as string[]) if (/\.m?ts$/.test(f)) sources.add(join(dirname(e), f));
   }
-  for (const f of [...sources].sort()) h.update(f).update(readFileSync(f));
+  h.update(entries.map((e) => relative(root, e)).join('\0')).update('\0\0');
+  for (const f of [...sources].sort()) h.update(relative(root, f)).update(readFileSync(f));
   // Types come from the built client library and check API (`netlink-lab/client`,
   // `netlink-lab/grader`): a change in any of their declarations invalidates too.
   for (const dir of ['dist/client/src', 'dist/grader/src']) {
@@ -59,30 +91,29 @@ export function compileTs(entries: readonly string[], rootDir: string, outDir: s
     for (const f of (readdirSync(abs, { recursive: true }) as string[]).filter((f) => f.endsWith('.d.ts')).sort()) h.update(f).update(readFileSync(join(abs, f)));
   }
   const digest = h.digest('hex');
+  const outDir = join(BUILD_DIR, 'ts', digest.slice(0, 20));
   // Another grader may be compiling into this very folder: wait for it, then its output is ours.
-  return withLockSync(`${outDir}.lock`, () => compileInto(entries, root, outDir, digest, started));
+  return withLockSync(`${outDir}.lock`, () => compileInto(entries, root, outDir, started));
 }
 
-function compileInto(entries: readonly string[], root: string, outDir: string, digest: string, started: number): TsBuild {
-  const stamp = join(outDir, '.lab-ts-hash');
+function compileInto(entries: readonly string[], root: string, outDir: string, started: number): TsBuild {
+  const done = join(outDir, '.lab-ts-done');
   const outputs = Object.fromEntries(entries.map((e) => [e, join(outDir, relative(root, e)).replace(/\.m?ts$/, '.js')]));
   const diagFile = join(outDir, '.lab-ts-diagnostics.json');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) {
-    const diagnostics = JSON.parse(readFileSync(diagFile, 'utf8')) as Diagnostic[];
+  // Stored relative to the root (files outside it, such as @types, stay absolute).
+  const toStored = (d: Diagnostic): Diagnostic => (d.file && d.file.startsWith(`${root}/`) ? { ...d, file: relative(root, d.file) } : d);
+  const fromStored = (d: Diagnostic): Diagnostic => (d.file && !d.file.startsWith('/') ? { ...d, file: join(root, d.file) } : d);
+  if (existsSync(done)) {
+    const diagnostics = (JSON.parse(readFileSync(diagFile, 'utf8')) as Diagnostic[]).map(fromStored);
     return { ok: !diagnostics.some((d) => d.severity === 'error'), outputs, diagnostics, cached: true, durationMs: performance.now() - started };
   }
-  const program = ts.createProgram([...entries], { ...OPTIONS, rootDir: root, outDir });
+  const options = { ...OPTIONS, rootDir: root, outDir };
+  const program = ts.createProgram([...entries], options, cachingHost(options));
   const emit = program.emit();
   const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emit.diagnostics].map(toDiagnostic);
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(diagFile, JSON.stringify(diagnostics));
-  writeFileSync(stamp, digest);
+  writeFileSync(diagFile, JSON.stringify(diagnostics.map(toStored)));
+  writeFileSync(done, '');
   const ok = !diagnostics.some((d) => d.severity === 'error') && Object.values(outputs).every(existsSync);
   return { ok, outputs, diagnostics, cached: false, durationMs: performance.now() - started };
 }
-
-/** Where a lesson folder's TypeScript compiles to. */
-export function tsOutDir(sourceDir: string): string {
-  return join(BUILD_DIR, 'ts', relative(REPO_ROOT, resolve(sourceDir)) || basename(sourceDir));
-}
-

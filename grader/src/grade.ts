@@ -10,7 +10,7 @@ import { LAB_STATE } from '../../kernel/src/paths.js';
 import { checkModuleStyle } from '../../kernel/src/style.js';
 import type { VmRun } from '../../kernel/src/vm.js';
 import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
-import { compileTs, tsOutDir } from './compile-ts.js';
+import { compileTs } from './compile-ts.js';
 import { gateHealthKind, type JobResult } from './guest/protocol.js';
 import { GuestSession } from './guest-session.js';
 import { causeTracker, distinctHealth, healthPhrase } from './health-causes.js';
@@ -72,7 +72,7 @@ function compileClientsAndChecks(o: GradeOptions, built: Built): void {
     for (const origin of ['student', 'reference'] as const) {
       const dir = sideDir(lesson, origin === 'student' ? target : 'solution', 'client');
       const entry = join(dir, lesson.client);
-      const r = compileTs([entry], dir, tsOutDir(dir));
+      const r = compileTs([entry], dir);
       o.onProgress?.({ phase: 'build', what: `${origin === 'student' ? target : 'reference'} client`, cached: r.cached, ms: r.durationMs });
       if (origin === 'student') {
         built.builtin.set('client-builds', r.ok ? { status: 'pass' } : { status: 'fail', message: 'the client does not type-check', diagnostics: r.diagnostics });
@@ -85,7 +85,7 @@ function compileClientsAndChecks(o: GradeOptions, built: Built): void {
   }
 
   const checksTs = join(lesson.dir, 'checks.ts');
-  const c = compileTs([checksTs], lesson.dir, tsOutDir(join(lesson.dir, 'checks')));
+  const c = compileTs([checksTs], lesson.dir);
   o.onProgress?.({ phase: 'build', what: 'checks', cached: c.cached, ms: c.durationMs });
   if (!c.ok) built.lessonError ??= `the lesson's checks.ts does not compile:\n${summarize(c.diagnostics).join('\n')}`;
   built.checksJs = c.outputs[checksTs];
@@ -352,8 +352,11 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
     const plan: GuestPlan = { lesson: { id: lesson.id, module: lesson.module, netlink: lesson.netlink }, checks: built.checksJs, modules: built.modules, clients: built.clients, jobs: [] };
     await runInGuests(o, warm, Boolean(o.warm), guests, plan, todo, record);
   } else if (!o.warm && warm.session) {
-    await warm.session.kill().catch(() => {}); // booted for nothing: the build left no check to run in it
+    // Booted for nothing: the build left no check to run in it. It never served a check, so
+    // it does not count as one of the grade's boots.
+    await warm.session.kill().catch(() => {});
     warm.session = undefined;
+    guests.boots--;
   }
   const { accel, guestMs, boots, consoles } = guests;
   const styleReport = await style;

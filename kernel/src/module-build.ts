@@ -18,6 +18,8 @@ export interface ModuleBuild {
   diagnostics: Diagnostic[];
   /** The full make output. */
   log: string;
+  /** The build tree (a copy of the sources, with the objects): paths in `log` are relative to it. */
+  tree: string;
   /** True when nothing changed since the last good build and make was skipped. */
   cached: boolean;
   durationMs: number;
@@ -58,11 +60,12 @@ export function renamedKbuild(kbuild: string, to: string): string {
   return composite ? renamed : `${renamed.trimEnd()}\n${to}-y := ${from}.o\n`;
 }
 
-/** The build tree for a source folder and kernel, e.g. .lab/build/6.1.0-56-amd64/lessons/lesson-1/solution/kernel. */
-export function buildTreeFor(sourceDir: string, kernel: Kernel): string {
-  const rel = relative(REPO_ROOT, resolve(sourceDir));
-  const name = rel.startsWith('..') ? resolve(sourceDir).replace(/\W+/g, '_') : rel;
-  return join(BUILD_DIR, kernel.release, name);
+/**
+ * The build tree for one set of sources, flags and kernel: named by their hash, so that the
+ * same sources in another folder (a lesson's copy, a mutant's reference module) reuse it.
+ */
+function buildTreeFor(kernel: Kernel, hash: string, opts: { renameTo?: string | undefined; tag?: string | undefined }): string {
+  return join(BUILD_DIR, kernel.release, 'modules', hash.slice(0, 20)) + (opts.renameTo ? `@${opts.renameTo}` : '') + (opts.tag ? `+${opts.tag}` : '');
 }
 
 /**
@@ -76,10 +79,10 @@ export async function buildModule(
 ): Promise<ModuleBuild> {
   const headers = requireHeaders(kernel);
   const src = resolve(sourceDir);
-  const tree = buildTreeFor(src, kernel) + (opts.renameTo ? `@${opts.renameTo}` : '') + (opts.tag ? `+${opts.tag}` : '');
   const files = sourceFiles(src);
   const flags = ['W=1', ...(opts.extraFlags ?? [])];
-  const hash = hashSources(src, files, `${headers}\0${flags.join(' ')}\0${opts.renameTo ?? ''}`);
+  const hash = hashSources(src, files, `${headers}\0${flags.join(' ')}\0${opts.renameTo ?? ''}\0${opts.tag ?? ''}`);
+  const tree = buildTreeFor(kernel, hash, opts);
   const started = performance.now();
   // Another grader may be building this very tree: wait for it, then its build is ours.
   return withLock(`${tree}.lock`, () => buildTree({ src, tree, files, flags, hash, headers, renameTo: opts.renameTo, started }));
@@ -91,7 +94,7 @@ async function buildTree(b: { src: string; tree: string; files: string[]; flags:
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash) {
     const log = readFileSync(join(tree, '.lab-build.log'), 'utf8');
     const mapPath = (p: string) => join(src, relative(tree, resolve(tree, p)));
-    return { ok: true, modules: builtModules(tree), diagnostics: parseDiagnostics(log, mapPath), log, cached: true, durationMs: performance.now() - started };
+    return { ok: true, modules: builtModules(tree), diagnostics: parseDiagnostics(log, mapPath), log, tree, cached: true, durationMs: performance.now() - started };
   }
 
   rmSync(tree, { recursive: true, force: true });
@@ -109,5 +112,5 @@ async function buildTree(b: { src: string; tree: string; files: string[]; flags:
   const ok = r.exitCode === 0 && !diagnostics.some((d) => d.severity === 'error');
   writeFileSync(join(tree, '.lab-build.log'), log);
   if (ok) writeFileSync(stampFile, hash);
-  return { ok, modules: ok ? builtModules(tree) : {}, diagnostics, log, cached: false, durationMs: performance.now() - started };
+  return { ok, modules: ok ? builtModules(tree) : {}, diagnostics, log, tree, cached: false, durationMs: performance.now() - started };
 }

@@ -84,7 +84,8 @@ export function qemuArgs(o: QemuArgsOptions): string[] {
     '-no-reboot',
     '-display', 'none',
     '-machine', `pc,accel=${o.accel}`,
-    '-cpu', o.accel === 'kvm' ? 'host' : 'max',
+    // NETLINK_LAB_CPU overrides the TCG CPU model, for A/B runs.
+    '-cpu', o.accel === 'kvm' ? 'host' : (process.env.NETLINK_LAB_CPU ?? 'max'),
     '-m', String(o.memoryMiB),
     '-smp', String(guestCpus(o)),
     '-kernel', o.image,

@@ -8,7 +8,7 @@ import { delimiter, join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { LabError } from './errors.js';
 import type { Kernel } from './kernels.js';
-import { buildModule, buildTreeFor } from './module-build.js';
+import { buildModule } from './module-build.js';
 import { CACHE_DIR, LAB_STATE, REPO_ROOT } from './paths.js';
 import { parseCheckpatch, parseSparseLog, sortFindings, sparseCheckedFiles, type StyleFinding, type StyleTool } from './style-findings.js';
 
@@ -82,8 +82,8 @@ export async function runCheckpatch(files: readonly string[]): Promise<StyleFind
 export async function runSparse(moduleDir: string, kernel: Kernel): Promise<StyleFinding[]> {
   if (!onPath('sparse')) throw new StyleToolError('sparse', 'sparse is not installed', 'run npm run setup (or apt-get install sparse)');
   const src = resolve(moduleDir);
-  const tree = `${buildTreeFor(src, kernel)}+sparse`;
   const b = await buildModule(src, kernel, { extraFlags: ['C=2', 'CHECK=sparse'], tag: 'sparse' });
+  const { tree } = b;
   if (!b.ok) throw new StyleToolError('sparse', 'sparse did not run: the module does not compile');
   const mapPath = (p: string) => {
     const abs = resolve(tree, p);
