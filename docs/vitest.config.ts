@@ -6,8 +6,9 @@ export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     include: ['docs/test/**/*.test.ts'],
-    // One browser at a time: the machine has 2 cores shared with QEMU guests.
-    fileParallelism: false,
+    // Two browsers at a time: the site tests run after the guest tests, on 2 cores.
+    fileParallelism: true,
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
