@@ -7,8 +7,7 @@ import { HOST_CONSENT_FLAG, requireHostBackend } from '../../kernel/src/host-bac
 import { DEFAULT_KERNEL, findKernel } from '../../kernel/src/kernels.js';
 import { FAIL, PASS, bold, dim, ms } from '../../kernel/src/term.js';
 import { reportCliError } from './cli-errors.js';
-import type { GuestSession } from './guest-session.js';
-import { gradeLesson, type Progress } from './grade.js';
+import { gradeLesson, type GradeOptions, type Progress } from './grade.js';
 import { loadAllLessons, loadLesson, type Lesson } from './lesson/load.js';
 import { describeEntry, readProgress, recordProgress } from './progress.js';
 import { findDocsSite } from './report/docs-site.js';
@@ -83,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
   const human = !values.json;
   // --watch keeps one guest between grades while it stays healthy; `grade all` keeps one
   // between lessons (the grader retires it after any health event, panic or hang).
-  const warm: { session?: GuestSession } | undefined = values.watch || lessons.length > 1 ? {} : undefined;
+  const warm: GradeOptions['warm'] = values.watch || lessons.length > 1 ? {} : undefined;
   const grade = async (lesson: Lesson): Promise<GradeReport> => {
     if (human) process.stderr.write(`${bold(`grading ${lesson.id}`)} ${dim(`(${target}) on ${kernel.release}`)}\n`);
     const report = await gradeLesson({

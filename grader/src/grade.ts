@@ -229,10 +229,6 @@ interface GuestRuns {
   consoles: string[];
 }
 
-/**
- * Runs `jobs` in guests until each has a result: a panic, a hang or a failed boot costs
- * that guest, and the jobs after it go on in a fresh one (up to MAX_BOOTS).
- */
 /** A live guest for `o.kernel` in `warm`, booting one when there is none (or it is for another kernel). */
 function sessionFor(o: GradeOptions, warm: Warm, out: GuestRuns): GuestSession {
   const current = warm.session;
