@@ -40,7 +40,7 @@ export function collectTodos(files: readonly MarkedFile[]): { todos: TodoSite[];
       const earlier = first.get(b.n);
       if (earlier) problems.push({ ...at(site), message: `TODO ${b.n} is numbered again (first at ${earlier.file}:${earlier.line}); numbers are unique within a lesson` });
       else first.set(b.n, site);
-      if (previous && b.n <= previous.n && !earlier) problems.push({ ...at(site), message: `TODO ${b.n} comes after TODO ${previous.n} (line ${previous.line}); numbers should increase through a file`, warning: true });
+      if (previous && b.n <= previous.n && !earlier) problems.push({ ...at(site), message: `TODO ${b.n} comes after TODO ${previous.n} (line ${previous.line}); numbers must increase through a file, in the order a learner meets them` });
       previous = site;
       todos.push(site);
     }

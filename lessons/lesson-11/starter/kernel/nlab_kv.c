@@ -118,7 +118,7 @@ static unsigned int nlab_kv_net_id __read_mostly;
 static struct nlab_kv_net *nlab_kv_net(const struct net *net)
 {
 	/*
-	 * TODO 3: Return this namespace's store: net_generic() with
+	 * TODO 1: Return this namespace's store: net_generic() with
 	 * nlab_kv_net_id finds the memory the core allocated for us (.size
 	 * in nlab_kv_net_ops) when the namespace was created.
 	 */
@@ -399,7 +399,7 @@ static const struct genl_ops nlab_kv_ops[] = {
 		.cmd	= NLAB_CMD_SET,
 		.doit	= nlab_kv_set_doit,
 		/*
-		 * TODO 1: Let only CAP_NET_ADMIN change the store: with
+		 * TODO 2: Let only CAP_NET_ADMIN change the store: with
 		 * GENL_ADMIN_PERM in .flags the core answers EPERM before
 		 * our doit runs.
 		 */
@@ -411,7 +411,7 @@ static const struct genl_ops nlab_kv_ops[] = {
 	{
 		.cmd	= NLAB_CMD_DEL,
 		.doit	= nlab_kv_del_doit,
-		/* TODO 2: DEL changes the store too: the same flag as SET. */
+		/* TODO 3: DEL changes the store too: the same flag as SET. */
 	},
 	{
 		.cmd	= NLAB_CMD_LIST,
