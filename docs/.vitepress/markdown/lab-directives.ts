@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { MarkdownRenderer } from "vitepress";
 import { markerLanguage, todoBlocks, toSolutionView, toStarter, type TodoBlock } from '../../../grader/src/lesson/todo-markers.ts';
-import { checkText, lessonNumber, lessonPageExists, lessonsDir, lessonTitle, listLessons, localePrefix, PARTS, readLesson, zhLessons, type Locale } from '../lessons.ts';
+import { checkText, lessonNumber, todoText, lessonPageExists, lessonsDir, lessonTitle, listLessons, localePrefix, PARTS, readLesson, zhLessons, type Locale } from '../lessons.ts';
 
 const UI = {
   en: {
@@ -136,12 +136,15 @@ function renderTodo(lessonId: string, n: number, locale: Locale): string {
   const where = locale === 'en' ? `${t.line} ${at}` : `${t.line} ${at} 行`;
   const starter = [...block.comment, ...block.starter].join('\n');
   const solution = [...block.comment, ...mark(block.starter, '--'), ...mark(block.solution, '++')].join('\n');
+  const { text, translated } = todoText(lessonId, n, block.text, locale);
+  // Not silent: the build says so, the card is marked, and content.test.ts fails.
+  if (!translated) console.warn(`@todo ${lessonId} ${n}: no ${locale} translation of "${block.text}" in .vitepress/i18n/lessons.zh-CN.json`);
   return [
     `<div class="nlab-todo">`,
     // A real heading, so the TODO is in the outline, in search and in a screen reader's list of headings;
     // the outline shows only "TODO n" (VitePress leaves .ignore-header out of it).
     `<h3 class="nlab-todo-head" id="todo-${n}" tabindex="-1"><span class="nlab-todo-n">${t.todo} ${n}</span> <code class="ignore-header">${escapeHtml(starterFile)}</code> <span class="nlab-todo-line ignore-header">${where}</span> <a class="header-anchor" href="#todo-${n}" aria-label="${t.permalink(n)}">\u200b</a></h3>`,
-    `<p class="nlab-todo-text">${inlineHtml(block.text)}</p>`,
+    `<p class="nlab-todo-text"${translated ? '' : ' data-untranslated'}>${inlineHtml(text)}</p>`,
     '',
     `<p class="nlab-todo-label">${t.starter}</p>`,
     '',
@@ -313,8 +316,24 @@ function labelTableCells(md: MarkdownRenderer): void {
   });
 }
 
+/**
+ * The copy button's tooltip in the page's language. VitePress has one site-wide
+ * `codeCopyButtonTitle`, so the fence renderer rewrites it on zh-CN pages (its "Copied"
+ * toast is already per-language, from the CSS).
+ */
+export const COPY_TITLE: Record<Locale, string> = { en: 'Copy Code', 'zh-CN': '复制代码' };
+function localizeCopyButton(md: MarkdownRenderer): void {
+  const fence = md.renderer.rules.fence!;
+  md.renderer.rules.fence = (tokens, idx, options, env: { relativePath?: string }, self) => {
+    const html = fence(tokens, idx, options, env, self);
+    const locale = localeOf(env?.relativePath);
+    return locale === 'en' ? html : html.replace(`<button title="${COPY_TITLE.en}" class="copy">`, `<button title="${COPY_TITLE[locale]}" class="copy">`);
+  };
+}
+
 export function labDirectives(md: MarkdownRenderer): void {
   const parse = md.parse.bind(md);
   md.parse = (src: string, env: { relativePath?: string } | undefined) => parse(expandDirectives(src, env?.relativePath), env);
   labelTableCells(md);
+  localizeCopyButton(md);
 }
