@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { defineConfig, type DefaultTheme } from 'vitepress';
 import { writeClientReference } from './gen/client-reference.ts';
 import { COPY_TITLE, labDirectives } from './markdown/lab-directives.ts';
+import { localizeThemeHtml } from './theme/labels.ts';
 import { tokenize } from './theme/search-tokenize.ts';
 import { docsDir, lessonNumber, lessonPageExists, lessonTitle, listLessons, PARTS, repoRoot, type Locale } from './lessons.ts';
 
@@ -181,6 +182,8 @@ export default defineConfig({
     ['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }],
     ['meta', { name: 'theme-color', content: '#2f7d62' }],
   ],
+  // The theme's fixed English screen-reader labels, in Chinese on zh-CN pages (theme/labels.ts).
+  transformHtml: (html, _id, { pageData }) => (pageData.relativePath.startsWith('zh-CN/') ? localizeThemeHtml(html) : html),
   markdown: {
     config: (md) => md.use(labDirectives),
     codeCopyButtonTitle: COPY_TITLE.en,

@@ -331,9 +331,28 @@ function localizeCopyButton(md: MarkdownRenderer): void {
   };
 }
 
+/**
+ * The heading permalinks' screen-reader label in the page's language (VitePress writes
+ * `Permalink to "…"` on every page), without the `{#id}` that VitePress leaves in the title.
+ */
+const PERMALINK: Record<Locale, (title: string) => string> = { en: (t) => `Permalink to "${t}"`, 'zh-CN': (t) => `“${t}”的永久链接` };
+function localizePermalinks(md: MarkdownRenderer): void {
+  md.core.ruler.push('nlab_permalink_labels', (state) => {
+    const locale = localeOf((state.env as { relativePath?: string } | undefined)?.relativePath);
+    for (const tok of state.tokens) {
+      for (const child of tok.type === 'inline' ? (tok.children ?? []) : []) {
+        const label = child.type === 'link_open' && /\bheader-anchor\b/.test(child.attrGet('class') ?? '') ? child.attrGet('aria-label') : null;
+        const title = label ? /^Permalink to "([\s\S]*)"$/.exec(label)?.[1] : undefined;
+        if (title !== undefined) child.attrSet('aria-label', PERMALINK[locale](title.replace(/\s*\{#[^}]*\}\s*$/, '')));
+      }
+    }
+  });
+}
+
 export function labDirectives(md: MarkdownRenderer): void {
   const parse = md.parse.bind(md);
   md.parse = (src: string, env: { relativePath?: string } | undefined) => parse(expandDirectives(src, env?.relativePath), env);
   labelTableCells(md);
   localizeCopyButton(md);
+  localizePermalinks(md);
 }
