@@ -322,10 +322,20 @@ function labelTableCells(md: MarkdownRenderer): void {
  * toast is already per-language, from the CSS).
  */
 export const COPY_TITLE: Record<Locale, string> = { en: 'Copy Code', 'zh-CN': '复制代码' };
-function localizeCopyButton(md: MarkdownRenderer): void {
+/** Characters a terminal gives two columns (Chinese, fullwidth punctuation). */
+const WIDE = /[\p{Script=Han}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6]/gu;
+/**
+ * In a code block each wide character gets a box of exactly two columns (custom.css,
+ * `.nlab-w2`): a Chinese font draws them narrower than two monospace columns, which would
+ * shift everything after a Chinese label in a diagram or byte table. The text is unchanged.
+ */
+export const widenCjk = (html: string): string =>
+  html.replace(/<pre\b[\s\S]*?<\/pre>/g, (pre) => pre.replace(/>([^<]+)</g, (_, text: string) => `>${text.replace(WIDE, (c) => `<span class="nlab-w2">${c}</span>`)}<`));
+
+function localizeFences(md: MarkdownRenderer): void {
   const fence = md.renderer.rules.fence!;
   md.renderer.rules.fence = (tokens, idx, options, env: { relativePath?: string }, self) => {
-    const html = fence(tokens, idx, options, env, self);
+    const html = widenCjk(fence(tokens, idx, options, env, self));
     const locale = localeOf(env?.relativePath);
     return locale === 'en' ? html : html.replace(`<button title="${COPY_TITLE.en}" class="copy">`, `<button title="${COPY_TITLE[locale]}" class="copy">`);
   };
@@ -353,6 +363,6 @@ export function labDirectives(md: MarkdownRenderer): void {
   const parse = md.parse.bind(md);
   md.parse = (src: string, env: { relativePath?: string } | undefined) => parse(expandDirectives(src, env?.relativePath), env);
   labelTableCells(md);
-  localizeCopyButton(md);
+  localizeFences(md);
   localizePermalinks(md);
 }
