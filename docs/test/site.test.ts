@@ -213,6 +213,9 @@ describe('the theme speaks the page’s language', () => {
       expect(todos.length).toBeGreaterThan(0);
       for (const t of todos) expect(t, 'TODO instruction in Chinese').toMatch(/\p{Script=Han}/u);
       await expect(page.locator('.vp-doc button.copy').first().getAttribute('title')).resolves.toBe('复制代码');
+      // The toast shown after copying comes from the theme's CSS, by the page's lang.
+      const toast = await page.locator('.vp-doc button.copy').first().evaluate((b) => getComputedStyle(b).getPropertyValue('--vp-code-copy-copied-text-content'));
+      expect(toast.trim().replace(/^['"]|['"]$/g, '')).toBe('已复制');
       await expect(page.locator('[aria-label="toggle section"]').count()).resolves.toBe(0);
       await expect(page.locator('[aria-label="展开或折叠本节"]').count()).resolves.toBeGreaterThan(0);
     } finally {
