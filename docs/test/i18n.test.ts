@@ -15,6 +15,7 @@ const zhDist = join(distDir, 'zh-CN');
 
 /** Built pages of the English site (zh-CN and assets left out), relative to dist. */
 function englishPages(dir = distDir): string[] {
+  if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) return name === 'assets' || p === zhDist ? [] : englishPages(p);
@@ -50,7 +51,7 @@ describe('the same anchors in both languages', () => {
   });
 
   const pages = englishPages().filter((p) => existsSync(join(zhDist, p)));
-  it('the built site has pages in both languages', () => expect(pages.length).toBeGreaterThan(10));
+  it('the built site has pages in both languages', () => expect(pages.length, `pages in ${distDir} (npm run docs:build)`).toBeGreaterThan(10));
   for (const page of pages) {
     it(`${page}: every heading id is the same in /zh-CN/`, () => {
       const en = readFileSync(join(distDir, page), 'utf8');
