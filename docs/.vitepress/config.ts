@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { defineConfig, type DefaultTheme } from 'vitepress';
 import { writeClientReference } from './gen/client-reference.ts';
-import { labDirectives } from './markdown/lab-directives.ts';
+import { COPY_TITLE, labDirectives } from './markdown/lab-directives.ts';
+import { localizeThemeHtml } from './theme/labels.ts';
 import { tokenize } from './theme/search-tokenize.ts';
 import { docsDir, lessonNumber, lessonPageExists, lessonTitle, listLessons, PARTS, repoRoot, type Locale } from './lessons.ts';
 
@@ -66,6 +67,12 @@ const L = {
     prev: 'Previous',
     next: 'Next',
     lastUpdated: 'Last updated',
+    notFound: {
+      title: 'PAGE NOT FOUND',
+      quote: 'There is no page at this address: it may have moved, or the link may be mistyped.',
+      linkLabel: 'Go to the home page',
+      linkText: 'Take me home',
+    },
   },
   'zh-CN': {
     label: '简体中文',
@@ -99,6 +106,12 @@ const L = {
     prev: '上一页',
     next: '下一页',
     lastUpdated: '最后更新',
+    notFound: {
+      title: '页面未找到',
+      quote: '这个地址上没有页面：它可能已经移走，也可能是链接写错了。',
+      linkLabel: '前往首页',
+      linkText: '回到首页',
+    },
   },
 } as const;
 
@@ -142,6 +155,8 @@ function themeConfig(locale: Locale): DefaultTheme.Config {
     ...(pattern ? { editLink: { pattern, text: t.editText } } : {}),
     outline: { level: [2, 3], label: t.outline },
     docFooter: { prev: t.prev, next: t.next },
+    // The 404 page takes the locale of the missing URL (/zh-CN/… shows this in Chinese).
+    notFound: { ...t.notFound, code: '404' },
     ...(locale === 'zh-CN'
       ? {
           langMenuLabel: '切换语言',
@@ -167,8 +182,11 @@ export default defineConfig({
     ['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }],
     ['meta', { name: 'theme-color', content: '#2f7d62' }],
   ],
+  // The theme's fixed English screen-reader labels, in Chinese on zh-CN pages (theme/labels.ts).
+  transformHtml: (html, _id, { pageData }) => (pageData.relativePath.startsWith('zh-CN/') ? localizeThemeHtml(html) : html),
   markdown: {
     config: (md) => md.use(labDirectives),
+    codeCopyButtonTitle: COPY_TITLE.en,
     theme: { light: 'github-light', dark: 'github-dark' },
   },
   locales: {

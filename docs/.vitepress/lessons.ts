@@ -62,7 +62,9 @@ export const PLANNED: Record<string, { en: string; 'zh-CN': string }> = {
   'lesson-11': { en: 'Network namespaces', 'zh-CN': '网络命名空间' },
 };
 
-type ZhLesson = { title?: string; summary?: string; checks?: Record<string, { title?: string; hint?: string }> };
+/** A TODO's zh-CN instruction, with the English text it translates (the code's TODO comment), so a changed TODO is noticed. */
+type ZhTodo = { en: string; 'zh-CN': string };
+type ZhLesson = { title?: string; summary?: string; checks?: Record<string, { title?: string; hint?: string }>; todos?: Record<string, ZhTodo> };
 let zhCache: Record<string, ZhLesson> | undefined;
 /** The zh-CN translations of lesson titles, summaries and checks (docs/.vitepress/i18n/lessons.zh-CN.json). */
 export function zhLessons(): Record<string, ZhLesson> {
@@ -82,4 +84,17 @@ export function lessonTitle(id: string, locale: Locale, lesson?: Lesson): string
 export function checkText(lessonId: string, check: Check, locale: Locale): { title: string; hint: string } {
   const zh = locale === 'zh-CN' ? zhLessons()[lessonId]?.checks?.[check.id] : undefined;
   return { title: zh?.title ?? check.title, hint: zh?.hint ?? check.hint };
+}
+
+/**
+ * A TODO's instruction in a locale. The code keeps its English comment; a zh-CN page shows the
+ * translation from lessons.zh-CN.json. With no translation, or one written for different English
+ * text, it returns `translated: false` with the English, and the caller makes that visible
+ * (content.test.ts fails on it too).
+ */
+export function todoText(lessonId: string, n: number, english: string, locale: Locale): { text: string; translated: boolean } {
+  if (locale === 'en') return { text: english, translated: true };
+  const zh = zhLessons()[lessonId]?.todos?.[String(n)];
+  if (zh && zh.en === english && zh['zh-CN']) return { text: zh['zh-CN'], translated: true };
+  return { text: english, translated: false };
 }

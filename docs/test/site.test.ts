@@ -182,6 +182,48 @@ describe('a TODO’s solution', () => {
   }
 });
 
+describe('the theme speaks the page’s language', () => {
+  for (const [prefix, title, home] of [['', 'PAGE NOT FOUND', 'Take me home'], ['/zh-CN', '页面未找到', '回到首页']] as const) {
+    it(`a missing page under ${prefix || '/'} shows the 404 page in its language`, async () => {
+      const page = await context.newPage();
+      try {
+        const res = await page.goto(`${site.url}${prefix}/no-such-page`, { waitUntil: 'networkidle' });
+        expect(res?.status()).toBe(404);
+        await page.waitForSelector('.NotFound');
+        await expect(page.locator('.NotFound .title').textContent()).resolves.toBe(title);
+        await expect(page.locator('.NotFound .link').textContent()).resolves.toContain(home);
+        await expect(page.locator('.NotFound .link').getAttribute('href')).resolves.toBe(`${prefix}/`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it('a zh-CN lesson shows its TODOs, copy buttons and theme labels in Chinese, also after switching language in the page', async () => {
+    const path = shownLesson ? `/lessons/${shownLesson.id}` : '/start/grading';
+    const { page } = await open(path);
+    try {
+      await expect(page.locator('[aria-label="toggle section"]').count()).resolves.toBeGreaterThan(0);
+      // The language menu navigates inside the app: the nav bar and sidebar stay mounted.
+      await page.locator('.VPNavBarTranslations button').hover();
+      await page.locator('.VPNavBarTranslations a', { hasText: '简体中文' }).click();
+      await page.waitForURL(`**/zh-CN${path}`);
+      await page.waitForSelector('.nlab-todo-text');
+      const todos = await page.locator('.nlab-todo-text').allTextContents();
+      expect(todos.length).toBeGreaterThan(0);
+      for (const t of todos) expect(t, 'TODO instruction in Chinese').toMatch(/\p{Script=Han}/u);
+      await expect(page.locator('.vp-doc button.copy').first().getAttribute('title')).resolves.toBe('复制代码');
+      // The toast shown after copying comes from the theme's CSS, by the page's lang.
+      const toast = await page.locator('.vp-doc button.copy').first().evaluate((b) => getComputedStyle(b).getPropertyValue('--vp-code-copy-copied-text-content'));
+      expect(toast.trim().replace(/^['"]|['"]$/g, '')).toBe('已复制');
+      await expect(page.locator('[aria-label="toggle section"]').count()).resolves.toBe(0);
+      await expect(page.locator('[aria-label="展开或折叠本节"]').count()).resolves.toBeGreaterThan(0);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 describe('screenshots (test-artifacts/screenshots/)', () => {
   const targets: [string, string][] = [
     ['home', '/'],

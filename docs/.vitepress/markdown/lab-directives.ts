@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { MarkdownRenderer } from "vitepress";
 import { markerLanguage, todoBlocks, toSolutionView, toStarter, type TodoBlock } from '../../../grader/src/lesson/todo-markers.ts';
-import { checkText, lessonNumber, lessonPageExists, lessonsDir, lessonTitle, listLessons, localePrefix, PARTS, readLesson, zhLessons, type Locale } from '../lessons.ts';
+import { checkText, lessonNumber, todoText, lessonPageExists, lessonsDir, lessonTitle, listLessons, localePrefix, PARTS, readLesson, zhLessons, type Locale } from '../lessons.ts';
 
 const UI = {
   en: {
@@ -136,12 +136,15 @@ function renderTodo(lessonId: string, n: number, locale: Locale): string {
   const where = locale === 'en' ? `${t.line} ${at}` : `${t.line} ${at} 行`;
   const starter = [...block.comment, ...block.starter].join('\n');
   const solution = [...block.comment, ...mark(block.starter, '--'), ...mark(block.solution, '++')].join('\n');
+  const { text, translated } = todoText(lessonId, n, block.text, locale);
+  // Not silent: the build says so, the card is marked, and content.test.ts fails.
+  if (!translated) console.warn(`@todo ${lessonId} ${n}: no ${locale} translation of "${block.text}" in .vitepress/i18n/lessons.zh-CN.json`);
   return [
     `<div class="nlab-todo">`,
     // A real heading, so the TODO is in the outline, in search and in a screen reader's list of headings;
     // the outline shows only "TODO n" (VitePress leaves .ignore-header out of it).
     `<h3 class="nlab-todo-head" id="todo-${n}" tabindex="-1"><span class="nlab-todo-n">${t.todo} ${n}</span> <code class="ignore-header">${escapeHtml(starterFile)}</code> <span class="nlab-todo-line ignore-header">${where}</span> <a class="header-anchor" href="#todo-${n}" aria-label="${t.permalink(n)}">\u200b</a></h3>`,
-    `<p class="nlab-todo-text">${inlineHtml(block.text)}</p>`,
+    `<p class="nlab-todo-text"${translated ? '' : ' data-untranslated'}>${inlineHtml(text)}</p>`,
     '',
     `<p class="nlab-todo-label">${t.starter}</p>`,
     '',
@@ -313,8 +316,53 @@ function labelTableCells(md: MarkdownRenderer): void {
   });
 }
 
+/**
+ * The copy button's tooltip in the page's language. VitePress has one site-wide
+ * `codeCopyButtonTitle`, so the fence renderer rewrites it on zh-CN pages (its "Copied"
+ * toast is already per-language, from the CSS).
+ */
+export const COPY_TITLE: Record<Locale, string> = { en: 'Copy Code', 'zh-CN': '复制代码' };
+/** Characters a terminal gives two columns (Chinese, fullwidth punctuation). */
+const WIDE = /[\p{Script=Han}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6]/gu;
+/**
+ * In a code block each wide character gets a box of exactly two columns (custom.css,
+ * `.nlab-w2`): a Chinese font draws them narrower than two monospace columns, which would
+ * shift everything after a Chinese label in a diagram or byte table. The text is unchanged.
+ */
+export const widenCjk = (html: string): string =>
+  html.replace(/<pre\b[\s\S]*?<\/pre>/g, (pre) => pre.replace(/>([^<]+)</g, (_, text: string) => `>${text.replace(WIDE, (c) => `<span class="nlab-w2">${c}</span>`)}<`));
+
+function localizeFences(md: MarkdownRenderer): void {
+  const fence = md.renderer.rules.fence!;
+  md.renderer.rules.fence = (tokens, idx, options, env: { relativePath?: string }, self) => {
+    const html = widenCjk(fence(tokens, idx, options, env, self));
+    const locale = localeOf(env?.relativePath);
+    return locale === 'en' ? html : html.replace(`<button title="${COPY_TITLE.en}" class="copy">`, `<button title="${COPY_TITLE[locale]}" class="copy">`);
+  };
+}
+
+/**
+ * The heading permalinks' screen-reader label in the page's language (VitePress writes
+ * `Permalink to "…"` on every page), without the `{#id}` that VitePress leaves in the title.
+ */
+const PERMALINK: Record<Locale, (title: string) => string> = { en: (t) => `Permalink to "${t}"`, 'zh-CN': (t) => `“${t}”的永久链接` };
+function localizePermalinks(md: MarkdownRenderer): void {
+  md.core.ruler.push('nlab_permalink_labels', (state) => {
+    const locale = localeOf((state.env as { relativePath?: string } | undefined)?.relativePath);
+    for (const tok of state.tokens) {
+      for (const child of tok.type === 'inline' ? (tok.children ?? []) : []) {
+        const label = child.type === 'link_open' && /\bheader-anchor\b/.test(child.attrGet('class') ?? '') ? child.attrGet('aria-label') : null;
+        const title = label ? /^Permalink to "([\s\S]*)"$/.exec(label)?.[1] : undefined;
+        if (title !== undefined) child.attrSet('aria-label', PERMALINK[locale](title.replace(/\s*\{#[^}]*\}\s*$/, '')));
+      }
+    }
+  });
+}
+
 export function labDirectives(md: MarkdownRenderer): void {
   const parse = md.parse.bind(md);
   md.parse = (src: string, env: { relativePath?: string } | undefined) => parse(expandDirectives(src, env?.relativePath), env);
   labelTableCells(md);
+  localizeFences(md);
+  localizePermalinks(md);
 }

@@ -1,11 +1,21 @@
 import type { Theme } from 'vitepress';
 import DefaultTheme from 'vitepress/theme';
+import { nextTick } from 'vue';
 import './custom.css';
+import { localizeThemeDom } from './labels.ts';
 import { tokenize } from './search-tokenize.ts';
 
 export default {
   extends: DefaultTheme,
-  enhanceApp({ siteData }) {
+  enhanceApp({ siteData, router }) {
+    if (typeof document !== 'undefined') {
+      const previous = router.onAfterRouteChange;
+      router.onAfterRouteChange = async (to) => {
+        await previous?.(to);
+        await nextTick();
+        localizeThemeDom(document);
+      };
+    }
     // Functions do not survive the config's trip to the browser: give the search box the same
     // tokenizer the index was built with (config.ts), so Chinese queries are cut the same way.
     const search = siteData.value.themeConfig?.search;
