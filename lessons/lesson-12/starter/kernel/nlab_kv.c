@@ -7,6 +7,10 @@
  * from the outside, in a YNL spec (client/nlab_kv.yaml), and the kernel's
  * own YNL client talks to it through that spec alone.
  *
+ * Its names are the ones the kernel's C generator (ynl-gen-c.py) makes
+ * from the spec: the constants, attributes and commands come from the
+ * uAPI header it would write, the group index from its kernel header.
+ *
  *   NLAB_CMD_SET   KEY, VALUE [, FLAGS]  store VALUE under KEY
  *   NLAB_CMD_GET   KEY                   answer NLAB_CMD_GET with KEY, VALUE
  *   NLAB_CMD_DEL   KEY                   forget KEY
@@ -51,9 +55,9 @@ enum {
 /* Attributes, unchanged from lesson 6; type 0 stays unused. */
 enum {
 	NLAB_A_UNSPEC,
-	NLAB_A_KEY,		/* NUL-terminated string, at most NLAB_KEY_SIZE bytes */
-	NLAB_A_VALUE,		/* binary, at most NLAB_VALUE_MAX bytes */
-	NLAB_A_FLAGS,		/* u32, NLAB_F_* bits; SET only */
+	NLAB_A_KEY,		/* string: up to NLAB_KV_KEY_MAX_LEN bytes, then NUL */
+	NLAB_A_VALUE,		/* binary, at most NLAB_KV_VALUE_MAX bytes */
+	NLAB_A_FLAGS,		/* u32, NLAB_KV_FLAGS_* bits; SET only */
 	NLAB_A_PREFIX,		/* NUL-terminated string; LIST only */
 
 	__NLAB_A_MAX,
@@ -62,29 +66,29 @@ enum {
 
 /* Multicast groups, by index into nlab_kv_mcgrps. */
 enum {
-	NLAB_MCGRP_EVENTS,
+	NLAB_KV_NLGRP_EVENTS,
 };
 
 /* SET fails with -EEXIST instead of replacing an existing value. */
-#define NLAB_F_EXCL	0x1
+#define NLAB_KV_FLAGS_EXCL	0x1
 
-/* A key's size with its NUL: 63 characters fit. */
-#define NLAB_KEY_SIZE	64
-#define NLAB_VALUE_MAX	1024
+/* The longest key without its NUL: a key's buffer is one byte more. */
+#define NLAB_KV_KEY_MAX_LEN	63
+#define NLAB_KV_VALUE_MAX	1024
 /* Bounds the memory any local user can pin in the kernel through us. */
 #define NLAB_MAX_KEYS	1024
 
 /* The core checks every request against this before calling a handler. */
 static const struct nla_policy nlab_kv_policy[NLAB_A_MAX + 1] = {
-	[NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
-	[NLAB_A_VALUE]	= { .type = NLA_BINARY, .len = NLAB_VALUE_MAX },
-	[NLAB_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, NLAB_F_EXCL),
-	[NLAB_A_PREFIX]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
+	[NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KV_KEY_MAX_LEN },
+	[NLAB_A_VALUE]	= { .type = NLA_BINARY, .len = NLAB_KV_VALUE_MAX },
+	[NLAB_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, NLAB_KV_FLAGS_EXCL),
+	[NLAB_A_PREFIX]	= { .type = NLA_NUL_STRING, .len = NLAB_KV_KEY_MAX_LEN },
 };
 
 struct nlab_kv_entry {
 	struct list_head node;
-	char key[NLAB_KEY_SIZE];
+	char key[NLAB_KV_KEY_MAX_LEN + 1];
 	size_t len;
 	u8 value[];
 };
@@ -132,7 +136,7 @@ static void nlab_kv_notify(struct genl_info *info,
 	void *hdr;
 
 	lockdep_assert_held(&nlab_kv_net(net)->lock);
-	if (!genl_has_listeners(&nlab_kv_family, net, NLAB_MCGRP_EVENTS))
+	if (!genl_has_listeners(&nlab_kv_family, net, NLAB_KV_NLGRP_EVENTS))
 		return;
 
 	skb = genlmsg_new(nla_total_size(strlen(e->key) + 1) +
@@ -148,7 +152,7 @@ static void nlab_kv_notify(struct genl_info *info,
 	genlmsg_end(skb, hdr);
 	/* Consumes the skb; -ESRCH only means the last member just left. */
 	genlmsg_multicast_netns(&nlab_kv_family, net, skb, 0,
-				NLAB_MCGRP_EVENTS, GFP_KERNEL);
+				NLAB_KV_NLGRP_EVENTS, GFP_KERNEL);
 	return;
 
 free_skb:
@@ -189,13 +193,13 @@ static int nlab_kv_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!e)
 		return -ENOMEM;
 	e->len = len;
-	/* The policy guarantees a NUL within NLAB_KEY_SIZE bytes. */
+	/* The policy guarantees a NUL within NLAB_KV_KEY_MAX_LEN + 1 bytes. */
 	nla_strscpy(e->key, tb[NLAB_A_KEY], sizeof(e->key));
 	nla_memcpy(e->value, tb[NLAB_A_VALUE], len);
 
 	mutex_lock(&kv->lock);
 	old = nlab_kv_find(kv, e->key);
-	if (old && (flags & NLAB_F_EXCL)) {
+	if (old && (flags & NLAB_KV_FLAGS_EXCL)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[NLAB_A_KEY], "key exists");
 		err = -EEXIST;
 		goto unlock;
@@ -407,7 +411,7 @@ static const struct genl_ops nlab_kv_ops[] = {
 
 /* Members join by name; the core assigns the group's id at registration. */
 static const struct genl_multicast_group nlab_kv_mcgrps[] = {
-	[NLAB_MCGRP_EVENTS] = { .name = "events" },
+	[NLAB_KV_NLGRP_EVENTS] = { .name = "events" },
 };
 
 /*

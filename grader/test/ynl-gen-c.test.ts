@@ -1,0 +1,104 @@
+// Lesson 12's spec through the kernel's own C generator, tools/net/ynl/ynl-gen-c.py from the
+// 6.12 tree that `npm run setup` extracts into .lab/ynl: it must accept the spec, and the
+// headers it writes must define every name the lesson's module declares for the family, with
+// the same values. Host only, a few seconds: python3 and the generator, no guest.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LAB_STATE, REPO_ROOT } from '../../kernel/src/paths.js';
+
+const YNL = join(LAB_STATE, 'ynl');
+const GEN = join(YNL, 'tools/net/ynl/ynl-gen-c.py');
+const LESSON = join(REPO_ROOT, 'lessons/lesson-12/solution');
+const present = existsSync(GEN);
+
+/**
+ * Names the module declares that no generated header has, and why. Everything else it
+ * declares with the NLAB_ prefix must come out of the generator.
+ */
+const MODULE_ONLY: Record<string, string> = {
+  NLAB_CMD_UNSPEC: 'the generator numbers commands from 1 and leaves 0 unnamed',
+  NLAB_A_UNSPEC: 'likewise for attributes',
+  NLAB_MAX_KEYS: "a limit of the module's store, not part of the wire format",
+};
+
+/** `NAME → value` for every #define and enum member of a C file (values only where they are numbers). */
+function declared(c: string): Map<string, number | undefined> {
+  const out = new Map<string, number | undefined>();
+  const body = c.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  for (const m of body.matchAll(/^#define[ \t]+(\w+)(?:[ \t]+(.*))?$/gm)) {
+    const v = (m[2] ?? '').trim();
+    out.set(m[1]!, /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : undefined);
+  }
+  for (const e of body.matchAll(/\benum(?:\s+\w+)?\s*\{([^}]*)\}/g)) {
+    let next: number | undefined = 0;
+    for (const item of e[1]!.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [name, expr] = item.split('=').map((s) => s.trim());
+      let value = next;
+      if (expr !== undefined) value = /^(0x[0-9a-f]+|\d+)$/i.test(expr) ? Number(expr) : undefined;
+      out.set(name!, value);
+      next = value === undefined ? undefined : value + 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * A kernel tree the generator can work in: it finds the schema at ../genetlink.yaml from the
+ * spec and the tree's root by a MAINTAINERS file above it (without one it loops forever).
+ */
+function kernelTree(): { root: string; spec: string } {
+  const root = mkdtempSync(join(tmpdir(), 'nlab-ynl-gen-c-'));
+  const specs = join(root, 'Documentation/netlink/specs');
+  mkdirSync(specs, { recursive: true });
+  writeFileSync(join(root, 'MAINTAINERS'), '');
+  symlinkSync(join(YNL, 'Documentation/netlink/genetlink.yaml'), join(root, 'Documentation/netlink/genetlink.yaml'));
+  const spec = join(specs, 'nlab_kv.yaml');
+  writeFileSync(spec, readFileSync(join(LESSON, 'client/nlab_kv.yaml')));
+  return { root, spec };
+}
+
+/** What the generator writes, as the tree's tools/net/ynl/generated/ would hold it. */
+function generate(tree: { root: string; spec: string }, mode: 'uapi' | 'kernel' | 'user', part: '--header' | '--source'): string {
+  const out = join(tree.root, `nlab_kv-${mode}${part === '--header' ? '.h' : '.c'}`);
+  try {
+    execFileSync('python3', [GEN, '--mode', mode, '--spec', tree.spec, part, '-o', out], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    return readFileSync(out, 'utf8');
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`ynl-gen-c.py --mode ${mode} ${part} failed on lesson 12's spec:\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
+  }
+}
+
+const title = present ? "lesson 12's spec through the kernel's ynl-gen-c.py" : `lesson 12's spec through the kernel's ynl-gen-c.py (skipped: ${GEN} is missing; npm run setup extracts it from linux-source-6.12)`;
+
+describe.skipIf(!present)(title, () => {
+  const tree = present ? kernelTree() : undefined;
+  afterAll(() => tree && rmSync(tree.root, { recursive: true, force: true }));
+
+  it('generates the uAPI header, which defines the constants, attributes and commands the module uses', () => {
+    const uapi = generate(tree!, 'uapi', '--header');
+    const kernelHeader = generate(tree!, 'kernel', '--header');
+    const generated = new Map([...declared(uapi), ...declared(kernelHeader)]);
+    const module = declared(readFileSync(join(LESSON, 'kernel/nlab_kv.c'), 'utf8'));
+    const names = [...module.keys()].filter((n) => /^_*NLAB_/.test(n) && !(n in MODULE_ONLY));
+    expect(names).toEqual(expect.arrayContaining(['NLAB_KV_FAMILY_NAME', 'NLAB_A_KEY', 'NLAB_CMD_CHANGED', 'NLAB_KV_KEY_MAX_LEN', 'NLAB_KV_NLGRP_EVENTS']));
+    expect(names.filter((n) => !generated.has(n)), 'declared by the module, made by no generated header').toEqual([]);
+    const differ = names.filter((n) => module.get(n) !== undefined && module.get(n) !== generated.get(n));
+    expect(differ.map((n) => `${n}: module ${module.get(n)}, header ${generated.get(n)}`)).toEqual([]);
+    expect([...module.keys()].filter((n) => n in MODULE_ONLY).sort()).toEqual(Object.keys(MODULE_ONLY).sort());
+  });
+
+  it('generates the kernel policy the lesson page quotes, and the user-space C library', () => {
+    const source = generate(tree!, 'kernel', '--source');
+    // The lines the page shows (docs/lessons/lesson-12.md, "Types and checks").
+    expect(source).toContain('[NLAB_A_KEY] = { .type = NLA_NUL_STRING, .len = NLAB_KV_KEY_MAX_LEN, },');
+    expect(source).toContain('[NLAB_A_VALUE] = { .type = NLA_BINARY, },');
+    expect(source).toContain('[NLAB_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),');
+    expect(source).toMatch(/\.cmd\t+= NLAB_CMD_SET,\n\t+\.doit\t+= nlab_kv_nl_set_doit,\n\t+\.policy\t+= nlab_kv_set_nl_policy,\n\t+\.maxattr\t+= NLAB_A_FLAGS,\n\t+\.flags\t+= GENL_ADMIN_PERM \| GENL_CMD_CAP_DO,/);
+    expect(generate(tree!, 'user', '--header')).toContain('struct nlab_kv_get_rsp {');
+    expect(generate(tree!, 'user', '--source')).toContain('nlab_kv_list_dump(struct ynl_sock *ys');
+  });
+});
