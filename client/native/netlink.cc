@@ -191,10 +191,12 @@ class Socket : public Napi::ObjectWrap<Socket> {
     return Napi::Number::New(env, static_cast<double>(n));
   }
 
-  // readInto(scratch): like readOne, but a datagram that fits in `scratch` is
-  // received straight into it and its length returned, so JS can copy it into
-  // a pooled Buffer (much cheaper than creating a Buffer from C++). Larger
-  // datagrams spill into the receive area and come back as a Buffer.
+  // readInto(scratch[, spill]): like readOne, but a datagram that fits in
+  // `scratch` is received straight into it and its length returned, so JS can
+  // copy it into a pooled Buffer (much cheaper than creating a Buffer from
+  // C++). Larger datagrams spill into the receive area and come back as a
+  // Buffer; with spill false there is no area, so the kernel cuts them to
+  // `scratch` and reports MSG_TRUNC, as it does to a C client's fixed buffer.
   Napi::Value ReadInto(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!CheckOpen(env)) return env.Undefined();
@@ -203,15 +205,16 @@ class Socket : public Napi::ObjectWrap<Socket> {
       return env.Undefined();
     }
     Napi::Uint8Array scratch = info[0].As<Napi::Uint8Array>();
-    uint8_t* area = ReceiveArea();
-    if (area == nullptr) return ErrnoError(env, ENOMEM, "mmap").Value();
+    bool spill = info.Length() < 2 || info[1].ToBoolean().Value();
+    uint8_t* area = spill ? ReceiveArea() : nullptr;
+    if (spill && area == nullptr) return ErrnoError(env, ENOMEM, "mmap").Value();
     sockaddr_nl sa{};
     iovec iov[2] = {{scratch.Data(), scratch.ByteLength()}, {area, kAreaLen}};
     msghdr msg{};
     msg.msg_name = &sa;
     msg.msg_namelen = sizeof(sa);
     msg.msg_iov = iov;
-    msg.msg_iovlen = 2;
+    msg.msg_iovlen = spill ? 2 : 1;
     ssize_t n;
     do n = recvmsg(fd_, &msg, MSG_DONTWAIT | MSG_TRUNC);
     while (n < 0 && errno == EINTR);
@@ -220,7 +223,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
       return ErrnoError(env, errno, "recvmsg").Value();
     }
     size_t size = static_cast<size_t>(n);
-    size_t cap = scratch.ByteLength() + kAreaLen;
+    size_t cap = scratch.ByteLength() + (spill ? kAreaLen : 0);
     uint32_t flags = 0;
     if (size > cap || (msg.msg_flags & MSG_TRUNC)) {
       flags |= kFlagTruncated;
@@ -357,6 +360,8 @@ class Socket : public Napi::ObjectWrap<Socket> {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeSocket", Socket::Init(env));
   exports.Set("FLAG_TRUNCATED", Napi::Number::New(env, kFlagTruncated));
+  // readInto takes `spill`: lets the JS side tell an addon built before that apart.
+  exports.Set("BOUNDED_READ", Napi::Boolean::New(env, true));
   return exports;
 }
 

@@ -10,7 +10,7 @@ export * from './attributes.js';
 export * from './schema.js';
 export * from './ack.js';
 export { openSocket, NetlinkSocket } from './socket.js';
-export type { Datagram, Destination, ReceiveOptions, SocketEvents, SocketOptions } from './socket.js';
+export type { Datagram, Destination, ReceiveOptions, SocketEvents, SocketOptions, SyncReceiveOptions } from './socket.js';
 export * from './replies.js';
 export { DEFAULT_TIMEOUT_MS } from './exchange.js';
 export * from './request.js';

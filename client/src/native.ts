@@ -24,8 +24,9 @@ export interface NativeSocket {
    * go to the meta array. If it fits in `scratch` it is received there and
    * its length returned; a larger one comes back as a Buffer. `undefined`
    * when none is queued; an `Error` (e.g. `ENOBUFS`) is returned, not thrown.
+   * With `spill` false a larger one is cut to `scratch` by the kernel (`MSG_TRUNC`).
    */
-  readInto(scratch: Uint8Array): number | Buffer | Error | undefined;
+  readInto(scratch: Uint8Array, spill?: boolean): number | Buffer | Error | undefined;
   /** Blocks the thread in `poll()` until readable; false on timeout. Negative timeout waits forever. */
   waitReadable(timeoutMs: number): boolean;
   /** Watches the fd with libuv; each wakeup calls `callback`, which reads. */
@@ -43,6 +44,8 @@ export interface NativeBinding {
   NativeSocket: new (protocol: number, meta: Uint32Array) => NativeSocket;
   /** Meta flag: the datagram was truncated. */
   FLAG_TRUNCATED: number;
+  /** Present when `readInto` takes `spill` (an addon built from older sources lacks it). */
+  BOUNDED_READ?: boolean;
 }
 
 /** Walks up from this file to the repository root (the directory holding `client/binding.gyp`). */

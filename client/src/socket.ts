@@ -48,6 +48,12 @@ export interface SocketOptions {
   sendBufferSize?: number;
 }
 
+/** Options of {@link NetlinkSocket.receiveSync}. */
+export interface SyncReceiveOptions {
+  /** Receive into a buffer of this many bytes: a bigger datagram is cut and marked `truncated` (`MSG_TRUNC`). */
+  bufferSize?: number;
+}
+
 /** Where a datagram goes. Default: the kernel (port 0, no groups). */
 export interface Destination {
   port?: number;
@@ -303,13 +309,19 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
    * datagram arrives or `timeoutMs` elapses (negative: forever). Returns
    * `null` on timeout; throws system errors such as `ENOBUFS`.
    * Returns queued unclaimed datagrams first.
+   *
+   * By default any datagram arrives whole (up to 64 MiB). With `bufferSize`
+   * it is received into a buffer of that many bytes, as a C client's
+   * `recvmsg()` into a fixed array: the kernel cuts a bigger one and sets
+   * `MSG_TRUNC`, which shows as `truncated`.
    */
-  receiveSync(timeoutMs = -1): Datagram | null {
+  receiveSync(timeoutMs = -1, options: SyncReceiveOptions = {}): Datagram | null {
     const queued = this.#unclaimed.shift();
     if (queued) return queued;
     if (this.#closed) throw new SocketClosedError('receive');
+    const bounded = options.bufferSize === undefined ? undefined : this.#boundedBuffer(options.bufferSize);
     for (;;) {
-      const d = this.#read();
+      const d = bounded ? this.#readBounded(bounded) : this.#read();
       if (d instanceof Error) throw d;
       if (d) return d;
       if (!this.#native.waitReadable(timeoutMs)) return null;
@@ -393,6 +405,21 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
     if (d instanceof Error) this.#fail(d);
     else this.#route(d);
     return true;
+  }
+
+  #boundedBuffer(size: number): Buffer {
+    if (!Number.isInteger(size) || size < 1 || size > 64 * 1024 * 1024) throw new InvalidArgumentError('bufferSize', 'an integer from 1 to 64 MiB', size);
+    if (!this.#binding.BOUNDED_READ) throw new Error('netlink client: the native addon was built from older sources and cannot bound a receive; rebuild it (npm rebuild, or npm run setup)');
+    return Buffer.alloc(size);
+  }
+
+  /** Reads one datagram without waiting into `buffer` only, so the kernel cuts a bigger one. */
+  #readBounded(buffer: Buffer): Datagram | Error | undefined {
+    const item = this.#native.readInto(buffer, false);
+    if (item === undefined || item instanceof Error) return item;
+    const data = Buffer.from(typeof item === 'number' ? buffer.subarray(0, item) : item);
+    const m = this.#meta;
+    return { data, port: m[0]!, groups: m[1]!, truncated: (m[2]! & this.#binding.FLAG_TRUNCATED) !== 0 };
   }
 
   /** Reads one datagram without waiting. */
