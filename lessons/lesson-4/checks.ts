@@ -228,6 +228,33 @@ export default defineChecks({
     });
   },
 
+  async 'client-error-ack'(t) {
+    await loadModule(t);
+    // A preload that drops the NUL from the payload of whatever the client sends, so the
+    // reference module refuses the request: netlink_rcv_skb() answers with an error ACK.
+    const dir = mkdtempSync(join(tmpdir(), 'nlab-l4-'));
+    const preload = join(dir, 'no-nul.mjs');
+    writeFileSync(
+      preload,
+      `import { NetlinkSocket } from ${JSON.stringify(import.meta.resolve('netlink-lab/client'))};\n` +
+        `const send = NetlinkSocket.prototype.send;\n` +
+        `const cut = (m) => (typeof m.payload === 'string' ? { ...m, payload: Buffer.from(m.payload, 'utf8') } : m);\n` +
+        `NetlinkSocket.prototype.send = function (message, to) { return send.call(this, Array.isArray(message) ? message.map(cut) : cut(message), to); };\n`,
+    );
+    const run = await t.runClient(undefined, { timeoutMs: 8000, env: { NODE_OPTIONS: `--import ${preload}` } });
+    const evidence = {
+      expected: 'a non-zero exit and stderr naming EINVAL and errno 22, e.g. "Error: EINVAL (errno 22): the text must end with a NUL"',
+      notes: [
+        "the grader's preload sent the client's \"Hello\" without its NUL; the reference module answers that with an error ACK, -EINVAL",
+        `exit ${run.timedOut ? 'by the timeout' : (run.code ?? run.signal)}`,
+        run.stderr.trim().split('\n').slice(0, 8).join('\n') || '(no stderr)',
+      ],
+    };
+    ensure(!run.stdout.includes('Received message payload'), 'the client printed an answer for a request the module refused', { ...evidence, actual: run.stdout.trim() });
+    ensure(run.code !== 0 && /EINVAL/.test(run.stderr) && /\b22\b/.test(run.stderr), 'the client did not report the error ACK as EINVAL (errno 22)', { ...evidence, actual: run.stderr.trim() || '(no stderr)' });
+    t.note(run.stderr.trim().split('\n')[0] ?? '');
+  },
+
   async 'client-port-taken'(t) {
     await loadModule(t);
     // A preload that binds a socket on the unit to the client's own process id, as a

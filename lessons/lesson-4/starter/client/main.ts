@@ -2,8 +2,9 @@
 //
 // Lesson 3's client, minus the article's assumptions: the kernel picks our port
 // (autobind) instead of getpid(), nlmsg_pid is left 0, and the answer is checked
-// for its sender, truncation, type and sequence number before it is printed.
-import { decodeMessages, NLM_F, openSocket, type Datagram, type NetlinkSocket } from 'netlink-lab/client';
+// for its sender, truncation, type and sequence number before it is printed. An
+// error ACK (the module refused the request) is reported with its errno.
+import { decodeErrorMessage, decodeMessages, NetlinkError, NLM_F, NLMSG, openSocket, type Datagram, type NetlinkSocket } from 'netlink-lab/client';
 
 /** The module's netlink unit: NETLINK_NLAB in nlab_reply.c. */
 const NETLINK_NLAB = 31;
@@ -33,6 +34,11 @@ function greetingOf(answer: Datagram, seq: number): string {
   // MSG_TRUNC: the datagram was bigger than the buffer; what we have is not the whole answer.
   if (answer.truncated) throw new Error('the answer was truncated');
   const [msg] = decodeMessages(answer.data);
+  // NLMSG_ERROR: netlink_rcv_skb() refused the request and says why (errno, extack).
+  if (msg?.type === NLMSG.ERROR && msg.seq === seq) {
+    const report = decodeErrorMessage(msg);
+    throw new NetlinkError(report.errno, report.extack, report.request);
+  }
   if (!msg || msg.type !== NLAB_MSG_HELLO || msg.seq !== seq) {
     throw new Error(`unexpected answer: type ${msg?.type ?? 'none'}, seq ${msg?.seq ?? 'none'} (wanted ${NLAB_MSG_HELLO}, ${seq})`);
   }
@@ -52,6 +58,11 @@ try {
     console.error(`No answer within ${ANSWER_TIMEOUT_MS} ms`);
     process.exitCode = 1;
   }
+} catch (e) {
+  // A NetlinkError names the errno (e.code, e.g. EINVAL) and carries the module's extack message.
+  if (!(e instanceof NetlinkError)) throw e;
+  console.error(`Error: ${e.code} (errno ${e.errno})${e.extack.message ? `: ${e.extack.message}` : ''}`);
+  process.exitCode = 1;
 } finally {
   socket.close();
 }
