@@ -1,6 +1,6 @@
 // One mutant per later lesson: the mechanism each lesson teaches, broken in its solution, must
 // fail the check that grades it and blame the right side. Lesson 3's suite covers the
-// grader's robustness; this one covers what lessons 7–11 claim to catch.
+// grader's robustness; this one covers what lessons 4, 5 and 7–11 claim to catch.
 import { describe, expect, it } from 'vitest';
 import { findKernel } from '../../kernel/src/kernels.js';
 import { liveCount } from '../../kernel/src/reaper.js';
@@ -20,6 +20,22 @@ interface FamilyMutant {
 }
 
 const MUTANTS: FamilyMutant[] = [
+  {
+    lesson: 'lesson-4',
+    name: 'client-error-ack-as-answer',
+    // The old client: an NLMSG_ERROR is just a message that is not a HELLO.
+    mutations: [{ file: 'client/main.ts', find: /  if \(msg\?\.type === NLMSG\.ERROR && msg\.seq === seq\) \{\n[^}]*\}\n/, replace: '' }],
+    check: 'client-error-ack',
+    says: /did not report the error ACK as EINVAL/,
+  },
+  {
+    lesson: 'lesson-5',
+    name: 'client-ignores-type',
+    // The old client: any message from the kernel with the right seq is the answer.
+    mutations: [{ file: 'client/main.ts', find: ' || (msg.type !== NLMSG.ERROR && msg.type !== type)', replace: '' }],
+    check: 'client-wrong-type',
+    says: /took a message of another type/,
+  },
   {
     lesson: 'lesson-7',
     name: 'no-cap-ack',

@@ -83,16 +83,18 @@ async function expectTraffic(t: CheckContext, what: string, msgs: Parameters<typ
 /**
  * Runs the client under test with a preload (NODE_OPTIONS=--import) that wraps the client
  * library's NetlinkSocket inside the client's process: it records every send() to a file,
- * and with `forge` set, hands the first receive to a forged answer before the real ones.
+ * and with `forge` set, hands the first receive to a forged answer before the real ones
+ * ('seq', 'port'), or slips a message of another type with the first request's seq in
+ * right after that request's real answer, before its ACK ('type').
  */
-async function runWithPreload(t: CheckContext, forge: 'none' | 'seq' | 'port', args: string[] = []): Promise<{ run: ClientRun; sends: { flags: number; seq: number; type: number }[][] }> {
+async function runWithPreload(t: CheckContext, forge: 'none' | 'seq' | 'port' | 'type', args: string[] = []): Promise<{ run: ClientRun; sends: { flags: number; seq: number; type: number }[][] }> {
   const dir = mkdtempSync(join(tmpdir(), 'nlab-l5-'));
   const preload = join(dir, 'preload.mjs');
   const log = join(dir, 'sends.json');
   writeFileSync(
     preload,
     `import { writeFileSync } from 'node:fs';
-import { encodeMessage, NetlinkSocket } from ${JSON.stringify(import.meta.resolve('netlink-lab/client'))};
+import { decodeMessages, encodeMessage, encodeMessages, NetlinkSocket } from ${JSON.stringify(import.meta.resolve('netlink-lab/client'))};
 const forge = ${JSON.stringify(forge)};
 const sends = [];
 let firstSeq;
@@ -122,13 +124,30 @@ function fake() {
   const data = encodeMessage({ type: ${NLAB_MSG_HELLO}, seq, pid: 0, payload: 'Forged answer' });
   return { data, port: forge === 'port' ? 4242 : 0, groups: 0, truncated: false };
 }
+// 'type': the first request's answer, then an NLAB_MSG_ECHO with the same seq, then the rest.
+function slipIn(d) {
+  if (forged || !d || d.truncated || d.port !== 0) return d;
+  let msgs;
+  try {
+    msgs = decodeMessages(d.data);
+  } catch {
+    return d;
+  }
+  const i = msgs.findIndex((m) => m.seq === firstSeq && m.type !== 2);
+  if (i < 0) return d;
+  forged = true;
+  msgs.splice(i + 1, 0, { type: ${NLAB_MSG_ECHO}, flags: 0, seq: firstSeq, pid: 0, payload: Buffer.from('Forged answer\0') });
+  return { ...d, data: encodeMessages(msgs) };
+}
 const receiveSync = P.receiveSync;
 P.receiveSync = function (ms) {
+  if (forge === 'type') return slipIn(receiveSync.call(this, ms));
   if (!forged && firstSeq !== undefined) return fake();
   return receiveSync.call(this, ms);
 };
 const receive = P.receive;
 P.receive = function (opts) {
+  if (forge === 'type') return receive.call(this, opts).then(slipIn);
   if (!forged && firstSeq !== undefined) return Promise.resolve(fake());
   return receive.call(this, opts);
 };
@@ -150,6 +169,8 @@ function lines(run: ClientRun): string[] {
 }
 
 const GOOD_LINES = [`Received message payload: ${GREETING}`, 'Echo: ping'];
+/** `client-truncated`'s text: its echo (header, text, NUL) is bigger than two pages. */
+const TRUNCATION_TEXT = 9000;
 
 export default defineChecks({
   loads: commonChecks.loads,
@@ -244,6 +265,46 @@ export default defineChecks({
       notes: ['the grader handed the client a HELLO from port 0 with seq = first seq + 1000 before the real answers', ...runNotes(run, { stderrLines: 8 })],
     });
     ensure(lines(run).join('\n') === GOOD_LINES.join('\n') && run.code === 0, 'after skipping the stray, the client did not print both real answers', { expected: GOOD_LINES, actual: lines(run), notes: runNotes(run, { stderrLines: 8 }) });
+  },
+
+  async 'client-wrong-type'(t) {
+    await loadModule(t);
+    const { run } = await runWithPreload(t, 'type');
+    ensure(!run.stdout.includes('Forged answer'), "the client took a message of another type as its answer because it carried the request's seq", {
+      expected: GOOD_LINES,
+      actual: lines(run),
+      notes: ["the grader slipped an NLAB_MSG_ECHO from port 0 with the HELLO's seq in between the HELLO's real answer and its ACK", ...runNotes(run, { stderrLines: 8 })],
+    });
+    ensure(lines(run).join('\n') === GOOD_LINES.join('\n') && run.code === 0, 'after skipping the stray, the client did not print both real answers', { expected: GOOD_LINES, actual: lines(run), notes: runNotes(run, { stderrLines: 8 }) });
+  },
+
+  async 'client-truncated'(t) {
+    await loadModule(t);
+    // The reference module echoes whatever text it gets, so a long text is a long answer:
+    // bigger than a fixed receive buffer of a page or two.
+    const text = 'x'.repeat(TRUNCATION_TEXT);
+    const run = await t.runClient(undefined, { args: [text], timeoutMs: 8000 });
+    const out = lines(run);
+    const notes = [`main.js was given a ${TRUNCATION_TEXT}-character text; the reference module echoes it in a ${16 + TRUNCATION_TEXT + 1}-byte message`, ...runNotes(run, { stderrLines: 8 })];
+    const shown = out.map((l) => (l.length > 80 ? `${l.slice(0, 80)}… (${l.length} characters)` : l));
+    ensure(out[0] === GOOD_LINES[0], 'the client did not print the HELLO answer before the long echo', { expected: GOOD_LINES[0], actual: shown, notes });
+    const echo = out.find((l) => l.startsWith('Echo:'));
+    if (echo === `Echo: ${text}`) {
+      // A buffer big enough for the whole answer is correct too: nothing was cut.
+      t.note(`the whole ${TRUNCATION_TEXT}-character echo fit the client's buffer`);
+      return;
+    }
+    ensure(echo === undefined, 'the client printed part of an answer that did not fit its receive buffer', {
+      expected: `the whole echo, or an error that says the answer was truncated (MSG_TRUNC)`,
+      actual: shown,
+      notes,
+    });
+    ensure(run.code !== 0 && /MSG_TRUNC|truncat/i.test(run.stderr), 'the client did not say that the answer was truncated (MSG_TRUNC)', {
+      expected: 'a non-zero exit and stderr naming MSG_TRUNC or truncation',
+      actual: run.stderr.trim().split('\n').slice(0, 4).join('\n') || '(no stderr)',
+      notes,
+    });
+    t.note(run.stderr.trim().split('\n')[0] ?? '');
   },
 
   async 'client-wrong-sender'(t) {

@@ -17,6 +17,11 @@ const NLAB_MSG_HELLO = 0x10;
 const NLAB_MSG_ECHO = 0x11;
 /** The module answers inside our sendmsg(), so answers and ACKs are queued before send() returns. */
 const ANSWER_TIMEOUT_MS = 1000;
+/**
+ * What one receive holds, like a C client's fixed buffer: libmnl's MNL_SOCKET_BUFFER_SIZE,
+ * the page size (4 KiB on x86-64). The kernel cuts a bigger datagram and says so (MSG_TRUNC).
+ */
+const RECEIVE_BUFFER_SIZE = 4096;
 
 interface Request {
   type: number;
@@ -34,20 +39,25 @@ function sendRequests(socket: NetlinkSocket, requests: readonly Request[]): numb
 }
 
 /**
- * Reads until the request `seq` is done: returns the text of its answer once its ACK
- * arrived; throws a NetlinkError for an error ACK and an Error on a timeout.
+ * Reads until the request `seq` of type `type` is done: returns the text of its answer
+ * once its ACK arrived; throws a NetlinkError for an error ACK and an Error on a timeout.
  */
-function awaitAnswer(socket: NetlinkSocket, seq: number): string {
+function awaitAnswer(socket: NetlinkSocket, seq: number, type: number): string {
   const deadline = Date.now() + ANSWER_TIMEOUT_MS;
   let answer: string | undefined;
   for (;;) {
-    const datagram = socket.receiveSync(Math.max(0, deadline - Date.now()));
+    const datagram = socket.receiveSync(Math.max(0, deadline - Date.now()), { bufferSize: RECEIVE_BUFFER_SIZE });
     if (!datagram) throw new Error(`no ${answer === undefined ? 'answer' : 'ACK'} for seq ${seq} within ${ANSWER_TIMEOUT_MS} ms`);
-    if (datagram.truncated) throw new Error(`a datagram from port ${datagram.port} was truncated`);
+    // MSG_TRUNC: only the first RECEIVE_BUFFER_SIZE bytes arrived; the rest is gone, so
+    // this is not a message to decode, let alone print.
+    if (datagram.truncated) {
+      throw new Error(`a ${datagram.port === 0 ? 'kernel' : `port ${datagram.port}`} datagram did not fit the ${RECEIVE_BUFFER_SIZE}-byte receive buffer (MSG_TRUNC)`);
+    }
     for (const msg of decodeMessages(datagram.data)) {
       // TODO 3: Skip, with a warning on stderr, every message that did not come from the
-      // kernel (datagram.port 0) or does not carry `seq`: a stale answer, or a datagram
-      // another process sent to our port, is not the answer to this request.
+      // kernel (datagram.port 0), does not carry `seq`, or is neither an NLMSG_ERROR nor of
+      // the request's type: a stale answer, a datagram another process sent to our port, or
+      // a message of another kind that happens to carry our seq is not this request's answer.
       if (msg.type === NLMSG.ERROR) {
         // TODO 4: Decode the NLMSG_ERROR with decodeErrorMessage(). errno 0 is the ACK
         // (handled below); any other errno means the request failed: throw a
@@ -79,7 +89,7 @@ const requests: Request[] =
 const socket = openSocket(NETLINK_NLAB);
 try {
   const seqs = sendRequests(socket, requests);
-  for (const [i, seq] of seqs.entries()) console.log(describe(requests[i]!.type, awaitAnswer(socket, seq)));
+  for (const [i, seq] of seqs.entries()) console.log(describe(requests[i]!.type, awaitAnswer(socket, seq, requests[i]!.type)));
 } catch (e) {
   if (e instanceof NetlinkError) {
     console.error(`Error: ${e.code} (errno ${e.errno})${e.extack.message ? `: ${e.extack.message}` : ''}`);
