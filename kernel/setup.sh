@@ -116,6 +116,11 @@ install_npm() {
 	if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] &&
 		compgen -G "client/build/Release/*.node" >/dev/null; then
 		say "npm dependencies: up to date"
+		# npm ci builds the addon; a changed netlink.cc (a pull, a merge) needs a rebuild of its own.
+		if [ client/native/netlink.cc -nt client/build/Release/netlink.node ]; then
+			say "rebuilding the netlink addon: client/native/netlink.cc changed"
+			npm run -s install
+		fi
 	else
 		say "installing npm dependencies (and building the netlink addon)"
 		npm ci --no-audit --no-fund

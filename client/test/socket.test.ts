@@ -80,6 +80,22 @@ describe('raw unit API', () => {
     expect(d.data.subarray(0, 11).toString()).toBe('not netlink');
   });
 
+  it('receiveSync with bufferSize: the kernel cuts a bigger datagram and says MSG_TRUNC; a smaller one arrives whole', () => {
+    const a = user();
+    const b = user();
+    a.sendBytes(Buffer.alloc(5000, 0xcd), { port: b.port });
+    a.sendBytes(Buffer.alloc(100, 0xef), { port: b.port });
+    const cut = b.receiveSync(1000, { bufferSize: 4096 });
+    expect(cut).toMatchObject({ port: a.port, truncated: true });
+    expect(cut!.data.length).toBe(4096);
+    expect(cut!.data.every((x) => x === 0xcd)).toBe(true);
+    // The rest of the cut datagram is gone: the next read is the next datagram.
+    const whole = b.receiveSync(1000, { bufferSize: 4096 });
+    expect(whole).toMatchObject({ truncated: false });
+    expect(whole!.data).toEqual(Buffer.alloc(100, 0xef));
+    expect(() => b.receiveSync(0, { bufferSize: 0 })).toThrow(/bufferSize/);
+  });
+
   it('receive() times out and can be aborted', async () => {
     const s = user();
     await expect(s.receive({ timeout: 30 })).rejects.toBeInstanceOf(NetlinkTimeoutError);

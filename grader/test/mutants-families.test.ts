@@ -37,6 +37,14 @@ const MUTANTS: FamilyMutant[] = [
     says: /took a message of another type/,
   },
   {
+    lesson: 'lesson-5',
+    name: 'client-ignores-msg-trunc',
+    // A client that decodes what arrived: the cut echo is not reported as truncated.
+    mutations: [{ file: 'client/main.ts', find: /    if \(datagram\.truncated\) \{\n[\s\S]*?\n    \}\n/, replace: '' }],
+    check: 'client-truncated',
+    says: /did not say that the answer was truncated/,
+  },
+  {
     lesson: 'lesson-7',
     name: 'no-cap-ack',
     // The printed line stays the same; only the library's trace shows the missing option.
