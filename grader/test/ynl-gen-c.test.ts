@@ -93,12 +93,36 @@ describe.skipIf(!present)(title, () => {
 
   it('generates the kernel policy the lesson page quotes, and the user-space C library', () => {
     const source = generate(tree!, 'kernel', '--source');
-    // The lines the page shows (docs/lessons/lesson-12.md, "Types and checks").
+    // Both pages quote the generated policy of SET in their first C block ("Types and checks").
+    for (const page of ['docs/lessons/lesson-12.md', 'docs/zh-CN/lessons/lesson-12.md']) {
+      const block = /```c\n([\s\S]*?)```/.exec(readFileSync(join(REPO_ROOT, page), 'utf8'))?.[1];
+      expect(block, `${page} has no C block`).toBeDefined();
+      const lines = source.split('\n');
+      expect(block!.split('\n').filter(Boolean).filter((l) => !lines.includes(l)), `${page}: lines ynl-gen-c.py did not write`).toEqual([]);
+    }
     expect(source).toContain('[NLAB_A_KEY] = { .type = NLA_NUL_STRING, .len = NLAB_KV_KEY_MAX_LEN, },');
     expect(source).toContain('[NLAB_A_VALUE] = { .type = NLA_BINARY, },');
     expect(source).toContain('[NLAB_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),');
     expect(source).toMatch(/\.cmd\t+= NLAB_CMD_SET,\n\t+\.doit\t+= nlab_kv_nl_set_doit,\n\t+\.policy\t+= nlab_kv_set_nl_policy,\n\t+\.maxattr\t+= NLAB_A_FLAGS,\n\t+\.flags\t+= GENL_ADMIN_PERM \| GENL_CMD_CAP_DO,/);
     expect(generate(tree!, 'user', '--header')).toContain('struct nlab_kv_get_rsp {');
     expect(generate(tree!, 'user', '--source')).toContain('nlab_kv_list_dump(struct ynl_sock *ys');
+  });
+
+  it('fails on what the page says the spec must avoid: another licence, a binary max-len, and pastes "key-size - 1"', () => {
+    const spec = readFileSync(tree!.spec, 'utf8');
+    const variant = (text: string) => {
+      writeFileSync(tree!.spec, text);
+      try {
+        return generate(tree!, 'kernel', '--source');
+      } catch (e) {
+        return (e as Error).message;
+      } finally {
+        writeFileSync(tree!.spec, spec);
+      }
+    };
+    expect(variant(spec.replace(/^# SPDX-License-Identifier: .*$/m, '# SPDX-License-Identifier: GPL-2.0'))).toMatch(/License must be: \(\(GPL-2.0 WITH Linux-syscall-note\) OR BSD-3-Clause\)/);
+    expect(variant(spec.replace('        type: binary\n', '        type: binary\n        checks:\n          max-len: value-max\n'))).toMatch(/binary type checks not implemented/);
+    const minusOne = spec.replace(/name: key-max-len\n    value: 63/, 'name: key-size\n    value: 64').replaceAll('max-len: key-max-len', 'max-len: key-size - 1');
+    expect(variant(minusOne)).toContain('.len = KEY_SIZE _ 1,');
   });
 });
