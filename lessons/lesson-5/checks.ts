@@ -285,7 +285,11 @@ export default defineChecks({
     const text = 'x'.repeat(TRUNCATION_TEXT);
     const run = await t.runClient(undefined, { args: [text], timeoutMs: 8000 });
     const out = lines(run);
-    const notes = [`main.js was given a ${TRUNCATION_TEXT}-character text; the reference module echoes it in a ${16 + TRUNCATION_TEXT + 1}-byte message`, ...runNotes(run, { stderrLines: 8 })];
+    const cap = (n: string): string => (n.length > 300 ? `${n.slice(0, 300)}… (${n.length} characters)` : n);
+    const notes = [
+      `main.js was given a ${TRUNCATION_TEXT}-character text; the reference module echoes it in a ${16 + TRUNCATION_TEXT + 1}-byte message`,
+      ...runNotes(run, { stderrLines: 8, args: [text], maxArgLength: 16 }).map(cap),
+    ];
     const shown = out.map((l) => (l.length > 80 ? `${l.slice(0, 80)}… (${l.length} characters)` : l));
     ensure(out[0] === GOOD_LINES[0], 'the client did not print the HELLO answer before the long echo', { expected: GOOD_LINES[0], actual: shown, notes });
     const echo = out.find((l) => l.startsWith('Echo:'));
