@@ -60,8 +60,8 @@ try {
   }
 } catch (e) {
   // A NetlinkError names the errno (e.code, e.g. EINVAL) and carries the module's extack message.
-  if (!(e instanceof NetlinkError)) throw e;
-  console.error(`Error: ${e.code} (errno ${e.errno})${e.extack.message ? `: ${e.extack.message}` : ''}`);
+  if (e instanceof NetlinkError) console.error(`Error: ${e.code} (errno ${e.errno})${e.extack.message ? `: ${e.extack.message}` : ''}`);
+  else console.error(`Error: ${(e as Error).message}`);
   process.exitCode = 1;
 } finally {
   socket.close();

@@ -1,4 +1,5 @@
-// Netlink Lab, lesson 5: several requests in flight, answers matched by sequence number.
+// Netlink Lab, lesson 5: several requests in flight, answers matched by sequence number,
+// sender and type.
 //
 //   node main.js [text]            sends NLAB_MSG_HELLO and NLAB_MSG_ECHO(text, default "ping")
 //                                  in one sendmsg, and prints both answers in order
