@@ -22,6 +22,11 @@ export interface VmOptions {
   /** Working directory in the guest; defaults to this process's. */
   cwd?: string;
   env?: Record<string, string>;
+  /**
+   * Arguments put right after the program's name when the guest runs under TCG: for the lab's
+   * own node programs, `--jitless` (grader/src/node-flags.ts says why).
+   */
+  tcgArgs?: readonly string[];
   /** Limit for the whole run, boot included. */
   timeoutMs?: number;
   /** Force an accelerator instead of probing. */
@@ -50,6 +55,12 @@ const KEEP_OUTPUT = 1 << 20;
 
 function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The command as the guest runs it under `accel`. */
+export function commandFor(options: Pick<VmOptions, 'command' | 'tcgArgs'>, accel: Accel): readonly string[] {
+  const [program, ...args] = options.command;
+  return accel === 'tcg' && options.tcgArgs?.length && program ? [program, ...options.tcgArgs, ...args] : options.command;
 }
 
 /** The script the guest runs: the caller's directory, environment and command. */
@@ -194,7 +205,7 @@ export async function runVm(options: VmOptions): Promise<VmRun> {
   const shareDir = options.shareDir ?? newShareDir();
   const cwd = options.cwd ?? process.cwd();
   try {
-    writeFileSync(join(shareDir, 'cmd.sh'), commandScript(options.command, cwd, options.env ?? {}));
+    writeFileSync(join(shareDir, 'cmd.sh'), commandScript(commandFor(options, accel), cwd, options.env ?? {}));
   } catch (e) {
     throw diskFullError(e, shareDir) ?? e;
   }

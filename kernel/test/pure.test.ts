@@ -7,7 +7,7 @@ import { encodeCpio } from '../src/cpio.js';
 import { parseDiagnostics } from '../src/diagnostics.js';
 import { loadOrder, moduleName, parseModulesDep } from '../src/modules-dep.js';
 import { kernelCommandLine, qemuArgs } from '../src/qemu-args.js';
-import { commandScript } from '../src/vm.js';
+import { commandFor, commandScript } from '../src/vm.js';
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/consoles/${name}`, import.meta.url), 'utf8');
 
@@ -106,6 +106,15 @@ describe('commandScript', () => {
     expect(out).toBe('a b\n');
     expect(script).toContain(`export A='it'\\''s'`);
     expect(script).toContain(`cd '/work/x y'`);
+  });
+});
+
+describe('commandFor', () => {
+  const options = { command: ['node', 'guest.js', 'plan.json'], tcgArgs: ['--jitless', '--no-expose-wasm'] };
+  it("puts the TCG-only arguments after the program's name, under TCG only", () => {
+    expect(commandFor(options, 'tcg')).toEqual(['node', '--jitless', '--no-expose-wasm', 'guest.js', 'plan.json']);
+    expect(commandFor(options, 'kvm')).toEqual(options.command);
+    expect(commandFor({ command: options.command }, 'tcg')).toEqual(options.command);
   });
 });
 

@@ -9,6 +9,7 @@ import { buildModule } from '../../../kernel/src/module-build.js';
 import { REPO_ROOT } from '../../../kernel/src/paths.js';
 import { newShareDir, runVm } from '../../../kernel/src/vm.js';
 import { gateHealthKind } from '../guest/protocol.js';
+import { tcgNodeFlags } from '../node-flags.js';
 import { loadLesson, sideDir, type Lesson, type Target } from '../lesson/load.js';
 import { LOAD_PREFIX, type ClientStats, type LoadPlan, type LoadResult } from './protocol.js';
 
@@ -96,11 +97,11 @@ export async function runLoadTest(kernel: Kernel, opts: LoadOptions = {}): Promi
   writeFileSync(planFile, JSON.stringify(plan));
   let out = '';
   const stdout = new Writable({ write: (chunk: Buffer, _e, done) => void ((out += chunk.toString('utf8')), done()) });
-  // Budget: boot, the clients' node start-ups, and 15 ms per operation. Under TCG each
-  // client process spends its first few thousand requests warming V8's JIT, so 8 × 10 000
-  // took 518 s (154/s) on a busy 2-core machine; KVM is far faster.
+  // Budget: boot, the clients' node start-ups, and 15 ms per operation. Under TCG, with V8's
+  // JIT on, 8 × 10 000 took 407–518 s (154–196/s) on a busy 2-core machine; with it off (the
+  // coordinator's flags, which fork() hands to the clients) 203 s (395/s). KVM is far faster.
   const timeoutMs = 90_000 + plan.clients * plan.ops * 15;
-  const vm = await runVm({ kernel, command: [process.execPath, GUEST, planFile], cwd: REPO_ROOT, shareDir, stdout, timeoutMs, cpus: opts.cpus ?? 2 });
+  const vm = await runVm({ kernel, command: [process.execPath, GUEST, planFile], tcgArgs: tcgNodeFlags(), cwd: REPO_ROOT, shareDir, stdout, timeoutMs, cpus: opts.cpus ?? 2 });
   const line = out.split('\n').find((l) => l.startsWith(LOAD_PREFIX));
   const vmHealth = vm.health.map((h) => ({ kind: gateHealthKind(h.kind), excerpt: h.excerpt }));
   // Without a result line the guest died (panic, hang, timeout): that is the verdict.
