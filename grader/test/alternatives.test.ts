@@ -3,9 +3,9 @@
 // (the full cross-matrix against the reference), must get full marks on both kernels.
 import { describe, expect, it } from 'vitest';
 import { KNOWN_KERNELS, findKernel } from '../../kernel/src/kernels.js';
-import { liveCount } from '../../kernel/src/reaper.js';
 import { gradeLesson } from '../src/grade.js';
 import { mutantLesson, type Mutation } from './mutant-lesson.js';
+import { sharedGuest } from './shared-guest.js';
 
 interface Alternative {
   lesson: string;
@@ -71,13 +71,16 @@ const ALTERNATIVES: Alternative[] = [
 
 describe.each(KNOWN_KERNELS.map((k) => k.selector))('correct alternatives on kernel %s', (selector) => {
   const kernel = findKernel(selector);
+  const guest = sharedGuest();
   it.each(ALTERNATIVES.map((a) => [a.name, a] as const))('%s gets full marks', async (name, a) => {
     const lesson = mutantLesson(a.lesson, name, a.mutations);
-    const r = await gradeLesson({ lesson, target: 'starter', kernel, style: false });
+    const r = await gradeLesson({ lesson, target: 'starter', kernel, style: false, warm: guest.warm });
     const failed = r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status} ${c.message ?? ''}`);
     expect(failed, a.why).toEqual([]);
     expect(r.score).toBe(r.total);
     expect(r.health).toEqual([]);
-    expect(liveCount()).toBe(0);
+    guest.expectNoStray();
   }, 600_000);
+
+  guest.stopAtEnd();
 });

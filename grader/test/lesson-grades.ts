@@ -5,15 +5,16 @@
 // any health event, panic or hang, so a sick guest never carries over into the next grade.
 import { describe, expect, it } from 'vitest';
 import { findKernel } from '../../kernel/src/kernels.js';
-import { liveCount } from '../../kernel/src/reaper.js';
-import { gradeLesson, type GradeOptions } from '../src/grade.js';
+import { gradeLesson } from '../src/grade.js';
 import { loadAllLessons } from '../src/lesson/load.js';
 import { schemaErrors } from './report-schema.js';
+import { sharedGuest } from './shared-guest.js';
 
 export function gradeEveryLesson(selector: string): void {
   const lessons = loadAllLessons();
   const kernel = findKernel(selector);
-  const warm: NonNullable<GradeOptions['warm']> = {};
+  const guest = sharedGuest();
+  const { warm } = guest;
 
   describe(`kernel ${selector}`, () => {
     describe.each(lessons.map((l) => [l.id, l] as const))('%s', (_id, lesson) => {
@@ -27,6 +28,7 @@ export function gradeEveryLesson(selector: string): void {
         // What a learner copies is what a reviewer's bot would pass: the unscored style section is empty.
         expect(r.style?.findings).toEqual([]);
         expect(r.style?.notRun).toEqual([]);
+        guest.expectNoStray();
       }, 600_000);
 
       it('starter fails exactly the checks its TODOs cover', async () => {
@@ -36,13 +38,10 @@ export function gradeEveryLesson(selector: string): void {
         expect(failed).toEqual(expected);
         expect(r.checks.filter((c) => c.status === 'error')).toEqual([]);
         expect(schemaErrors(r)).toEqual([]);
+        guest.expectNoStray();
       }, 600_000);
     });
 
-    it('stops the shared guest and leaves no QEMU behind', async () => {
-      await warm.session?.stop();
-      warm.session = undefined;
-      expect(liveCount()).toBe(0);
-    });
+    guest.stopAtEnd();
   });
 }

@@ -6,6 +6,7 @@ import { findKernel } from '../../kernel/src/kernels.js';
 import { liveCount } from '../../kernel/src/reaper.js';
 import { gradeLesson } from '../src/grade.js';
 import { mutantLesson, type Mutation } from './mutant-lesson.js';
+import { sharedGuest } from './shared-guest.js';
 
 const KV = 'kernel/nlab_kv.c';
 
@@ -100,19 +101,23 @@ const MUTANTS: FamilyMutant[] = [
 ];
 
 const kernel = findKernel('6.1');
+// One guest for these mutants (none of them crashes it); the Oops test below boots its own.
+const guest = sharedGuest();
 
 describe('mutants of the nlab_kv lessons', () => {
   it.each(MUTANTS.map((m) => [`${m.lesson} ${m.name}`, m] as const))('%s', async (_, m) => {
     const lesson = mutantLesson(m.lesson, m.name, m.mutations);
-    const r = await gradeLesson({ lesson, target: 'starter', kernel, only: m.check, style: false });
+    const r = await gradeLesson({ lesson, target: 'starter', kernel, only: m.check, style: false, warm: guest.warm });
     const c = r.checks.find((x) => x.id === m.check)!;
     const detail = JSON.stringify({ status: c.status, message: c.message, fault: c.fault });
     expect(c.status, detail).toBe('fail');
     if (m.fault) expect(c.fault, detail).toBe(m.fault);
     expect(c.message, detail).toMatch(m.says);
     expect(r.health.filter((h) => h.kind === 'panic' || h.kind === 'oops'), detail).toEqual([]);
-    expect(liveCount()).toBe(0);
+    guest.expectNoStray();
   }, 180_000);
+
+  guest.stopAtEnd();
 });
 
 // The issue's own example: .policy without .maxattr, so the core hands the ops no attributes
