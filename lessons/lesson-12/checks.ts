@@ -339,10 +339,13 @@ export default defineChecks({
     let ynlPid = 0;
     // cli.py joins right after it loads, then sleeps, then prints what arrived meanwhile.
     const sleepS = 6;
-    const theirsP = ynl(t, spec.path, ['--subscribe', 'events', '--sleep', String(sleepS)], (pid) => void (ynlPid = pid)).then(
-      (v) => ({ ok: true as const, v }),
-      (e: unknown) => ({ ok: false as const, e }),
-    );
+    let ynlEnded = false;
+    const theirsP = ynl(t, spec.path, ['--subscribe', 'events', '--sleep', String(sleepS)], (pid) => void (ynlPid = pid))
+      .then(
+        (v) => ({ ok: true as const, v }),
+        (e: unknown) => ({ ok: false as const, e }),
+      )
+      .finally(() => void (ynlEnded = true));
     try {
       ensure(await w.waitFor(() => /watching/.test(w.err()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
       // Both must be members before the first change: two sockets in the group, or (when the
@@ -382,6 +385,14 @@ export default defineChecks({
       ensure(w.proc.exitCode === 0, '`watch 2` did not exit 0 after two notifications', { notes: w.notes() });
     } finally {
       await w.stop();
+      // The check failed before YNL's answer was needed: don't sit out cli.py's sleep.
+      if (!ynlEnded && ynlPid) {
+        try {
+          process.kill(ynlPid, 'SIGKILL');
+        } catch {
+          // It ended on its own meanwhile.
+        }
+      }
       await theirsP;
     }
   },
