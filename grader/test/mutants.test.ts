@@ -35,7 +35,7 @@ const MUTANTS: Mutant[] = [
   { name: 'wrong-payload', check: 'output-line', fault: 'kernel', mutations: [{ file: MODULE, find: '#define NLAB_GREETING\t"Hello from kernel"', replace: '#define NLAB_GREETING\t"Hello from kernal"' }] },
   { name: 'null-deref-in-input', check: 'answer-arrives', health: 'oops', mutations: [input('\tif (READ_ONCE(nlab_sock))\n\t\tnlh = NULL;\n\tpr_info("type %u\\n", nlh->nlmsg_type);')] },
   { name: 'panic-in-input', check: 'answer-arrives', health: 'panic', says: /panic/, mutations: [input('\tpanic("nlab: a deliberate panic");')] },
-  { name: 'endless-loop-in-input', check: 'answer-arrives', health: 'hang', says: /hung|did not finish/, mutations: [input('\tfor (;;)\n\t\tcpu_relax();')] },
+  { name: 'endless-loop-in-input', check: 'answer-arrives', health: 'hang', says: /hung|hang|did not finish/, mutations: [input('\tfor (;;)\n\t\tcpu_relax();')] },
   { name: 'no-kernel-release', check: 'loads', says: /still has a kernel socket/, mutations: [{ file: MODULE, find: '\tnetlink_kernel_release(nlab_sock);\n', replace: '' }] },
   { name: 'wrong-unit', check: 'answer-arrives', mutations: [{ file: MODULE, find: '#define NETLINK_NLAB\t31', replace: '#define NETLINK_NLAB\t30' }] },
   {
@@ -68,6 +68,7 @@ describe('mutants of lesson 3', () => {
   it.each(MUTANTS.map((m) => [m.name, m] as const))('%s', async (name, m) => {
     const lesson = mutantLesson('lesson-3', name, m.mutations);
     const started = performance.now();
+    const hadWarm = guest.warm.session?.alive === true;
     const r = await gradeLesson({ lesson, target: 'starter', kernel, only: m.check, style: false, warm: guest.warm });
     const c = r.checks.find((x) => x.id === m.check)!;
     const detail = JSON.stringify({ status: c.status, message: c.message, fault: c.fault, health: r.health.map((h) => h.kind), gate: c.runs.flatMap((x) => x.gate) });
@@ -78,7 +79,9 @@ describe('mutants of lesson 3', () => {
     else expect(r.health.filter((h) => h.kind === 'panic' || h.kind === 'oops'), detail).toEqual([]);
     if (m.says) expect(`${c.message} ${c.runs.flatMap((x) => x.gate).join(' ')}`, detail).toMatch(m.says);
     if (!m.anyVerdict) expect(r.score).toBeLessThan(r.total);
-    if (r.health.length || c.runs.some((x) => x.gate.length)) expect(guest.warm.session, `${detail}: a sick guest was kept`).toBeUndefined();
+    // A guest that saw the fault is never kept alive: if one lives on, it was booted after the fault.
+    if (guest.warm.session?.alive && (r.health.length || c.runs.some((x) => x.gate.length)))
+      expect(r.timings.boots, `${detail}: a guest that saw the fault was kept`).toBeGreaterThanOrEqual(hadWarm ? 1 : 2);
     guest.expectNoStray();
     expect(performance.now() - started).toBeLessThan(170_000);
   }, 180_000);
