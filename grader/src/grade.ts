@@ -12,7 +12,7 @@ import type { VmRun } from '../../kernel/src/vm.js';
 import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
 import { compileTs } from './compile-ts.js';
 import { gateHealthKind, type JobResult } from './guest/protocol.js';
-import { GuestSession } from './guest-session.js';
+import { GuestSession } from './vm-session.js';
 import { causeTracker, distinctHealth, healthPhrase } from './health-causes.js';
 import { sideDir, type Lesson, type Target } from './lesson/load.js';
 import type { LessonCheck } from './lesson/schema.js';

@@ -8,8 +8,8 @@ import { execaSync } from 'execa';
 import type { Kernel } from './kernels.js';
 import { CACHE_DIR } from './paths.js';
 import { QEMU, SERIAL_FDS, type Accel } from './qemu-args.js';
+import { launchQemu } from './qemu-launch.js';
 import { pipeOf } from './reaper.js';
-import { launchQemu } from './vm.js';
 
 /**
  * A probe guest under working KVM reaches init in about a second; one that cannot run ends

@@ -12,8 +12,9 @@ import { processAlive } from './lock.js';
 import type { Kernel } from './kernels.js';
 import type { VmResult, VmTimings } from './outcome.js';
 import { RUNS_DIR } from './paths.js';
-import { QEMU, SERIAL_FDS, qemuArgs, type Accel } from './qemu-args.js';
-import { pipeOf, spawnGuarded, type GuardedProcess } from './reaper.js';
+import { SERIAL_FDS, type Accel } from './qemu-args.js';
+import { launchQemu } from './qemu-launch.js';
+import { pipeOf, type GuardedProcess } from './reaper.js';
 
 export interface VmOptions {
   kernel: Kernel;
@@ -162,31 +163,6 @@ function timingsFrom(state: ControlState, start: number, end: number): VmTimings
 
 function tail(text: string, lines: number): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-/** Starts QEMU on a prepared initramfs; shared by runs and the accelerator probe. */
-export function launchQemu(opts: {
-  accel: Accel;
-  /** The file QEMU boots: see bootImage. */
-  image: string;
-  kernel: Kernel;
-  initramfs: string;
-  shareDir: string;
-  memoryMiB: number;
-  cpus?: number;
-  probe?: boolean;
-}): GuardedProcess {
-  const args = qemuArgs({
-    accel: opts.accel,
-    image: opts.image,
-    initramfs: opts.initramfs,
-    shareDir: opts.shareDir,
-    memoryMiB: opts.memoryMiB,
-    ...(opts.cpus ? { cpus: opts.cpus } : {}),
-    probe: opts.probe ?? false,
-    shareRoot: !opts.probe,
-  });
-  return spawnGuarded(QEMU, args);
 }
 
 /**
