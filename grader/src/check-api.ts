@@ -2,11 +2,11 @@
 // each followed by the grader's health gate. Import it as `netlink-lab/grader`.
 
 import type { GenlFamily } from 'netlink-lab/client';
-import type { ClientRun, ProcNetlinkSocket, RawExchange } from './guest/context-types.js';
+import type { ClientRun, ProcNetlinkSocket, RawExchange } from './check-types.js';
 
-export type { ClientRun, ProcNetlinkSocket, RawExchange } from './guest/context-types.js';
-export { ackForReport, decodeForReport, flagNames } from './guest/decode-report.js';
-export type { ReportedAck, ReportedMessage, ReportNames } from './guest/decode-report.js';
+export type { ClientRun, ProcNetlinkSocket, RawExchange } from './check-types.js';
+export { ackForReport, decodeForReport, flagNames } from './decode-report.js';
+export type { ReportedAck, ReportedMessage, ReportNames } from './decode-report.js';
 export { prng } from './fuzz/prng.js';
 
 /** Whose code a run of a check exercises. */

@@ -1,7 +1,7 @@
 // Parses /proc/net/netlink: "sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode".
 
 import { readFileSync } from 'node:fs';
-import type { ProcNetlinkSocket } from './context-types.js';
+import type { ProcNetlinkSocket } from '../check-types.js';
 
 export function parseProcNetlink(text: string): ProcNetlinkSocket[] {
   return text

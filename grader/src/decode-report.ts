@@ -4,7 +4,7 @@
 // came back.
 
 import { decodeAttributes, decodeErrorMessage, decodeMessages, errnoCode, NLM_F, NLMSG, type ErrorReport } from 'netlink-lab/client';
-import type { DecodedMessage } from './context-types.js';
+import type { DecodedMessage } from './check-types.js';
 
 const NLMSG_HDRLEN = 16;
 
