@@ -15,6 +15,12 @@ const ARTICLE: Record<ReportHealthKind, string> = {
   bug: 'a BUG',
   warning: 'a WARNING',
   hang: 'a hang',
+  'use-after-free': 'a use after free',
+  'out-of-bounds': 'an out-of-bounds write',
+  'double-free': 'a double free',
+  'slab-corruption': 'slab corruption',
+  'list-corruption': 'list corruption',
+  leak: 'a memory leak',
 };
 
 /** "an Oops", "a BUG", … for messages. */
@@ -30,8 +36,11 @@ export function healthSignature(excerpt: string): string {
   const lines = excerpt.split('\n');
   const rip = lines.find((l) => /\bRIP: [0-9a-f]{4}:/.test(l));
   const where = rip ? /\bRIP: [0-9a-f]{4}:([\w.]+)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(.*)$/.exec(rip) : undefined;
-  const norm = (s: string) => s.replace(/0x[0-9a-f]+|\b[0-9a-f]{8,}\b|\d+/gi, '#').replace(/\s+/g, ' ').trim();
-  return `${norm(lines[0] ?? '')}|${where ? `${where[1]}${where[2]?.trim() ? ` ${where[2].trim()}` : ''}` : ''}`;
+  // SLUB's reports have no RIP: the function that allocated the object stands in for it.
+  const owner = rip ? undefined : lines.map((l) => /^(?:Allocated in|Freed in|.*allocated at) ([\w.]+)/.exec(l)?.[1]).find(Boolean);
+  // The taint flags change once the first report has tainted the kernel.
+  const norm = (s: string) => s.replace(/\((Tainted: [^)]*|Not tainted)\)/, '').replace(/0x[0-9a-f]+|\b[0-9a-f]{8,}\b|\d+/gi, '#').replace(/\s+/g, ' ').trim();
+  return `${norm(lines[0] ?? '')}|${where ? `${where[1]}${where[2]?.trim() ? ` ${where[2].trim()}` : ''}` : (owner ?? '')}`;
 }
 
 /**

@@ -9,6 +9,7 @@ import { bootImage } from './boot-image.js';
 import { scanKernelLog, worstEvent } from './console-scan.js';
 import { ensureInitramfs } from './initramfs.js';
 import { processAlive } from './lock.js';
+import { kernelConfig, memoryCheckParams } from './memcheck.js';
 import type { Kernel } from './kernels.js';
 import type { VmResult, VmTimings } from './outcome.js';
 import { RUNS_DIR } from './paths.js';
@@ -174,6 +175,7 @@ export function launchQemu(opts: {
     ...(opts.cpus ? { cpus: opts.cpus } : {}),
     probe: opts.probe ?? false,
     shareRoot: !opts.probe,
+    extraParams: opts.probe ? [] : memoryCheckParams(kernelConfig(opts.kernel)),
   });
   return spawnGuarded(QEMU, args);
 }
