@@ -104,8 +104,8 @@ describe('memoryCheckParams', () => {
   it("asks each installed Debian kernel for the checks its own config has built in", () => {
     const p61 = memoryCheckParams(kernelConfig(findKernel('6.1')));
     const p612 = memoryCheckParams(kernelConfig(findKernel('6.12')));
-    expect(p61).toEqual(['slub_debug=FZPU,kmalloc-*', 'page_poison=1']);
-    expect(p612).toEqual(['slub_debug=FZPU,kmalloc-*', 'page_poison=1', 'kfence.sample_interval=100']);
+    expect(p61).toEqual(['slub_debug=FZPU,kmalloc-*', 'stack_depot_disable=1']);
+    expect(p612).toEqual(['slub_debug=FZPU,kmalloc-*', 'stack_depot_disable=1', 'kfence.sample_interval=100']);
     expect(memoryCheckParams(undefined)).toEqual([]);
     expect(memoryCheckParams(new Set(['CONFIG_KFENCE']))).toEqual(['kfence.sample_interval=100']);
   });

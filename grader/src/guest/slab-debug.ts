@@ -81,7 +81,7 @@ export function parseKfenceObjects(text: string): LiveSite[] {
   for (const entry of text.split(/^(?=kfence-#)/m)) {
     const head = /^kfence-#\d+: .*cache=(\S+)/.exec(entry);
     if (!head || /freed by task/.test(entry)) continue;
-    const frames = entry.split('\n').slice(1).map((l) => l.trim()).filter((l) => l && !/^allocated by task/.test(l));
+    const frames = entry.split('\n').slice(1).map((l) => l.trim()).filter((l) => l && !/^allocated by task|^-+$/.test(l));
     if (frames.length) sites.push({ cache: `${head[1]} (KFENCE)`, count: 1, site: frames[0]!, stack: frames.slice(1) });
   }
   return sites;
