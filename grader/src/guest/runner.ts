@@ -15,7 +15,7 @@ import { makeContext } from './context.js';
 import { kmsgMark, readKmsg } from './kmsg.js';
 import { loadedModules, rmmod } from './modules.js';
 import { captureModuleImage, type ModuleImage } from './module-image.js';
-import { leakExcerpt, leaksOf, liveSites, validateCaches } from './slab-debug.js';
+import { findLeaks, leakExcerpt, validateCaches } from './slab-debug.js';
 import { findFamily } from './genl-family.js';
 import { readProcNetlink, unitTaken } from './proc-netlink.js';
 import { EVENT_PREFIX, gateHealthKind, type GuestEvent, type JobResult } from './protocol.js';
@@ -48,7 +48,7 @@ async function healthGate(plan: GuestPlan, mark: number, images: ModuleImage[]):
     if (r.code !== 0) gate.push(`rmmod ${m.name} failed: ${r.stderr || `exit ${r.code}`}`);
     else if (image) images.push(image);
   }
-  const leaks = images.length ? leaksOf(liveSites(), images, reportedLeaks) : [];
+  const leaks = await findLeaks(images, reportedLeaks);
   const log = readKmsg(mark).map((r) => r.text).join('\n');
   const health = distinctHealth([
     ...scanKernelLog(log).map((e) => ({ kind: gateHealthKind(e.kind), excerpt: e.excerpt })),

@@ -147,6 +147,31 @@ export function leaksOf(sites: readonly LiveSite[], images: readonly ModuleImage
   return leaks;
 }
 
+/**
+ * Objects handed to kfree_rcu() wait in batches that a grace period later frees; a correct
+ * module's objects may still be there just after rmmod. Dropping the slab caches makes the
+ * kfree_rcu shrinker drain its batches; then a short wait for the grace period.
+ */
+export async function drainDeferredFrees(waitMs = 500): Promise<void> {
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '2');
+  } catch {
+    // without it, only the wait
+  }
+  await new Promise((r) => setTimeout(r, waitMs));
+}
+
+/**
+ * The leaks of `images` now. A first finding is confirmed after drainDeferredFrees(), so an
+ * object still on its way out through kfree_rcu() is not blamed.
+ */
+export async function findLeaks(images: readonly ModuleImage[], seen: Map<string, number>): Promise<Leak[]> {
+  if (!images.length) return [];
+  if (!leaksOf(liveSites(), images, new Map(seen)).length) return [];
+  await drainDeferredFrees();
+  return leaksOf(liveSites(), images, seen);
+}
+
 /** A leak as a report excerpt: what, how many, where allocated, and the stack. */
 export function leakExcerpt(l: Leak): string {
   const what = l.count === 1 ? 'object' : 'objects';
