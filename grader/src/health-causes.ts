@@ -23,6 +23,21 @@ const ARTICLE: Record<ReportHealthKind, string> = {
   leak: 'a memory leak',
 };
 
+/** What a memory error means for the learner's code, one line under its excerpt. */
+const MEANING: Partial<Record<ReportHealthKind, string>> = {
+  'use-after-free': 'memory was used after kfree(): see what the function in "Freed in" (or the trace) does with the object afterwards',
+  'out-of-bounds': 'a write went past the end of an allocation: compare the size given to kmalloc() with what is written',
+  'double-free': 'an object was freed twice: follow every path that reaches kfree() for it',
+  'slab-corruption': "the slab allocator's own bookkeeping was damaged, usually by a write past an object or after its kfree()",
+  'list-corruption': 'a list entry was removed twice or used after it was freed (list_del() poisons the entry it removes)',
+  leak: 'the module allocated this and never freed it: the exit function must free everything still stored',
+};
+
+/** One line on what a memory error means, or undefined for the kernel's other events. */
+export function healthMeaning(kind: ReportHealthKind): string | undefined {
+  return MEANING[kind];
+}
+
 /** "an Oops", "a BUG", … for messages. */
 export function healthPhrase(kind: ReportHealthKind): string {
   return ARTICLE[kind];

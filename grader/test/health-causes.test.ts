@@ -1,7 +1,7 @@
 // One crash, one report: signatures ignore what changes from boot to boot, duplicates of one
 // console report collapse, and a crash met again by a later check points back at the first.
 import { describe, expect, it } from 'vitest';
-import { causeTracker, distinctHealth, healthPhrase, healthSignature } from '../src/health-causes.js';
+import { causeTracker, distinctHealth, healthMeaning, healthPhrase, healthSignature } from '../src/health-causes.js';
 
 const oops = (addr: string, off: string) =>
   [
@@ -46,5 +46,7 @@ describe('health causes', () => {
     expect(healthPhrase('oops')).toBe('an Oops');
     expect(healthPhrase('warning')).toBe('a WARNING');
     expect(healthPhrase('use-after-free')).toBe('a use after free');
+    expect(healthMeaning('leak')).toMatch(/never freed/);
+    expect(healthMeaning('oops')).toBeUndefined();
   });
 });

@@ -88,8 +88,10 @@ function kindOf(line: string, excerpt: string): HealthKind | undefined {
   const hit = PATTERNS.find(([, re]) => re.test(line));
   if (!hit) return undefined;
   if (hit[0] === 'oops' && SLAB_POISON.test(excerpt)) return 'use-after-free';
-  // 6.12 adds a WARNING to each SLUB report: part of the report, not a second event.
+  // 6.12 adds a WARNING to each SLUB report, and disables the damaged slab after it: both
+  // part of the report, not events of their own.
   if (hit[0] === 'warning' && SLUB_WARNING.test(line)) return undefined;
+  if (hit[0] === 'slab-corruption' && /: Slab disabled since SLUB metadata consistency check failed/.test(line)) return undefined;
   return hit[0];
 }
 

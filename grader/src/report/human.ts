@@ -3,6 +3,7 @@
 import { formatFinding } from '../../../kernel/src/style-findings.js';
 import { FAIL, PASS, WARN, bold, dim, ms, red, yellow } from '../../../kernel/src/term.js';
 import type { CheckReport, GradeReport, StyleReport } from './types.js';
+import { healthMeaning } from '../health-causes.js';
 
 const MARK = { pass: PASS, fail: FAIL, error: red('!'), skip: dim('-') } as const;
 
@@ -56,7 +57,12 @@ export function formatCheck(c: CheckReport, verbose = false, link: LinkFormat = 
     if (fault) lines.push(indent(fault));
     const ev = evidenceLines(c, verbose);
     if (ev.length) lines.push(indent(ev.join('\n')));
-    for (const r of c.runs) for (const h of r.health) lines.push(indent(`${red(`kernel ${h.kind}:`)}\n${indent(shownExcerpt(h.excerpt, verbose), '  ')}`));
+    for (const r of c.runs) {
+      for (const h of r.health) {
+        const meaning = healthMeaning(h.kind);
+        lines.push(indent(`${red(`kernel ${h.kind}:`)}\n${indent(shownExcerpt(h.excerpt, verbose), '  ')}${meaning ? `\n${indent(yellow(meaning), '  ')}` : ''}`));
+      }
+    }
     for (const r of c.runs) for (const g of r.gate) lines.push(indent(`${red('health gate:')} ${g}`));
     if (c.status === 'fail') lines.push(indent(`${yellow('hint:')} ${c.hint} ${dim(`→ ${link(c.hintLink)}`)}`));
   } else if (verbose || c.notes.length) {
