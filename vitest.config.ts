@@ -12,6 +12,7 @@ const LONGEST_FIRST = [
   'grader/test/alternatives.test.ts',
   'grader/test/load.test.ts',
   'grader/test/mutants-families.test.ts',
+  'grader/test/mutants-memory.test.ts',
   'grader/test/fuzz.test.ts',
   'kernel/test/vm.test.ts',
   'grader/test/cli.test.ts',

@@ -15,7 +15,28 @@ const ARTICLE: Record<ReportHealthKind, string> = {
   bug: 'a BUG',
   warning: 'a WARNING',
   hang: 'a hang',
+  'use-after-free': 'a use after free',
+  'out-of-bounds': 'an out-of-bounds write',
+  'double-free': 'a double free',
+  'slab-corruption': 'slab corruption',
+  'list-corruption': 'list corruption',
+  leak: 'a memory leak',
 };
+
+/** What a memory error means for the learner's code, one line under its excerpt. */
+const MEANING: Partial<Record<ReportHealthKind, string>> = {
+  'use-after-free': 'memory was used after kfree(): see what the function in "Freed in" (or the trace) does with the object afterwards',
+  'out-of-bounds': 'a write went past the end of an allocation: compare the size given to kmalloc() with what is written',
+  'double-free': 'an object was freed twice: follow every path that reaches kfree() for it',
+  'slab-corruption': "the slab allocator's own bookkeeping was damaged, usually by a write past an object or after its kfree()",
+  'list-corruption': 'a list entry was removed twice or used after it was freed (list_del() poisons the entry it removes)',
+  leak: 'the module allocated this and never freed it: the exit function must free everything still stored',
+};
+
+/** One line on what a memory error means, or undefined for the kernel's other events. */
+export function healthMeaning(kind: ReportHealthKind): string | undefined {
+  return MEANING[kind];
+}
 
 /** "an Oops", "a BUG", … for messages. */
 export function healthPhrase(kind: ReportHealthKind): string {
@@ -30,8 +51,11 @@ export function healthSignature(excerpt: string): string {
   const lines = excerpt.split('\n');
   const rip = lines.find((l) => /\bRIP: [0-9a-f]{4}:/.test(l));
   const where = rip ? /\bRIP: [0-9a-f]{4}:([\w.]+)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(.*)$/.exec(rip) : undefined;
-  const norm = (s: string) => s.replace(/0x[0-9a-f]+|\b[0-9a-f]{8,}\b|\d+/gi, '#').replace(/\s+/g, ' ').trim();
-  return `${norm(lines[0] ?? '')}|${where ? `${where[1]}${where[2]?.trim() ? ` ${where[2].trim()}` : ''}` : ''}`;
+  // SLUB's reports have no RIP: the function that allocated the object stands in for it.
+  const owner = rip ? undefined : lines.map((l) => /^(?:Allocated in|Freed in|.*allocated at) ([\w.]+)/.exec(l)?.[1]).find(Boolean);
+  // The taint flags change once the first report has tainted the kernel.
+  const norm = (s: string) => s.replace(/\((Tainted: [^)]*|Not tainted)\)/, '').replace(/0x[0-9a-f]+|\b[0-9a-f]{8,}\b|\d+/gi, '#').replace(/\s+/g, ' ').trim();
+  return `${norm(lines[0] ?? '')}|${where ? `${where[1]}${where[2]?.trim() ? ` ${where[2].trim()}` : ''}` : (owner ?? '')}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 // One crash, one report: signatures ignore what changes from boot to boot, duplicates of one
 // console report collapse, and a crash met again by a later check points back at the first.
 import { describe, expect, it } from 'vitest';
-import { causeTracker, distinctHealth, healthPhrase, healthSignature } from '../src/health-causes.js';
+import { causeTracker, distinctHealth, healthMeaning, healthPhrase, healthSignature } from '../src/health-causes.js';
 
 const oops = (addr: string, off: string) =>
   [
@@ -36,8 +36,17 @@ describe('health causes', () => {
     expect(t.note('set-get-del', { kind: 'oops', excerpt: oops('0000000000000018', '44') })).toEqual({ check: 'registered', kind: 'oops' });
   });
 
+  it('tells SLUB reports apart by the function that allocated the object, not by the taint flags', () => {
+    const slub = (taint: string, fn: string) => [`BUG kmalloc-96 (Tainted: ${taint}): Poison overwritten`, '-----', '', `Allocated in ${fn}+0x370/0x60f [nlab_kv] age=17 cpu=0 pid=103`].join('\n');
+    expect(healthSignature(slub('G           OE     ', 'nlab_kv_rcv_msg'))).toBe(healthSignature(slub('G    B      OE     ', 'nlab_kv_rcv_msg')));
+    expect(healthSignature(slub('G           OE     ', 'nlab_kv_rcv_msg'))).not.toBe(healthSignature(slub('G           OE     ', 'nlab_kv_set')));
+  });
+
   it('says "an Oops", not "a oops"', () => {
     expect(healthPhrase('oops')).toBe('an Oops');
     expect(healthPhrase('warning')).toBe('a WARNING');
+    expect(healthPhrase('use-after-free')).toBe('a use after free');
+    expect(healthMeaning('leak')).toMatch(/never freed/);
+    expect(healthMeaning('oops')).toBeUndefined();
   });
 });

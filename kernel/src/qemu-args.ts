@@ -22,6 +22,8 @@ export interface QemuArgsOptions {
   probe?: boolean;
   /** Share the host root read-only over 9p (false for the accel probe, which never mounts it). */
   shareRoot?: boolean;
+  /** More kernel parameters, e.g. the memory checks of memoryCheckParams(). */
+  extraParams?: readonly string[];
 }
 
 /** Virtual CPUs: the option, else NETLINK_LAB_SMP (experiments), else 1. */
@@ -63,6 +65,7 @@ export function kernelCommandLine(o: QemuArgsOptions): string {
     `${GUEST_ENV.out}=${o.shareDir}`,
   ];
   if (o.probe) params.push(`${GUEST_ENV.probe}=1`);
+  else params.push(...(o.extraParams ?? []));
   // For experiments and debugging: extra parameters, e.g. NETLINK_LAB_APPEND=initcall_debug.
   if (process.env.NETLINK_LAB_APPEND) params.push(process.env.NETLINK_LAB_APPEND);
   return params.join(' ');

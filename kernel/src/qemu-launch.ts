@@ -1,6 +1,7 @@
 // Starting QEMU: the one place that spawns it, used by guest runs (vm.ts) and by the
 // accelerator probe (accel.ts), which therefore need not import each other.
 import type { Kernel } from './kernels.js';
+import { kernelConfig, memoryCheckParams } from './memcheck.js';
 import { QEMU, qemuArgs, type Accel } from './qemu-args.js';
 import { spawnGuarded, type GuardedProcess } from './reaper.js';
 
@@ -25,6 +26,7 @@ export function launchQemu(opts: {
     ...(opts.cpus ? { cpus: opts.cpus } : {}),
     probe: opts.probe ?? false,
     shareRoot: !opts.probe,
+    extraParams: opts.probe ? [] : memoryCheckParams(kernelConfig(opts.kernel)),
   });
   return spawnGuarded(QEMU, args);
 }

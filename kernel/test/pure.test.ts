@@ -7,6 +7,8 @@ import { encodeCpio } from '../src/cpio.js';
 import { parseDiagnostics } from '../src/diagnostics.js';
 import { loadOrder, moduleName, parseModulesDep } from '../src/modules-dep.js';
 import { kernelCommandLine, qemuArgs } from '../src/qemu-args.js';
+import { findKernel } from '../src/kernels.js';
+import { kernelConfig, memoryCheckParams } from '../src/memcheck.js';
 import { commandFor, commandScript } from '../src/vm.js';
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/consoles/${name}`, import.meta.url), 'utf8');
@@ -71,6 +73,22 @@ describe('scanKernelLog', () => {
     expect(worst?.excerpt).toMatch(/fixture_null_deref/);
   });
 
+  // Real consoles of lesson 6 mutants (grader/test/mutants-memory.test.ts) with the lab's memory checks on.
+  it.each([
+    ['slub-poison-6.1.log', 'use-after-free', /Freed in nlab_kv_rcv_msg\+0x163\/0x60f \[nlab_kv\]/],
+    ['slub-poison-6.12.log', 'use-after-free', /^\[Poison overwritten\][\s\S]*Allocated in nlab_kv_rcv_msg/],
+    ['slub-redzone-6.12.log', 'out-of-bounds', /^\[Right Redzone overwritten\][\s\S]*Object corrupt/],
+    ['slub-double-free-6.1.log', 'double-free', /Object already free/],
+    ['poison-gpf-6.1.log', 'use-after-free', /RDI: 6b6b6b6b6b6b6b6b/],
+    ['list-del-6.12.log', 'list-corruption', /->next is LIST_POISON1/],
+  ] as const)('names the memory error in %s: %s', (file, kind, shows) => {
+    const events = scanKernelLog(fixture(file));
+    expect(events[0]?.kind).toBe(kind);
+    expect(events[0]?.excerpt).toMatch(shows);
+    // 6.12's SLUB reports carry a WARNING and a "Slab disabled" of their own: not more events.
+    expect(events.filter((e) => e.kind === 'warning' || /Slab disabled/.test(e.line))).toEqual([]);
+  });
+
   it('sees warnings, lockups and hung tasks, and nothing in a clean log', () => {
     const log = [
       '[    1.0] WARNING: CPU: 0 PID: 1 at net/core/sock.c:1 foo+0x1/0x2',
@@ -79,6 +97,23 @@ describe('scanKernelLog', () => {
     ].join('\n');
     expect(scanKernelLog(log).map((e) => e.kind)).toEqual(['warning', 'lockup', 'hung-task']);
     expect(scanKernelLog('[    0.1] nlab: loaded\n[    0.2] random: crng init done\n')).toEqual([]);
+  });
+});
+
+describe('memoryCheckParams', () => {
+  it("asks each installed Debian kernel for the checks its own config has built in", () => {
+    const p61 = memoryCheckParams(kernelConfig(findKernel('6.1')));
+    const p612 = memoryCheckParams(kernelConfig(findKernel('6.12')));
+    expect(p61).toEqual(['slub_debug=FZPU,kmalloc-*', 'stack_depot_disable=1']);
+    expect(p612).toEqual(['slub_debug=FZPU,kmalloc-*', 'stack_depot_disable=1', 'kfence.sample_interval=100']);
+    expect(memoryCheckParams(undefined)).toEqual([]);
+    expect(memoryCheckParams(new Set(['CONFIG_KFENCE']))).toEqual(['kfence.sample_interval=100']);
+  });
+
+  it('puts them on a guest command line but not on the accelerator probe', () => {
+    const o = { accel: 'tcg' as const, image: '/k', initramfs: '/i', shareDir: '/s', memoryMiB: 256, extraParams: ['slub_debug=FZPU,kmalloc-*'] };
+    expect(kernelCommandLine(o).split(' ')).toContain('slub_debug=FZPU,kmalloc-*');
+    expect(kernelCommandLine({ ...o, probe: true }).split(' ')).not.toContain('slub_debug=FZPU,kmalloc-*');
   });
 });
 

@@ -8,6 +8,8 @@ import { NETLINK, openSocket } from 'netlink-lab/client';
 import { scanKernelLog } from '../../../kernel/src/console-scan.js';
 import { findFamily } from '../guest/genl-family.js';
 import { insmod, loadedModules, rmmod } from '../guest/modules.js';
+import { captureModuleImage, type ModuleImage } from '../guest/module-image.js';
+import { findLeaks, leakExcerpt, validateCaches } from '../guest/slab-debug.js';
 import { readProcNetlink, unitTaken } from '../guest/proc-netlink.js';
 import { gateHealthKind } from '../guest/protocol.js';
 import { KmsgTail } from './kmsg-tail.js';
@@ -93,13 +95,20 @@ async function fuzzWith(index: number, t: GuestFuzzTarget, look: () => GuestFuzz
     r.ms = Math.round(performance.now() - started);
   }
   if (r.health.length) return r;
+  // As the grader's health gate does: the kmalloc caches validated while the module is loaded,
+  // and nothing it allocated left after rmmod.
+  validateCaches();
+  const images: ModuleImage[] = [];
   if (loadedModules().includes(t.module.name)) {
+    const image = captureModuleImage(t.module.name, t.module.path);
     const rm = await rmmod(t.module.name);
     if (rm.code !== 0) r.gate.push(`rmmod ${t.module.name} failed: ${rm.stderr || `exit ${rm.code}`}`);
+    else if (image) images.push(image);
   }
+  const leaks = await findLeaks(images, new Map());
   if ('unit' in t.netlink && unitTaken(readProcNetlink(), t.netlink.unit)) r.gate.push(`netlink unit ${t.netlink.unit} still taken after rmmod`);
   if ('family' in t.netlink && (await findFamily(t.netlink.family))) r.gate.push(`family ${t.netlink.family} still registered after rmmod`);
-  r.health = look();
+  r.health = [...look(), ...leaks.map((l) => ({ kind: 'leak' as const, excerpt: leakExcerpt(l) }))];
   if (r.health.length && !r.window) r.window = { from: 0, to: r.sent };
   return r;
 }

@@ -10,6 +10,7 @@ import type { ClientRun, RawExchange } from '../check-types.js';
 import { decodeForReport } from '../decode-report.js';
 import { findFamily } from './genl-family.js';
 import { readKmsg } from './kmsg.js';
+import { captureModuleImage, type ModuleImage } from './module-image.js';
 import { insmod, loadedModules, rmmod } from './modules.js';
 import { readProcNetlink } from './proc-netlink.js';
 
@@ -22,7 +23,8 @@ function readTrace(file: string): ClientRun['trace'] {
   return { opened: lines.filter((l) => l.startsWith('open ')).length, closed: lines.filter((l) => l.startsWith('close ')).length, options };
 }
 
-export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: string[], scratch: string): CheckContext {
+/** `images` collects the modules the check unloads, for the health gate's leak scan. */
+export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: string[], scratch: string, images: ModuleImage[] = []): CheckContext {
   const module = plan.modules[job.pairing.kernel];
   const client = plan.clients[job.pairing.client];
   const { netlink } = plan.lesson;
@@ -37,7 +39,13 @@ export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: stri
     reference: { module: plan.modules.reference, client: plan.clients.reference },
     note: (line) => void notes.push(line),
     insmod: (m: ModuleHandle = module, params: string[] = []) => insmod(m.path, params),
-    rmmod: (name = module.name) => rmmod(name),
+    async rmmod(name = module.name) {
+      const ko = [plan.modules.student, plan.modules.reference].find((m) => m.name === name);
+      const image = ko ? captureModuleImage(name, ko.path) : undefined;
+      const r = await rmmod(name);
+      if (r.code === 0 && image) images.push(image);
+      return r;
+    },
     loadedModules: async () => loadedModules(),
     kernelLog,
     async waitForLog(re, timeoutMs = 2000) {

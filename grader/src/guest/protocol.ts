@@ -3,8 +3,12 @@
 import type { Evidence } from '../check-api.js';
 import type { HealthKind } from '../../../kernel/src/console-scan.js';
 
-/** Health kinds in reports: the kernel's, folded into the five a report shows. */
-export type ReportHealthKind = 'oops' | 'bug' | 'warning' | 'panic' | 'hang';
+/** The memory errors the gate tells apart: the console's (SLUB, KFENCE, list debugging) and leaks at rmmod. */
+export const MEMORY_HEALTH_KINDS = ['use-after-free', 'out-of-bounds', 'double-free', 'slab-corruption', 'list-corruption', 'leak'] as const;
+export type MemoryHealthKind = (typeof MEMORY_HEALTH_KINDS)[number];
+
+/** Health kinds in reports: the kernel's, with lockups and hung tasks folded into `hang`. */
+export type ReportHealthKind = 'oops' | 'bug' | 'warning' | 'panic' | 'hang' | MemoryHealthKind;
 
 export function gateHealthKind(k: HealthKind): ReportHealthKind {
   return k === 'lockup' || k === 'hung-task' ? 'hang' : k;

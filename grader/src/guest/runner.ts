@@ -14,6 +14,8 @@ import type { GuestPlan, Job } from '../plan.js';
 import { makeContext } from './context.js';
 import { kmsgMark, readKmsg } from './kmsg.js';
 import { loadedModules, rmmod } from './modules.js';
+import { captureModuleImage, type ModuleImage } from './module-image.js';
+import { findLeaks, leakExcerpt, validateCaches } from './slab-debug.js';
 import { findFamily } from './genl-family.js';
 import { readProcNetlink, unitTaken } from './proc-netlink.js';
 import { EVENT_PREFIX, gateHealthKind, type GuestEvent, type JobResult } from './protocol.js';
@@ -24,18 +26,34 @@ function emit(event: GuestEvent): void {
   process.stdout.write(`${EVENT_PREFIX}${JSON.stringify(event)}\n`);
 }
 
-/** After every job: a clean kernel log, every lesson module unloadable, the unit or family free again. */
-async function healthGate(plan: GuestPlan, mark: number): Promise<Pick<JobResult, 'health' | 'gate'>> {
-  const log = readKmsg(mark).map((r) => r.text).join('\n');
-  const health = distinctHealth(scanKernelLog(log).map((e) => ({ kind: gateHealthKind(e.kind), excerpt: e.excerpt })));
+/** Leak counts already reported in this guest, so a leak fails only the job that made it. */
+const reportedLeaks = new Map<string, number>();
+
+/**
+ * After every job: the kmalloc caches validated while the modules are still loaded (so
+ * SLUB's report names their functions), every lesson module unloadable, nothing they
+ * allocated still live, a clean kernel log (read last, so what rmmod and the checks set
+ * off counts), the unit or family free again. `images` holds the modules the check
+ * unloaded itself.
+ */
+async function healthGate(plan: GuestPlan, mark: number, images: ModuleImage[]): Promise<Pick<JobResult, 'health' | 'gate'>> {
   const gate: string[] = [];
-  const names = new Set([plan.modules.student.name, plan.modules.reference.name]);
+  const modules = [plan.modules.student, plan.modules.reference];
   const loaded = new Set(loadedModules());
-  for (const name of names) {
-    if (!loaded.has(name)) continue;
-    const r = await rmmod(name);
-    if (r.code !== 0) gate.push(`rmmod ${name} failed: ${r.stderr || `exit ${r.code}`}`);
+  validateCaches();
+  for (const m of modules) {
+    if (!loaded.has(m.name)) continue;
+    const image = captureModuleImage(m.name, m.path);
+    const r = await rmmod(m.name);
+    if (r.code !== 0) gate.push(`rmmod ${m.name} failed: ${r.stderr || `exit ${r.code}`}`);
+    else if (image) images.push(image);
   }
+  const leaks = await findLeaks(images, reportedLeaks);
+  const log = readKmsg(mark).map((r) => r.text).join('\n');
+  const health = distinctHealth([
+    ...scanKernelLog(log).map((e) => ({ kind: gateHealthKind(e.kind), excerpt: e.excerpt })),
+    ...leaks.map((l) => ({ kind: 'leak' as const, excerpt: leakExcerpt(l) })),
+  ]);
   const { netlink } = plan.lesson;
   if ('unit' in netlink && unitTaken(readProcNetlink(), netlink.unit)) {
     gate.push(`netlink unit ${netlink.unit} still has a kernel socket after the module was unloaded (was netlink_kernel_release() called?)`);
@@ -50,6 +68,7 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
   const fn = checks[job.check];
   const mark = kmsgMark();
   const notes: string[] = [];
+  const images: ModuleImage[] = [];
   const started = performance.now();
   let result: Pick<JobResult, 'status' | 'message' | 'evidence'>;
   if (!fn) {
@@ -60,7 +79,7 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
       timer = setTimeout(() => reject(new CheckFailed(`the check did not finish within ${job.timeoutMs} ms`)), job.timeoutMs);
     });
     try {
-      await Promise.race([fn(makeContext(plan, job, mark, notes, scratch)), timeout]);
+      await Promise.race([fn(makeContext(plan, job, mark, notes, scratch, images)), timeout]);
       result = { status: 'pass' };
     } catch (e) {
       result =
@@ -72,9 +91,11 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
     }
   }
   const durationMs = performance.now() - started;
-  const { health, gate } = await healthGate(plan, mark);
+  const { health, gate } = await healthGate(plan, mark, images);
   if (result.status === 'pass' && (health.length > 0 || gate.length > 0)) {
-    result = { status: 'fail', message: health.length ? `the kernel logged ${healthPhrase(health[0]!.kind)}` : gate[0]! };
+    const first = health[0];
+    const message = !first ? gate[0]! : first.kind === 'leak' ? first.excerpt.split('\n')[0]! : `the kernel logged ${healthPhrase(first.kind)}`;
+    result = { status: 'fail', message };
   }
   return { ...result, notes, health, gate, durationMs };
 }

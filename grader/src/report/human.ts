@@ -3,6 +3,7 @@
 import { formatFinding } from '../../../kernel/src/style-findings.js';
 import { FAIL, PASS, WARN, bold, dim, ms, red, yellow } from '../../../kernel/src/term.js';
 import type { CheckReport, GradeReport, StyleReport } from './types.js';
+import { healthMeaning } from '../health-causes.js';
 
 const MARK = { pass: PASS, fail: FAIL, error: red('!'), skip: dim('-') } as const;
 
@@ -32,6 +33,18 @@ function faultLine(c: CheckReport): string | undefined {
   return `at fault: ${who} — ${runs}`;
 }
 
+/**
+ * The lines of a health excerpt shown. SLUB's reports open with rules, blank lines and the
+ * allocator's own frames: without --verbose they show what the bug was, where the object was
+ * allocated and freed, and the module's frames.
+ */
+function shownExcerpt(excerpt: string, verbose: boolean): string {
+  const all = excerpt.split('\n');
+  if (verbose) return all.slice(0, 48).join('\n');
+  if (!/^(BUG [\w.:-]+ \(|\[[\w ]+ overwritten\] )/.test(all[0] ?? '')) return all.slice(0, 8).join('\n');
+  return all.filter((l) => /^(BUG |\[[\w ]+ overwritten\] |INFO: |0x[0-9a-f]+-0x[0-9a-f]+ |Allocated in |Freed in )|\[\w+\]$/.test(l)).slice(0, 8).join('\n');
+}
+
 /** How the report shows a hint link (default: as the report has it). */
 export type LinkFormat = (hintLink: string) => string;
 
@@ -44,7 +57,12 @@ export function formatCheck(c: CheckReport, verbose = false, link: LinkFormat = 
     if (fault) lines.push(indent(fault));
     const ev = evidenceLines(c, verbose);
     if (ev.length) lines.push(indent(ev.join('\n')));
-    for (const r of c.runs) for (const h of r.health) lines.push(indent(`${red(`kernel ${h.kind}:`)}\n${indent(h.excerpt.split('\n').slice(0, verbose ? 40 : 8).join('\n'), '  ')}`));
+    for (const r of c.runs) {
+      for (const h of r.health) {
+        const meaning = healthMeaning(h.kind);
+        lines.push(indent(`${red(`kernel ${h.kind}:`)}\n${indent(shownExcerpt(h.excerpt, verbose), '  ')}${meaning ? `\n${indent(yellow(meaning), '  ')}` : ''}`));
+      }
+    }
     for (const r of c.runs) for (const g of r.gate) lines.push(indent(`${red('health gate:')} ${g}`));
     if (c.status === 'fail') lines.push(indent(`${yellow('hint:')} ${c.hint} ${dim(`→ ${link(c.hintLink)}`)}`));
   } else if (verbose || c.notes.length) {
