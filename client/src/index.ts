@@ -16,6 +16,7 @@ export { DEFAULT_TIMEOUT_MS } from './exchange.js';
 export * from './request.js';
 export * from './dump.js';
 export * from './genl.js';
+export * from './genl-policy.js';
 export * from './notifications.js';
 export * from './rtnetlink.js';
 export * from './rtnetlink-address.js';
