@@ -171,6 +171,25 @@ export class SocketClosedError extends Error {
   }
 }
 
+/**
+ * The native addon was never built: in a project that installed this package, npm 11 skips
+ * a dependency's build script (node-gyp) until the project approves it.
+ */
+export class NativeAddonMissingError extends Error {
+  override name = 'NativeAddonMissingError';
+  /** Where the addon was looked for. */
+  readonly path: string;
+
+  constructor(path: string, inRepository: boolean) {
+    super(
+      inRepository
+        ? `netlink client: the native addon is not built (${path}); run \`npm install\` in the repository`
+        : `netlink-lab: the native addon is not built (${path}); npm skipped the package's build script: run \`npm install-scripts approve netlink-lab && npm rebuild netlink-lab\``,
+    );
+    this.path = path;
+  }
+}
+
 /** A function of this library was called with a value of the wrong type (a bug in the caller, not bad data). */
 export class InvalidArgumentError extends Error {
   override name = 'InvalidArgumentError';

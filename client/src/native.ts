@@ -5,8 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NativeAddonMissingError } from './errors.js';
 
 /** One raw socket as implemented in C++. All methods throw Node-style system errors (`errno`, `code`, `syscall`). */
 export interface NativeSocket {
@@ -64,8 +65,10 @@ let binding: NativeBinding | undefined;
 /** Loads the addon once. Throws an explanatory error if it was not built (`npm install`). */
 export function loadNative(): NativeBinding {
   if (binding) return binding;
-  const path = join(findRoot(), 'client', 'build', 'Release', 'netlink.node');
-  if (!existsSync(path)) throw new Error(`netlink client: native addon missing at ${path}; run \`npm install\` (node-gyp rebuild --directory client)`);
+  const root = findRoot();
+  const path = join(root, 'client', 'build', 'Release', 'netlink.node');
+  // Installed as a dependency, the package sits in a node_modules folder.
+  if (!existsSync(path)) throw new NativeAddonMissingError(path, !root.split(sep).includes('node_modules'));
   binding = createRequire(import.meta.url)(path) as NativeBinding;
   return binding;
 }
