@@ -13,6 +13,7 @@ PACKAGES=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	chromium fonts-wqy-microhei
 	sparse
+	tshark
 )
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -32,7 +33,7 @@ install_system_packages() {
 		say "  QEMU for x86-64, a static busybox, cpio, xz, zstd, kmod, iproute2, file, make, gcc, g++, python3,"
 		say "  python3-yaml, python3-jsonschema, the Linux 6.12 source tarball (lesson 12's YNL tools),"
 		say "  Linux 6.1 and 6.12 kernel images with their matching headers, chromium (for the site's browser tests),"
-		say "  sparse (the style report's static checker)"
+		say "  sparse (the style report's static checker), tshark (grade --pcap and its peer test)"
 		exit 1
 	fi
 	mapfile -t missing < <(missing_packages)
@@ -53,6 +54,8 @@ install_system_packages() {
 	done
 	if [ "${#available[@]}" -gt 0 ]; then
 		say "installing with apt: ${available[*]}"
+		# wireshark-common asks whether non-root users may capture; the lab captures only in its guest.
+		echo "wireshark-common wireshark-common/install-setuid boolean false" | "${sudo[@]}" debconf-set-selections 2>/dev/null || true
 		DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${available[@]}"
 	fi
 	if [ "${#unavailable[@]}" -gt 0 ]; then

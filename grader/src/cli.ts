@@ -1,4 +1,4 @@
-// `npm run grade [LESSON|all] [--solution] [--kernel K] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style]`
+// `npm run grade [LESSON|all] [--solution] [--kernel K] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style] [--pcap]`
 
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -17,10 +17,11 @@ import { toJunit } from './report/junit.js';
 import type { GradeReport } from './report/types.js';
 import { watchLesson } from './watch.js';
 
-const USAGE = `usage: npm run grade [LESSON|all] [-- --solution] [--kernel 6.1|6.12|host|PATH] [--backend vm|host] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style]
+const USAGE = `usage: npm run grade [LESSON|all] [-- --solution] [--kernel 6.1|6.12|host|PATH] [--backend vm|host] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style] [--pcap]
   npm run grade              list the lessons and your last result
   npm run grade lesson-3     grade your code in lessons/lesson-3/starter
-  npm run grade all          grade every lesson`;
+  npm run grade all          grade every lesson
+  --pcap                     capture each check's netlink traffic in the guest (one pcap per run)`;
 
 function listLessons(): number {
   const progress = readProgress();
@@ -58,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
       verbose: { type: 'boolean', default: false },
       only: { type: 'string' },
       'no-style': { type: 'boolean', default: false },
+      pcap: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       [HOST_CONSENT_FLAG.slice(2)]: { type: 'boolean', default: false },
     },
@@ -91,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
       kernel,
       ...(values.only ? { only: values.only } : {}),
       style: !values['no-style'],
+      pcap: values.pcap,
       onProgress: progressPrinter(human),
       ...(warm ? { warm } : {}),
       ...(onHost ? { host: { consent: true } } : {}),

@@ -1,9 +1,10 @@
 // Grades one lesson: build on the host, run the checks in a guest, gate on kernel health,
 // and turn it all into a report. Knows nothing about any particular lesson.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../../kernel/src/diagnostics.js';
+import { LabError } from '../../kernel/src/errors.js';
 import type { Kernel } from '../../kernel/src/kernels.js';
 import { buildModule } from '../../kernel/src/module-build.js';
 import { LAB_STATE } from '../../kernel/src/paths.js';
@@ -38,6 +39,8 @@ export interface GradeOptions {
   host?: { consent: boolean };
   /** Run checkpatch and sparse on the module for the report's unscored style section (default true). */
   style?: boolean;
+  /** Capture each check's netlink traffic in the guest into a pcap file per run (--pcap). */
+  pcap?: boolean;
 }
 
 export type Progress =
@@ -245,6 +248,25 @@ function sessionFor(o: GradeOptions, warm: Warm, out: GuestRuns): GuestSession {
  * that guest, and the jobs after it go on in a fresh one (up to MAX_BOOTS). With `keep`
  * a healthy guest stays in `warm` for the next grade; otherwise it is stopped.
  */
+/** Where a grade's captures go: one folder per lesson, target and kernel, emptied by each --pcap grade. */
+function captureDir(o: GradeOptions): string {
+  return join(LAB_STATE, 'captures', `${o.lesson.id}-${o.target}-${o.kernel.release}`);
+}
+
+/** Copies a run's pcap out of the guest's run folder before the folder goes; names it after the check and pairing. */
+function saveCapture(o: GradeOptions, shareDir: string, job: Job, r: JobResult): void {
+  if (!r.capture?.file) return;
+  const from = join(shareDir, r.capture.file);
+  const to = join(captureDir(o), `${String(job.index + 1).padStart(2, '0')}-${job.check}-${job.pairing.kernel}-module-${job.pairing.client}-client.pcap`);
+  if (!existsSync(from)) {
+    r.capture = { ...r.capture, file: '', problem: r.capture.problem ?? 'the guest wrote no capture for this run' };
+    return;
+  }
+  mkdirSync(captureDir(o), { recursive: true });
+  copyFileSync(from, to);
+  r.capture.file = to;
+}
+
 async function runInGuests(o: GradeOptions, warm: Warm, keep: boolean, out: GuestRuns, plan: GuestPlan, jobs: Job[], record: (job: Job, r: RunReport) => void): Promise<void> {
   const events = {
     onJobStart: (job: Job) => o.onProgress?.({ phase: 'check-start', job }),
@@ -273,7 +295,10 @@ async function runInGuests(o: GradeOptions, warm: Warm, keep: boolean, out: Gues
     }
     for (const job of todo) {
       const res = r.results.get(job.index) ?? (job.index === r.running && vm ? deathResult(vm, r.results.values()) : undefined);
-      if (res) record(job, { pairing: job.pairing, ...res });
+      if (res) {
+        saveCapture(o, session.shareDir, job, res);
+        record(job, { pairing: job.pairing, ...res });
+      }
     }
     const done = new Set([...r.results.keys(), ...(r.running !== undefined ? [r.running] : [])]);
     const rest = todo.filter((j) => !done.has(j.index));
@@ -311,11 +336,23 @@ function nextGuestJobs(rest: Job[], studentKills: readonly string[], record: (jo
   return reference;
 }
 
+/**
+ * --pcap's preconditions, before anything boots: a guest (nlmon on the host would change this
+ * machine's interfaces) and dumpcap, which the guest runs from the host's root. Empties the
+ * lesson's capture folder, so it holds this grade's files only.
+ */
+function preparePcap(o: GradeOptions): void {
+  if (o.host) throw new LabError('--pcap needs the lab VM: on the host backend it would add an nlmon device to this machine', 'leave out --backend host, or leave out --pcap');
+  if (!['/usr/bin/dumpcap', '/usr/sbin/dumpcap'].some((p) => existsSync(p))) throw new LabError('--pcap needs dumpcap, which is not installed', 'run npm run setup (it installs Debian\'s tshark package, which has dumpcap)');
+  rmSync(captureDir(o), { recursive: true, force: true });
+}
+
 /** Grades a lesson and returns the report; the full guest console is saved to `logFile`. */
 export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   const started = performance.now();
   const { lesson } = o;
   const checks = lesson.checks.filter((c) => !o.only || c.id === o.only);
+  if (o.pcap) preparePcap(o);
   const warm: Warm = o.warm ?? {};
   const guests: GuestRuns = { accel: 'tcg', guestMs: 0, boots: 0, consoles: [] };
   // Boot while building: the guest needs nothing from the build until its first request.
@@ -345,7 +382,7 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   }
 
   if (todo.length && built.modules && built.checksJs) {
-    const plan: GuestPlan = { lesson: { id: lesson.id, module: lesson.module, netlink: lesson.netlink }, checks: built.checksJs, modules: built.modules, clients: built.clients, jobs: [] };
+    const plan: GuestPlan = { lesson: { id: lesson.id, module: lesson.module, netlink: lesson.netlink }, checks: built.checksJs, modules: built.modules, clients: built.clients, jobs: [], ...(o.pcap ? { pcap: true } : {}) };
     await runInGuests(o, warm, Boolean(o.warm), guests, plan, todo, record);
   } else if (!o.warm && warm.session) {
     // Booted for nothing: the build left no check to run in it. It never served a check, so
@@ -378,5 +415,6 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
     timings: { buildMs: built.ms, guestMs, totalMs: performance.now() - started, boots },
     logFile,
     ...(styleReport ? { style: styleReport } : {}),
+    ...(o.pcap ? { captures: captureDir(o) } : {}),
   };
 }

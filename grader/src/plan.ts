@@ -24,6 +24,8 @@ export interface GuestPlan {
   modules: Record<Origin, ModuleHandle>;
   clients: Partial<Record<Origin, ClientHandle>>;
   jobs: Job[];
+  /** Capture each job's netlink traffic (--pcap). */
+  pcap?: boolean;
 }
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 15_000;

@@ -6,11 +6,33 @@
 import { describe, expect, it } from 'vitest';
 import { findKernel } from '../../kernel/src/kernels.js';
 import { gradeLesson } from '../src/grade.js';
+import type { GradeReport } from '../src/report/types.js';
+import type { Lesson } from '../src/lesson/load.js';
 import { loadAllLessons } from '../src/lesson/load.js';
 import { schemaErrors } from './report-schema.js';
+import { libraryDecode, tsharkDecode } from './tshark-peer.js';
 import { sharedGuest } from './shared-guest.js';
 
-export function gradeEveryLesson(selector: string): void {
+/**
+ * --pcap's peer test: tshark decodes every header of every captured run as the client
+ * library does. A unit nlmon cannot tap says so instead of capturing nothing silently.
+ */
+function expectCapturesAgree(r: GradeReport, lesson: Lesson): void {
+  let headers = 0;
+  for (const run of r.checks.flatMap((c) => c.runs).filter((x) => x.capture)) {
+    const cap = run.capture!;
+    if ('unit' in lesson.netlink) {
+      expect(cap.problem).toMatch(/nlmon cannot see netlink unit/);
+      continue;
+    }
+    expect(cap.problem).toBeUndefined();
+    expect(tsharkDecode(cap.file), cap.file).toEqual(libraryDecode(cap.file));
+    headers += cap.datagrams;
+  }
+  if ('family' in lesson.netlink) expect(headers).toBeGreaterThan(0);
+}
+
+export function gradeEveryLesson(selector: string, opts: { pcap?: boolean } = {}): void {
   const lessons = loadAllLessons();
   const kernel = findKernel(selector);
   const guest = sharedGuest();
@@ -19,7 +41,7 @@ export function gradeEveryLesson(selector: string): void {
   describe(`kernel ${selector}`, () => {
     describe.each(lessons.map((l) => [l.id, l] as const))('%s', (_id, lesson) => {
       it('solution passes every check', async () => {
-        const r = await gradeLesson({ lesson, target: 'solution', kernel, warm });
+        const r = await gradeLesson({ lesson, target: 'solution', kernel, warm, ...(opts.pcap ? { pcap: true } : {}) });
         const failed = r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status} ${c.message ?? ''}`);
         expect(failed).toEqual([]);
         expect(r.score).toBe(r.total);
@@ -28,6 +50,7 @@ export function gradeEveryLesson(selector: string): void {
         // What a learner copies is what a reviewer's bot would pass: the unscored style section is empty.
         expect(r.style?.findings).toEqual([]);
         expect(r.style?.notRun).toEqual([]);
+        if (opts.pcap) expectCapturesAgree(r, lesson);
         guest.expectNoStray();
       }, 600_000);
 

@@ -87,6 +87,14 @@ async function checkYnl(): Promise<DoctorLine> {
     : { ok: false, required: true, what: 'ynl', detail: `python3 cannot import yaml and jsonschema: ${r.stderr.split('\n').at(-1) ?? ''}`, fix };
 }
 
+/** --pcap's tools: dumpcap, which the guest runs from this machine's root, and tshark for reading captures. */
+function checkCapture(): DoctorLine {
+  const missing = ['dumpcap', 'tshark'].filter((t) => !['/usr/bin', '/usr/sbin'].some((d) => existsSync(join(d, t))));
+  return missing.length
+    ? { ok: false, required: false, what: 'capture', detail: `${missing.join(' and ')} not installed: grade --pcap cannot capture`, fix: 'npm run setup (installs Debian\'s tshark package)' }
+    : { ok: true, required: false, what: 'capture', detail: 'dumpcap and tshark (grade --pcap, nlmon in the guest)' };
+}
+
 /** Runs every check; KVM is probed with the first kernel that is installed. */
 export async function runDoctor(): Promise<DoctorLine[]> {
   const lines = [await checkQemu(), await checkBusybox()];
@@ -96,7 +104,7 @@ export async function runDoctor(): Promise<DoctorLine[]> {
     lines.push(...r.lines);
     probeKernel ??= r.kernel;
   }
-  lines.push(await checkYnl());
+  lines.push(await checkYnl(), checkCapture());
   if (probeKernel && lines[0]?.ok && lines[1]?.ok) lines.push(await checkKvm(probeKernel));
   return lines;
 }

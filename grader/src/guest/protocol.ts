@@ -2,6 +2,7 @@
 
 import type { Evidence } from '../check-api.js';
 import type { HealthKind } from '../../../kernel/src/console-scan.js';
+import type { ReportedMessage } from '../decode-report.js';
 
 /** The memory errors the gate tells apart: the console's (SLUB, KFENCE, list debugging) and leaks at rmmod. */
 export const MEMORY_HEALTH_KINDS = ['use-after-free', 'out-of-bounds', 'double-free', 'slab-corruption', 'list-corruption', 'leak'] as const;
@@ -16,6 +17,25 @@ export function gateHealthKind(k: HealthKind): ReportHealthKind {
 
 export type CheckStatus = 'pass' | 'fail' | 'error' | 'skip';
 
+/** One captured datagram, decoded: who received it, on which unit, and its messages. */
+export interface CapturedDatagram {
+  to: 'kernel' | 'user';
+  unit: number;
+  messages: ReportedMessage[];
+  decodeError?: string;
+}
+
+/** With --pcap: the check's share of the capture. */
+export interface JobCapture {
+  /** The pcap file: relative to the run folder in the guest's result, a host path in reports. */
+  file: string;
+  datagrams: number;
+  /** For a check that did not pass: the datagrams on the lesson's unit, decoded (at most 50). */
+  shown?: CapturedDatagram[];
+  /** Why the capture of this check is missing or partial. */
+  problem?: string;
+}
+
 export interface JobResult {
   status: CheckStatus;
   message?: string;
@@ -25,6 +45,7 @@ export interface JobResult {
   /** Health-gate failures that are not kernel log events (a module that won't unload, a leaked unit). */
   gate: string[];
   durationMs: number;
+  capture?: JobCapture;
 }
 
 export type GuestEvent =

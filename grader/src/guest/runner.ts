@@ -4,13 +4,17 @@
 // `stop` ends it. A fresh grade is one request then stop; --watch keeps the guest warm.
 // Usage (in the guest): node runner.js RUN_FOLDER
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { scanKernelLog } from '../../../kernel/src/console-scan.js';
 import { CheckFailed, isCheckFailed, type CheckSet } from '../check-api.js';
 import { distinctHealth, healthPhrase } from '../health-causes.js';
 import type { GuestPlan, Job } from '../plan.js';
+import { NETLINK } from 'netlink-lab/client';
+import { decodeForReport } from '../decode-report.js';
+import { netlinkDatagram, type PcapRecord } from '../pcap.js';
+import { startCapture, type Capture } from './capture.js';
 import { makeContext } from './context.js';
 import { kmsgMark, readKmsg } from './kmsg.js';
 import { loadedModules, rmmod } from './modules.js';
@@ -18,7 +22,7 @@ import { captureModuleImage, type ModuleImage } from './module-image.js';
 import { findLeaks, leakExcerpt, validateCaches } from './slab-debug.js';
 import { findFamily } from './genl-family.js';
 import { readProcNetlink, unitTaken } from './proc-netlink.js';
-import { EVENT_PREFIX, gateHealthKind, type GuestEvent, type JobResult } from './protocol.js';
+import { EVENT_PREFIX, gateHealthKind, type CapturedDatagram, type GuestEvent, type JobCapture, type JobResult } from './protocol.js';
 
 const POLL_MS = 25;
 
@@ -64,8 +68,57 @@ async function healthGate(plan: GuestPlan, mark: number, images: ModuleImage[]):
   return { health, gate };
 }
 
-async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: string): Promise<JobResult> {
+/** Datagrams a failing check's report shows from its capture. */
+const SHOWN_DATAGRAMS = 50;
+
+/** The capture's datagrams on the lesson's unit, decoded for the report. */
+function shownDatagrams(plan: GuestPlan, records: PcapRecord[]): CapturedDatagram[] {
+  const { netlink } = plan.lesson;
+  const unit = 'unit' in netlink ? netlink.unit : NETLINK.GENERIC;
+  return records
+    .map(netlinkDatagram)
+    .filter((d) => d?.unit === unit)
+    .slice(0, SHOWN_DATAGRAMS)
+    .map((d) => ({ to: d!.to, unit: d!.unit, ...decodeForReport(d!.bytes) }));
+}
+
+/** The units whose traffic nlmon sees: ROUTE, USERSOCK, SOCK_DIAG, NFLOG, XFRM, FIB_LOOKUP, NETFILTER, GENERIC. */
+const TAPPED_UNITS = new Set([0, 2, 4, 5, 6, 10, 12, 16]);
+
+/** The guest's one capture, started at the first --pcap request; or why it could not start. */
+let capture: Promise<Capture> | undefined;
+
+/** Marks where a job's traffic starts; the returned function cuts it out once the job is done. */
+async function captureJob(plan: GuestPlan, job: Job, request: number, scratch: string): Promise<((passed: boolean) => Promise<JobCapture>) | undefined> {
+  if (!plan.pcap) return undefined;
+  const file = `pcap/${request}-${job.index}.pcap`;
+  const { netlink } = plan.lesson;
+  if ('unit' in netlink && !TAPPED_UNITS.has(netlink.unit)) {
+    const problem = `nlmon cannot see netlink unit ${netlink.unit}: the kernel taps only the units that netlink_filter_tap() (net/netlink/af_netlink.c) lists, ${[...TAPPED_UNITS].join(', ')}`;
+    return async () => ({ file: '', datagrams: 0, problem });
+  }
+  try {
+    const c = await (capture ??= startCapture());
+    const from = await c.mark();
+    return async (passed) => {
+      try {
+        const { pcap, records } = c.cut(from, await c.mark());
+        mkdirSync(join(scratch, 'pcap'), { recursive: true });
+        writeFileSync(join(scratch, file), pcap);
+        return { file, datagrams: records.length, ...(passed ? {} : { shown: shownDatagrams(plan, records) }) };
+      } catch (e) {
+        return { file, datagrams: 0, problem: (e as Error).message };
+      }
+    };
+  } catch (e) {
+    const problem = (e as Error).message;
+    return async () => ({ file, datagrams: 0, problem });
+  }
+}
+
+async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: string, request: number): Promise<JobResult> {
   const fn = checks[job.check];
+  const captured = await captureJob(plan, job, request, scratch);
   const mark = kmsgMark();
   const notes: string[] = [];
   const images: ModuleImage[] = [];
@@ -91,13 +144,15 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
     }
   }
   const durationMs = performance.now() - started;
+  // Cut before the health gate, whose own lookups are not the check's traffic.
+  const jobCapture = await captured?.(result.status === 'pass');
   const { health, gate } = await healthGate(plan, mark, images);
   if (result.status === 'pass' && (health.length > 0 || gate.length > 0)) {
     const first = health[0];
     const message = !first ? gate[0]! : first.kind === 'leak' ? first.excerpt.split('\n')[0]! : `the kernel logged ${healthPhrase(first.kind)}`;
     result = { status: 'fail', message };
   }
-  return { ...result, notes, health, gate, durationMs };
+  return { ...result, notes, health, gate, durationMs, ...(jobCapture ? { capture: jobCapture } : {}) };
 }
 
 async function serveRequest(file: string, request: number, dir: string): Promise<void> {
@@ -105,7 +160,7 @@ async function serveRequest(file: string, request: number, dir: string): Promise
   const checks = (await import(pathToFileURL(plan.checks).href)).default as CheckSet;
   for (const job of plan.jobs) {
     emit({ type: 'start', job: job.index });
-    emit({ type: 'end', job: job.index, result: await runJob(plan, checks, job, dir) });
+    emit({ type: 'end', job: job.index, result: await runJob(plan, checks, job, dir, request) });
   }
   emit({ type: 'done', request });
 }

@@ -2,7 +2,7 @@
 
 import { formatFinding } from '../../../kernel/src/style-findings.js';
 import { FAIL, PASS, WARN, bold, dim, ms, red, yellow } from '../../../kernel/src/term.js';
-import type { CheckReport, GradeReport, StyleReport } from './types.js';
+import type { CheckReport, GradeReport, RunReport, StyleReport } from './types.js';
 import { healthMeaning } from '../health-causes.js';
 
 const MARK = { pass: PASS, fail: FAIL, error: red('!'), skip: dim('-') } as const;
@@ -22,6 +22,22 @@ function evidenceLines(c: CheckReport, verbose: boolean): string[] {
   if (e?.actual !== undefined) out.push(`actual:   ${show(e.actual)}`);
   for (const m of e?.messages?.slice(0, verbose ? 50 : 4) ?? []) out.push(`message:  ${show(m)}`);
   for (const n of e?.notes?.slice(0, verbose ? 50 : 8) ?? []) out.push(n);
+  return out;
+}
+
+/** What the module and client exchanged in a run that did not pass, from its --pcap capture. */
+function wireLines(r: RunReport, verbose: boolean): string[] {
+  const cap = r.capture;
+  if (!cap) return [];
+  if (cap.problem) return [dim(`capture: ${cap.problem}`)];
+  const pairing = `${r.pairing.kernel} module + ${r.pairing.client} client`;
+  const shown = cap.shown ?? [];
+  const out = [`on the wire (${pairing}, ${shown.length} datagram${shown.length === 1 ? '' : 's'} on the lesson's unit, from ${cap.file}):`];
+  for (const d of shown.slice(0, verbose ? 50 : 6)) {
+    const msgs = d.messages.map((m) => `${m.name ?? `type ${m.type}`} len ${m.len} flags ${m.flags} seq ${m.seq} pid ${m.pid}${m.ack ? ` ${m.ack.error}${m.ack.message ? ` "${m.ack.message}"` : ''}` : ''}`);
+    out.push(`  ${d.to === 'kernel' ? '→ kernel' : '← user  '} ${msgs.join('; ') || d.decodeError || '(empty)'}`);
+  }
+  if (!verbose && shown.length > 6) out.push(dim(`  … ${shown.length - 6} more (--verbose shows up to 50)`));
   return out;
 }
 
@@ -64,6 +80,7 @@ export function formatCheck(c: CheckReport, verbose = false, link: LinkFormat = 
       }
     }
     for (const r of c.runs) for (const g of r.gate) lines.push(indent(`${red('health gate:')} ${g}`));
+    for (const r of c.runs) if (r.status !== 'pass' && r.status !== 'skip') lines.push(...wireLines(r, verbose).map((l) => indent(l)));
     if (c.status === 'fail') lines.push(indent(`${yellow('hint:')} ${c.hint} ${dim(`→ ${link(c.hintLink)}`)}`));
   } else if (verbose || c.notes.length) {
     for (const n of c.notes) lines.push(indent(dim(n)));
@@ -108,5 +125,6 @@ export function formatReport(r: GradeReport, verbose = false, link?: LinkFormat)
     full ? `${PASS} ${bold(score)}` : `${panicLine(r)}${FAIL} ${bold(score)}`,
     dim(`build ${ms(t.buildMs)} · guest ${ms(t.guestMs)} (${t.boots} boot${t.boots === 1 ? '' : 's'}) · total ${ms(t.totalMs)}`),
     dim(`console log: ${r.logFile}`),
+    ...(r.captures ? [dim(`captures (one pcap per run, for Wireshark or tshark -r): ${r.captures}`)] : []),
   ].join('\n');
 }

@@ -57,6 +57,8 @@ export interface GradeReport {
    * graded module's sources. Absent with --no-style.
    */
   style?: StyleReport;
+  /** With --pcap: the folder holding one pcap file per run. */
+  captures?: string;
 }
 
 export type StyleReport = ModuleStyle;
