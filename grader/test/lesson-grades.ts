@@ -10,7 +10,7 @@ import type { GradeReport } from '../src/report/types.js';
 import type { Lesson } from '../src/lesson/load.js';
 import { loadAllLessons } from '../src/lesson/load.js';
 import { schemaErrors } from './report-schema.js';
-import { libraryDecode, tsharkDecode } from './tshark-peer.js';
+import { peerDecodings } from './tshark-peer.js';
 import { sharedGuest } from './shared-guest.js';
 
 /**
@@ -26,8 +26,14 @@ function expectCapturesAgree(r: GradeReport, lesson: Lesson): void {
       continue;
     }
     expect(cap.problem).toBeUndefined();
-    expect(tsharkDecode(cap.file), cap.file).toEqual(libraryDecode(cap.file));
-    headers += cap.datagrams;
+    // The fuzzer's datagrams are mutated at random: there the two decoders may read garbage
+    // differently (tshark once took an attribute's bytes for an embedded message), so its
+    // runs are captured but not compared.
+    if (/-fuzz-/.test(cap.file)) continue;
+    const { tshark, library, malformed } = peerDecodings(cap.file);
+    expect(malformed, cap.file).toBe(0);
+    expect(tshark, cap.file).toEqual(library);
+    headers += library.length;
   }
   if ('family' in lesson.netlink) expect(headers).toBeGreaterThan(0);
 }

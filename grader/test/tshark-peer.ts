@@ -3,7 +3,7 @@
 // request header counts as a header on both sides, so the two must agree on those too.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { decodeGenlHeader, decodeMessages, NETLINK, NLMSG } from 'netlink-lab/client';
+import { decodeGenlHeader, decodeMessages, MalformedMessageError, NETLINK, NLMSG } from 'netlink-lab/client';
 import { netlinkDatagram, readPcap } from '../src/pcap.js';
 
 export interface HeaderFields {
@@ -45,32 +45,56 @@ function walk(node: unknown, out: Decoded): void {
   for (const [k, v] of Object.entries(o)) if (typeof v === 'object') walk(v, out), void k;
 }
 
-/** What tshark decodes in each packet of `file`. */
-export function tsharkDecode(file: string): Decoded[] {
-  const json = execFileSync('tshark', ['-r', file, '-T', 'json', '--no-duplicate-keys'], { encoding: 'utf8', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+/**
+ * What tshark decodes in each packet of `file`; undefined for one it calls a Malformed Packet
+ * (its dissector gave up inside a fuzzer's garbage). Netlink dumps nest one tree layer per
+ * message, past tshark's default depth of 256, hence the raised gui.max_tree_depth.
+ */
+export function tsharkDecode(file: string): (Decoded | undefined)[] {
+  const json = execFileSync('tshark', ['-r', file, '-o', 'gui.max_tree_depth:4096', '-T', 'json', '--no-duplicate-keys'], { encoding: 'utf8', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
   return (JSON.parse(json) as { _source: { layers: unknown } }[]).map((p) => {
     const out: Decoded = { headers: [], genl: [] };
     const { frame: _frame, ...layers } = p._source.layers as Record<string, unknown>;
+    if (JSON.stringify(layers).includes('"_ws.malformed"')) return undefined;
     walk(layers, out);
     return out;
   });
 }
 
-/** What the client library decodes in each packet of `file`. */
-export function libraryDecode(file: string): Decoded[] {
+/**
+ * What the client library decodes in each packet of `file`; undefined for a datagram it
+ * rejects as malformed (a fuzzer's), whose partial reading by tshark is not compared.
+ */
+export function libraryDecode(file: string): (Decoded | undefined)[] {
   return readPcap(readFileSync(file)).records.map((r) => {
     const d = netlinkDatagram(r)!;
     const out: Decoded = { headers: [], genl: [] };
-    for (const m of decodeMessages(d.bytes)) {
-      out.headers.push({ len: m.payload.length + 16, type: m.type, flags: m.flags, seq: m.seq, pid: m.pid });
-      if (m.type === NLMSG.ERROR && m.payload.length >= 20) {
-        const h = m.payload.subarray(4);
-        out.headers.push({ len: h.readUInt32LE(0), type: h.readUInt16LE(4), flags: h.readUInt16LE(6), seq: h.readUInt32LE(8), pid: h.readUInt32LE(12) });
-      } else if (d.unit === NETLINK.GENERIC && m.type >= NLMSG.MIN_TYPE) {
-        const g = decodeGenlHeader(m.payload);
-        out.genl.push(`${g.cmd}/${g.version}`);
+    try {
+      for (const m of decodeMessages(d.bytes)) {
+        out.headers.push({ len: m.payload.length + 16, type: m.type, flags: m.flags, seq: m.seq, pid: m.pid });
+        if (m.type === NLMSG.ERROR && m.payload.length >= 20) {
+          const h = m.payload.subarray(4);
+          out.headers.push({ len: h.readUInt32LE(0), type: h.readUInt16LE(4), flags: h.readUInt16LE(6), seq: h.readUInt32LE(8), pid: h.readUInt32LE(12) });
+        } else if (d.unit === NETLINK.GENERIC && m.type >= NLMSG.MIN_TYPE) {
+          const g = decodeGenlHeader(m.payload);
+          out.genl.push(`${g.cmd}/${g.version}`);
+        }
       }
+    } catch (e) {
+      if (e instanceof MalformedMessageError) return undefined;
+      throw e;
     }
     return out;
   });
+}
+
+/**
+ * Both decodings of `file`, packet by packet, leaving out the datagrams that either side
+ * calls malformed; and how many those were.
+ */
+export function peerDecodings(file: string): { tshark: (Decoded | undefined)[]; library: (Decoded | undefined)[]; malformed: number } {
+  const library = libraryDecode(file);
+  const tshark = tsharkDecode(file);
+  const both = (_: unknown, i: number) => library[i] !== undefined && tshark[i] !== undefined;
+  return { tshark: tshark.filter(both), library: library.filter(both), malformed: library.filter((_, i) => !both(_, i)).length };
 }
