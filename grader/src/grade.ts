@@ -7,7 +7,7 @@ import { formatDiagnostic, type Diagnostic } from '../../kernel/src/diagnostics.
 import { LabError } from '../../kernel/src/errors.js';
 import type { Kernel } from '../../kernel/src/kernels.js';
 import { buildModule } from '../../kernel/src/module-build.js';
-import { LAB_STATE } from '../../kernel/src/paths.js';
+import { hasSystemTool, LAB_STATE } from '../../kernel/src/paths.js';
 import { checkModuleStyle } from '../../kernel/src/style.js';
 import type { VmRun } from '../../kernel/src/vm.js';
 import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
@@ -343,7 +343,7 @@ function nextGuestJobs(rest: Job[], studentKills: readonly string[], record: (jo
  */
 function preparePcap(o: GradeOptions): void {
   if (o.host) throw new LabError('--pcap needs the lab VM: on the host backend it would add an nlmon device to this machine', 'leave out --backend host, or leave out --pcap');
-  if (!['/usr/bin/dumpcap', '/usr/sbin/dumpcap'].some((p) => existsSync(p))) throw new LabError('--pcap needs dumpcap, which is not installed', 'run npm run setup (it installs Debian\'s tshark package, which has dumpcap)');
+  if (!hasSystemTool('dumpcap')) throw new LabError('--pcap needs dumpcap, which is not installed', 'run npm run setup (it installs Debian\'s tshark package, which has dumpcap)');
   rmSync(captureDir(o), { recursive: true, force: true });
 }
 

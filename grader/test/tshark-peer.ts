@@ -42,7 +42,7 @@ function walk(node: unknown, out: Decoded): void {
     const versions = ([] as unknown[]).concat(o['genl.version']);
     cmds.forEach((c, i) => out.genl.push(`${int(c)}/${int(versions[i])}`));
   }
-  for (const [k, v] of Object.entries(o)) if (typeof v === 'object') walk(v, out), void k;
+  for (const v of Object.values(o)) if (typeof v === 'object') walk(v, out);
 }
 
 /**

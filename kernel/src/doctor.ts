@@ -9,7 +9,7 @@ import { BUSYBOX, ensureInitramfs } from './initramfs.js';
 import { KNOWN_KERNELS, findKernel, type Kernel } from './kernels.js';
 import { QEMU } from './qemu-args.js';
 import { LabError } from './errors.js';
-import { LAB_STATE } from './paths.js';
+import { hasSystemTool, LAB_STATE } from './paths.js';
 
 export interface DoctorLine {
   ok: boolean;
@@ -89,7 +89,7 @@ async function checkYnl(): Promise<DoctorLine> {
 
 /** --pcap's tools: dumpcap, which the guest runs from this machine's root, and tshark for reading captures. */
 function checkCapture(): DoctorLine {
-  const missing = ['dumpcap', 'tshark'].filter((t) => !['/usr/bin', '/usr/sbin'].some((d) => existsSync(join(d, t))));
+  const missing = ['dumpcap', 'tshark'].filter((t) => !hasSystemTool(t));
   return missing.length
     ? { ok: false, required: false, what: 'capture', detail: `${missing.join(' and ')} not installed: grade --pcap cannot capture`, fix: 'npm run setup (installs Debian\'s tshark package)' }
     : { ok: true, required: false, what: 'capture', detail: 'dumpcap and tshark (grade --pcap, nlmon in the guest)' };

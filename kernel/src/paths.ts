@@ -22,3 +22,8 @@ export const CACHE_DIR = join(LAB_STATE, 'cache');
 export const BUILD_DIR = join(LAB_STATE, 'build');
 /** Run folders shared with guests; NETLINK_LAB_RUNS moves them (e.g. onto a tmpfs). */
 export const RUNS_DIR = process.env.NETLINK_LAB_RUNS ?? join(LAB_STATE, 'runs');
+
+/** True when the system has `tool` in /usr/bin or /usr/sbin (the guest runs the host's root, so this is the guest's too). */
+export function hasSystemTool(tool: string): boolean {
+  return ['/usr/bin', '/usr/sbin'].some((d) => existsSync(join(d, tool)));
+}

@@ -4,7 +4,7 @@
 // name nobody registers), so no timestamp or buffer flush decides what belongs to a check.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { NETLINK, NLMSG } from 'netlink-lab/client';
 import { LINKTYPE_NETLINK, netlinkDatagram, PCAP_FILE_HEADER, readRecords, writePcap, type PcapRecord } from '../pcap.js';
 import { findFamily } from './genl-family.js';
@@ -86,15 +86,10 @@ function reader(): Capture {
   const poll = (): void => {
     const fd = openSync(FILE, 'r');
     try {
-      const chunk = Buffer.alloc(1 << 20);
-      for (;;) {
-        const n = readSync(fd, chunk, 0, chunk.length, offset);
-        if (n < 16) return;
-        const got = readRecords(Buffer.from(chunk.subarray(0, n)));
-        if (got.used === 0) return;
-        records.push(...got.records);
-        offset += got.used;
-      }
+      const fresh = Buffer.alloc(Math.max(0, fstatSync(fd).size - offset));
+      const got = readRecords(fresh.subarray(0, readSync(fd, fresh, 0, fresh.length, offset)));
+      records.push(...got.records);
+      offset += got.used;
     } finally {
       closeSync(fd);
     }

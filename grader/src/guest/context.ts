@@ -23,13 +23,17 @@ function readTrace(file: string): ClientRun['trace'] {
   return { opened: lines.filter((l) => l.startsWith('open ')).length, closed: lines.filter((l) => l.startsWith('close ')).length, options };
 }
 
+/** The unit a lesson talks on: its own, or NETLINK_GENERIC for a family (whose id goes in nlmsg_type). */
+export function lessonUnit(lesson: GuestPlan['lesson']): number {
+  return 'unit' in lesson.netlink ? lesson.netlink.unit : NETLINK.GENERIC;
+}
+
 /** `images` collects the modules the check unloads, for the health gate's leak scan. */
 export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: string[], scratch: string, images: ModuleImage[] = []): CheckContext {
   const module = plan.modules[job.pairing.kernel];
   const client = plan.clients[job.pairing.client];
   const { netlink } = plan.lesson;
-  // A family lesson talks over NETLINK_GENERIC; the check puts the family id in nlmsg_type.
-  const unit = 'unit' in netlink ? netlink.unit : NETLINK.GENERIC;
+  const unit = lessonUnit(plan.lesson);
   const kernelLog = async () => readKmsg(mark).map((r) => r.text);
 
   return {

@@ -11,11 +11,10 @@ import { scanKernelLog } from '../../../kernel/src/console-scan.js';
 import { CheckFailed, isCheckFailed, type CheckSet } from '../check-api.js';
 import { distinctHealth, healthPhrase } from '../health-causes.js';
 import type { GuestPlan, Job } from '../plan.js';
-import { NETLINK } from 'netlink-lab/client';
 import { decodeForReport } from '../decode-report.js';
 import { netlinkDatagram, type PcapRecord } from '../pcap.js';
 import { startCapture, type Capture } from './capture.js';
-import { makeContext } from './context.js';
+import { lessonUnit, makeContext } from './context.js';
 import { kmsgMark, readKmsg } from './kmsg.js';
 import { loadedModules, rmmod } from './modules.js';
 import { captureModuleImage, type ModuleImage } from './module-image.js';
@@ -73,8 +72,7 @@ const SHOWN_DATAGRAMS = 50;
 
 /** The capture's datagrams on the lesson's unit, decoded for the report. */
 function shownDatagrams(plan: GuestPlan, records: PcapRecord[]): CapturedDatagram[] {
-  const { netlink } = plan.lesson;
-  const unit = 'unit' in netlink ? netlink.unit : NETLINK.GENERIC;
+  const unit = lessonUnit(plan.lesson);
   return records
     .map(netlinkDatagram)
     .filter((d) => d?.unit === unit)
@@ -92,9 +90,9 @@ let capture: Promise<Capture> | undefined;
 async function captureJob(plan: GuestPlan, job: Job, request: number, scratch: string): Promise<((passed: boolean) => Promise<JobCapture>) | undefined> {
   if (!plan.pcap) return undefined;
   const file = `pcap/${request}-${job.index}.pcap`;
-  const { netlink } = plan.lesson;
-  if ('unit' in netlink && !TAPPED_UNITS.has(netlink.unit)) {
-    const problem = `nlmon cannot see netlink unit ${netlink.unit}: the kernel taps only the units that netlink_filter_tap() (net/netlink/af_netlink.c) lists, ${[...TAPPED_UNITS].join(', ')}`;
+  const unit = lessonUnit(plan.lesson);
+  if (!TAPPED_UNITS.has(unit)) {
+    const problem = `nlmon cannot see netlink unit ${unit}: the kernel taps only the units that netlink_filter_tap() (net/netlink/af_netlink.c) lists, ${[...TAPPED_UNITS].join(', ')}`;
     return async () => ({ file: '', datagrams: 0, problem });
   }
   try {
