@@ -144,7 +144,8 @@ describe('language switch', () => {
       await page.locator('.VPNavBarTranslations button').hover();
       await page.locator('.VPNavBarTranslations a', { hasText: '简体中文' }).click();
       await page.waitForURL(`**/zh-CN${path}`);
-      expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+      // The router changes the URL before it renders the new page and sets <html lang>.
+      await expect.poll(() => page.locator('html').getAttribute('lang'), { timeout: 10_000 }).toBe('zh-CN');
       await page.locator('.VPNavBarTranslations button').hover();
       await page.locator('.VPNavBarTranslations a', { hasText: 'English' }).click();
       await page.waitForURL((u) => u.pathname === path);
