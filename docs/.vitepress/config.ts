@@ -5,7 +5,7 @@ import { writeClientReference } from './gen/client-reference.ts';
 import { COPY_TITLE, labDirectives } from './markdown/lab-directives.ts';
 import { localizeThemeHtml } from './theme/labels.ts';
 import { tokenize } from './theme/search-tokenize.ts';
-import { docsDir, lessonNumber, lessonPageExists, lessonTitle, listLessons, PARTS, repoRoot, type Locale } from './lessons.ts';
+import { courseParts, docsDir, lessonNumber, lessonPageExists, lessonTitle, listLessons, partLabel, partText, repoRoot, type Locale } from './lessons.ts';
 
 // The client reference is generated from client/src's TSDoc before VitePress looks for pages.
 writeClientReference(docsDir, join(repoRoot, 'client/src/index.ts'));
@@ -44,7 +44,6 @@ const L = {
     lessons: 'Lessons',
     courseMap: 'All lessons at a glance',
     reference: 'Reference',
-    part: (n: number) => `Part ${['I', 'II', 'III', 'IV'][n - 1] ?? n}`,
     lesson: (n: number) => `${n}.`,
     startItems: [
       ['Setup', '/start/setup'],
@@ -83,7 +82,6 @@ const L = {
     lessons: '课程',
     courseMap: '全部课程一览',
     reference: '参考',
-    part: (n: number) => `第${['一', '二', '三', '四'][n - 1] ?? n}部分`,
     lesson: (n: number) => `${n}.`,
     startItems: [
       ['环境准备', '/zh-CN/start/setup'],
@@ -115,18 +113,14 @@ const L = {
   },
 } as const;
 
-/** Lesson groups for the sidebar, from the lesson folders that have a page in this locale. */
+/** Lesson groups for the sidebar, by part, from the lesson folders that have a page in this locale. */
 export function lessonSidebar(locale: Locale): DefaultTheme.SidebarItem[] {
   const t = L[locale];
   const prefix = locale === 'en' ? '' : '/zh-CN';
-  const lessons = listLessons().filter((l) => lessonPageExists(l.id, locale));
-  const parts = [...new Set(lessons.map((l) => l.part))].sort((a, b) => a - b);
-  return parts.map((p) => ({
-    text: `${t.part(p)} · ${PARTS[p]?.[locale] ?? ''}`,
+  return courseParts(listLessons().filter((l) => lessonPageExists(l.id, locale))).map(({ part, lessons }) => ({
+    text: `${partLabel(part, locale)} · ${partText(part, locale).title}`,
     collapsed: false,
-    items: lessons
-      .filter((l) => l.part === p)
-      .map((l) => ({ text: `${t.lesson(lessonNumber(l.id))} ${lessonTitle(l.id, locale, l)}`, link: `${prefix}/lessons/${l.id}` })),
+    items: lessons.map((l) => ({ text: `${t.lesson(lessonNumber(l.id))} ${lessonTitle(l.id, locale, l)}`, link: `${prefix}/lessons/${l.id}` })),
   }));
 }
 

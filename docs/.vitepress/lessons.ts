@@ -1,9 +1,11 @@
-// Lesson data for the site: read from lessons/<id>/lesson.json, so new lessons
-// appear in the sidebar and in directives without touching the site's config.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// Lesson data for the site, all from lessons/: each lesson's lesson.json (read by the grader's
+// own loader) and zh-CN.json, and the part titles in lessons/parts.json. A new lesson appears
+// in the sidebar, the course map and the directives without touching the site's code.
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validateLesson, type LessonCheck, type LessonMeta } from '../../grader/src/lesson/schema.js';
+import { loadAllLessons, loadLessonFrom } from '../../grader/src/lesson/load.js';
+import type { LessonCheck, LessonMeta } from '../../grader/src/lesson/schema.js';
 
 export const docsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = resolve(docsDir, '..');
@@ -19,27 +21,13 @@ export const localePrefix = (l: Locale): string => (l === 'en' ? '' : '/zh-CN');
 export type Check = LessonCheck;
 export type Lesson = LessonMeta;
 
-function parseLesson(file: string): Lesson {
-  return validateLesson(JSON.parse(readFileSync(file, 'utf8')), file);
-}
-
 /** The number in "lesson-12", for sorting and labels. */
 export const lessonNumber = (id: string): number => Number(/(\d+)$/.exec(id)?.[1] ?? NaN);
 
 /** Every lesson folder with a lesson.json, in lesson order. */
-export function listLessons(dir = lessonsDir()): Lesson[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'lesson.json')))
-    .map((d) => parseLesson(join(dir, d.name, 'lesson.json')))
-    .sort((a, b) => lessonNumber(a.id) - lessonNumber(b.id));
-}
+export const listLessons = (dir = lessonsDir()): Lesson[] => (existsSync(dir) ? loadAllLessons(dir) : []);
 
-export function readLesson(id: string, dir = lessonsDir()): Lesson {
-  const file = join(dir, id, 'lesson.json');
-  if (!existsSync(file)) throw new Error(`no lesson ${id} (looked for ${file})`);
-  return parseLesson(file);
-}
+export const readLesson = (id: string, dir = lessonsDir()): Lesson => loadLessonFrom(dir, id);
 
 /** The markdown file of a lesson page in a locale, relative to docs/. */
 export const lessonPagePath = (id: string, locale: Locale): string =>
@@ -47,38 +35,64 @@ export const lessonPagePath = (id: string, locale: Locale): string =>
 
 export const lessonPageExists = (id: string, locale: Locale): boolean => existsSync(join(docsDir, lessonPagePath(id, locale)));
 
-/** The parts of the course, with their titles. Lessons name their part in lesson.json. */
-export const PARTS: Record<number, { range: string; en: string; 'zh-CN': string }> = {
-  1: { range: '1–3', en: "The article's round trip", 'zh-CN': '文章里的一次往返' },
-  2: { range: '4–5', en: 'What the article got wrong', 'zh-CN': '文章错在哪里' },
-  3: { range: '6–8', en: 'Attributes, extended ACK, generic netlink', 'zh-CN': '属性、扩展 ACK 与通用 netlink' },
-  4: { range: '9–12', en: 'Dumps, notifications, permissions, a spec-driven client', 'zh-CN': 'Dump、通知、权限与按规格生成的客户端' },
-};
+/** A part of the course (lessons/parts.json): its title and one sentence, in English and zh-CN. */
+interface PartText {
+  title: string;
+  summary: string;
+}
+type PartEntry = PartText & { 'zh-CN': PartText };
 
-/** Titles of lessons that are planned but may not exist yet ("coming"). */
-export const PLANNED: Record<string, { en: string; 'zh-CN': string }> = {
-  'lesson-4': { en: "Don't trust the header", 'zh-CN': '别相信消息头' },
-  'lesson-5': { en: 'ACKs and sequence numbers', 'zh-CN': 'ACK 与序列号' },
-  'lesson-11': { en: 'Network namespaces', 'zh-CN': '网络命名空间' },
-};
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+
+/** The part's title and summary in a locale; a lesson naming a part that parts.json lacks fails the build. */
+export function partText(part: number, locale: Locale, dir = lessonsDir()): PartText {
+  const file = join(dir, 'parts.json');
+  const entry = existsSync(file) ? readJson<Record<string, PartEntry>>(file)[String(part)] : undefined;
+  const text = locale === 'en' ? entry : entry?.['zh-CN'];
+  if (!text?.title || !text.summary) throw new Error(`${file}: part ${part} has no ${locale} title and summary`);
+  return { title: text.title, summary: text.summary };
+}
+
+const ROMAN: [number, string][] = [[10, 'X'], [9, 'IX'], [5, 'V'], [4, 'IV'], [1, 'I']];
+const HAN_DIGITS = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+const roman = (n: number): string => ROMAN.reduce((out, [v, s]) => { for (; n >= v; n -= v) out += s; return out; }, '');
+const hanNumber = (n: number): string => (n < 10 ? HAN_DIGITS[n]! : `${n >= 20 ? HAN_DIGITS[Math.floor(n / 10)] : ''}十${HAN_DIGITS[n % 10]}`);
+/** "Part III" / "第三部分". */
+export const partLabel = (part: number, locale: Locale): string => (locale === 'en' ? `Part ${roman(part)}` : `第${hanNumber(part)}部分`);
+
+/** The parts of the course with their lessons, in order: the sidebar, the course map and the home page's overview. */
+export function courseParts(lessons: Lesson[] = listLessons()): { part: number; lessons: Lesson[] }[] {
+  const parts = [...new Set(lessons.map((l) => l.part))].sort((a, b) => a - b);
+  return parts.map((part) => ({ part, lessons: lessons.filter((l) => l.part === part) }));
+}
 
 /** A TODO's zh-CN instruction, with the English text it translates (the code's TODO comment), so a changed TODO is noticed. */
 type ZhTodo = { en: string; 'zh-CN': string };
 type ZhLesson = { title?: string; summary?: string; checks?: Record<string, { title?: string; hint?: string }>; todos?: Record<string, ZhTodo> };
-let zhCache: Record<string, ZhLesson> | undefined;
-/** The zh-CN translations of lesson titles, summaries and checks (docs/.vitepress/i18n/lessons.zh-CN.json). */
-export function zhLessons(): Record<string, ZhLesson> {
-  zhCache ??= JSON.parse(readFileSync(join(docsDir, '.vitepress/i18n/lessons.zh-CN.json'), 'utf8')) as Record<string, ZhLesson>;
-  return zhCache;
+/** The file of a lesson's zh-CN text: beside its lesson.json. */
+export const ZH_FILE = 'zh-CN.json';
+const zhCache = new Map<string, Record<string, ZhLesson>>();
+/** The zh-CN titles, summaries, checks and TODO instructions of every lesson, by id (lessons/<id>/zh-CN.json). */
+export function zhLessons(dir = lessonsDir()): Record<string, ZhLesson> {
+  let all = zhCache.get(dir);
+  if (!all) {
+    all = {};
+    for (const l of listLessons(dir)) {
+      const file = join(dir, l.id, ZH_FILE);
+      if (existsSync(file)) all[l.id] = readJson<ZhLesson>(file);
+    }
+    zhCache.set(dir, all);
+  }
+  return all;
 }
 
-/** A lesson's title in a locale, falling back to English, then to the planned title. */
+/** A lesson's title in a locale, falling back to English. */
 export function lessonTitle(id: string, locale: Locale, lesson?: Lesson): string {
   if (locale === 'zh-CN') {
     const t = zhLessons()[id]?.title;
     if (t) return t;
   }
-  return lesson?.title ?? PLANNED[id]?.[locale] ?? PLANNED[id]?.en ?? '';
+  return lesson?.title ?? '';
 }
 
 export function checkText(lessonId: string, check: Check, locale: Locale): { title: string; hint: string } {
@@ -88,7 +102,7 @@ export function checkText(lessonId: string, check: Check, locale: Locale): { tit
 
 /**
  * A TODO's instruction in a locale. The code keeps its English comment; a zh-CN page shows the
- * translation from lessons.zh-CN.json. With no translation, or one written for different English
+ * translation from the lesson's zh-CN.json. With no translation, or one written for different English
  * text, it returns `translated: false` with the English, and the caller makes that visible
  * (content.test.ts fails on it too).
  */

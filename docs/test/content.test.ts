@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { editLinkPattern } from '../.vitepress/config.ts';
 import { renderReference } from '../.vitepress/gen/client-reference.ts';
 import { tokenize } from '../.vitepress/theme/search-tokenize.ts';
-import { listLessons, lessonPageExists, zhLessons } from '../.vitepress/lessons.ts';
+import { listLessons, lessonPageExists, partText, zhLessons } from '../.vitepress/lessons.ts';
 import { expandDirectives } from '../.vitepress/markdown/lab-directives.ts';
 import { distDir, docsDir, pageFiles, resolveUrl } from './helpers.ts';
 
@@ -28,6 +28,11 @@ describe('directives (fixture lesson)', () => {
     );
     writeFileSync(join(l, 'solution/kernel/m.c'), ['int x;', '\t/* TODO 1: Create the socket with netlink_kernel_create(). */', '\tsk = netlink_kernel_create(&init_net, 31, &cfg);', '\t/* STARTER: sk = NULL; */', '\t/* END TODO */', 'int y;'].join('\n'));
     writeFileSync(join(l, 'solution/client/main.ts'), ['const a = 1;', '// TODO 2: Send it.', 'sock.send(m);', '// END TODO', ''].join('\n'));
+    writeFileSync(join(l, 'zh-CN.json'), JSON.stringify({ title: '夹具课', checks: {}, todos: {} }));
+    writeFileSync(
+      join(root, 'parts.json'),
+      JSON.stringify({ 4: { title: 'Fixture part', summary: 'One fixture lesson.', 'zh-CN': { title: '夹具部分', summary: '一节夹具课。' } } }),
+    );
     saved = process.env.NLAB_LESSONS_DIR;
     process.env.NLAB_LESSONS_DIR = root;
   });
@@ -78,11 +83,26 @@ describe('directives (fixture lesson)', () => {
     const src = '```md\n<!-- @todo lesson-9 1 -->\n```';
     expect(expandDirectives(src)).toBe(src);
     expect(expandDirectives('See <!-- @lesson lesson-99 -->.')).toBe('See Lesson 99 *(coming)*.');
-    expect(expandDirectives('<!-- @lesson lesson-4 -->', 'zh-CN/x.md')).toMatch(/第 4 课 · 别相信消息头/);
+    // The title comes from the lesson's own zh-CN.json.
+    expect(expandDirectives('<!-- @lesson lesson-9 -->', 'zh-CN/x.md')).toBe('[第 9 课 · 夹具课](/zh-CN/lessons/lesson-9)');
+  });
+
+  it('builds the course map and the home page\'s parts from lesson.json, the TODO markers and parts.json', () => {
+    const en = expandDirectives('<!-- @course -->', 'lessons/index.md');
+    expect(en).toContain('1 lessons, 1 checks, 2 points, 2 TODOs in all.');
+    expect(en).toContain('## Part IV · Fixture part {#part-4}\n\nOne fixture lesson.');
+    expect(en).toContain('| [9. Fixture](/lessons/lesson-9) | A fixture lesson. | 1 | 2 | 2 |');
+    const zh = expandDirectives('<!-- @course -->', 'zh-CN/lessons/index.md');
+    expect(zh).toContain('## 第四部分 · 夹具部分 {#part-4}');
+    expect(zh).toContain('[9. 夹具课](/zh-CN/lessons/lesson-9)');
+    expect(expandDirectives('<!-- @parts -->', 'index.md')).toBe('- [**Part IV, lesson 9: Fixture part**](/lessons/#part-4) — One fixture lesson.');
+    expect(expandDirectives('<!-- @parts -->', 'zh-CN/index.md')).toBe('- [**第四部分，第 9 课：夹具部分**](/zh-CN/lessons/#part-4)——一节夹具课。');
+    // A part that parts.json does not describe stops the build with the file's name.
+    expect(() => partText(7, 'en')).toThrow(/parts\.json: part 7 has no en title/);
   });
 
   it('shows a TODO without a current zh-CN translation in English, marked and warned about', () => {
-    // The real lesson-9 has a translated TODO 1, written for other English than the fixture's.
+    // The fixture's zh-CN.json translates no TODO.
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
       const zh = expandDirectives('<!-- @todo lesson-9 1 -->', 'zh-CN/lessons/lesson-9.md');

@@ -4,12 +4,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markerLanguage, todoBlocks } from '../../grader/src/lesson/todo-markers.ts';
-import { listLessons } from '../.vitepress/lessons.ts';
+import { courseParts, listLessons, partLabel, partText, type Locale } from '../.vitepress/lessons.ts';
 import { startSiteBrowser, type SiteBrowser } from './browser.ts';
 import { docsDir } from './helpers.ts';
 
 const lessonsRoot = join(docsDir, '../lessons');
 const lessons = listLessons(lessonsRoot);
+const parts = courseParts(lessons);
+const localeOf = (prefix: string): Locale => (prefix ? 'zh-CN' : 'en');
 
 function todoCount(lessonId: string): number {
   const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
@@ -46,8 +48,9 @@ describe('the course map', () => {
           expect(row.cells[1]!.length, `${l.id} says what it teaches`).toBeGreaterThan(10);
           expect(row.cells.slice(2).map(Number), l.id).toEqual([l.checks.length, l.checks.reduce((a, c) => a + c.points, 0), todoCount(l.id)]);
         }
-        // One part heading per part.
-        expect(await page.locator('.vp-doc h2[id^="part-"]').count()).toBe(new Set(lessons.map((l) => l.part)).size);
+        // One heading per part, titled from lessons/parts.json.
+        const heads = await page.locator('.vp-doc h2[id^="part-"]').evaluateAll((hs) => hs.map((h) => ({ id: h.id, text: h.textContent?.replace(/\u200b/g, '').trim() })));
+        expect(heads).toEqual(parts.map(({ part }) => ({ id: `part-${part}`, text: `${partLabel(part, localeOf(prefix))} · ${partText(part, localeOf(prefix), lessonsRoot).title}` })));
         await page.locator('.vp-doc table a').nth(2).click();
         await page.waitForURL(`**${prefix}/lessons/${lessons[2]!.id}`);
         // The nav's "Lessons" item is lit on a lesson page, not only on lesson 1.
@@ -61,6 +64,13 @@ describe('the course map', () => {
       const page = await browser.open(`${prefix}/`);
       try {
         await expect(page.locator(`a[href="${prefix}/lessons/"]`).count()).resolves.toBeGreaterThanOrEqual(2);
+        // The overview: a line per part, with its first and last lesson, leading to the part on the map.
+        for (const { part, lessons: inPart } of parts) {
+          const link = page.locator(`.vp-doc a[href="${prefix}/lessons/#part-${part}"]`);
+          const [first, last] = [inPart[0]!, inPart.at(-1)!].map((l) => l.id.split('-')[1]);
+          await expect(link.textContent()).resolves.toContain(first === last ? first! : `${first}–${last}`);
+          await expect(link.textContent()).resolves.toContain(partText(part, localeOf(prefix), lessonsRoot).title);
+        }
         await page.locator(`.vp-doc a[href="${prefix}/lessons/"]`).click();
         await page.waitForURL(`**${prefix}/lessons/`);
         await expect(page.locator('.vp-doc h1').textContent()).resolves.toMatch(prefix ? /课程/ : /Lessons/);

@@ -6,6 +6,7 @@
 //   <!-- @checks lesson-3 -->                         every check: heading {#check-<id>}, points, side, hint
 //   <!-- @lesson lesson-4 -->                         a link to the lesson page, or "(coming)" if it has none yet
 //   <!-- @course -->                                  the course map: parts, lessons, summaries, checks, points, TODOs
+//   <!-- @parts -->                                   the parts of the course, one line each, with their lessons (home page)
 //
 // Directives are expanded into markdown before parsing, so the output goes through
 // VitePress's own pipeline: headings get anchors and an outline entry, fences get
@@ -14,7 +15,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { MarkdownRenderer } from "vitepress";
 import { markerLanguage, todoBlocks, toSolutionView, toStarter, type TodoBlock } from '../../../grader/src/lesson/todo-markers.ts';
-import { checkText, lessonNumber, todoText, lessonPageExists, lessonsDir, lessonTitle, listLessons, localePrefix, PARTS, readLesson, zhLessons, type Locale } from '../lessons.ts';
+import { checkText, courseParts, lessonNumber, todoText, lessonPageExists, lessonsDir, lessonTitle, listLessons, localePrefix, partLabel, partText, readLesson, zhLessons, type Locale } from '../lessons.ts';
 
 const UI = {
   en: {
@@ -36,7 +37,8 @@ const UI = {
     showReference: (file: string) => `Show the reference solution (whole ${file})`,
     referenceNote: 'The finished file, TODO markers removed. Try the TODOs below first.',
     permalink: (n: number) => `Permalink to TODO ${n}`,
-    course: { part: (n: number) => `Part ${['I', 'II', 'III', 'IV'][n - 1] ?? n}`, head: '| Lesson | What it teaches | Checks | Points | TODOs |', total: (l: number, c: number, p: number, t: number) => `${l} lessons, ${c} checks, ${p} points, ${t} TODOs in all.` },
+    lessons: (first: number, last: number) => (first === last ? `lesson ${first}` : `lessons ${first}–${last}`),
+    course: { head: '| Lesson | What it teaches | Checks | Points | TODOs |', total: (l: number, c: number, p: number, t: number) => `${l} lessons, ${c} checks, ${p} points, ${t} TODOs in all.` },
   },
   'zh-CN': {
     todo: 'TODO',
@@ -57,7 +59,8 @@ const UI = {
     showReference: (file: string) => `显示参考答案（完整的 ${file}）`,
     referenceNote: '完成后的文件，已去掉 TODO 标记。请先自己完成下面的 TODO。',
     permalink: (n: number) => `TODO ${n} 的链接`,
-    course: { part: (n: number) => `第${['一', '二', '三', '四'][n - 1] ?? n}部分`, head: '| 课程 | 学什么 | 检查项 | 分数 | TODO |', total: (l: number, c: number, p: number, t: number) => `共 ${l} 节课、${c} 个检查项、${p} 分、${t} 个 TODO。` },
+    lessons: (first: number, last: number) => (first === last ? `第 ${first} 课` : `第 ${first}–${last} 课`),
+    course: { head: '| 课程 | 学什么 | 检查项 | 分数 | TODO |', total: (l: number, c: number, p: number, t: number) => `共 ${l} 节课、${c} 个检查项、${p} 分、${t} 个 TODO。` },
   },
 } as const;
 
@@ -138,7 +141,7 @@ function renderTodo(lessonId: string, n: number, locale: Locale): string {
   const solution = [...block.comment, ...mark(block.starter, '--'), ...mark(block.solution, '++')].join('\n');
   const { text, translated } = todoText(lessonId, n, block.text, locale);
   // Not silent: the build says so, the card is marked, and content.test.ts fails.
-  if (!translated) console.warn(`@todo ${lessonId} ${n}: no ${locale} translation of "${block.text}" in .vitepress/i18n/lessons.zh-CN.json`);
+  if (!translated) console.warn(`@todo ${lessonId} ${n}: no ${locale} translation of "${block.text}" in lessons/${lessonId}/zh-CN.json`);
   return [
     `<div class="nlab-todo">`,
     // A real heading, so the TODO is in the outline, in search and in a screen reader's list of headings;
@@ -246,14 +249,16 @@ function renderLessonLink(lessonId: string, locale: Locale): string {
 function renderCourse(locale: Locale): string {
   const t = UI[locale];
   const lessons = listLessons();
-  const rows = lessons.map((l) => ({ l, todos: lessonTodos(l.id).length, points: l.checks.reduce((a, c) => a + c.points, 0) }));
+  const stats = new Map(lessons.map((l) => [l.id, { todos: lessonTodos(l.id).length, points: l.checks.reduce((a, c) => a + c.points, 0) }]));
+  const sum = (f: (l: (typeof lessons)[number]) => number): number => lessons.reduce((a, l) => a + f(l), 0);
   const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const summary = (id: string, en: string): string => (locale === 'zh-CN' ? zhLessons()[id]?.summary ?? en : en);
-  const parts = [...new Set(lessons.map((l) => l.part))].sort((a, b) => a - b);
-  const out = [t.course.total(rows.length, rows.reduce((a, r) => a + r.l.checks.length, 0), rows.reduce((a, r) => a + r.points, 0), rows.reduce((a, r) => a + r.todos, 0)), ''];
-  for (const p of parts) {
-    out.push(`## ${t.course.part(p)} · ${escapeMd(PARTS[p]?.[locale] ?? '')} {#part-${p}}`, '', t.course.head, '| --- | --- | ---: | ---: | ---: |');
-    for (const { l, todos, points } of rows.filter((r) => r.l.part === p)) {
+  const out = [t.course.total(lessons.length, sum((l) => l.checks.length), sum((l) => stats.get(l.id)!.points), sum((l) => stats.get(l.id)!.todos)), ''];
+  for (const { part, lessons: inPart } of courseParts(lessons)) {
+    const text = partText(part, locale);
+    out.push(`## ${partLabel(part, locale)} · ${escapeMd(text.title)} {#part-${part}}`, '', escapeMd(text.summary), '', t.course.head, '| --- | --- | ---: | ---: | ---: |');
+    for (const l of inPart) {
+      const { todos, points } = stats.get(l.id)!;
       const label = `${lessonNumber(l.id)}. ${escapeMd(lessonTitle(l.id, locale, l))}`;
       const link = lessonPageExists(l.id, locale) ? `[${label}](${localePrefix(locale)}/lessons/${l.id})` : label;
       out.push(`| ${link} | ${cell(escapeMd(summary(l.id, l.summary)))} | ${l.checks.length} | ${points} | ${todos} |`);
@@ -263,7 +268,21 @@ function renderCourse(locale: Locale): string {
   return out.join('\n');
 }
 
+/** The home page's overview: one line per part, with its lessons and what it covers, linked to the course map. */
+function renderParts(locale: Locale): string {
+  const t = UI[locale];
+  return courseParts()
+    .map(({ part, lessons }) => {
+      const numbers = lessons.map((l) => lessonNumber(l.id));
+      const text = partText(part, locale);
+      const head = `${partLabel(part, locale)}${locale === 'en' ? ', ' : '，'}${t.lessons(Math.min(...numbers), Math.max(...numbers))}${locale === 'en' ? ': ' : '：'}${escapeMd(text.title)}`;
+      return `- [**${head}**](${localePrefix(locale)}/lessons/#part-${part})${locale === 'en' ? ' — ' : '——'}${escapeMd(text.summary)}`;
+    })
+    .join('\n');
+}
+
 const COURSE = /^<!--\s*@course\s*-->\s*$/;
+const PARTS = /^<!--\s*@parts\s*-->\s*$/;
 const BLOCK = /^<!--\s*@(todo|code|checks)\s+([^\s]+)(?:\s+([^\s]+))?\s*-->\s*$/;
 const INLINE = /<!--\s*@lesson\s+([\w-]+)\s*-->/g;
 
@@ -282,6 +301,7 @@ export function expandDirectives(src: string, relativePath?: string): string {
       }
       if (inFence) return line;
       if (COURSE.test(line)) return renderCourse(locale);
+      if (PARTS.test(line)) return renderParts(locale);
       const m = BLOCK.exec(line);
       if (m) {
         const [, kind, lessonId, arg] = m;
