@@ -31,6 +31,12 @@ afterAll(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
+/** A built page's article text (HTML), without the navigation and sidebar around it. */
+const pageText = (file: string): string => {
+  const html = readFileSync(file, 'utf8');
+  return html.slice(html.indexOf('class="vp-doc'), html.lastIndexOf('</main>'));
+};
+
 /** Opens a page and collects console errors and uncaught exceptions while it loads. */
 async function open(path: string, page?: Page): Promise<{ page: Page; errors: string[] }> {
   page ??= await context.newPage();
@@ -124,12 +130,49 @@ describe('search in Chinese', () => {
         await results.first().waitFor({ timeout: 10_000 });
         const hrefs = await results.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href') ?? ''));
         for (const h of hrefs) expect(h.startsWith('/zh-CN/'), h).toBe(true);
-        // The best match's section really contains the words.
-        const best = resolveUrl(hrefs[0]!);
-        expect(best, hrefs[0]).toBeDefined();
-        const text = readFileSync(best!, 'utf8');
-        for (const w of word.split(' ')) expect(text, hrefs[0]).toContain(w);
+        // Every result's page really contains the words.
+        const words = word.split(' ');
+        for (const h of hrefs) {
+          const file = resolveUrl(h);
+          expect(file, h).toBeDefined();
+          expect(words.every((w) => pageText(file!).includes(w)), h).toBe(true);
+        }
+        // At least one section per page that uses the words, up to the 16 results the box shows
+        // (unsegmented, 命名空间 found 3 sections though 8 pages use it).
+        const pages = pageFiles().filter((f) => f.startsWith('zh-CN/') && words.every((w) => pageText(resolveUrl(pageUrl(f))!).includes(w)));
+        expect(hrefs.length).toBeGreaterThanOrEqual(Math.min(16, pages.length));
       } finally {
+        await page.close();
+      }
+    });
+  }
+});
+
+describe('the search index', () => {
+  for (const [prefix, key, loading] of [['', 'root', 'Loading the search index…'], ['/zh-CN', 'zh-CN', '正在加载搜索索引…']] as const) {
+    it(`says it is loading until it has arrived (${prefix || 'en'})`, async () => {
+      const page = await context.newPage();
+      // Hold the index back until the box has been looked at.
+      let release!: () => void;
+      const held = new Promise<void>((ok) => (release = ok));
+      await page.route(new RegExp(`/@localSearchIndex${key}\\.[\\w-]+\\.js$`), async (route) => {
+        await held;
+        await route.continue();
+      });
+      try {
+        await open(`${prefix}/`, page);
+        await page.locator('.VPNavBarSearch button').first().click();
+        await page.locator('.VPLocalSearchBox input').fill(prefix ? '命名空间' : 'namespace');
+        const note = page.locator('.VPLocalSearchBox .nlab-search-loading');
+        await note.waitFor();
+        await expect(note.textContent()).resolves.toBe(loading);
+        await expect(note.getAttribute('role')).resolves.toBe('status');
+        await expect(page.locator('.VPLocalSearchBox .results .result').count()).resolves.toBe(0);
+        release();
+        await page.locator('.VPLocalSearchBox .results .result').first().waitFor({ timeout: 10_000 });
+        await expect.poll(() => note.count()).toBe(0);
+      } finally {
+        release();
         await page.close();
       }
     });

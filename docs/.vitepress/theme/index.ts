@@ -3,6 +3,7 @@ import DefaultTheme from 'vitepress/theme';
 import { nextTick } from 'vue';
 import './custom.css';
 import { localizeThemeDom } from './labels.ts';
+import { installSearchLoading } from './search-loading.ts';
 import { tokenize } from './search-tokenize.ts';
 
 export default {
@@ -15,6 +16,7 @@ export default {
         await nextTick();
         localizeThemeDom(document);
       };
+      installSearchLoading(document);
     }
     // Functions do not survive the config's trip to the browser: give the search box the same
     // tokenizer the index was built with (config.ts), so Chinese queries are cut the same way.
