@@ -1,4 +1,5 @@
-// Printing a lesson: no navigation, code wrapped instead of clipped, folded solutions open.
+// Printing a lesson: no navigation, code wrapped instead of clipped, folded solutions open and
+// labelled as solutions rather than as buttons.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +21,11 @@ describe('print', () => {
     it(`${prefix}/lessons/lesson-8 prints its text, code and solutions, without navigation`, async () => {
       const page = await browser.open(`${prefix}/lessons/lesson-8`, { width: 1280, height: 900 });
       try {
+        // A fold is a button on screen and a label on paper, where it prints open.
+        const fold = page.locator('details.nlab-solution:not(.nlab-reference) > summary').first();
+        await expect(fold.innerText()).resolves.toBe(prefix ? '显示答案' : 'Show solution');
         await page.emulateMedia({ media: 'print' });
+        await expect(fold.innerText()).resolves.toBe(prefix ? '答案' : 'Solution');
         for (const sel of ['.VPNav', '.VPSidebar', '.VPDoc .aside', '.VPDocFooter']) {
           await expect(page.locator(sel).first().isVisible(), sel).resolves.toBe(false);
         }

@@ -24,6 +24,7 @@ const UI = {
     line: 'line',
     starter: 'What you start with',
     showSolution: 'Show solution',
+    printSolution: 'Solution',
     solutionNote: 'Lines marked red are the starter’s, green the solution’s.',
     points: (n: number) => `${n} ${n === 1 ? 'point' : 'points'}`,
     side: { kernel: 'judges your module', client: 'judges your client', both: 'judges both sides (all three pairings)' },
@@ -35,6 +36,7 @@ const UI = {
     lesson: (n: number) => `Lesson ${n}`,
     coming: 'coming',
     showReference: (file: string) => `Show the reference solution (whole ${file})`,
+    printReference: (file: string) => `The reference solution (whole ${file})`,
     referenceNote: 'The finished file, TODO markers removed. Try the TODOs below first.',
     permalink: (n: number) => `Permalink to TODO ${n}`,
     lessons: (first: number, last: number) => (first === last ? `lesson ${first}` : `lessons ${first}–${last}`),
@@ -46,6 +48,7 @@ const UI = {
     line: '第',
     starter: '起始代码',
     showSolution: '显示答案',
+    printSolution: '答案',
     solutionNote: '红色行是起始代码，绿色行是答案。',
     points: (n: number) => `${n} 分`,
     side: { kernel: '评判你的内核模块', client: '评判你的客户端', both: '两边都评判（三种组合）' },
@@ -57,6 +60,7 @@ const UI = {
     lesson: (n: number) => `第 ${n} 课`,
     coming: '即将推出',
     showReference: (file: string) => `显示参考答案（完整的 ${file}）`,
+    printReference: (file: string) => `参考答案（完整的 ${file}）`,
     referenceNote: '完成后的文件，已去掉 TODO 标记。请先自己完成下面的 TODO。',
     permalink: (n: number) => `TODO ${n} 的链接`,
     lessons: (first: number, last: number) => (first === last ? `第 ${first} 课` : `第 ${first}–${last} 课`),
@@ -121,6 +125,10 @@ export function lessonTodos(lessonId: string): number[] {
   });
 }
 
+/** A fold's summary: a button on screen; on paper, where the fold prints open, a label (custom.css). */
+const foldSummary = (screen: string, print: string): string =>
+  `<summary><span class="nlab-screen">${screen}</span><span class="nlab-print">${print}</span></summary>`;
+
 /**
  * Marks a run of lines as added or removed with the notation VitePress's highlighter turns
  * into diff lines: a comment on its own line applies to the next N lines and disappears.
@@ -153,7 +161,7 @@ function renderTodo(lessonId: string, n: number, locale: Locale): string {
     '',
     fence(langOf(file), starter),
     '',
-    `<details class="nlab-solution"><summary>${t.showSolution}</summary>`,
+    `<details class="nlab-solution">${foldSummary(t.showSolution, t.printSolution)}`,
     '',
     `<p class="nlab-todo-label">${t.solutionNote}</p>`,
     '',
@@ -187,7 +195,7 @@ function renderCode(lessonId: string, file: string, locale: Locale): string {
   const solution = toSolutionView(source, lang, path);
   if (starter === solution) return titledFence(langOf(file), solution, file);
   const folded = [
-    `<details class="nlab-solution nlab-reference"><summary>${t.showReference(escapeHtml(name))}</summary>`,
+    `<details class="nlab-solution nlab-reference">${foldSummary(t.showReference(escapeHtml(name)), t.printReference(escapeHtml(name)))}`,
     '',
     `<p class="nlab-todo-label">${t.referenceNote}</p>`,
     '',
