@@ -12,8 +12,11 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
 export interface SiteBrowser {
   url: string;
   context: BrowserContext;
-  /** Opens a site path (e.g. /lessons/lesson-3) and waits for the app to render. */
-  open(path: string, size?: { width: number; height: number }): Promise<Page>;
+  /**
+   * Opens a site path (e.g. /lessons/lesson-3) and waits for the app to render. With a colour
+   * scheme the page follows it as the system's preference (the theme's 'auto' appearance).
+   */
+  open(path: string, size?: { width: number; height: number }, colorScheme?: 'light' | 'dark'): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -24,9 +27,10 @@ export async function startSiteBrowser(): Promise<SiteBrowser> {
   return {
     url: site.url,
     context,
-    async open(path, size) {
+    async open(path, size, colorScheme) {
       const page = await context.newPage();
       if (size) await page.setViewportSize(size);
+      if (colorScheme) await page.emulateMedia({ colorScheme });
       const res = await page.goto(site.url + path, { waitUntil: 'networkidle' });
       if (res?.status() !== 200) throw new Error(`${path}: HTTP ${res?.status()}`);
       await page.waitForSelector('#app .Layout');

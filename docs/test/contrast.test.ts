@@ -18,15 +18,15 @@ afterAll(async () => {
 // Colours are the same in both locales: the English pages cover every kind of block.
 const pages = pageFiles().filter((f) => !f.startsWith('zh-CN/'));
 
-describe('code contrast (WCAG AA)', () => {
+// Pages in parallel: each follows its own emulated colour scheme (no shared localStorage setting).
+describe.concurrent('code contrast (WCAG AA)', () => {
   for (const scheme of ['light', 'dark'] as const) {
     for (const file of pages) {
       const url = pageUrl(file);
       it(`${url} (${scheme})`, async () => {
-        const page = await browser.open(url);
+        const page = await browser.open(url, undefined, scheme);
         try {
-          await page.evaluate((s) => localStorage.setItem('vitepress-theme-appearance', s), scheme);
-          await page.reload({ waitUntil: 'networkidle' });
+          await expect(page.locator('html').evaluate((h) => h.classList.contains('dark'))).resolves.toBe(scheme === 'dark');
           await page.evaluate(() => document.querySelectorAll('.vp-doc details').forEach((d) => d.setAttribute('open', '')));
           const low: string[] = await page.evaluate((aa) => {
             type RGBA = [number, number, number, number];

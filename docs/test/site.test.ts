@@ -54,7 +54,8 @@ async function open(path: string, page?: Page): Promise<{ page: Page; errors: st
   return { page, errors };
 }
 
-describe('every page, in both locales', () => {
+// Pages in parallel, each in its own tab.
+describe.concurrent('every page, in both locales', () => {
   const pages = pageFiles();
   it('has pages in both locales', () => {
     expect(pages.some((p) => p.startsWith('zh-CN/'))).toBe(true);
