@@ -78,6 +78,12 @@ describe.concurrent('every page, in both locales', () => {
           expect(text?.trim().length, `${url}: code block ${i} is empty`).toBeGreaterThan(0);
         }
         if (/(setup|lab-vm|troubleshooting|reference\/client)\.md$/.test(file) || /lessons\/lesson-/.test(file)) expect(n, `${url} shows code`).toBeGreaterThan(0);
+        // Whole files (<!-- @code lesson path -->) are shown under their path.
+        const wholeFiles = [...readFileSync(join(docsDir, file), 'utf8').matchAll(/^<!--\s*@code\s+\S+\s+(\S+)\s*-->\s*$/gm)].map((m) => m[1]!);
+        if (wholeFiles.length) {
+          const names = await page.locator('.vp-doc .nlab-file > .nlab-file-name code').allTextContents();
+          for (const f of wholeFiles) expect(names, `${url}: ${f} is shown under its path`).toContain(f);
+        }
         // Headings render their code names as code, not as literal backticks.
         const headings = await page.locator('.vp-doc :is(h1, h2, h3, h4)').allTextContents();
         expect(headings.filter((h) => h.includes('`')), `${url}: headings with backticks`).toEqual([]);
@@ -253,7 +259,9 @@ describe('the theme speaks the page’s language', () => {
       await page.locator('.VPNavBarTranslations button').hover();
       await page.locator('.VPNavBarTranslations a', { hasText: '简体中文' }).click();
       await page.waitForURL(`**/zh-CN${path}`);
-      await page.waitForSelector('.nlab-todo-text');
+      // The router changes the URL before it renders the new page and sets <html lang>.
+      await expect.poll(() => page.locator('html').getAttribute('lang'), { timeout: 10_000 }).toBe('zh-CN');
+      await expect.poll(() => page.locator('.nlab-todo-text').first().textContent(), { timeout: 10_000 }).toMatch(/\p{Script=Han}/u);
       const todos = await page.locator('.nlab-todo-text').allTextContents();
       expect(todos.length).toBeGreaterThan(0);
       for (const t of todos) expect(t, 'TODO instruction in Chinese').toMatch(/\p{Script=Han}/u);
