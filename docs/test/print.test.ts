@@ -36,6 +36,13 @@ describe('print', () => {
         expect(clipped, 'code blocks wider than the printed page').toBe(0);
         const content = await page.locator('.VPDoc .content-container').boundingBox();
         expect(content!.x, 'the text starts at the left margin').toBeLessThan(40);
+        // Browsers without ::details-content: the folds are opened for the print, and closed after it.
+        const closed = await page.locator('.vp-doc details:not([open])').count();
+        expect(closed).toBeGreaterThan(0);
+        await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+        await expect(page.locator('.vp-doc details:not([open])').count()).resolves.toBe(0);
+        await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+        await expect(page.locator('.vp-doc details:not([open])').count()).resolves.toBe(closed);
         mkdirSync(SHOTS, { recursive: true });
         await page.screenshot({ path: join(SHOTS, `print-lesson-8${prefix ? '-zh-CN' : ''}.png`) });
       } finally {

@@ -3,6 +3,7 @@ import DefaultTheme from 'vitepress/theme';
 import { nextTick } from 'vue';
 import './custom.css';
 import { localizeThemeDom } from './labels.ts';
+import { installPrintFolds } from './print-folds.ts';
 import { installSearchLoading } from './search-loading.ts';
 import { tokenize } from './search-tokenize.ts';
 
@@ -17,6 +18,7 @@ export default {
         localizeThemeDom(document);
       };
       installSearchLoading(document);
+      installPrintFolds(window);
     }
     // Functions do not survive the config's trip to the browser: give the search box the same
     // tokenizer the index was built with (config.ts), so Chinese queries are cut the same way.
