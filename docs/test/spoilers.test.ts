@@ -49,7 +49,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe('lesson pages hide the solution until it is asked for', () => {
+// Pages in parallel, each in its own tab.
+describe.concurrent('lesson pages hide the solution until it is asked for', () => {
   it('there are lessons with solution-only lines', () => {
     expect(lessons.length).toBeGreaterThan(0);
     for (const l of lessons) expect(solutionOnlyLines(l.id).size, l.id).toBeGreaterThan(0);
