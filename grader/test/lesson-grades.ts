@@ -9,6 +9,8 @@ import { gradeLesson } from '../src/grade.js';
 import type { GradeReport } from '../src/report/types.js';
 import type { Lesson } from '../src/lesson/load.js';
 import { loadAllLessons } from '../src/lesson/load.js';
+import { loadavg } from 'node:os';
+import { describeBudget, tightBudgets } from '../src/report/budget.js';
 import { schemaErrors } from './report-schema.js';
 import { peerDecodings } from './tshark-peer.js';
 import { sharedGuest } from './shared-guest.js';
@@ -57,6 +59,11 @@ export function gradeEveryLesson(selector: string, opts: { pcap?: boolean } = {}
         expect(r.style?.findings).toEqual([]);
         expect(r.style?.notRun).toEqual([]);
         if (opts.pcap) expectCapturesAgree(r, lesson);
+        // A warning, not a failure: a run near its timeout here fails a learner on a slower machine.
+        const tight = tightBudgets(r, lesson.checks);
+        if (tight.length > 0) {
+          console.warn(`${lesson.id} on ${selector} (load ${loadavg()[0]!.toFixed(1)}): near the time budget: ${tight.map(describeBudget).join('; ')}`);
+        }
         guest.expectNoStray();
       }, 600_000);
 
