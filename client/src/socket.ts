@@ -10,6 +10,7 @@ import { NETLINK_OPT, SO_RCVBUF, SO_SNDBUF, SOL_NETLINK, SOL_SOCKET } from './co
 import { InvalidArgumentError, NetlinkTimeoutError, SocketClosedError } from './errors.js';
 import { decodeMessages, encodeMessage, encodeMessages, NLMSG_HDRLEN, type MessageInit, type NetlinkMessage } from './header.js';
 import { loadNative, type NativeBinding, type NativeSocket } from './native.js';
+import { inNetns, type NetnsSpec } from './netns.js';
 import type { AckWarning } from './replies.js';
 import { traceSocket } from './trace.js';
 
@@ -46,6 +47,14 @@ export interface SocketOptions {
   receiveBufferSize?: number;
   /** `SO_SNDBUF` in bytes. Default: system default. */
   sendBufferSize?: number;
+  /**
+   * Network namespace to open the socket in: a name from `ip netns list`
+   * (`/run/netns/NAME`), a path to a namespace file (`/proc/PID/ns/net`), or
+   * an open file descriptor of one (yours to close). The socket stays in it
+   * for life; the process does not change namespace. Default: the caller's.
+   * Needs `CAP_SYS_ADMIN`; failures are a {@link NetworkNamespaceError}.
+   */
+  netns?: NetnsSpec;
 }
 
 /** Options of {@link NetlinkSocket.receiveSync}. */
@@ -137,7 +146,9 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
     this.protocol = protocol;
     this.#binding = loadNative();
     this.#meta = new Uint32Array(3);
-    this.#native = new this.#binding.NativeSocket(protocol, this.#meta);
+    const binding = this.#binding;
+    if (options.netns !== undefined && !binding.NETNS) throw new Error('netlink client: the native addon was built from older sources and cannot open a socket in another network namespace; rebuild it (npm rebuild, or npm run setup)');
+    this.#native = inNetns(options.netns, (fd) => new binding.NativeSocket(protocol, this.#meta, fd));
     traceSocket('open', protocol, this.#native.fd);
     try {
       const optional = (name: keyof typeof NETLINK_OPT, on: boolean | undefined): void => {
