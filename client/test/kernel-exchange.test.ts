@@ -25,6 +25,7 @@ import {
   NetlinkError,
   NLM_F,
   openSocket,
+  request,
   RTM,
   UnexpectedReplyError,
   type NetlinkSocket,
@@ -134,6 +135,34 @@ describe('kernel datagrams through the reply engine', () => {
     } finally {
       raw.close();
     }
+  });
+});
+
+describe('datagrams the kernel cuts (MSG_TRUNC) for a socket with maxDatagramSize', () => {
+  // One ifinfomsg of lo is over 1 KiB, and dump datagrams are at least a page: all are cut.
+  it('request() and dump() fail with DatagramTruncatedError instead of decoding half a message', async () => {
+    const small = openSocket(NETLINK.ROUTE, { maxDatagramSize: 256 });
+    try {
+      const lo = request(small, { type: RTM.GETLINK, payload: encodeIfInfoMsg({ index: 1 }) }, { timeout: 2000 });
+      await expect(lo).rejects.toBeInstanceOf(DatagramTruncatedError);
+      await expect(lo).rejects.toMatchObject({ code: 'ENOSPC', received: 256 });
+      const all = dumpAll(small, { type: RTM.GETLINK, payload: encodeIfInfoMsg() }, { idleTimeout: 2000 });
+      await expect(all).rejects.toBeInstanceOf(DatagramTruncatedError);
+      // The socket still works for answers that fit: an error ACK.
+      await expect(request(small, { type: RTM.GETLINK, payload: encodeIfInfoMsg({ index: 0x7fffffff }) }, { timeout: 2000 })).rejects.toMatchObject({ code: 'ENODEV' });
+    } finally {
+      small.close();
+    }
+    const whole = openSocket(NETLINK.ROUTE, { maxDatagramSize: 64 * 1024 });
+    try {
+      expect((await listLinks(whole)).map((l) => l.name)).toContain('lo');
+    } finally {
+      whole.close();
+    }
+  });
+
+  it('a size that is no integer from 1 to 64 MiB is an InvalidArgumentError', () => {
+    for (const bad of [0, 1.5, 65 * 1024 * 1024]) expect(() => openSocket(NETLINK.ROUTE, { maxDatagramSize: bad })).toThrow(expect.objectContaining({ name: 'InvalidArgumentError', argument: 'maxDatagramSize' }));
   });
 });
 
