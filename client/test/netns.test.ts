@@ -15,7 +15,9 @@ import {
   request,
   resolveFamily,
   RTM,
+  decodeLink,
   encodeLinkPayload,
+  RTNLGRP,
   type NetlinkSocket,
 } from '../src/index.js';
 
@@ -75,6 +77,14 @@ describe('a socket in another network namespace', () => {
     expect((JSON.parse(stdout) as { mtu: number }[])[0]?.mtu).toBe(1280);
     expect((await resolveFamily(open(NETLINK.GENERIC, { netns: ns }), 'nlctrl')).name).toBe('nlctrl');
   });
+
+  it('a joined group brings the namespace\'s notifications', async () => {
+    const sock = open(NETLINK.ROUTE, { netns: ns });
+    sock.joinGroup(RTNLGRP.LINK);
+    const changed = new Promise<string | undefined>((resolve) => sock.on('message', (m) => m.type === RTM.NEWLINK && resolve(decodeLink(m).name)));
+    await execa('ip', ['-n', ns, 'link', 'set', made[1]!, 'up']);
+    expect(made).toContain(await changed);
+  }, 10_000);
 });
 
 describe('namespaces that cannot be entered', () => {
