@@ -5,7 +5,7 @@
  * process itself never changes namespace.
  * @module
  */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { InvalidArgumentError, isSystemError, NetworkNamespaceError } from './errors.js';
 
 /** Where `ip netns add NAME` keeps its namespaces (`/var/run/netns` links here). */
@@ -40,7 +40,8 @@ export function inNetns<T>(netns: NetnsSpec | undefined, open: (fd: number) => T
   const path = netnsPath(netns);
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // O_NONBLOCK: a FIFO given by mistake fails in setns() instead of blocking open().
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     throw isSystemError(e) ? new NetworkNamespaceError(netns, e.code, path) : e;
   }

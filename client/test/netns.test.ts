@@ -4,7 +4,9 @@
  * file descriptor. The host's own interfaces are only read, never changed.
  */
 import { execa } from 'execa';
-import { closeSync, fstatSync, openSync, readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   InvalidArgumentError,
@@ -107,6 +109,16 @@ describe('namespaces that cannot be entered', () => {
     const fd = openSync('/dev/null', 'r');
     closeSync(fd);
     expect(() => openSocket(NETLINK.ROUTE, { netns: fd })).toThrow(expect.objectContaining({ name: 'NetworkNamespaceError', code: 'EBADF' }));
+  });
+
+  it('a FIFO is refused at once (EINVAL), not waited on for a writer', async () => {
+    const fifo = join(mkdtempSync(join(tmpdir(), 'nl-lab-ns-')), 'fifo');
+    await execa('mkfifo', [fifo]);
+    try {
+      expect(() => openSocket(NETLINK.ROUTE, { netns: fifo })).toThrow(expect.objectContaining({ name: 'NetworkNamespaceError', code: 'EINVAL' }));
+    } finally {
+      rmSync(dirname(fifo), { recursive: true });
+    }
   });
 
   it('a value that is no name, path or descriptor is an InvalidArgumentError', () => {
