@@ -162,6 +162,19 @@ describe('datagrams the kernel cuts (MSG_TRUNC) for a socket with maxDatagramSiz
     }
   });
 
+  it('receive() gets the cut datagram marked truncated', async () => {
+    const small = openSocket(NETLINK.ROUTE, { maxDatagramSize: 256 });
+    try {
+      small.sendBytes(encodeMessage({ type: RTM.GETLINK, flags: NLM_F.REQUEST, seq: 9, payload: encodeIfInfoMsg({ index: 1 }) }));
+      const d = await small.receive({ timeout: 2000 });
+      expect(d.truncated).toBe(true);
+      expect(d.data.length).toBe(256);
+      expect(d.data.readUInt16LE(4)).toBe(RTM.NEWLINK);
+    } finally {
+      small.close();
+    }
+  });
+
   it('a size that is no integer from 1 to 64 MiB is an InvalidArgumentError', () => {
     for (const bad of [0, 1.5, 65 * 1024 * 1024]) expect(() => openSocket(NETLINK.ROUTE, { maxDatagramSize: bad })).toThrow(expect.objectContaining({ name: 'InvalidArgumentError', argument: 'maxDatagramSize' }));
   });
