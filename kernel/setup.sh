@@ -21,6 +21,8 @@ PACKAGES=(
 
 say() { printf 'setup: %s\n' "$*"; }
 
+LAB_DIR="${NETLINK_LAB_STATE:-.lab}"
+
 SUDO=()
 as_root() {
 	if [ "$(id -u)" -ne 0 ] && [ "${#SUDO[@]}" -eq 0 ]; then
@@ -77,6 +79,9 @@ install_system_packages() {
 		# wireshark-common asks whether non-root users may capture; the lab captures only in its guest.
 		echo "wireshark-common wireshark-common/install-setuid boolean false" | "${sudo[@]}" debconf-set-selections 2>/dev/null || true
 		DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${available[@]}"
+		# What setup installed (not what was there before), for the README's removal step.
+		mkdir -p "$LAB_DIR"
+		printf '%s\n' "${available[@]}" >>"$LAB_DIR/apt-installed"
 	fi
 	if [ "${#unavailable[@]}" -gt 0 ]; then
 		say "this system's apt has no package named: ${unavailable[*]}"
