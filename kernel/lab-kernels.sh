@@ -99,7 +99,16 @@ lab_kernels_plan() {
 	cat "$LK_PLAN"
 }
 
-lab_kernels_build_deps() { lab_kernels_plan | awk '$1 == "builddep" { print $2 }'; }
+# The packages setup installs for building modules: the Debian kernels' build dependencies, or,
+# with no Debian kernel at all, the running kernel's headers if the system lacks them.
+lab_kernels_build_deps() {
+	local plan sel
+	plan=$(lab_kernels_plan)
+	awk '$1 == "builddep" { print $2 }' <<<"$plan"
+	grep -q '^kernel ' <<<"$plan" && return 0
+	for sel in "${LAB_KERNEL_SELECTORS[@]}"; do [ -z "$(lk_unpacked "$sel")" ] || return 0; done
+	lab_kernels_host_headers
+}
 
 lk_release_dir() { printf '%s/%s\n' "$LAB_KERNELS_DIR" "$1"; }
 
@@ -215,11 +224,60 @@ lab_kernels_fetch() {
 	if [ "${#lacking[@]}" -gt 0 ]; then
 		if [ "${#have[@]}" -gt 0 ]; then
 			lk_say "the lab grades with kernel ${have[*]}; --kernel ${lacking[*]} and the tests that need it are skipped"
+		elif lk_host_kernel; then
+			lk_say "no Debian kernel for the lab: it grades with the running kernel ($(lk_host_release), --kernel host, the default)"
 		else
-			lk_say "no Debian kernel for the lab: grade with --kernel host (the running kernel, with its headers) or --kernel /path/to/vmlinuz"
+			lk_say "no Debian kernel for the lab, and the running kernel cannot serve: grade with --kernel /path/to/vmlinuz"
 		fi
 	fi
 	return "$failed"
+}
+
+# The running kernel's release; NETLINK_LAB_HOST_RELEASE stands in for it in tests.
+lk_host_release() { printf '%s\n' "${NETLINK_LAB_HOST_RELEASE:-$(uname -r)}"; }
+
+# Reads a file that may be root's only (Ubuntu's /boot/vmlinuz-* is mode 0600), with sudo then.
+lk_read_file() {
+	if [ -r "$1" ]; then cat "$1"; elif [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then sudo cat "$1"; else return 1; fi
+}
+
+# Ubuntu and other systems without Debian's kernels: the running kernel. Its image is copied
+# into .lab/kernels/host/<release>/boot, readable without root from then on; its modules stay
+# in /lib/modules/<release>, and its headers are the system's (setup installs
+# linux-headers-<release> with apt when they are missing: lab_kernels_host_headers).
+lk_host_kernel() {
+	local rel dir tmp
+	rel=$(lk_host_release)
+	dir="$LAB_KERNELS_DIR/host/$rel"
+	if [ -f "$dir/.lab-unpacked" ]; then return 0; fi
+	if [ ! -e "/boot/vmlinuz-$rel" ] || [ ! -d "/lib/modules/$rel" ]; then
+		lk_say "the running kernel $rel has no /boot/vmlinuz-$rel or no /lib/modules/$rel"
+		return 1
+	fi
+	tmp="$dir.tmp.$$"
+	rm -rf "$tmp"
+	mkdir -p "$tmp/boot"
+	if ! lk_read_file "/boot/vmlinuz-$rel" >"$tmp/boot/vmlinuz-$rel"; then
+		lk_say "cannot read /boot/vmlinuz-$rel (run setup with sudo available)"
+		rm -rf "$tmp"
+		return 1
+	fi
+	# The config tells the grader which memory checks the kernel has built in.
+	lk_read_file "/boot/config-$rel" >"$tmp/boot/config-$rel" 2>/dev/null || rm -f "$tmp/boot/config-$rel"
+	printf 'copied from /boot/vmlinuz-%s\n' "$rel" >"$tmp/.lab-unpacked"
+	rm -rf "$dir"
+	mv "$tmp" "$dir"
+	lk_say "kernel host: copied /boot/vmlinuz-$rel into $dir; modules from /lib/modules/$rel"
+}
+
+# The headers package setup installs for the running kernel when the lab has no Debian kernel
+# and the system has no headers for it (an ordinary package; the image stays as it was).
+lab_kernels_host_headers() {
+	local rel
+	rel=$(lk_host_release)
+	[ -e "/lib/modules/$rel/build/Makefile" ] || [ -e "/usr/src/linux-headers-$rel/Makefile" ] && return 0
+	lk_apt_cache show "linux-headers-$rel" >/dev/null 2>&1 && printf 'linux-headers-%s\n' "$rel"
+	return 0
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

@@ -133,7 +133,9 @@ export function findKernel(selector: string = defaultKernelSelector()): Kernel {
     );
   }
   if (selector === 'host') {
-    const rel = release();
+    const rel = hostRelease();
+    const copied = hostCopy(rel);
+    if (copied) return fromSystem(selector, rel, 'host', copied);
     const image = join(BOOT, `vmlinuz-${rel}`);
     if (!existsSync(image)) {
       throw new LabError(
@@ -155,6 +157,21 @@ export function findKernel(selector: string = defaultKernelSelector()): Kernel {
   );
 }
 
+/** The running kernel's release; NETLINK_LAB_HOST_RELEASE stands in for it in tests. */
+function hostRelease(): string {
+  return process.env.NETLINK_LAB_HOST_RELEASE ?? release();
+}
+
+/**
+ * The running kernel's image as setup copied it (where no Debian kernel can be had, e.g. on
+ * Ubuntu, whose /boot/vmlinuz-* only root can read), or undefined.
+ */
+function hostCopy(rel: string): string | undefined {
+  const dir = join(LAB_KERNELS_DIR, 'host', rel);
+  const image = join(dir, 'boot', `vmlinuz-${rel}`);
+  return existsSync(join(dir, '.lab-unpacked')) && existsSync(image) ? image : undefined;
+}
+
 function otherSelectors(selector: string): string {
   return [...KNOWN_KERNELS.map((k) => k.selector).filter((s) => s !== selector), 'host'].join('|');
 }
@@ -171,13 +188,14 @@ export function probeKernel(selector: string): Kernel | LabError {
 
 /**
  * The kernel grades use when none is named: the first supported kernel the lab has (6.1 on
- * Debian 12; 6.12 where the archive has no 6.1), else the running kernel when its image
- * can be read, else 6.1, whose error then says how to get it.
+ * Debian 12; 6.12 where the archive has no 6.1), else the running kernel when setup copied
+ * its image or it can be read, else 6.1, whose error then says how to get it.
  */
 export function defaultKernelSelector(): string {
   const found = KNOWN_KERNELS.find((k) => !(probeKernel(k.selector) instanceof LabError));
   if (found) return found.selector;
-  return readable(join(BOOT, `vmlinuz-${release()}`)) ? 'host' : KNOWN_KERNELS[0].selector;
+  const rel = hostRelease();
+  return hostCopy(rel) || readable(join(BOOT, `vmlinuz-${rel}`)) ? 'host' : KNOWN_KERNELS[0].selector;
 }
 
 /** One line for a person: the release and where it came from, e.g. for a grade's header. */

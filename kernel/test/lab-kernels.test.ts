@@ -42,11 +42,28 @@ function aptWithout(name: string, drop: RegExp): string {
   return `-o Dir::State::lists=${lists} -o Dir::State::status=${status} -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=`;
 }
 
-function fetchKernels(aptOpts: string, kernelsDir: string) {
+function fetchKernels(aptOpts: string, kernelsDir: string, hostRelease = 'no-such-release') {
   const r = spawnSync('bash', ['kernel/lab-kernels.sh', 'fetch'], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
-    env: { ...process.env, LAB_APT_OPTS: aptOpts, NETLINK_LAB_KERNELS: kernelsDir },
+    env: { ...process.env, LAB_APT_OPTS: aptOpts, NETLINK_LAB_KERNELS: kernelsDir, NETLINK_LAB_HOST_RELEASE: hostRelease },
+  });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+const canHide = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
+if (!canHide) console.warn('skipped: the mount-namespace tests need root and unshare -m');
+
+/**
+ * Runs `script` (sh, with "$@" = `args`) in a mount namespace of its own, with NODE and CLI
+ * set for the lab's command line. QEMU started there sees the same mounts through 9p.
+ */
+function inNamespace(script: string, args: string[], env: Record<string, string>) {
+  const r = spawnSync('unshare', ['-m', 'sh', '-c', script, 'sh', ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NODE: process.execPath, CLI: join(REPO_ROOT, 'dist/kernel/src/cli.js'), NO_COLOR: '1', ...env },
+    timeout: 300_000,
   });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
@@ -78,23 +95,12 @@ describe.skipIf(!haveApt)('setup on an archive without 6.1 ("Debian 13")', () =>
   // A machine where setup installed no kernel: the system's kernels, headers and kbuild are
   // hidden by empty tmpfs mounts, so only the lab's unpacked 6.12 can serve. QEMU runs in the
   // same namespace, so the guest's view of the host root (9p) has them hidden too.
-  const canHide = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
-  if (!canHide) console.warn('skipped: the mount-namespace test needs root and unshare -m');
   it.skipIf(!lab612 || !canHide)('builds, boots and modprobes with only the unpacked 6.12, which is then the default', () => {
     expect(existsSync(join(kernels, 'missing-6.1'))).toBe(true);
     const modulesRoot = realpathSync('/lib/modules');
     const hide = ['/boot', modulesRoot, '/usr/src', ...readdirSync('/usr/lib').filter((d) => d.startsWith('linux-kbuild-')).map((d) => join('/usr/lib', d))];
-    const cli = join(REPO_ROOT, 'dist/kernel/src/cli.js');
-    const run = (...args: string[]) => {
-      const script = 'n=$1; shift; while [ "$n" -gt 0 ]; do mount -t tmpfs hidden "$1" || exit 99; shift; n=$((n - 1)); done; exec "$NODE" "$CLI" "$@"';
-      const r = spawnSync('unshare', ['-m', 'sh', '-c', script, 'sh', String(hide.length), ...hide, ...args], {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, NODE: process.execPath, CLI: cli, NETLINK_LAB_KERNELS: kernels, NO_COLOR: '1' },
-        timeout: 300_000,
-      });
-      return { code: r.status, out: `${r.stdout}${r.stderr}` };
-    };
+    const script = 'n=$1; shift; while [ "$n" -gt 0 ]; do mount -t tmpfs hidden "$1" || exit 99; shift; n=$((n - 1)); done; exec "$NODE" "$CLI" "$@"';
+    const run = (...args: string[]) => inNamespace(script, [String(hide.length), ...hide, ...args], { NETLINK_LAB_KERNELS: kernels });
 
     const doctor = run('doctor');
     expect(doctor.out).toMatch(/kernel 6\.1 +not in this lab: this system's apt has no Debian 6\.1 kernel/);
@@ -121,7 +127,7 @@ describe.skipIf(!haveApt)('setup on an archive without 6.1 ("Debian 13")', () =>
 });
 
 describe.skipIf(!haveApt)('setup on an archive without Debian kernels ("Ubuntu")', () => {
-  it('names both kernels as missing, downloads nothing and points at --kernel host', () => {
+  it('names both kernels as missing, downloads nothing, and says the running kernel cannot serve either', () => {
     const apt = aptWithout('ubuntu', /^linux-(image|headers)-/);
     const kernels = join(work, 'kubuntu');
     const r = fetchKernels(apt, kernels);
@@ -129,11 +135,45 @@ describe.skipIf(!haveApt)('setup on an archive without Debian kernels ("Ubuntu")
       expect(r.out).toContain(`kernel ${selector}: this system's apt has no Debian ${selector} kernel`);
       expect(existsSync(join(kernels, `missing-${selector}`))).toBe(true);
     }
-    expect(r.out).toMatch(/no Debian kernel for the lab: grade with --kernel host/);
+    expect(r.out).toMatch(/the running kernel no-such-release has no \/boot\/vmlinuz-no-such-release/);
+    expect(r.out).toMatch(/no Debian kernel for the lab, and the running kernel cannot serve: grade with --kernel \/path\/to\/vmlinuz/);
     expect(r.code).toBe(0);
     expect(readdirSync(kernels).sort()).toEqual(['missing-6.1', 'missing-6.12', 'plan']);
     expect(readFileSync(join(kernels, 'plan'), 'utf8')).not.toMatch(/^(kernel|package|builddep) /m);
   }, 120_000);
+
+  // The running kernel's stand-in: a machine whose kernel is the lab's 6.1, installed the way a
+  // distribution installs its own (image mode 0600 in /boot, modules in /lib/modules), made in
+  // a mount namespace from the lab's unpacked files. Its release matches 6.1, so here it is
+  // also found as a system 6.1 and the default stays 6.1; on Ubuntu nothing else matches.
+  const lab61 = (() => {
+    const k = findKernel('6.1');
+    return k.origin === 'lab' ? k : undefined;
+  })();
+  it.skipIf(!lab61 || !canHide)('copies the running kernel\'s image, and --kernel host boots it and finds its modules', () => {
+    const rel = lab61!.release;
+    const kernels = join(work, 'khost');
+    const root = join(LAB_KERNELS_DIR, rel);
+    const script = `set -e
+      mount -t tmpfs boot /boot && cp "$ROOT/boot/vmlinuz-$REL" "$ROOT/boot/config-$REL" /boot && chmod 600 /boot/vmlinuz-$REL
+      mount -t tmpfs modules "$MODULES" && mkdir "$MODULES/$REL" && mount -o bind "$ROOT/lib/modules/$REL" "$MODULES/$REL"
+      bash kernel/lab-kernels.sh fetch
+      "$NODE" "$CLI" doctor || true
+      exec "$NODE" "$CLI" vm --kernel host --timeout 120 -- sh -c 'uname -r; modprobe nlmon && grep -c ^nlmon /proc/modules'`;
+    const r = inNamespace(script, [], {
+      ROOT: root,
+      REL: rel,
+      MODULES: realpathSync('/lib/modules'),
+      LAB_APT_OPTS: aptWithout('ubuntu-host', /^linux-(image|headers)-/),
+      NETLINK_LAB_KERNELS: kernels,
+      NETLINK_LAB_HOST_RELEASE: rel,
+    });
+    expect(r.out).toContain(`kernel host: copied /boot/vmlinuz-${rel} into ${kernels}/host/${rel}; modules from /lib/modules/${rel}`);
+    expect(r.out).toContain(`no Debian kernel for the lab: it grades with the running kernel (${rel}, --kernel host, the default)`);
+    expect(r.out).toContain(`✓ kernel host  ${rel} (running kernel: ${kernels}/host/${rel}/boot/vmlinuz-${rel})`);
+    expect(r.out, r.out).toContain(`\n${rel}\n1\n`); // the guest's uname -r, then nlmon in /proc/modules
+    expect(r.code).toBe(0);
+  }, 600_000);
 });
 
 describe.skipIf(!lab612)('a lab set up with unpacked kernels', () => {
