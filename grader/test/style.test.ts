@@ -20,7 +20,7 @@ describe.each(lessons)('%s solution module', (_id, dir) => {
   });
 
   for (const { kernel, title } of kernels) {
-    it.skipIf(!kernel)(`passes sparse on ${title}'s headers`, async () => {
+    it.skipIf(!kernel)(`passes sparse on the headers of ${title}`, async () => {
       expect((await runSparse(dir, kernel!)).map(formatFinding)).toEqual([]);
     });
   }

@@ -36,7 +36,7 @@ describe('checkpatch.pl --strict', () => {
   });
 });
 
-describe.each(KNOWN_KERNELS.map((k) => kernelForTest(k.selector)))('sparse on $title headers', (t) => {
+describe.each(KNOWN_KERNELS.map((k) => kernelForTest(k.selector)))('sparse on the headers of $title', (t) => {
   const kernel = t.kernel!;
 
   it('reports an undeclared global and a byte-order mismatch, not the compiler\'s warnings', async () => {
