@@ -69,7 +69,7 @@ install_system_packages() {
 	fi
 	[ "$APT_UPDATED" -eq 1 ] || apt_update
 	local sudo=("${SUDO[@]}")
-	# Install what this distribution has; name what it lacks (Ubuntu has no Debian kernel packages).
+	# Install what this distribution has; name what it lacks.
 	local available=() unavailable=() p
 	for p in "${missing[@]}"; do
 		if apt-cache show "$p" >/dev/null 2>&1; then available+=("$p"); else unavailable+=("$p"); fi
