@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LabError } from '../../kernel/src/errors.js';
 import { HOST_CONSENT_FLAG, requireHostBackend } from '../../kernel/src/host-backend.js';
-import { DEFAULT_KERNEL, findKernel } from '../../kernel/src/kernels.js';
+import { describeKernel, findKernel } from '../../kernel/src/kernels.js';
 import { FAIL, PASS, bold, dim, ms } from '../../kernel/src/term.js';
 import { reportCliError } from './cli-errors.js';
 import { gradeLesson, type GradeOptions, type Progress } from './grade.js';
@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       solution: { type: 'boolean', default: false },
-      kernel: { type: 'string', default: DEFAULT_KERNEL },
+      kernel: { type: 'string' },
       backend: { type: 'string', default: 'vm' },
       json: { type: 'boolean', default: false },
       junit: { type: 'string' },
@@ -86,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
   // between lessons (the grader retires it after any health event, panic or hang).
   const warm: GradeOptions['warm'] = values.watch || lessons.length > 1 ? {} : undefined;
   const grade = async (lesson: Lesson): Promise<GradeReport> => {
-    if (human) process.stderr.write(`${bold(`grading ${lesson.id}`)} ${dim(`(${target}) on ${kernel.release}`)}\n`);
+    if (human) process.stderr.write(`${bold(`grading ${lesson.id}`)} ${dim(`(${target}) on ${describeKernel(kernel)}`)}\n`);
     const report = await gradeLesson({
       lesson,
       target,

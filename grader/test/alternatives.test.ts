@@ -2,7 +2,8 @@
 // solution per Part, written differently from the reference, graded as a student's starter
 // (the full cross-matrix against the reference), must get full marks on both kernels.
 import { describe, expect, it } from 'vitest';
-import { KNOWN_KERNELS, findKernel } from '../../kernel/src/kernels.js';
+import { KNOWN_KERNELS } from '../../kernel/src/kernels.js';
+import { kernelForTest } from '../../kernel/test/kernel-choice.js';
 import { gradeLesson } from '../src/grade.js';
 import { mutantLesson, type Mutation } from './mutant-lesson.js';
 import { sharedGuest } from './shared-guest.js';
@@ -69,8 +70,8 @@ const ALTERNATIVES: Alternative[] = [
   },
 ];
 
-describe.each(KNOWN_KERNELS.map((k) => k.selector))('correct alternatives on kernel %s', (selector) => {
-  const kernel = findKernel(selector);
+describe.each(KNOWN_KERNELS.map((k) => kernelForTest(k.selector)))('correct alternatives on $title', (t) => {
+  const kernel = t.kernel!;
   const guest = sharedGuest();
   it.each(ALTERNATIVES.map((a) => [a.name, a] as const))('%s gets full marks', async (name, a) => {
     const lesson = mutantLesson(a.lesson, name, a.mutations);

@@ -4,7 +4,7 @@
 // All grades of a kernel share one warm guest, as `--watch` does: the grader retires it after
 // any health event, panic or hang, so a sick guest never carries over into the next grade.
 import { describe, expect, it } from 'vitest';
-import { findKernel } from '../../kernel/src/kernels.js';
+import { kernelForTest } from '../../kernel/test/kernel-choice.js';
 import { gradeLesson } from '../src/grade.js';
 import type { GradeReport } from '../src/report/types.js';
 import type { Lesson } from '../src/lesson/load.js';
@@ -42,11 +42,12 @@ function expectCapturesAgree(r: GradeReport, lesson: Lesson): void {
 
 export function gradeEveryLesson(selector: string, opts: { pcap?: boolean } = {}): void {
   const lessons = loadAllLessons();
-  const kernel = findKernel(selector);
+  const { kernel: found, title } = kernelForTest(selector);
+  const kernel = found!;
   const guest = sharedGuest();
   const { warm } = guest;
 
-  describe(`kernel ${selector}`, () => {
+  describe.skipIf(!found)(title, () => {
     describe.each(lessons.map((l) => [l.id, l] as const))('%s', (_id, lesson) => {
       it('solution passes every check', async () => {
         const r = await gradeLesson({ lesson, target: 'solution', kernel, warm, ...(opts.pcap ? { pcap: true } : {}) });

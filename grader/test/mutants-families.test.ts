@@ -100,7 +100,7 @@ const MUTANTS: FamilyMutant[] = [
   },
 ];
 
-const kernel = findKernel('6.1');
+const kernel = findKernel();
 // One guest for these mutants (none of them crashes it); the Oops test below boots its own.
 const guest = sharedGuest();
 
