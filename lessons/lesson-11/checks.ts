@@ -1,6 +1,6 @@
-// Lesson 11 checks: who may change nlab_kv (GENL_ADMIN_PERM, checked from a process running
-// without capabilities), one store per network namespace (a process in a fresh namespace from
-// unshare), an rmmod while sockets are open and a dump is in flight, and 10 000 fuzzed
+// Lesson 11 checks: who may change nlab_kv (GENL_UNS_ADMIN_PERM, checked from a process running
+// without capabilities and from the root of a fresh user namespace), one store per network
+// namespace (a process in a fresh namespace from unshare), an rmmod while sockets are open and a dump is in flight, and 10 000 fuzzed
 // generic netlink requests — each followed by the grader's health gate.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -88,6 +88,8 @@ const ENOENT = 2;
 // Still uid 0, but with an empty bounding set: after exec the process holds no capability.
 const UNPRIVILEGED = ['setpriv', '--bounding-set=-all', '--inh-caps=-all'];
 const NEW_NETNS = ['unshare', '--net'];
+// A container's root: uid 0 of a new user namespace that owns a new network namespace.
+const CONTAINER_ROOT = ['unshare', '--user', '--map-root-user', '--net'];
 
 function expectErrno(r: ProbeResult | undefined, errno: number, what: string, notes: string[]): void {
   const name = (n: number | undefined): string => (n === undefined ? 'no result' : n === 0 ? 'success' : n === EPERM ? 'EPERM' : n === ENOENT ? 'ENOENT' : `errno ${n}`);
@@ -171,6 +173,28 @@ export default defineChecks({
     ensure(other.results[3]?.value === 'other', 'GET in the new namespace does not return its own value', { notes });
     ensure(back.results[0]?.value === 'init_net', 'the new namespace\'s SET changed the initial namespace\'s value', { notes });
     ensure(back.results[1]?.keys?.length === 1, 'LIST in the initial namespace does not show exactly its one key', { notes });
+  },
+
+  async 'container-root'(t) {
+    await loadFamily(t);
+    const host = await probe([{ cmd: 'set', key: 'host', value: 'init_net' }]);
+    expectErrno(host.results[0], 0, 'SET in the initial namespace failed', host.notes);
+    const box = await probe(
+      [
+        { cmd: 'set', key: 'mine', value: 'container' },
+        { cmd: 'get', key: 'mine' },
+        { cmd: 'del', key: 'mine' },
+        { cmd: 'get', key: 'host' },
+      ],
+      CONTAINER_ROOT,
+    );
+    const back = await probe([{ cmd: 'get', key: 'host' }]);
+    const notes = [`as root of a new user namespace (${CONTAINER_ROOT.join(' ')}):`, ...box.notes, 'back in the initial namespace:', ...back.notes, ...(await moduleLog(t))];
+    expectErrno(box.results[0], 0, "SET by a container's root in its own namespace should succeed", notes);
+    ensure(box.results[1]?.value === 'container', "GET in the container's namespace does not return its own value", { notes });
+    expectErrno(box.results[2], 0, "DEL by a container's root in its own namespace should succeed", notes);
+    expectErrno(box.results[3], ENOENT, "the host's key is visible from the container's namespace", notes);
+    ensure(back.results[0]?.value === 'init_net', "the host's value changed while the container used its own store", { notes });
   },
 
   async 'rmmod-in-use'(t) {
