@@ -41,7 +41,11 @@ function writeProbe(): string {
 const set = defineAttributeSet('nlab-kv', { KEY: { type: 1, kind: 'string' }, VALUE: { type: 2, kind: 'binary' }, PREFIX: { type: 4, kind: 'string' } });
 const CMD = { set: 1, get: 2, del: 3, list: 4 };
 const sock = openSocket(NETLINK.GENERIC);
-const family = await resolveFamily(sock, 'nlab_kv');
+const family = await resolveFamily(sock, 'nlab_kv').catch((e) => {
+  if (!(e instanceof NetlinkError) || e.code !== 'ENOENT') throw e;
+  console.log(JSON.stringify({ noFamily: true }));
+  process.exit(0);
+});
 const out = [];
 for (const op of JSON.parse(process.argv[2])) {
   const attributes = op.key === undefined ? {} : op.value === undefined ? { KEY: op.key } : { KEY: op.key, VALUE: Buffer.from(op.value) };
@@ -71,16 +75,20 @@ async function probe(ops: ProbeOp[], wrapper: string[] = []): Promise<{ results:
   const file = writeProbe();
   const argv = [...wrapper, process.execPath, file, JSON.stringify(ops)];
   const notes = [`ran: ${[...wrapper, 'node probe.mjs'].join(' ')}`];
+  let last: unknown;
   try {
     const { stdout } = await exec(argv[0]!, argv.slice(1), { timeout: 15000 });
-    const results = JSON.parse(stdout.trim().split('\n').pop() ?? '[]') as ProbeResult[];
-    notes.push(...results.map((r) => `${r.op}: ${r.errno ? `error ${r.errno}` : 'ok'}${r.value !== undefined ? ` → ${r.value}` : ''}${r.keys ? ` → [${r.keys.join(', ')}]` : ''}`));
-    return { results, notes };
+    last = JSON.parse(stdout.trim().split('\n').pop() ?? '[]');
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     ensure(false, 'the probe process failed', { notes: [...notes, (err.stderr ?? err.message).trim().split('\n').slice(0, 8).join('\n')] });
     throw e;
   }
+  const where = wrapper.includes('--net') ? 'a new network namespace' : 'the initial network namespace';
+  ensure(Array.isArray(last), `from ${where}, nlctrl does not know the family "nlab_kv" (only a family with .netnsok is there)`, { notes });
+  const results = last as ProbeResult[];
+  notes.push(...results.map((r) => `${r.op}: ${r.errno ? `error ${r.errno}` : 'ok'}${r.value !== undefined ? ` → ${r.value}` : ''}${r.keys ? ` → [${r.keys.join(', ')}]` : ''}`));
+  return { results, notes };
 }
 
 const EPERM = 1;
