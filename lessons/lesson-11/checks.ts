@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeMessages, encodeAttribute, encodeMessages, NETLINK, NLM_F, NLMSG, openSocket } from 'netlink-lab/client';
-import { commonChecks, defineChecks, ensure, loadFamily, moduleLog, prng, runNotes } from 'netlink-lab/grader';
+import { commonChecks, CONTAINER_ROOT, defineChecks, ensure, loadFamily, moduleLog, prng, runNotes } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
@@ -71,7 +71,7 @@ console.log(JSON.stringify(out));
 }
 
 /** Runs the probe, optionally wrapped (e.g. in setpriv or unshare), and returns its results. */
-async function probe(ops: ProbeOp[], wrapper: string[] = []): Promise<{ results: ProbeResult[]; notes: string[] }> {
+async function probe(ops: ProbeOp[], wrapper: readonly string[] = []): Promise<{ results: ProbeResult[]; notes: string[] }> {
   const file = writeProbe();
   const argv = [...wrapper, process.execPath, file, JSON.stringify(ops)];
   const notes = [`ran: ${[...wrapper, 'node probe.mjs'].join(' ')}`];
@@ -84,7 +84,7 @@ async function probe(ops: ProbeOp[], wrapper: string[] = []): Promise<{ results:
     ensure(false, 'the probe process failed', { notes: [...notes, (err.stderr ?? err.message).trim().split('\n').slice(0, 8).join('\n')] });
     throw e;
   }
-  const where = wrapper.includes('--net') ? 'a new network namespace' : 'the initial network namespace';
+  const where = wrapper.length ? `the namespaces of ${wrapper.join(' ')}` : 'the initial network namespace';
   ensure(Array.isArray(last), `from ${where}, nlctrl does not know the family "nlab_kv" (only a family with .netnsok is there)`, { notes });
   const results = last as ProbeResult[];
   notes.push(...results.map((r) => `${r.op}: ${r.errno ? `error ${r.errno}` : 'ok'}${r.value !== undefined ? ` → ${r.value}` : ''}${r.keys ? ` → [${r.keys.join(', ')}]` : ''}`));
@@ -96,8 +96,7 @@ const ENOENT = 2;
 // Still uid 0, but with an empty bounding set: after exec the process holds no capability.
 const UNPRIVILEGED = ['setpriv', '--bounding-set=-all', '--inh-caps=-all'];
 const NEW_NETNS = ['unshare', '--net'];
-// A container's root: uid 0 of a new user namespace that owns a new network namespace.
-const CONTAINER_ROOT = ['unshare', '--user', '--map-root-user', '--net'];
+
 
 function expectErrno(r: ProbeResult | undefined, errno: number, what: string, notes: string[]): void {
   const name = (n: number | undefined): string => (n === undefined ? 'no result' : n === 0 ? 'success' : n === EPERM ? 'EPERM' : n === ENOENT ? 'ENOENT' : `errno ${n}`);
@@ -197,7 +196,7 @@ export default defineChecks({
       CONTAINER_ROOT,
     );
     const back = await probe([{ cmd: 'get', key: 'host' }]);
-    const notes = [`as root of a new user namespace (${CONTAINER_ROOT.join(' ')}):`, ...box.notes, 'back in the initial namespace:', ...back.notes, ...(await moduleLog(t))];
+    const notes = ['as the root of a new user namespace that owns a new network namespace:', ...box.notes, 'back in the initial namespace:', ...back.notes, ...(await moduleLog(t))];
     expectErrno(box.results[0], 0, "SET by a container's root in its own namespace should succeed", notes);
     ensure(box.results[1]?.value === 'container', "GET in the container's namespace does not return its own value", { notes });
     expectErrno(box.results[2], 0, "DEL by a container's root in its own namespace should succeed", notes);
