@@ -260,8 +260,9 @@ static struct genl_family nlab_kv_family __ro_after_init = {
 	.version	= NLAB_KV_FAMILY_VERSION,
 	/*
 	 * No .netnsok: the store is one global list, so the family stays in
-	 * the initial network namespace, where only its own users can reach
-	 * it. Lesson 11 gives each namespace a store, and then sets it.
+	 * the initial network namespace instead of sharing that list with
+	 * every container. Lesson 11 gives each namespace a store, and then
+	 * sets it.
 	 */
 	.ops		= nlab_kv_ops,
 	.n_ops		= ARRAY_SIZE(nlab_kv_ops),
