@@ -147,6 +147,14 @@ const MUTANTS: FamilyMutant[] = [
   },
   {
     lesson: 'lesson-11',
+    name: 'notify-in-init-net',
+    // Each namespace keeps its store, but every change is announced in the initial one.
+    mutations: [{ file: KV, find: '\tstruct net *net = genl_info_net(info);\n\tstruct sk_buff *skb;\n\tvoid *hdr;\n', replace: '\tstruct net *net = &init_net;\n\tstruct sk_buff *skb;\n\tvoid *hdr;\n' }],
+    check: 'per-netns',
+    says: /heard the SET made in another namespace/,
+  },
+  {
+    lesson: 'lesson-11',
     name: 'one-store-for-all-netns',
     mutations: [{ file: KV, find: 'return net_generic(net, nlab_kv_net_id);', replace: 'return net_generic(&init_net, nlab_kv_net_id);' }],
     check: 'per-netns',

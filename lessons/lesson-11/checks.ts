@@ -1,13 +1,13 @@
 // Lesson 11 checks: who may change nlab_kv (GENL_UNS_ADMIN_PERM, checked from a process running
 // without capabilities and from the root of a fresh user namespace), one store per network
-// namespace (a process in a fresh namespace from unshare), an rmmod while sockets are open and a dump is in flight, and 10 000 fuzzed
+// namespace (a process in a fresh namespace from unshare) whose notifications stay in it, an rmmod while sockets are open and a dump is in flight, and 10 000 fuzzed
 // generic netlink requests — each followed by the grader's health gate.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { decodeMessages, encodeAttribute, encodeMessages, NETLINK, NLM_F, NLMSG, openSocket } from 'netlink-lab/client';
+import { decodeAttributes, decodeMessages, encodeAttribute, encodeMessages, NETLINK, type NetlinkSocket, NLM_F, NLMSG, openSocket } from 'netlink-lab/client';
 import { commonChecks, CONTAINER_ROOT, defineChecks, ensure, loadFamily, moduleLog, prng, runNotes } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4 } as const;
@@ -103,6 +103,21 @@ function expectErrno(r: ProbeResult | undefined, errno: number, what: string, no
   ensure(r?.errno === errno, `${what}: ${name(r?.errno)}`, { expected: name(errno), actual: name(r?.errno), notes });
 }
 
+/** Every notification queued on `sock`, as `key=value` (`key` alone for a DEL), without waiting. */
+function drainValues(sock: NetlinkSocket): string[] {
+  const out: string[] = [];
+  for (let d = sock.receiveSync(0); d !== null; d = sock.receiveSync(0)) {
+    for (const m of decodeMessages(d.data)) {
+      if (m.type === NLMSG.ERROR || m.payload.length < 4) continue;
+      const attrs = new Map(decodeAttributes(m.payload.subarray(4)).map((a) => [a.type, a.payload]));
+      const k = attrs.get(ATTR.KEY)?.toString().replace(/\0+$/, '') ?? '?';
+      const v = attrs.get(ATTR.VALUE);
+      out.push(v ? `${k}=${v.toString()}` : k);
+    }
+  }
+  return out;
+}
+
 const str = (type: number, s: string): Buffer => encodeAttribute(type, Buffer.from(`${s}\0`));
 
 /** A generic netlink request bent out of shape: commands, versions, reserved bytes, flags, attributes. */
@@ -160,26 +175,44 @@ export default defineChecks({
   },
 
   async 'per-netns'(t) {
-    await loadFamily(t);
-    const host = await probe([{ cmd: 'set', key: 'where', value: 'init_net' }]);
-    expectErrno(host.results[0], 0, 'SET in the initial namespace failed', host.notes);
-    const other = await probe(
-      [
-        { cmd: 'get', key: 'where' },
-        { cmd: 'list' },
-        { cmd: 'set', key: 'where', value: 'other' },
-        { cmd: 'get', key: 'where' },
-      ],
-      NEW_NETNS,
-    );
-    const back = await probe([{ cmd: 'get', key: 'where' }, { cmd: 'list' }]);
-    const notes = ['in a new network namespace (unshare --net):', ...other.notes, 'back in the initial namespace:', ...back.notes, ...(await moduleLog(t))];
-    expectErrno(other.results[0], ENOENT, 'a key set in the initial namespace is visible in a new one', notes);
-    ensure(other.results[1]?.keys?.length === 0, 'LIST in a new namespace is not empty', { notes });
-    expectErrno(other.results[2], 0, 'SET in the new namespace failed', notes);
-    ensure(other.results[3]?.value === 'other', 'GET in the new namespace does not return its own value', { notes });
-    ensure(back.results[0]?.value === 'init_net', 'the new namespace\'s SET changed the initial namespace\'s value', { notes });
-    ensure(back.results[1]?.keys?.length === 1, 'LIST in the initial namespace does not show exactly its one key', { notes });
+    const family = await loadFamily(t);
+    // A watcher in the initial namespace: it must hear the SET made there, and not the other one's.
+    const watcher = openSocket(NETLINK.GENERIC, { receiveBufferSize: 1 << 20 });
+    try {
+      watcher.joinGroup(family.groups.events ?? 0);
+      const host = await probe([{ cmd: 'set', key: 'where', value: 'init_net' }]);
+      expectErrno(host.results[0], 0, 'SET in the initial namespace failed', host.notes);
+      const other = await probe(
+        [
+          { cmd: 'get', key: 'where' },
+          { cmd: 'list' },
+          { cmd: 'set', key: 'where', value: 'other' },
+          { cmd: 'get', key: 'where' },
+        ],
+        NEW_NETNS,
+      );
+      const back = await probe([{ cmd: 'get', key: 'where' }, { cmd: 'list' }]);
+      // Multicast delivery queues the message before the SET returns, so the probes' exit is late enough.
+      const heard = drainValues(watcher);
+      const notes = [
+        'in a new network namespace (unshare --net):',
+        ...other.notes,
+        'back in the initial namespace:',
+        ...back.notes,
+        `a watcher of "events" in the initial namespace heard: ${heard.length ? heard.join(', ') : '(nothing)'}`,
+        ...(await moduleLog(t)),
+      ];
+      expectErrno(other.results[0], ENOENT, 'a key set in the initial namespace is visible in a new one', notes);
+      ensure(other.results[1]?.keys?.length === 0, 'LIST in a new namespace is not empty', { notes });
+      expectErrno(other.results[2], 0, 'SET in the new namespace failed', notes);
+      ensure(other.results[3]?.value === 'other', 'GET in the new namespace does not return its own value', { notes });
+      ensure(back.results[0]?.value === 'init_net', 'the new namespace\'s SET changed the initial namespace\'s value', { notes });
+      ensure(back.results[1]?.keys?.length === 1, 'LIST in the initial namespace does not show exactly its one key', { notes });
+      ensure(heard.includes('where=init_net'), 'a watcher in the initial namespace did not hear the SET made there', { notes });
+      ensure(!heard.includes('where=other'), 'a watcher in the initial namespace heard the SET made in another namespace', { notes });
+    } finally {
+      watcher.close();
+    }
   },
 
   async 'container-root'(t) {
