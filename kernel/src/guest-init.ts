@@ -9,6 +9,9 @@
 /** Kernel command-line variables the script reads (the kernel hands them to init as env). */
 export const GUEST_ENV = { out: 'lab_out', probe: 'lab_probe' } as const;
 
+/** Where the guest mounts the host's root; checks run chrooted into it. */
+export const GUEST_HOST_ROOT = '/host';
+
 /** 9p mount tags shared by the host. */
 export const MOUNT_TAGS = { root: 'hostroot', out: 'labout' } as const;
 
@@ -62,7 +65,7 @@ for m in ${modules.join(' ')}; do
 done
 # The host root, read-only; cache=loose because nothing changes it while the guest runs.
 mount -t 9p -o ${p9},ro,cache=loose ${MOUNT_TAGS.root} /host || fail "mount host root over 9p"
-r=/host
+r=${GUEST_HOST_ROOT}
 mount -t 9p -o ${p9} ${MOUNT_TAGS.out} "$r$${GUEST_ENV.out}" || fail "mount results share at $${GUEST_ENV.out}"
 mount -t proc proc $r/proc
 mount -t sysfs sys $r/sys
