@@ -15,6 +15,7 @@ const LONGEST_FIRST = [
   'grader/test/mutants-memory.test.ts',
   'grader/test/fuzz.test.ts',
   'kernel/test/vm.test.ts',
+  'kernel/test/lab-kernels.test.ts',
   'grader/test/cli.test.ts',
   'client/test/fuzz.test.ts',
 ];

@@ -1,22 +1,42 @@
 #!/usr/bin/env bash
-# One-command setup for Netlink Lab: system packages, npm dependencies, native and C builds.
+# One-command setup for Netlink Lab: system packages, the lab's kernels (unpacked into .lab/,
+# never installed), npm dependencies, native and C builds.
 # Idempotent: when everything is in place it makes no apt call and finishes in seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=kernel/lab-kernels.sh
+source kernel/lab-kernels.sh
 
-# What the lab needs from the system, by Debian package name.
+# What the lab needs installed on the system, by Debian package name. No kernel among them: the
+# lab's kernels are files under .lab/kernels (lab-kernels.sh), and what building modules against
+# them needs (gcc-12, libelf1, …) is added from their packages' dependencies.
 PACKAGES=(
 	qemu-system-x86 busybox-static cpio xz-utils zstd kmod iproute2 file
 	make gcc g++ python3
 	linux-source-6.12 python3-yaml python3-jsonschema
-	linux-image-amd64 linux-headers-amd64
-	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	chromium fonts-wqy-microhei
 	sparse
 	tshark
 )
 
 say() { printf 'setup: %s\n' "$*"; }
+
+LAB_DIR="${NETLINK_LAB_STATE:-.lab}"
+
+SUDO=()
+as_root() {
+	if [ "$(id -u)" -ne 0 ] && [ "${#SUDO[@]}" -eq 0 ]; then
+		command -v sudo >/dev/null || { say "need root (or sudo) to $*"; exit 1; }
+		SUDO=(sudo)
+	fi
+}
+
+APT_UPDATED=0
+apt_update() {
+	as_root "update apt's package lists"
+	"${SUDO[@]}" apt-get update -q
+	APT_UPDATED=1
+}
 
 missing_packages() {
 	local p status
@@ -32,22 +52,24 @@ install_system_packages() {
 		say "install these yourself (names are Debian's), then run setup again:"
 		say "  QEMU for x86-64, a static busybox, cpio, xz, zstd, kmod, iproute2, file, make, gcc, g++, python3,"
 		say "  python3-yaml, python3-jsonschema, the Linux 6.12 source tarball (lesson 12's YNL tools),"
-		say "  Linux 6.1 and 6.12 kernel images with their matching headers, chromium (for the site's browser tests),"
+		say "  chromium (for the site's browser tests),"
 		say "  sparse (the style report's static checker), tshark (grade --pcap and its peer test)"
+		say "  and, for each lab kernel (Linux 6.1 and 6.12), its image with its matching headers: --kernel /path/to/vmlinuz"
 		exit 1
 	fi
+	# A machine that never ran apt-get update has no lists to find the lab's kernels in.
+	if ! compgen -G '/var/lib/apt/lists/*Packages*' >/dev/null; then apt_update; fi
+	local builddeps
+	mapfile -t builddeps < <(lab_kernels_build_deps)
+	PACKAGES+=("${builddeps[@]}")
 	mapfile -t missing < <(missing_packages)
 	if [ "${#missing[@]}" -eq 0 ]; then
 		say "system packages: all present"
 		return
 	fi
-	local sudo=()
-	if [ "$(id -u)" -ne 0 ]; then
-		command -v sudo >/dev/null || { say "need root (or sudo) to install: ${missing[*]}"; exit 1; }
-		sudo=(sudo)
-	fi
-	"${sudo[@]}" apt-get update -q
-	# Install what this distribution has; name what it lacks (Ubuntu has no Debian kernel packages).
+	[ "$APT_UPDATED" -eq 1 ] || apt_update
+	local sudo=("${SUDO[@]}")
+	# Install what this distribution has; name what it lacks.
 	local available=() unavailable=() p
 	for p in "${missing[@]}"; do
 		if apt-cache show "$p" >/dev/null 2>&1; then available+=("$p"); else unavailable+=("$p"); fi
@@ -57,13 +79,25 @@ install_system_packages() {
 		# wireshark-common asks whether non-root users may capture; the lab captures only in its guest.
 		echo "wireshark-common wireshark-common/install-setuid boolean false" | "${sudo[@]}" debconf-set-selections 2>/dev/null || true
 		DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${available[@]}"
+		# What setup installed (not what was there before), for the README's removal step.
+		mkdir -p "$LAB_DIR"
+		printf '%s\n' "${available[@]}" >>"$LAB_DIR/apt-installed"
 	fi
 	if [ "${#unavailable[@]}" -gt 0 ]; then
 		say "this system's apt has no package named: ${unavailable[*]}"
-		say "the lab needs a kernel image with its headers; on Ubuntu, install linux-image-generic and"
-		say "linux-headers-generic and grade with --kernel host, or pass any image with --kernel /boot/vmlinuz-…"
 		exit 1
 	fi
+}
+
+# The lab's kernels, downloaded and unpacked into .lab/kernels; once more after apt-get update
+# when a download failed (stale lists name a package version the archive no longer has).
+fetch_kernels() {
+	command -v apt-get >/dev/null || return 0
+	lab_kernels_fetch && return 0
+	[ "$APT_UPDATED" -eq 0 ] || return 0
+	say "updating apt's lists and trying the kernels again"
+	apt_update
+	lab_kernels_fetch || true
 }
 
 # Lesson 12 runs the kernel's own YNL client (tools/net/ynl) and validates specs against
@@ -131,12 +165,15 @@ install_npm() {
 }
 
 install_system_packages
-# The two extractions (each an xz pass over the source tarball, one core apiece) overlap npm ci.
+# The kernels' download and unpacking and the two extractions (each an xz pass over the source
+# tarball, one core apiece) overlap npm ci.
+fetch_kernels & kernels_job=$!
 extract_ynl & ynl_job=$!
 extract_checkpatch & checkpatch_job=$!
 install_npm
 wait "$ynl_job"
 wait "$checkpatch_job"
+wait "$kernels_job"
 say "compiling TypeScript and bundling the client"
 npm run -s build
 if [ -f client/bench/Makefile ]; then

@@ -10,6 +10,8 @@
 
 #include <linux/netlink.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -38,6 +40,55 @@ uint8_t* ReceiveArea() {
     if (p != MAP_FAILED) tArea = static_cast<uint8_t*>(p);
   }
   return tArea;
+}
+
+// Opening a socket inside another network namespace: setns() moves only the
+// calling thread, and a socket belongs for life to the namespace it was created
+// in. So a short-lived thread enters the namespace and creates the socket, and
+// no thread of Node's ever leaves its own namespace (no restore step to fail).
+struct NetnsOpen {
+  int netns_fd;
+  int protocol;
+  int fd = -1;
+  int err = 0;
+  const char* syscall = nullptr;
+};
+
+void* OpenInNetns(void* arg) {
+  NetnsOpen* op = static_cast<NetnsOpen*>(arg);
+  if (setns(op->netns_fd, CLONE_NEWNET) < 0) {
+    op->err = errno;
+    op->syscall = "setns";
+    return nullptr;
+  }
+  op->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, op->protocol);
+  if (op->fd < 0) {
+    op->err = errno;
+    op->syscall = "socket";
+  }
+  return nullptr;
+}
+
+// Returns the socket, or -1 with *err and *syscall set.
+int OpenSocket(int protocol, int netns_fd, int* err, const char** syscall) {
+  if (netns_fd < 0) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, protocol);
+    *err = errno;
+    *syscall = "socket";
+    return fd;
+  }
+  NetnsOpen op{netns_fd, protocol};
+  pthread_t thread;
+  int r = pthread_create(&thread, nullptr, OpenInNetns, &op);
+  if (r != 0) {
+    *err = r;
+    *syscall = "pthread_create";
+    return -1;
+  }
+  pthread_join(thread, nullptr);
+  *err = op.err;
+  *syscall = op.syscall;
+  return op.fd;
 }
 
 Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall) {
@@ -69,7 +120,8 @@ class Socket : public Napi::ObjectWrap<Socket> {
                        });
   }
 
-  // new NativeSocket(protocol, meta: Uint32Array(3))
+  // new NativeSocket(protocol, meta: Uint32Array(3)[, netnsFd]): a netnsFd >= 0
+  // opens the socket in that network namespace (the caller keeps the fd).
   explicit Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Socket>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsTypedArray()) {
@@ -83,8 +135,11 @@ class Socket : public Napi::ObjectWrap<Socket> {
     }
     meta_ref_ = Napi::Persistent(meta);
     meta_ = meta.Data();
-    fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, info[0].As<Napi::Number>().Int32Value());
-    if (fd_ < 0) ErrnoError(env, errno, "socket").ThrowAsJavaScriptException();
+    int netns_fd = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : -1;
+    int err = 0;
+    const char* syscall = "socket";
+    fd_ = OpenSocket(info[0].As<Napi::Number>().Int32Value(), netns_fd, &err, &syscall);
+    if (fd_ < 0) ErrnoError(env, err, syscall).ThrowAsJavaScriptException();
   }
 
   ~Socket() override {
@@ -362,6 +417,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("FLAG_TRUNCATED", Napi::Number::New(env, kFlagTruncated));
   // readInto takes `spill`: lets the JS side tell an addon built before that apart.
   exports.Set("BOUNDED_READ", Napi::Boolean::New(env, true));
+  // The constructor takes a network namespace fd.
+  exports.Set("NETNS", Napi::Boolean::New(env, true));
   return exports;
 }
 

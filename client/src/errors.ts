@@ -239,6 +239,32 @@ export class UnexpectedReplyError extends Error {
   }
 }
 
+/**
+ * A socket could not be opened in the network namespace asked for: no
+ * such namespace (`ENOENT`), the file is no network namespace (`EINVAL`),
+ * or entering it is not allowed (`EPERM`, it needs `CAP_SYS_ADMIN`).
+ */
+export class NetworkNamespaceError extends Error {
+  override name = 'NetworkNamespaceError';
+  /** Symbolic errno of the failing `open` or `setns`, e.g. `'ENOENT'`. */
+  readonly code: string;
+  /** The namespace as given: a name, a path or a file descriptor. */
+  readonly netns: string | number;
+
+  constructor(netns: string | number, code: string, path?: string) {
+    const which = typeof netns === 'number' ? `file descriptor ${netns}` : path && path !== netns ? `"${netns}" (${path})` : `"${netns}"`;
+    const why: Record<string, string> = {
+      ENOENT: 'no such namespace (`ip netns list` shows the names)',
+      EINVAL: 'not a network namespace',
+      EBADF: 'not an open file descriptor',
+      EPERM: 'not permitted (entering a namespace needs CAP_SYS_ADMIN)',
+    };
+    super(`cannot open a netlink socket in network namespace ${which}: ${code}, ${why[code] ?? 'the namespace cannot be entered'}`);
+    this.code = code;
+    this.netns = netns;
+  }
+}
+
 /** A generic netlink family has no multicast group of that name. */
 export class GroupNotFoundError extends Error {
   override name = 'GroupNotFoundError';

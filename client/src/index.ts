@@ -23,3 +23,4 @@ export * from './rtnetlink-address.js';
 export * from './rtnetlink-route.js';
 export * from './rtnetlink-neighbour.js';
 export * from './inet.js';
+export { NETNS_RUN_DIR, netnsPath, type NetnsSpec } from './netns.js';

@@ -41,12 +41,18 @@ export interface NativeSocket {
 
 /** The addon's exports. */
 export interface NativeBinding {
-  /** `meta` (length ≥ 3) receives [port, groups, flags] of each datagram read. */
-  NativeSocket: new (protocol: number, meta: Uint32Array) => NativeSocket;
+  /**
+   * `meta` (length ≥ 3) receives [port, groups, flags] of each datagram read.
+   * With `netnsFd` ≥ 0 the socket is created in that network namespace (the
+   * fd stays the caller's); a failure to enter it throws with `syscall: 'setns'`.
+   */
+  NativeSocket: new (protocol: number, meta: Uint32Array, netnsFd?: number) => NativeSocket;
   /** Meta flag: the datagram was truncated. */
   FLAG_TRUNCATED: number;
   /** Present when `readInto` takes `spill` (an addon built from older sources lacks it). */
   BOUNDED_READ?: boolean;
+  /** Present when the constructor takes a network namespace fd. */
+  NETNS?: boolean;
 }
 
 /** Walks up from this file to the repository root (the directory holding `client/binding.gyp`). */

@@ -10,6 +10,7 @@ import { NETLINK_OPT, SO_RCVBUF, SO_SNDBUF, SOL_NETLINK, SOL_SOCKET } from './co
 import { InvalidArgumentError, NetlinkTimeoutError, SocketClosedError } from './errors.js';
 import { decodeMessages, encodeMessage, encodeMessages, NLMSG_HDRLEN, type MessageInit, type NetlinkMessage } from './header.js';
 import { loadNative, type NativeBinding, type NativeSocket } from './native.js';
+import { inNetns, type NetnsSpec } from './netns.js';
 import type { AckWarning } from './replies.js';
 import { traceSocket } from './trace.js';
 
@@ -22,8 +23,9 @@ export interface Datagram {
   /** Multicast groups bitmask the datagram was sent to (0 for unicast). */
   groups: number;
   /**
-   * The datagram did not fit and was cut (`MSG_TRUNC`; not expected, buffers
-   * are sized per datagram). Requests and dumps fail with `DatagramTruncatedError`.
+   * The datagram did not fit and was cut (`MSG_TRUNC`): only with the
+   * socket's `maxDatagramSize` or `receiveSync`'s `bufferSize`, buffers are
+   * otherwise sized per datagram. Requests and dumps fail with `DatagramTruncatedError`.
    */
   truncated: boolean;
 }
@@ -46,6 +48,23 @@ export interface SocketOptions {
   receiveBufferSize?: number;
   /** `SO_SNDBUF` in bytes. Default: system default. */
   sendBufferSize?: number;
+  /**
+   * Largest datagram the socket takes whole, in bytes (1 to 64 MiB). Default:
+   * any up to 64 MiB, so nothing is ever cut. With a limit the socket reads
+   * into a buffer of that size, as a C client with a fixed array does: the
+   * kernel cuts a bigger datagram (`MSG_TRUNC`), and the request or dump it
+   * answers fails with `DatagramTruncatedError`; to `receive()` it arrives
+   * marked `truncated`. Bounds what a peer can make the socket allocate.
+   */
+  maxDatagramSize?: number;
+  /**
+   * Network namespace to open the socket in: a name from `ip netns list`
+   * (`/run/netns/NAME`), a path to a namespace file (`/proc/PID/ns/net`), or
+   * an open file descriptor of one (yours to close). The socket stays in it
+   * for life; the process does not change namespace. Default: the caller's.
+   * Needs `CAP_SYS_ADMIN`; failures are a {@link NetworkNamespaceError}.
+   */
+  netns?: NetnsSpec;
 }
 
 /** Options of {@link NetlinkSocket.receiveSync}. */
@@ -130,6 +149,7 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
   #referenced = true;
   #closed = false;
   #rcvbufChecked = false;
+  #bounded: Buffer | undefined;
 
   /** @internal use {@link openSocket} */
   constructor(protocol: number, options: SocketOptions = {}) {
@@ -137,7 +157,9 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
     this.protocol = protocol;
     this.#binding = loadNative();
     this.#meta = new Uint32Array(3);
-    this.#native = new this.#binding.NativeSocket(protocol, this.#meta);
+    const binding = this.#binding;
+    if (options.netns !== undefined && !binding.NETNS) throw new Error('netlink client: the native addon was built from older sources and cannot open a socket in another network namespace; rebuild it (npm rebuild, or npm run setup)');
+    this.#native = inNetns(options.netns, (fd) => new binding.NativeSocket(protocol, this.#meta, fd));
     traceSocket('open', protocol, this.#native.fd);
     try {
       const optional = (name: keyof typeof NETLINK_OPT, on: boolean | undefined): void => {
@@ -152,6 +174,7 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
       optional('EXT_ACK', options.extendedAck);
       optional('CAP_ACK', options.capAck);
       optional('GET_STRICT_CHK', options.strictCheck);
+      if (options.maxDatagramSize !== undefined) this.#bounded = this.#boundedBuffer(options.maxDatagramSize, 'maxDatagramSize');
       if (options.receiveBufferSize !== undefined) this.receiveBufferSize = options.receiveBufferSize;
       if (options.sendBufferSize !== undefined) this.#native.setOption(SOL_SOCKET, SO_SNDBUF, options.sendBufferSize);
       if (options.bind !== false) this.bind(options.port ?? 0, options.groups ?? 0);
@@ -310,7 +333,8 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
    * `null` on timeout; throws system errors such as `ENOBUFS`.
    * Returns queued unclaimed datagrams first.
    *
-   * By default any datagram arrives whole (up to 64 MiB). With `bufferSize`
+   * By default any datagram arrives whole (up to 64 MiB, or the socket's
+   * `maxDatagramSize`). With `bufferSize`
    * it is received into a buffer of that many bytes, as a C client's
    * `recvmsg()` into a fixed array: the kernel cuts a bigger one and sets
    * `MSG_TRUNC`, which shows as `truncated`.
@@ -407,8 +431,8 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
     return true;
   }
 
-  #boundedBuffer(size: number): Buffer {
-    if (!Number.isInteger(size) || size < 1 || size > 64 * 1024 * 1024) throw new InvalidArgumentError('bufferSize', 'an integer from 1 to 64 MiB', size);
+  #boundedBuffer(size: number, argument = 'bufferSize'): Buffer {
+    if (!Number.isInteger(size) || size < 1 || size > 64 * 1024 * 1024) throw new InvalidArgumentError(argument, 'an integer from 1 to 64 MiB', size);
     if (!this.#binding.BOUNDED_READ) throw new Error('netlink client: the native addon was built from older sources and cannot bound a receive; rebuild it (npm rebuild, or npm run setup)');
     return Buffer.alloc(size);
   }
@@ -422,8 +446,9 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
     return { data, port: m[0]!, groups: m[1]!, truncated: (m[2]! & this.#binding.FLAG_TRUNCATED) !== 0 };
   }
 
-  /** Reads one datagram without waiting. */
+  /** Reads one datagram without waiting (cut at `maxDatagramSize` if the socket has one). */
   #read(): Datagram | Error | undefined {
+    if (this.#bounded) return this.#readBounded(this.#bounded);
     const item = this.#native.readInto(this.#scratch);
     if (item === undefined || item instanceof Error) return item;
     let data: Buffer;

@@ -1,12 +1,12 @@
 /**
  * The reply engine and strict checking against the host kernel: a real
- * warning on a successful ACK (an HTB class whose quantum is too big, in a
- * network namespace this test creates and removes), the genl reply command
- * check, kernel datagrams fed to the engine whole and cut, and what
+ * warning on a successful ACK (an HTB class whose quantum is too big, sent
+ * from a socket in a network namespace this test creates and removes), the
+ * genl reply command check, kernel datagrams fed to the engine whole and
+ * cut, datagrams the kernel cuts for a small socket, and what
  * NETLINK_GET_STRICT_CHK changes for rtnetlink dumps.
  */
 import { execa } from 'execa';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createReplyEngine,
@@ -25,12 +25,13 @@ import {
   NetlinkError,
   NLM_F,
   openSocket,
+  request,
   RTM,
   UnexpectedReplyError,
+  type AckWarning,
   type NetlinkSocket,
 } from '../src/index.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 let route: NetlinkSocket;
 let generic: NetlinkSocket;
 beforeAll(() => {
@@ -45,7 +46,6 @@ afterAll(() => {
 describe('warnings on a successful ACK, from the kernel', () => {
   const ns = `nl-lab-warn-${process.pid}`;
   beforeAll(async () => {
-    await execa('npx', ['tsc', '-b'], { cwd: root, reject: false });
     await execa('ip', ['netns', 'add', ns]);
     await execa('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     await execa('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb']);
@@ -56,39 +56,41 @@ describe('warnings on a successful ACK, from the kernel', () => {
 
   // RTM_NEWTCLASS for HTB class 1:1 on lo at ~34 Gbit/s: the kernel accepts it and
   // warns that the quantum derived from the rate is big (sch_htb, "Consider r2q change").
-  const client = `
-    import { openSocket, request, NETLINK, encodeAttribute, NLM_F } from './dist/client/src/index.js';
-    const sock = openSocket(NETLINK.ROUTE);
+  const htbClass = (): Buffer[] => {
     const tcmsg = Buffer.alloc(20);
-    tcmsg.writeInt32LE(1, 4);            // ifindex of lo
-    tcmsg.writeUInt32LE(0x10001, 8);     // tcm_handle 1:1
-    tcmsg.writeUInt32LE(0x10000, 12);    // tcm_parent 1:
-    const opt = Buffer.alloc(44);        // struct tc_htb_opt
-    for (const at of [0, 12]) {          // rate and ceil: struct tc_ratespec
-      opt.writeUInt8(1, at + 1);         // TC_LINKLAYER_ETHERNET, no rate table needed
+    tcmsg.writeInt32LE(1, 4); // ifindex of lo
+    tcmsg.writeUInt32LE(0x10001, 8); // tcm_handle 1:1
+    tcmsg.writeUInt32LE(0x10000, 12); // tcm_parent 1:
+    const opt = Buffer.alloc(44); // struct tc_htb_opt
+    for (const at of [0, 12]) {
+      // rate and ceil: struct tc_ratespec
+      opt.writeUInt8(1, at + 1); // TC_LINKLAYER_ETHERNET, no rate table needed
       opt.writeUInt32LE(0xffffffff, at + 8);
     }
     opt.writeUInt32LE(1000, 24);
     opt.writeUInt32LE(1000, 28);
-    const payload = [tcmsg, encodeAttribute(1, Buffer.from('htb\\0')), encodeAttribute(2, encodeAttribute(1, opt), true)];
-    const events = [];
-    sock.on('warning', (w) => events.push(w.message));
-    const warnings = [];
-    const replies = await request(sock, { type: 40, flags: NLM_F.CREATE | NLM_F.EXCL, payload }, { onWarning: (w) => warnings.push(w) });
-    console.log(JSON.stringify({ replies: replies.length, warnings, events }));
-    sock.close();`;
+    return [tcmsg, encodeAttribute(1, Buffer.from('htb\0')), encodeAttribute(2, encodeAttribute(1, opt), true)];
+  };
 
   it('request() resolves and reports the text iproute2 prints as a warning', async () => {
-    const { stdout } = await execa('ip', ['netns', 'exec', ns, 'node', '--input-type=module', '-e', client], { cwd: root });
-    const got = JSON.parse(stdout) as { replies: number; warnings: { message: string; request: { type: number } }[]; events: string[] };
-    expect(got.replies).toBe(0);
-    expect(got.warnings).toHaveLength(1);
-    expect(got.warnings[0]!.message).toMatch(/^sch_htb: quantum of class 10001 is big\. Consider r2q change\.$/);
-    expect(got.warnings[0]!.request.type).toBe(40);
-    expect(got.events).toEqual([got.warnings[0]!.message]);
+    const sock = openSocket(NETLINK.ROUTE, { netns: ns });
+    const events: string[] = [];
+    const warnings: AckWarning[] = [];
+    let replies: unknown[];
+    try {
+      sock.on('warning', (w) => events.push(w.message));
+      replies = await request(sock, { type: RTM.NEWTCLASS, flags: NLM_F.CREATE | NLM_F.EXCL, payload: htbClass() }, { onWarning: (w) => warnings.push(w) });
+    } finally {
+      sock.close();
+    }
+    expect(replies).toHaveLength(0);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toMatch(/^sch_htb: quantum of class 10001 is big\. Consider r2q change\.$/);
+    expect(warnings[0]!.request.type).toBe(RTM.NEWTCLASS);
+    expect(events).toEqual([warnings[0]!.message]);
     // tc, asked for the same kind of class, prints the same kernel text.
     const tc = await execa('ip', ['netns', 'exec', ns, 'tc', 'class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:2', 'htb', 'rate', '34gbit']);
-    expect(tc.stderr.trim()).toBe(`Warning: ${got.warnings[0]!.message.replace('10001', '10002')}`);
+    expect(tc.stderr.trim()).toBe(`Warning: ${warnings[0]!.message.replace('10001', '10002')}`);
     const { stdout: classes } = await execa('ip', ['netns', 'exec', ns, 'tc', 'class', 'show', 'dev', 'lo']);
     expect([...classes.matchAll(/^class htb (\S+)/gm)].map((m) => m[1]).sort()).toEqual(['1:1', '1:2']);
   });
@@ -134,6 +136,47 @@ describe('kernel datagrams through the reply engine', () => {
     } finally {
       raw.close();
     }
+  });
+});
+
+describe('datagrams the kernel cuts (MSG_TRUNC) for a socket with maxDatagramSize', () => {
+  // One ifinfomsg of lo is over 1 KiB, and dump datagrams are at least a page: all are cut.
+  it('request() and dump() fail with DatagramTruncatedError instead of decoding half a message', async () => {
+    const small = openSocket(NETLINK.ROUTE, { maxDatagramSize: 256 });
+    try {
+      const lo = request(small, { type: RTM.GETLINK, payload: encodeIfInfoMsg({ index: 1 }) }, { timeout: 2000 });
+      await expect(lo).rejects.toBeInstanceOf(DatagramTruncatedError);
+      await expect(lo).rejects.toMatchObject({ code: 'ENOSPC', received: 256 });
+      const all = dumpAll(small, { type: RTM.GETLINK, payload: encodeIfInfoMsg() }, { idleTimeout: 2000 });
+      await expect(all).rejects.toBeInstanceOf(DatagramTruncatedError);
+      // The socket still works for answers that fit: an error ACK.
+      await expect(request(small, { type: RTM.GETLINK, payload: encodeIfInfoMsg({ index: 0x7fffffff }) }, { timeout: 2000 })).rejects.toMatchObject({ code: 'ENODEV' });
+    } finally {
+      small.close();
+    }
+    const whole = openSocket(NETLINK.ROUTE, { maxDatagramSize: 64 * 1024 });
+    try {
+      expect((await listLinks(whole)).map((l) => l.name)).toContain('lo');
+    } finally {
+      whole.close();
+    }
+  });
+
+  it('receive() gets the cut datagram marked truncated', async () => {
+    const small = openSocket(NETLINK.ROUTE, { maxDatagramSize: 256 });
+    try {
+      small.sendBytes(encodeMessage({ type: RTM.GETLINK, flags: NLM_F.REQUEST, seq: 9, payload: encodeIfInfoMsg({ index: 1 }) }));
+      const d = await small.receive({ timeout: 2000 });
+      expect(d.truncated).toBe(true);
+      expect(d.data.length).toBe(256);
+      expect(d.data.readUInt16LE(4)).toBe(RTM.NEWLINK);
+    } finally {
+      small.close();
+    }
+  });
+
+  it('a size that is no integer from 1 to 64 MiB is an InvalidArgumentError', () => {
+    for (const bad of [0, 1.5, 65 * 1024 * 1024]) expect(() => openSocket(NETLINK.ROUTE, { maxDatagramSize: bad })).toThrow(expect.objectContaining({ name: 'InvalidArgumentError', argument: 'maxDatagramSize' }));
   });
 });
 

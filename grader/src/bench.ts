@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { accelVerdict } from '../../kernel/src/accel.js';
 import { bootImage } from '../../kernel/src/boot-image.js';
 import { ensureInitramfs } from '../../kernel/src/initramfs.js';
-import { DEFAULT_KERNEL, findKernel, type Kernel } from '../../kernel/src/kernels.js';
+import { findKernel, type Kernel } from '../../kernel/src/kernels.js';
 import { BUILD_DIR, REPO_ROOT } from '../../kernel/src/paths.js';
 import { bold, dim } from '../../kernel/src/term.js';
 import { runVm } from '../../kernel/src/vm.js';
@@ -205,7 +205,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       runs: { type: 'string', default: '5' },
-      kernel: { type: 'string', default: DEFAULT_KERNEL },
+      kernel: { type: 'string' },
       lesson: { type: 'string', default: 'lesson-3' },
       json: { type: 'boolean', default: false },
       clients: { type: 'string', default: '8' },

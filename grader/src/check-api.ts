@@ -2,6 +2,7 @@
 // each followed by the grader's health gate. Import it as `netlink-lab/grader`.
 
 import type { GenlFamily } from 'netlink-lab/client';
+import { GUEST_HOST_ROOT } from '../../kernel/src/guest-init.js';
 import type { ClientRun, ProcNetlinkSocket, RawExchange } from './check-types.js';
 
 export type { ClientRun, ProcNetlinkSocket, RawExchange } from './check-types.js';
@@ -172,6 +173,15 @@ export function runNotes(run: ClientRun, opts: RunNotesOptions = {}): string[] {
     `stderr: ${stderr}`,
   ];
 }
+
+/**
+ * A `wrap` (for {@link CheckContext.runClient}, or to exec a command) that runs it as a
+ * container's root: uid 0 of a new user namespace that owns a new network namespace. Checks run
+ * chrooted into the host's root, and the kernel refuses a user namespace to a chrooted process
+ * (EPERM), so the wrap takes PID 1's root first, unshares there with the initramfs's busybox,
+ * and chroots back into the host's root inside the new namespaces.
+ */
+export const CONTAINER_ROOT: readonly string[] = ['nsenter', '--target', '1', '--root', '/bin/busybox', 'unshare', '-r', '-n', '/bin/busybox', 'chroot', GUEST_HOST_ROOT];
 
 /** Ready-made checks that many lessons share; a lesson lists them in its checks.ts by id. */
 export const commonChecks = {

@@ -1,10 +1,10 @@
-// `npm run grade [LESSON|all] [--solution] [--kernel K] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style] [--pcap]`
+// `npm run grade [LESSON|all] [--solution] [--kernel K] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style] [--pcap] [--student DIR]`
 
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LabError } from '../../kernel/src/errors.js';
 import { HOST_CONSENT_FLAG, requireHostBackend } from '../../kernel/src/host-backend.js';
-import { DEFAULT_KERNEL, findKernel } from '../../kernel/src/kernels.js';
+import { describeKernel, findKernel } from '../../kernel/src/kernels.js';
 import { FAIL, PASS, bold, dim, ms } from '../../kernel/src/term.js';
 import { reportCliError } from './cli-errors.js';
 import { gradeLesson, type GradeOptions, type Progress } from './grade.js';
@@ -15,13 +15,16 @@ import { docsLocale, hintUrl } from './report/hint-link.js';
 import { formatReport } from './report/human.js';
 import { toJunit } from './report/junit.js';
 import type { GradeReport } from './report/types.js';
+import { takeStudentStarter } from './student-copy.js';
 import { watchLesson } from './watch.js';
 
-const USAGE = `usage: npm run grade [LESSON|all] [-- --solution] [--kernel 6.1|6.12|host|PATH] [--backend vm|host] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style] [--pcap]
+const USAGE = `usage: npm run grade [LESSON|all] [-- --solution] [--kernel 6.1|6.12|host|PATH] [--backend vm|host] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style] [--pcap] [--student DIR]
   npm run grade              list the lessons and your last result
   npm run grade lesson-3     grade your code in lessons/lesson-3/starter
   npm run grade all          grade every lesson
-  --pcap                     capture each check's netlink traffic in the guest (one pcap per run)`;
+  --pcap                     capture each check's netlink traffic in the guest (one pcap per run)
+  --student DIR              grade the lessons/<id>/starter of a student's checkout at DIR with this
+                             repository's checks and grader (classrooms: see grader/classroom)`;
 
 function listLessons(): number {
   const progress = readProgress();
@@ -51,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       solution: { type: 'boolean', default: false },
-      kernel: { type: 'string', default: DEFAULT_KERNEL },
+      kernel: { type: 'string' },
       backend: { type: 'string', default: 'vm' },
       json: { type: 'boolean', default: false },
       junit: { type: 'string' },
@@ -60,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
       only: { type: 'string' },
       'no-style': { type: 'boolean', default: false },
       pcap: { type: 'boolean', default: false },
+      student: { type: 'string' },
       help: { type: 'boolean', default: false },
       [HOST_CONSENT_FLAG.slice(2)]: { type: 'boolean', default: false },
     },
@@ -74,7 +78,15 @@ async function main(argv: string[]): Promise<number> {
   if (!onHost && values.backend !== 'vm') throw new LabError(`unknown backend "${values.backend}"`, 'use --backend vm (default) or --backend host');
   // The host backend loads student code into this machine's kernel: consent first, then a kernel that can take modules.
   if (onHost) requireHostBackend(values[HOST_CONSENT_FLAG.slice(2)] === true);
-  const lessons: Lesson[] = wanted === 'all' ? loadAllLessons() : [loadLesson(wanted)];
+  let lessons: Lesson[] = wanted === 'all' ? loadAllLessons() : [loadLesson(wanted)];
+  if (values.student !== undefined) {
+    if (values.solution || values.watch) throw new LabError('--student grades a student\'s starter once', 'leave out --solution and --watch');
+    lessons = lessons.map((l) => {
+      const { lesson, skipped } = takeStudentStarter(l, values.student!);
+      for (const s of skipped) process.stderr.write(`${dim(`${l.id}: not graded: ${s}`)}\n`);
+      return lesson;
+    });
+  }
   if (values.only && lessons.length === 1 && !lessons[0]!.checks.some((c) => c.id === values.only)) {
     console.error(`${FAIL} ${lessons[0]!.id} has no check "${values.only}"; its checks are: ${lessons[0]!.checks.map((c) => c.id).join(', ')}`);
     return 2;
@@ -86,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
   // between lessons (the grader retires it after any health event, panic or hang).
   const warm: GradeOptions['warm'] = values.watch || lessons.length > 1 ? {} : undefined;
   const grade = async (lesson: Lesson): Promise<GradeReport> => {
-    if (human) process.stderr.write(`${bold(`grading ${lesson.id}`)} ${dim(`(${target}) on ${kernel.release}`)}\n`);
+    if (human) process.stderr.write(`${bold(`grading ${lesson.id}`)} ${dim(`(${lesson.starterDir ? `the starter of ${values.student}` : target}) on ${describeKernel(kernel)}`)}\n`);
     const report = await gradeLesson({
       lesson,
       target,

@@ -5,11 +5,12 @@
 
 import { cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { Kernel } from '../../kernel/src/kernels.js';
 import { REPO_ROOT } from '../../kernel/src/paths.js';
 import { diskFullError } from '../../kernel/src/errors.js';
 import { runOnHost } from '../../kernel/src/host-backend.js';
+import { lineWriter } from '../../kernel/src/lines.js';
 import { newShareDir, runVm, type VmRun } from '../../kernel/src/vm.js';
 import type { ClientHandle, ModuleHandle } from './check-api.js';
 import { parseGuestEvent, type JobResult } from './guest/protocol.js';
@@ -198,18 +199,7 @@ export class GuestSession {
   }
 
   #parser(): Writable {
-    let buffered = '';
-    return new Writable({
-      write: (chunk: Buffer, _enc, done) => {
-        buffered += chunk.toString('utf8');
-        for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-          const line = buffered.slice(0, nl);
-          buffered = buffered.slice(nl + 1);
-          this.#onLine(line);
-        }
-        done();
-      },
-    });
+    return lineWriter((line) => this.#onLine(line));
   }
 
   #onLine(line: string): void {

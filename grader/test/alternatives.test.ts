@@ -2,7 +2,8 @@
 // solution per Part, written differently from the reference, graded as a student's starter
 // (the full cross-matrix against the reference), must get full marks on both kernels.
 import { describe, expect, it } from 'vitest';
-import { KNOWN_KERNELS, findKernel } from '../../kernel/src/kernels.js';
+import { KNOWN_KERNELS } from '../../kernel/src/kernels.js';
+import { kernelForTest } from '../../kernel/test/kernel-choice.js';
 import { gradeLesson } from '../src/grade.js';
 import { mutantLesson, type Mutation } from './mutant-lesson.js';
 import { sharedGuest } from './shared-guest.js';
@@ -51,10 +52,20 @@ const ALTERNATIVES: Alternative[] = [
   {
     lesson: 'lesson-8',
     name: 'alt-put-and-unicast',
-    why: 'Part 3: the GET answer is built with genlmsg_put() from snd_portid and snd_seq and sent with genlmsg_unicast(), which is what genlmsg_put_reply() and genlmsg_reply() do',
+    why: "Part 3: the GET answer is built with genlmsg_put() from snd_portid and snd_seq and sent with genlmsg_unicast(), which is what genlmsg_put_reply() and genlmsg_reply() do; and GET's and DEL's policy is full-size with VALUE and FLAGS marked NLA_REJECT, which refuses them as a shorter .maxattr does",
     mutations: [
       { file: 'kernel/nlab_kv.c', find: 'hdr = genlmsg_put_reply(rskb, info, &nlab_kv_family, 0, NLAB_CMD_GET);', replace: 'hdr = genlmsg_put(rskb, info->snd_portid, info->snd_seq, &nlab_kv_family, 0, NLAB_CMD_GET);' },
       { file: 'kernel/nlab_kv.c', find: '\treturn genlmsg_reply(rskb, info);\n', replace: '\treturn genlmsg_unicast(genl_info_net(info), rskb, info->snd_portid);\n' },
+      {
+        file: 'kernel/nlab_kv.c',
+        find: 'static const struct nla_policy nlab_kv_key_policy[NLAB_A_KEY + 1] = {\n\t[NLAB_A_KEY]\t= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },\n',
+        replace: 'static const struct nla_policy nlab_kv_key_policy[NLAB_A_MAX + 1] = {\n\t[NLAB_A_KEY]\t= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },\n\t[NLAB_A_VALUE]\t= { .type = NLA_REJECT },\n\t[NLAB_A_FLAGS]\t= { .type = NLA_REJECT },\n',
+      },
+      ...(['get', 'del'] as const).map((cmd) => ({
+        file: 'kernel/nlab_kv.c',
+        find: `\t\t.doit\t= nlab_kv_${cmd}_doit,\n\t\t.policy\t= nlab_kv_key_policy,\n\t\t.maxattr = NLAB_A_KEY,\n`,
+        replace: `\t\t.doit\t= nlab_kv_${cmd}_doit,\n\t\t.policy\t= nlab_kv_key_policy,\n\t\t.maxattr = NLAB_A_MAX,\n`,
+      })),
     ],
   },
   {
@@ -69,8 +80,8 @@ const ALTERNATIVES: Alternative[] = [
   },
 ];
 
-describe.each(KNOWN_KERNELS.map((k) => k.selector))('correct alternatives on kernel %s', (selector) => {
-  const kernel = findKernel(selector);
+describe.each(KNOWN_KERNELS.map((k) => kernelForTest(k.selector)))('correct alternatives on $title', (t) => {
+  const kernel = t.kernel!;
   const guest = sharedGuest();
   it.each(ALTERNATIVES.map((a) => [a.name, a] as const))('%s gets full marks', async (name, a) => {
     const lesson = mutantLesson(a.lesson, name, a.mutations);

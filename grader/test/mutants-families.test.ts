@@ -9,6 +9,8 @@ import { mutantLesson, type Mutation } from './mutant-lesson.js';
 import { sharedGuest } from './shared-guest.js';
 
 const KV = 'kernel/nlab_kv.c';
+/** Lesson 8's GET op and its key-only policy, as the solution has them. */
+const GET_KEY_POLICY = '\t\t.doit\t= nlab_kv_get_doit,\n\t\t.policy\t= nlab_kv_key_policy,\n\t\t.maxattr = NLAB_A_KEY,\n';
 
 interface FamilyMutant {
   lesson: string;
@@ -62,6 +64,43 @@ const MUTANTS: FamilyMutant[] = [
     says: /reserved/,
   },
   {
+    lesson: 'lesson-8',
+    name: 'get-takes-set-policy',
+    // The lessons 6-7 design: one policy for every command, so GET parses FLAGS and ignores it.
+    mutations: [{ file: KV, find: GET_KEY_POLICY, replace: '\t\t.doit\t= nlab_kv_get_doit,\n\t\t.policy\t= nlab_kv_set_policy,\n\t\t.maxattr = NLAB_A_FLAGS,\n' }],
+    check: 'validation',
+    says: /GET with FLAGS should fail with EINVAL/,
+  },
+  {
+    lesson: 'lesson-8',
+    name: 'get-takes-set-policy-nlctrl',
+    mutations: [{ file: KV, find: GET_KEY_POLICY, replace: '\t\t.doit\t= nlab_kv_get_doit,\n\t\t.policy\t= nlab_kv_set_policy,\n\t\t.maxattr = NLAB_A_FLAGS,\n' }],
+    check: 'policies',
+    says: /GET's policy differs.*FLAGS is accepted although the command never reads it/,
+  },
+  {
+    lesson: 'lesson-8',
+    name: 'set-without-admin-perm',
+    mutations: [{ file: KV, find: '\t\t.maxattr = NLAB_A_FLAGS,\n\t\t.flags\t= GENL_ADMIN_PERM,\n', replace: '\t\t.maxattr = NLAB_A_FLAGS,\n' }],
+    check: 'admin-only',
+    says: /SET without CAP_NET_ADMIN should fail with EPERM/,
+  },
+  {
+    lesson: 'lesson-8',
+    name: 'set-without-admin-perm-nlctrl',
+    mutations: [{ file: KV, find: '\t\t.maxattr = NLAB_A_FLAGS,\n\t\t.flags\t= GENL_ADMIN_PERM,\n', replace: '\t\t.maxattr = NLAB_A_FLAGS,\n' }],
+    check: 'registered',
+    says: /command 1 is listed without GENL_ADMIN_PERM/,
+  },
+  {
+    lesson: 'lesson-8',
+    name: 'netnsok-with-one-store',
+    // The old lesson 8: visible from every namespace, all of them sharing the one list.
+    mutations: [{ file: KV, find: '\t.version\t= NLAB_KV_FAMILY_VERSION,\n', replace: '\t.version\t= NLAB_KV_FAMILY_VERSION,\n\t.netnsok\t= true,\n' }],
+    check: 'init-net-only',
+    says: /from a new network namespace the family is reachable/,
+  },
+  {
     lesson: 'lesson-9',
     name: 'no-dump-generation',
     mutations: [{ file: KV, find: '\tcb->seq = nlab_kv_generation;\n', replace: '' }],
@@ -87,9 +126,32 @@ const MUTANTS: FamilyMutant[] = [
   {
     lesson: 'lesson-11',
     name: 'del-without-admin-perm',
-    mutations: [{ file: KV, find: '\t\t.doit\t= nlab_kv_del_doit,\n\t\t.flags\t= GENL_ADMIN_PERM,\n', replace: '\t\t.doit\t= nlab_kv_del_doit,\n' }],
+    mutations: [{ file: KV, find: '\t\t.maxattr = NLAB_A_KEY,\n\t\t.flags\t= GENL_UNS_ADMIN_PERM,\n', replace: '\t\t.maxattr = NLAB_A_KEY,\n' }],
     check: 'admin-only',
     says: /DEL without CAP_NET_ADMIN/,
+  },
+  {
+    lesson: 'lesson-11',
+    name: 'set-needs-init-ns-admin',
+    // Lesson 8's flag: right for one global store, but it locks a container's root out of its own.
+    mutations: [{ file: KV, find: '\t\t.maxattr = NLAB_A_FLAGS,\n\t\t.flags\t= GENL_UNS_ADMIN_PERM,\n', replace: '\t\t.maxattr = NLAB_A_FLAGS,\n\t\t.flags\t= GENL_ADMIN_PERM,\n' }],
+    check: 'container-root',
+    says: /SET by a container's root in its own namespace should succeed/,
+  },
+  {
+    lesson: 'lesson-11',
+    name: 'no-netnsok',
+    mutations: [{ file: KV, find: '\t.netnsok\t= true,\n', replace: '' }],
+    check: 'per-netns',
+    says: /does not know the family/,
+  },
+  {
+    lesson: 'lesson-11',
+    name: 'notify-in-init-net',
+    // Each namespace keeps its store, but every change is announced in the initial one.
+    mutations: [{ file: KV, find: '\tstruct net *net = genl_info_net(info);\n\tstruct sk_buff *skb;\n\tvoid *hdr;\n', replace: '\tstruct net *net = &init_net;\n\tstruct sk_buff *skb;\n\tvoid *hdr;\n' }],
+    check: 'per-netns',
+    says: /heard the SET made in another namespace/,
   },
   {
     lesson: 'lesson-11',
@@ -100,7 +162,7 @@ const MUTANTS: FamilyMutant[] = [
   },
 ];
 
-const kernel = findKernel('6.1');
+const kernel = findKernel();
 // One guest for these mutants (none of them crashes it); the Oops test below boots its own.
 const guest = sharedGuest();
 
@@ -125,7 +187,12 @@ describe('mutants of the nlab_kv lessons', () => {
 // stop rebooting for it, and still grade the student's client against the reference module.
 describe('a module that oopses on every request', () => {
   it('reports the Oops once, within two boots, and still runs the client-only checks', async () => {
-    const lesson = mutantLesson('lesson-8', 'no-maxattr', [{ file: KV, find: '\t.maxattr\t= NLAB_A_MAX,\n', replace: '' }]);
+    // Every op keeps its .policy and loses its .maxattr; the family has none to fall back on.
+    const lesson = mutantLesson('lesson-8', 'no-maxattr', [
+      { file: KV, find: '\t\t.maxattr = NLAB_A_FLAGS,\n', replace: '' },
+      { file: KV, find: GET_KEY_POLICY, replace: '\t\t.doit\t= nlab_kv_get_doit,\n\t\t.policy\t= nlab_kv_key_policy,\n' },
+      { file: KV, find: '\t\t.doit\t= nlab_kv_del_doit,\n\t\t.policy\t= nlab_kv_key_policy,\n\t\t.maxattr = NLAB_A_KEY,\n', replace: '\t\t.doit\t= nlab_kv_del_doit,\n\t\t.policy\t= nlab_kv_key_policy,\n' },
+    ]);
     const r = await gradeLesson({ lesson, target: 'starter', kernel, style: false });
     const detail = JSON.stringify(
       {

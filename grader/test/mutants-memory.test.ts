@@ -2,7 +2,8 @@
 // memory checks (kernel/src/memcheck.ts) and the health gate's validation and leak scan
 // must fail the check with that error's own health kind, on both kernels.
 import { describe, expect, it } from 'vitest';
-import { findKernel } from '../../kernel/src/kernels.js';
+import { KNOWN_KERNELS } from '../../kernel/src/kernels.js';
+import { kernelForTest } from '../../kernel/test/kernel-choice.js';
 import { liveCount } from '../../kernel/src/reaper.js';
 import type { ReportHealthKind } from '../src/guest/protocol.js';
 import { gradeLesson } from '../src/grade.js';
@@ -79,8 +80,8 @@ const MUTANTS: MemoryMutant[] = [
 ];
 
 
-describe.each(['6.1', '6.12'])('memory mutants of lesson 6 on kernel %s', (selector) => {
-  const kernel = findKernel(selector);
+describe.each(KNOWN_KERNELS.map((k) => kernelForTest(k.selector)))('memory mutants of lesson 6 on $title', (t) => {
+  const kernel = t.kernel!;
   it.each(MUTANTS.map((m) => [m.name, m] as const))('%s', async (_, m) => {
     const lesson = mutantLesson('lesson-6', `memory-${m.name}`, m.mutations);
     const r = await gradeLesson({ lesson, target: 'starter', kernel, only: m.check, style: false });

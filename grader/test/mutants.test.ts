@@ -59,7 +59,7 @@ const MUTANTS: Mutant[] = [
   { name: 'client-prints-megabytes', check: 'output-line', fault: 'client', mutations: [{ file: CLIENT, find: "console.log('Sending message to kernel');", replace: "process.stdout.write('x'.repeat(8 << 20));" }] },
 ];
 
-const kernel = findKernel('6.1');
+const kernel = findKernel();
 // The mutants share one guest, as a learner's --watch does: which also shows that the grader
 // retires a guest after every fault that could leave it unfit for the next grade.
 const guest = sharedGuest();

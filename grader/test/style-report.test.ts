@@ -18,7 +18,7 @@ function reportWith(style?: StyleReport): GradeReport {
     lesson: 'lesson-0',
     title: 'style fixture',
     target: 'starter',
-    kernel: findKernel('6.1').release,
+    kernel: findKernel().release,
     accel: 'tcg',
     checks: [],
     health: [],
@@ -32,7 +32,7 @@ function reportWith(style?: StyleReport): GradeReport {
 
 let style: StyleReport;
 beforeAll(async () => {
-  style = await checkModuleStyle(fixtureDir, findKernel('6.1'));
+  style = await checkModuleStyle(fixtureDir, findKernel());
 });
 
 describe('the style section', () => {
@@ -42,7 +42,7 @@ describe('the style section', () => {
   });
 
   it('is schema-valid when a tool did not run, and when absent (--no-style)', async () => {
-    const noHeaders = await checkModuleStyle(fixtureDir, { ...findKernel('6.1'), headers: undefined });
+    const noHeaders = await checkModuleStyle(fixtureDir, { ...findKernel(), headers: undefined });
     expect(noHeaders.notRun).toHaveLength(1);
     expect(schemaErrors(reportWith(noHeaders))).toEqual([]);
     expect(schemaErrors(reportWith())).toEqual([]);

@@ -5,7 +5,7 @@ import { runDoctor } from './doctor.js';
 import { formatDiagnostic } from './diagnostics.js';
 import { LabError } from './errors.js';
 import { HOST_CONSENT_FLAG, runOnHost } from './host-backend.js';
-import { DEFAULT_KERNEL, findKernel } from './kernels.js';
+import { findKernel } from './kernels.js';
 import { buildModule } from './module-build.js';
 import { OUTCOME_EXIT_CODES } from './outcome.js';
 import { FAIL, PASS, WARN, bold, dim, ms } from './term.js';
@@ -58,7 +58,7 @@ async function vm(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      kernel: { type: 'string', default: DEFAULT_KERNEL },
+      kernel: { type: 'string' },
       timeout: { type: 'string', default: '60' },
       timings: { type: 'boolean', default: false },
       backend: { type: 'string', default: 'vm' },
@@ -83,7 +83,7 @@ async function vm(argv: string[]): Promise<number> {
 }
 
 async function build(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { kernel: { type: 'string', default: DEFAULT_KERNEL } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { kernel: { type: 'string' } } });
   const dir = positionals[0];
   if (!dir) throw new LabError('no module folder given', USAGE);
   const b = await buildModule(dir, findKernel(values.kernel));

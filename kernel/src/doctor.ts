@@ -1,12 +1,13 @@
 // `lab doctor`: one line per thing the lab needs, each failed line with its fix.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { accelVerdict } from './accel.js';
 import { bootImage } from './boot-image.js';
 import { BUSYBOX, ensureInitramfs } from './initramfs.js';
-import { KNOWN_KERNELS, findKernel, type Kernel } from './kernels.js';
+import { KNOWN_KERNELS, LAB_KERNELS_DIR, defaultKernelSelector, describeKernel, missingNote, probeKernel, type Kernel } from './kernels.js';
+import { kernelConfig } from './memcheck.js';
 import { QEMU } from './qemu-args.js';
 import { LabError } from './errors.js';
 import { hasSystemTool, LAB_STATE } from './paths.js';
@@ -46,25 +47,66 @@ function has9p(k: Kernel): boolean {
   return /\/9p\.ko/.test(text) && /9pnet_virtio\.ko/.test(text);
 }
 
-function checkKernel(selector: string): { lines: DoctorLine[]; kernel?: Kernel } {
-  let k: Kernel;
-  try {
-    k = findKernel(selector);
-  } catch (e) {
-    const err = e as LabError;
-    return { lines: [{ ok: false, required: true, what: `kernel ${selector}`, detail: err.message, ...(err.fix ? { fix: err.fix } : {}) }] };
+/** The compiler a Debian headers tree names (`CC = … gcc-12` in .kernelvariables), if it names one. */
+function headersCompiler(headers: string): string | undefined {
+  const vars = join(headers, '.kernelvariables');
+  if (!existsSync(vars)) return undefined;
+  return /^CC\s*=.*?\b((?:gcc|clang)(?:-\d+)?)\s*$/m.exec(readFileSync(vars, 'utf8'))?.[1];
+}
+
+/** What building modules against `k`'s headers still lacks: the tree, kbuild's scripts, the compiler. */
+function headersMissing(k: Kernel): string[] {
+  if (!k.headers) return [`build headers for ${k.release}`];
+  const missing: string[] = [];
+  if (!existsSync(join(k.headers, 'scripts', 'Makefile.build'))) missing.push(`kbuild's scripts (${join(k.headers, 'scripts')} leads nowhere)`);
+  const cc = headersCompiler(k.headers);
+  if (cc && !hasSystemTool(cc)) missing.push(`${cc}, the compiler the headers name`);
+  return missing;
+}
+
+/** Kernels the lab has besides the chosen one: a system package the lab's own copy shadows. */
+function shadowed(k: Kernel, selector: string): string {
+  if (k.origin !== 'lab') return '';
+  const system = KNOWN_KERNELS.find((x) => x.selector === selector);
+  const inBoot = existsSync('/boot') && readdirSync('/boot').some((f) => f.startsWith('vmlinuz-') && system?.pattern.test(f.slice(8)));
+  return inBoot ? '; a system package in /boot too, not used' : '';
+}
+
+/**
+ * One kernel's lines: which release, where it came from, and what it lacks. A kernel the lab
+ * does not have fails only when the lab has no supported kernel at all (Debian 13 has no 6.1).
+ */
+function checkKernel(selector: string, labHasAny: boolean): { lines: DoctorLine[]; kernel?: Kernel } {
+  const found = probeKernel(selector);
+  if (found instanceof LabError) {
+    const note = missingNote(selector);
+    return {
+      lines: [{ ok: false, required: !labHasAny, what: `kernel ${selector}`, detail: note ? `not in this lab: ${note}` : found.message, ...(found.fix ? { fix: found.fix } : {}) }],
+    };
   }
-  const known = KNOWN_KERNELS.find((x) => x.selector === selector);
+  const k = found;
+  const fix = k.origin === 'lab' ? 'npm run setup' : `npm run setup (unpacks the lab's own copy into ${LAB_KERNELS_DIR})`;
+  const headersLack = headersMissing(k);
+  const modulesLack = [...(existsSync(join(k.modulesDir, 'modules.dep')) ? [] : ['modules.dep']), ...(has9p(k) ? [] : ['9p and 9pnet_virtio'])];
   const lines: DoctorLine[] = [
-    { ok: true, required: true, what: `kernel ${selector}`, detail: `${k.release} (${k.image})` },
-    k.headers
-      ? { ok: true, required: true, what: `headers ${selector}`, detail: k.headers }
-      : { ok: false, required: true, what: `headers ${selector}`, detail: `none for ${k.release}`, fix: `sudo apt-get install ${known?.headers ?? `linux-headers-${k.release}`}` },
-    has9p(k)
-      ? { ok: true, required: true, what: `9p ${selector}`, detail: 'virtio-9p available (module or built in)' }
-      : { ok: false, required: true, what: `9p ${selector}`, detail: `no 9p/9pnet_virtio in ${k.modulesDir}`, fix: 'use a kernel built with CONFIG_9P_FS and CONFIG_NET_9P_VIRTIO' },
+    { ok: true, required: true, what: `kernel ${selector}`, detail: `${describeKernel(k)}${shadowed(k, selector)}` },
+    headersLack.length
+      ? { ok: false, required: true, what: `headers ${selector}`, detail: `missing: ${headersLack.join(', ')}`, fix }
+      : { ok: true, required: true, what: `headers ${selector}`, detail: `${k.headers} (compiler ${headersCompiler(k.headers!) ?? 'gcc'})` },
+    modulesLack.length
+      ? { ok: false, required: true, what: `modules ${selector}`, detail: `missing in ${k.modulesDir}: ${modulesLack.join(', ')}`, fix: has9p(k) ? fix : 'use a kernel built with CONFIG_9P_FS and CONFIG_NET_9P_VIRTIO' }
+      : { ok: true, required: true, what: `modules ${selector}`, detail: `${k.modulesDir} (virtio-9p as module or built in)` },
   ];
+  if (!kernelConfig(k)) lines.push({ ok: false, required: false, what: `config ${selector}`, detail: `no config-${k.release} beside ${k.image}: grades run without the memory checks` });
   return { lines, kernel: k };
+}
+
+/** The running kernel: only information (`--kernel host` boots it when its image can be read). */
+function checkHostKernel(): DoctorLine {
+  const found = probeKernel('host');
+  return found instanceof LabError
+    ? { ok: false, required: false, what: 'kernel host', detail: found.message }
+    : { ok: true, required: false, what: 'kernel host', detail: describeKernel(found) };
 }
 
 async function checkKvm(k: Kernel): Promise<DoctorLine> {
@@ -95,16 +137,15 @@ function checkCapture(): DoctorLine {
     : { ok: true, required: false, what: 'capture', detail: 'dumpcap and tshark (grade --pcap, nlmon in the guest)' };
 }
 
-/** Runs every check; KVM is probed with the first kernel that is installed. */
+/** Runs every check; KVM is probed with the default kernel. */
 export async function runDoctor(): Promise<DoctorLine[]> {
   const lines = [await checkQemu(), await checkBusybox()];
-  let probeKernel: Kernel | undefined;
-  for (const { selector } of KNOWN_KERNELS) {
-    const r = checkKernel(selector);
-    lines.push(...r.lines);
-    probeKernel ??= r.kernel;
-  }
+  const probe = probeKernel(defaultKernelSelector());
+  const labHasAny = !(probe instanceof LabError);
+  for (const { selector } of KNOWN_KERNELS) lines.push(...checkKernel(selector, labHasAny).lines);
+  // Where the running kernel is the lab's kernel (no Debian one), it gets the full checks.
+  lines.push(...(defaultKernelSelector() === 'host' ? checkKernel('host', false).lines : [checkHostKernel()]));
   lines.push(await checkYnl(), checkCapture());
-  if (probeKernel && lines[0]?.ok && lines[1]?.ok) lines.push(await checkKvm(probeKernel));
+  if (!(probe instanceof LabError) && lines[0]?.ok && lines[1]?.ok) lines.push(await checkKvm(probe));
   return lines;
 }

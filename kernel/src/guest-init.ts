@@ -9,11 +9,42 @@
 /** Kernel command-line variables the script reads (the kernel hands them to init as env). */
 export const GUEST_ENV = { out: 'lab_out', probe: 'lab_probe' } as const;
 
+/** Where the guest mounts the host's root; checks run chrooted into it. */
+export const GUEST_HOST_ROOT = '/host';
+
 /** 9p mount tags shared by the host. */
 export const MOUNT_TAGS = { root: 'hostroot', out: 'labout' } as const;
 
-/** Builds /init for an initramfs whose modules to load, in order, are `modules`. */
-export function guestInitScript(modules: readonly string[]): string {
+/**
+ * A kernel whose modules are not in the host's /lib/modules (the lab's unpacked kernels): the
+ * guest mounts `dir` at `<modulesRoot>/<release>` over a tmpfs, so modprobe in the guest
+ * (nlmon for --pcap, a check's `modprobe team`) finds them. Both are host paths, symlinks resolved.
+ */
+export interface GuestModules {
+  release: string;
+  dir: string;
+  /** The host's /lib/modules, resolved (`/usr/lib/modules` on a merged-/usr system). */
+  modulesRoot: string;
+}
+
+/** Single-quoted for sh. */
+function shQuote(s: string): string {
+  return `'${s.replaceAll("'", "'\\''")}'`;
+}
+
+function mountModulesScript(m: GuestModules | undefined): string {
+  if (!m) return '';
+  const at = shQuote(`${m.modulesRoot}/${m.release}`);
+  return `# The kernel's modules are in the lab's tree: where modprobe looks for them, over a tmpfs.
+mount -t tmpfs labmodules $r${shQuote(m.modulesRoot)} && mkdir $r${at} && mount -o bind $r${shQuote(m.dir)} $r${at} || fail "mount the lab kernel's modules at ${m.modulesRoot}"
+`;
+}
+
+/**
+ * Builds /init for an initramfs whose modules to load, in order, are `modules`, and whose
+ * kernel keeps the rest of its modules where `guestModules` says.
+ */
+export function guestInitScript(modules: readonly string[], guestModules?: GuestModules): string {
   const p9 = 'trans=virtio,version=9p2000.L,msize=512000';
   return `#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -34,13 +65,13 @@ for m in ${modules.join(' ')}; do
 done
 # The host root, read-only; cache=loose because nothing changes it while the guest runs.
 mount -t 9p -o ${p9},ro,cache=loose ${MOUNT_TAGS.root} /host || fail "mount host root over 9p"
-r=/host
+r=${GUEST_HOST_ROOT}
 mount -t 9p -o ${p9} ${MOUNT_TAGS.out} "$r$${GUEST_ENV.out}" || fail "mount results share at $${GUEST_ENV.out}"
 mount -t proc proc $r/proc
 mount -t sysfs sys $r/sys
 mount -t devtmpfs dev $r/dev
 mount -t tmpfs run $r/run && mkdir -p $r/run/tmp $r/run/netns
-read up _ < /proc/uptime
+${mountModulesScript(guestModules)}read up _ < /proc/uptime
 say "cmd $up"
 chroot $r /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
 	HOME=/root TMPDIR=/run/tmp LAB_OUT="$${GUEST_ENV.out}" LAB_GUEST=1 \\

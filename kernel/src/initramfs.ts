@@ -2,17 +2,18 @@
 // reach the host root over virtio-9p. Cached under .lab/cache, keyed by everything that goes in.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { encodeCpio, type CpioEntry } from './cpio.js';
 import { LabError } from './errors.js';
-import { guestInitScript } from './guest-init.js';
+import { guestInitScript, type GuestModules } from './guest-init.js';
 import type { Kernel } from './kernels.js';
 import { loadOrder, parseModulesDep } from './modules-dep.js';
 import { CACHE_DIR } from './paths.js';
 
 export const BUSYBOX = '/bin/busybox';
+const HOST_MODULES = '/lib/modules';
 
 /** What the guest needs to mount the host: virtio over PCI, then 9p over virtio. */
 const WANTED_MODULES = ['virtio_pci', '9pnet_virtio', '9p'];
@@ -31,6 +32,14 @@ function readModuleTables(kernel: Kernel) {
   );
   const order = loadOrder(WANTED_MODULES, parseModulesDep(readFileSync(depFile, 'utf8')), builtin);
   return { order, depFile };
+}
+
+/** Where the guest finds the kernel's other modules, when they are not in the host's /lib/modules. */
+function guestModules(kernel: Kernel): GuestModules | undefined {
+  if (!existsSync(kernel.modulesDir) || !existsSync(HOST_MODULES)) return undefined;
+  const dir = realpathSync(kernel.modulesDir);
+  const modulesRoot = realpathSync(HOST_MODULES);
+  return dir === join(modulesRoot, kernel.release) ? undefined : { release: kernel.release, dir, modulesRoot };
 }
 
 async function moduleBytes(path: string): Promise<Buffer> {
@@ -68,7 +77,7 @@ export async function ensureInitramfs(kernel: Kernel): Promise<{ path: string; r
   const { order, depFile } = readModuleTables(kernel);
   const modulePaths = order.map((m) => join(kernel.modulesDir, m.path));
   const names = order.map((m) => m.name);
-  const init = guestInitScript(names);
+  const init = guestInitScript(names, guestModules(kernel));
   const key = fingerprint([kernel.release, init, stamp(BUSYBOX), ...(depFile ? [stamp(depFile)] : []), ...modulePaths.map(stamp)]);
   const dir = join(CACHE_DIR, 'initramfs');
   const path = join(dir, `${kernel.release}-${key}.cpio`);

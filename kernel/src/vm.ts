@@ -8,6 +8,7 @@ import { diskFullError } from './errors.js';
 import { bootImage } from './boot-image.js';
 import { scanKernelLog, worstEvent } from './console-scan.js';
 import { ensureInitramfs } from './initramfs.js';
+import { lineSplitter } from './lines.js';
 import { processAlive } from './lock.js';
 import type { Kernel } from './kernels.js';
 import type { VmResult, VmTimings } from './outcome.js';
@@ -126,17 +127,15 @@ interface ControlState {
 
 function watchControl(proc: GuardedProcess, onEvent?: (e: string) => void): ControlState {
   const state: ControlState = { events: [] };
-  let pending = '';
-  pipeOf(proc, SERIAL_FDS.control).on('data', (chunk: Buffer) => {
-    pending += chunk.toString('utf8');
-    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
-      const line = pending.slice(0, nl).trim();
-      pending = pending.slice(nl + 1);
-      if (!line) continue;
+  pipeOf(proc, SERIAL_FDS.control).on(
+    'data',
+    lineSplitter((raw) => {
+      const line = raw.trim();
+      if (!line) return;
       state.events.push({ line, at: performance.now() });
       onEvent?.(line);
-    }
-  });
+    }),
+  );
   return state;
 }
 

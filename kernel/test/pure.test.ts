@@ -7,7 +7,8 @@ import { encodeCpio } from '../src/cpio.js';
 import { parseDiagnostics } from '../src/diagnostics.js';
 import { loadOrder, moduleName, parseModulesDep } from '../src/modules-dep.js';
 import { kernelCommandLine, qemuArgs } from '../src/qemu-args.js';
-import { findKernel } from '../src/kernels.js';
+import { KNOWN_KERNELS } from '../src/kernels.js';
+import { kernelForTest } from './kernel-choice.js';
 import { kernelConfig, memoryCheckParams } from '../src/memcheck.js';
 import { commandFor, commandScript } from '../src/vm.js';
 
@@ -101,11 +102,17 @@ describe('scanKernelLog', () => {
 });
 
 describe('memoryCheckParams', () => {
-  it("asks each installed Debian kernel for the checks its own config has built in", () => {
-    const p61 = memoryCheckParams(kernelConfig(findKernel('6.1')));
-    const p612 = memoryCheckParams(kernelConfig(findKernel('6.12')));
-    expect(p61).toEqual(['slub_debug=FZPU,kmalloc-*', 'stack_depot_disable=1']);
-    expect(p612).toEqual(['slub_debug=FZPU,kmalloc-*', 'stack_depot_disable=1', 'kfence.sample_interval=100']);
+  const expected: Record<string, string[]> = {
+    '6.1': ['slub_debug=FZPU,kmalloc-*', 'stack_depot_disable=1'],
+    '6.12': ['slub_debug=FZPU,kmalloc-*', 'stack_depot_disable=1', 'kfence.sample_interval=100'],
+  };
+  for (const { kernel, title } of KNOWN_KERNELS.map((k) => kernelForTest(k.selector))) {
+    it.skipIf(!kernel)(`asks ${title} for the checks its own config has built in`, () => {
+      expect(memoryCheckParams(kernelConfig(kernel!))).toEqual(expected[kernel!.selector]);
+    });
+  }
+
+  it('asks for nothing without a config, and for each check the config has', () => {
     expect(memoryCheckParams(undefined)).toEqual([]);
     expect(memoryCheckParams(new Set(['CONFIG_KFENCE']))).toEqual(['kfence.sample_interval=100']);
   });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findKernel, KNOWN_KERNELS } from '../src/kernels.js';
+import { kernelForTest } from './kernel-choice.js';
 import { buildModule } from '../src/module-build.js';
 import { REPO_ROOT } from '../src/paths.js';
 import { liveCount } from '../src/reaper.js';
@@ -14,8 +15,8 @@ import { gone, waitForQemu } from './processes.js';
 
 const fixtures = join(REPO_ROOT, 'kernel/test/fixtures');
 
-describe.each(KNOWN_KERNELS.map((k) => k.selector))('kernel %s', (selector) => {
-  const kernel = findKernel(selector);
+describe.each(KNOWN_KERNELS.map((k) => kernelForTest(k.selector)))('$title', (t) => {
+  const kernel = t.kernel!;
 
   it('runs a command, streams its output and returns its exit code', async () => {
     const r = await runVm({ kernel, command: ['sh', '-c', 'uname -r; echo oops-free >&2; exit 7'] });
@@ -59,7 +60,7 @@ describe.each(KNOWN_KERNELS.map((k) => k.selector))('kernel %s', (selector) => {
 });
 
 describe('failures of the run itself', () => {
-  const kernel = findKernel(KNOWN_KERNELS[0].selector);
+  const kernel = findKernel();
 
   it('kills a guest that outlives --timeout and leaves no qemu behind', async () => {
     const r = await runVm({ kernel, command: ['sleep', '600'], timeoutMs: 10_000 });

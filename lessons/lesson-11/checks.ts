@@ -1,14 +1,14 @@
-// Lesson 11 checks: who may change nlab_kv (GENL_ADMIN_PERM, checked from a process running
-// without capabilities), one store per network namespace (a process in a fresh namespace from
-// unshare), an rmmod while sockets are open and a dump is in flight, and 10 000 fuzzed
+// Lesson 11 checks: who may change nlab_kv (GENL_UNS_ADMIN_PERM, checked from a process running
+// without capabilities and from the root of a fresh user namespace), one store per network
+// namespace (a process in a fresh namespace from unshare) whose notifications stay in it, an rmmod while sockets are open and a dump is in flight, and 10 000 fuzzed
 // generic netlink requests — each followed by the grader's health gate.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { decodeMessages, encodeAttribute, encodeMessages, NETLINK, NLM_F, NLMSG, openSocket } from 'netlink-lab/client';
-import { commonChecks, defineChecks, ensure, loadFamily, moduleLog, prng, runNotes } from 'netlink-lab/grader';
+import { decodeAttributes, decodeMessages, encodeAttribute, encodeMessages, NETLINK, type NetlinkSocket, NLM_F, NLMSG, openSocket } from 'netlink-lab/client';
+import { commonChecks, CONTAINER_ROOT, defineChecks, ensure, loadFamily, moduleLog, prng, runNotes } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
@@ -41,7 +41,11 @@ function writeProbe(): string {
 const set = defineAttributeSet('nlab-kv', { KEY: { type: 1, kind: 'string' }, VALUE: { type: 2, kind: 'binary' }, PREFIX: { type: 4, kind: 'string' } });
 const CMD = { set: 1, get: 2, del: 3, list: 4 };
 const sock = openSocket(NETLINK.GENERIC);
-const family = await resolveFamily(sock, 'nlab_kv');
+const family = await resolveFamily(sock, 'nlab_kv').catch((e) => {
+  if (!(e instanceof NetlinkError) || e.code !== 'ENOENT') throw e;
+  console.log(JSON.stringify({ noFamily: true }));
+  process.exit(0);
+});
 const out = [];
 for (const op of JSON.parse(process.argv[2])) {
   const attributes = op.key === undefined ? {} : op.value === undefined ? { KEY: op.key } : { KEY: op.key, VALUE: Buffer.from(op.value) };
@@ -67,20 +71,24 @@ console.log(JSON.stringify(out));
 }
 
 /** Runs the probe, optionally wrapped (e.g. in setpriv or unshare), and returns its results. */
-async function probe(ops: ProbeOp[], wrapper: string[] = []): Promise<{ results: ProbeResult[]; notes: string[] }> {
+async function probe(ops: ProbeOp[], wrapper: readonly string[] = []): Promise<{ results: ProbeResult[]; notes: string[] }> {
   const file = writeProbe();
   const argv = [...wrapper, process.execPath, file, JSON.stringify(ops)];
   const notes = [`ran: ${[...wrapper, 'node probe.mjs'].join(' ')}`];
+  let last: unknown;
   try {
     const { stdout } = await exec(argv[0]!, argv.slice(1), { timeout: 15000 });
-    const results = JSON.parse(stdout.trim().split('\n').pop() ?? '[]') as ProbeResult[];
-    notes.push(...results.map((r) => `${r.op}: ${r.errno ? `error ${r.errno}` : 'ok'}${r.value !== undefined ? ` → ${r.value}` : ''}${r.keys ? ` → [${r.keys.join(', ')}]` : ''}`));
-    return { results, notes };
+    last = JSON.parse(stdout.trim().split('\n').pop() ?? '[]');
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     ensure(false, 'the probe process failed', { notes: [...notes, (err.stderr ?? err.message).trim().split('\n').slice(0, 8).join('\n')] });
     throw e;
   }
+  const where = wrapper.length ? `the namespaces of ${wrapper.join(' ')}` : 'the initial network namespace';
+  ensure(Array.isArray(last), `from ${where}, nlctrl does not know the family "nlab_kv" (only a family with .netnsok is there)`, { notes });
+  const results = last as ProbeResult[];
+  notes.push(...results.map((r) => `${r.op}: ${r.errno ? `error ${r.errno}` : 'ok'}${r.value !== undefined ? ` → ${r.value}` : ''}${r.keys ? ` → [${r.keys.join(', ')}]` : ''}`));
+  return { results, notes };
 }
 
 const EPERM = 1;
@@ -89,9 +97,25 @@ const ENOENT = 2;
 const UNPRIVILEGED = ['setpriv', '--bounding-set=-all', '--inh-caps=-all'];
 const NEW_NETNS = ['unshare', '--net'];
 
+
 function expectErrno(r: ProbeResult | undefined, errno: number, what: string, notes: string[]): void {
   const name = (n: number | undefined): string => (n === undefined ? 'no result' : n === 0 ? 'success' : n === EPERM ? 'EPERM' : n === ENOENT ? 'ENOENT' : `errno ${n}`);
   ensure(r?.errno === errno, `${what}: ${name(r?.errno)}`, { expected: name(errno), actual: name(r?.errno), notes });
+}
+
+/** Every notification queued on `sock`, as `key=value` (`key` alone for a DEL), without waiting. */
+function drainValues(sock: NetlinkSocket): string[] {
+  const out: string[] = [];
+  for (let d = sock.receiveSync(0); d !== null; d = sock.receiveSync(0)) {
+    for (const m of decodeMessages(d.data)) {
+      if (m.type === NLMSG.ERROR || m.payload.length < 4) continue;
+      const attrs = new Map(decodeAttributes(m.payload.subarray(4)).map((a) => [a.type, a.payload]));
+      const k = attrs.get(ATTR.KEY)?.toString().replace(/\0+$/, '') ?? '?';
+      const v = attrs.get(ATTR.VALUE);
+      out.push(v ? `${k}=${v.toString()}` : k);
+    }
+  }
+  return out;
 }
 
 const str = (type: number, s: string): Buffer => encodeAttribute(type, Buffer.from(`${s}\0`));
@@ -151,26 +175,66 @@ export default defineChecks({
   },
 
   async 'per-netns'(t) {
+    const family = await loadFamily(t);
+    // A watcher in the initial namespace: it must hear the SET made there, and not the other one's.
+    const watcher = openSocket(NETLINK.GENERIC, { receiveBufferSize: 1 << 20 });
+    try {
+      watcher.joinGroup(family.groups.events ?? 0);
+      const host = await probe([{ cmd: 'set', key: 'where', value: 'init_net' }]);
+      expectErrno(host.results[0], 0, 'SET in the initial namespace failed', host.notes);
+      const other = await probe(
+        [
+          { cmd: 'get', key: 'where' },
+          { cmd: 'list' },
+          { cmd: 'set', key: 'where', value: 'other' },
+          { cmd: 'get', key: 'where' },
+        ],
+        NEW_NETNS,
+      );
+      const back = await probe([{ cmd: 'get', key: 'where' }, { cmd: 'list' }]);
+      // Multicast delivery queues the message before the SET returns, so the probes' exit is late enough.
+      const heard = drainValues(watcher);
+      const notes = [
+        'in a new network namespace (unshare --net):',
+        ...other.notes,
+        'back in the initial namespace:',
+        ...back.notes,
+        `a watcher of "events" in the initial namespace heard: ${heard.length ? heard.join(', ') : '(nothing)'}`,
+        ...(await moduleLog(t)),
+      ];
+      expectErrno(other.results[0], ENOENT, 'a key set in the initial namespace is visible in a new one', notes);
+      ensure(other.results[1]?.keys?.length === 0, 'LIST in a new namespace is not empty', { notes });
+      expectErrno(other.results[2], 0, 'SET in the new namespace failed', notes);
+      ensure(other.results[3]?.value === 'other', 'GET in the new namespace does not return its own value', { notes });
+      ensure(back.results[0]?.value === 'init_net', 'the new namespace\'s SET changed the initial namespace\'s value', { notes });
+      ensure(back.results[1]?.keys?.length === 1, 'LIST in the initial namespace does not show exactly its one key', { notes });
+      ensure(heard.includes('where=init_net'), 'a watcher in the initial namespace did not hear the SET made there', { notes });
+      ensure(!heard.includes('where=other'), 'a watcher in the initial namespace heard the SET made in another namespace', { notes });
+    } finally {
+      watcher.close();
+    }
+  },
+
+  async 'container-root'(t) {
     await loadFamily(t);
-    const host = await probe([{ cmd: 'set', key: 'where', value: 'init_net' }]);
+    const host = await probe([{ cmd: 'set', key: 'host', value: 'init_net' }]);
     expectErrno(host.results[0], 0, 'SET in the initial namespace failed', host.notes);
-    const other = await probe(
+    const box = await probe(
       [
-        { cmd: 'get', key: 'where' },
-        { cmd: 'list' },
-        { cmd: 'set', key: 'where', value: 'other' },
-        { cmd: 'get', key: 'where' },
+        { cmd: 'set', key: 'mine', value: 'container' },
+        { cmd: 'get', key: 'mine' },
+        { cmd: 'del', key: 'mine' },
+        { cmd: 'get', key: 'host' },
       ],
-      NEW_NETNS,
+      CONTAINER_ROOT,
     );
-    const back = await probe([{ cmd: 'get', key: 'where' }, { cmd: 'list' }]);
-    const notes = ['in a new network namespace (unshare --net):', ...other.notes, 'back in the initial namespace:', ...back.notes, ...(await moduleLog(t))];
-    expectErrno(other.results[0], ENOENT, 'a key set in the initial namespace is visible in a new one', notes);
-    ensure(other.results[1]?.keys?.length === 0, 'LIST in a new namespace is not empty', { notes });
-    expectErrno(other.results[2], 0, 'SET in the new namespace failed', notes);
-    ensure(other.results[3]?.value === 'other', 'GET in the new namespace does not return its own value', { notes });
-    ensure(back.results[0]?.value === 'init_net', 'the new namespace\'s SET changed the initial namespace\'s value', { notes });
-    ensure(back.results[1]?.keys?.length === 1, 'LIST in the initial namespace does not show exactly its one key', { notes });
+    const back = await probe([{ cmd: 'get', key: 'host' }]);
+    const notes = ['as the root of a new user namespace that owns a new network namespace:', ...box.notes, 'back in the initial namespace:', ...back.notes, ...(await moduleLog(t))];
+    expectErrno(box.results[0], 0, "SET by a container's root in its own namespace should succeed", notes);
+    ensure(box.results[1]?.value === 'container', "GET in the container's namespace does not return its own value", { notes });
+    expectErrno(box.results[2], 0, "DEL by a container's root in its own namespace should succeed", notes);
+    expectErrno(box.results[3], ENOENT, "the host's key is visible from the container's namespace", notes);
+    ensure(back.results[0]?.value === 'init_net', "the host's value changed while the container used its own store", { notes });
   },
 
   async 'rmmod-in-use'(t) {

@@ -1,6 +1,7 @@
 // Lesson 8 checks: nlab_kv as a generic netlink family — registration as nlctrl and iproute2
-// see it, the store over genl, the core's strict header and policy checks, and the client's
-// lookup of the family id by name.
+// see it, the store over genl, the core's strict header and per-command policy checks (and the
+// policies read back through nlctrl), who may change the store and from which namespace, and
+// the client's lookup of the family id by name.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
@@ -11,11 +12,15 @@ import {
   encodeMessages,
   errnoCode,
   GENL_OP_FLAG,
+  getFamilyPolicy,
+  NETLINK,
   NLM_F,
   NLMSG,
+  openSocket,
   type ExtendedAck,
   type GenlFamily,
   type NetlinkMessage,
+  type PolicyInfo,
 } from 'netlink-lab/client';
 import { type CheckContext, type ClientRun, commonChecks, decodeForReport, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
 
@@ -25,6 +30,11 @@ const VERSION = 1;
 
 const key = (k: string, nul = true): Buffer => encodeAttribute(ATTR.KEY, Buffer.concat([Buffer.from(k), Buffer.alloc(nul ? 1 : 0)]));
 const value = (v: string | Buffer): Buffer => encodeAttribute(ATTR.VALUE, Buffer.from(v));
+const flags = (f: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(f);
+  return encodeAttribute(ATTR.FLAGS, b);
+};
 
 /** A genl request: command, attributes, and optionally a crafted genlmsghdr.reserved or version. */
 interface Req {
@@ -105,27 +115,79 @@ async function client(t: CheckContext, args: string[]): Promise<ClientRun> {
   return t.runClient(undefined, { args, timeoutMs: 8000 });
 }
 
+/** One run of the client: its arguments, the command it runs under (`wrap`), and what it must do. */
+interface Step {
+  args: string[];
+  code: number;
+  stdout?: string;
+  stderr?: RegExp;
+  wrap?: string[];
+  /** What the step proves, said when it fails instead of the generic message. */
+  what?: string;
+}
+
 /** Runs the client through `steps`, failing at the first unexpected exit status or output. */
-async function clientSteps(t: CheckContext, steps: { args: string[]; code: number; stdout?: string; stderr?: RegExp }[], notes: string[]): Promise<void> {
+async function clientSteps(t: CheckContext, steps: Step[], notes: string[]): Promise<void> {
   for (const s of steps) {
-    const run = await client(t, s.args);
-    notes.push(...runNotes(run, { args: s.args }));
+    const run = await t.runClient(undefined, { args: s.args, timeoutMs: 8000, ...(s.wrap ? { wrap: s.wrap } : {}) });
+    notes.push(...(s.wrap ? [`under ${s.wrap.join(' ')}:`] : []), ...runNotes(run, { args: s.args }));
     const evidence = { notes: [...notes, `module (${t.module.origin}) log:`, ...(await moduleLog(t))] };
+    const cmd = `\`${s.args.join(' ')}\``;
     if (s.stdout !== undefined) {
       const out = run.stdout.trim();
-      ensure(out === s.stdout, `\`${s.args.join(' ')}\` printed the wrong value`, { ...evidence, expected: s.stdout, actual: out || '(nothing)' });
+      ensure(out === s.stdout, s.what ?? `${cmd} printed the wrong value`, { ...evidence, expected: s.stdout, actual: out || '(nothing)' });
     }
     if (s.stderr) {
       const lines = run.stderr.trim().split('\n').filter(Boolean);
-      ensure(lines.length === 1 && s.stderr.test(lines[0]!), `\`${s.args.join(' ')}\` did not print the expected one-line error`, {
+      ensure(lines.length === 1 && s.stderr.test(lines[0]!), s.what ?? `${cmd} did not print the expected one-line error`, {
         ...evidence,
         expected: String(s.stderr),
         actual: run.stderr.trim() || '(nothing)',
       });
     }
-    ensure(run.code === s.code, `\`${s.args.join(' ')}\` exited ${run.code ?? run.signal}`, { ...evidence, expected: `exit status ${s.code}` });
+    ensure(run.code === s.code, s.what ?? `${cmd} exited ${run.code ?? run.signal}`, { ...evidence, expected: `exit status ${s.code}`, actual: `exit status ${run.code ?? run.signal}` });
   }
 }
+
+/** What each command's policy must accept, attribute by attribute, as nlctrl reports it. */
+const KEY_POLICY: PolicyInfo = { type: 'nul-string', maxLength: 63 };
+const DECLARED: Record<keyof typeof CMD, Map<number, PolicyInfo>> = {
+  SET: new Map([
+    [ATTR.KEY, KEY_POLICY],
+    [ATTR.VALUE, { type: 'binary', maxLength: 1024 }],
+    [ATTR.FLAGS, { type: 'u32', mask: 1n }],
+  ]),
+  GET: new Map([[ATTR.KEY, KEY_POLICY]]),
+  DEL: new Map([[ATTR.KEY, KEY_POLICY]]),
+};
+const ATTR_NAME = new Map<number, string>(Object.entries(ATTR).map(([n, v]) => [v, n]));
+
+/** One policy as a line: `KEY nul-string max 63, VALUE binary max 1024, FLAGS u32 mask 0x1`. */
+function showPolicy(p: Map<number, PolicyInfo> | undefined): string {
+  if (!p) return '(no policy)';
+  if (!p.size) return '(no attribute accepted)';
+  return [...p]
+    .sort(([a], [b]) => a - b)
+    .map(([type, i]) => `${ATTR_NAME.get(type) ?? `type ${type}`} ${i.type ?? '?'}${i.maxLength !== undefined ? ` max ${i.maxLength}` : ''}${i.mask !== undefined ? ` mask 0x${i.mask.toString(16)}` : ''}`)
+    .join(', ');
+}
+
+/** Differences between a policy nlctrl reports and the one declared; empty when they agree. */
+function policyDiff(actual: Map<number, PolicyInfo> | undefined, declared: Map<number, PolicyInfo>): string[] {
+  if (!actual) return ['no policy'];
+  const out: string[] = [];
+  for (const [type, want] of declared) {
+    const got = actual.get(type);
+    const name = ATTR_NAME.get(type)!;
+    if (!got) out.push(`${name} is not accepted`);
+    else if (got.type !== want.type || got.maxLength !== want.maxLength || got.mask !== want.mask) out.push(`${name} is ${showPolicy(new Map([[type, got]]))}`);
+  }
+  for (const type of actual.keys()) if (!declared.has(type)) out.push(`${ATTR_NAME.get(type) ?? `type ${type}`} is accepted although the command never reads it`);
+  return out;
+}
+
+// Root without any capability: the bounding set is emptied, so after exec nothing is left.
+const UNPRIVILEGED = ['setpriv', '--bounding-set=-all', '--inh-caps=-all'];
 
 const EINVAL = 22;
 const ERANGE = 34;
@@ -137,15 +199,20 @@ export default defineChecks({
 
   async registered(t) {
     const family = await loadFamily(t);
-    const notes = [`nlctrl: id ${family.id}, version ${family.version}, maxattr ${family.maxattr}, ops ${JSON.stringify(family.ops)}`];
+    const notes = [`nlctrl: id ${family.id}, version ${family.version}, ops ${JSON.stringify(family.ops)}`];
     ensure(family.version === VERSION, `the family's version is ${family.version}`, { expected: '1', notes });
-    ensure(family.maxattr === 3, `the family's maxattr is ${family.maxattr}`, { expected: '3 (NLAB_A_MAX)', notes });
     const want = GENL_OP_FLAG.CMD_CAP_DO | GENL_OP_FLAG.CMD_CAP_HASPOL;
     for (const cmd of [CMD.SET, CMD.GET, CMD.DEL]) {
       const op = family.ops.find((o) => o.id === cmd);
       ensure(op, `command ${cmd} is not among the family's operations`, { expected: 'commands 1, 2, 3', actual: family.ops.map((o) => o.id).join(', ') || '(none)', notes });
       ensure((op.flags & want) === want, `command ${cmd} is listed without "can doit; has policy" (flags 0x${op.flags.toString(16)})`, {
         expected: 'flags 0xa: CMD_CAP_DO | CMD_CAP_HASPOL',
+        notes,
+      });
+      // SET and DEL change the store: nlctrl shows the permission the core checks for them.
+      const admin = cmd !== CMD.GET;
+      ensure(Boolean(op.flags & GENL_OP_FLAG.ADMIN_PERM) === admin, `command ${cmd} is listed ${admin ? 'without' : 'with'} GENL_ADMIN_PERM (flags 0x${op.flags.toString(16)})`, {
+        expected: admin ? 'flags 0xb: ADMIN_PERM | CMD_CAP_DO | CMD_CAP_HASPOL' : 'flags 0xa: CMD_CAP_DO | CMD_CAP_HASPOL',
         notes,
       });
     }
@@ -196,8 +263,10 @@ export default defineChecks({
         { cmd: CMD.GET, attrs: [key('abc', false)] },
         { cmd: CMD.SET, attrs: [key('novalue')] },
         { cmd: CMD.GET, attrs: [key('missing')] },
+        { cmd: CMD.GET, attrs: [key('k'), flags(1)] },
+        { cmd: CMD.DEL, attrs: [key('k'), flags(1)] },
       ],
-      6,
+      8,
     );
     expectAck(outcomes, 0, EINVAL, 'SET with a 64-character key should fail with EINVAL', evidence);
     expectAck(outcomes, 1, ERANGE, 'SET with a 1025-byte value should fail with ERANGE', evidence);
@@ -218,6 +287,65 @@ export default defineChecks({
       ...evidence,
       actual: JSON.stringify(outcomes[5]!.extack),
     });
+    // KEY "k" takes 8 bytes (4 of header, 2 of "k\0", 2 of padding): FLAGS starts at 28.
+    for (const [i, cmd] of [[6, 'GET'], [7, 'DEL']] as const) {
+      expectAck(outcomes, i, EINVAL, `${cmd} with FLAGS should fail with EINVAL: only SET reads FLAGS`, evidence);
+      ensure(outcomes[i]!.extack.offset === 28, `the error for ${cmd} with FLAGS does not point at the FLAGS attribute (offset 28)`, {
+        ...evidence,
+        actual: `offset ${outcomes[i]!.extack.offset ?? '(none)'}`,
+      });
+    }
+  },
+
+  async policies(t) {
+    await loadFamily(t);
+    const sock = openSocket(NETLINK.GENERIC);
+    const policy = await getFamilyPolicy(sock, 'nlab_kv', { timeout: 3000 }).finally(() => sock.close());
+    const notes = Object.entries(CMD).map(([name, cmd]) => {
+      const idx = policy.ops.get(cmd)?.do;
+      return `${name}: ${idx === undefined ? '(no policy reported)' : `policy ${idx}: ${showPolicy(policy.policies.get(idx))}`}`;
+    });
+    for (const [name, cmd] of Object.entries(CMD) as [keyof typeof CMD, number][]) {
+      const idx = policy.ops.get(cmd)?.do;
+      const diff = policyDiff(idx === undefined ? undefined : policy.policies.get(idx), DECLARED[name]);
+      ensure(diff.length === 0, `CTRL_CMD_GETPOLICY: ${name}'s policy differs from the lesson's: ${diff.join('; ')}`, {
+        expected: `${name}: ${showPolicy(DECLARED[name])}`,
+        notes,
+      });
+    }
+    t.note(notes.join('; '));
+  },
+
+  async 'admin-only'(t) {
+    await loadFamily(t);
+    await clientSteps(
+      t,
+      [
+        { args: ['set', 'owner', 'root'], code: 0 },
+        { args: ['set', 'mine', 'nobody'], code: 1, stderr: /^SET failed: EPERM\b/, wrap: UNPRIVILEGED, what: 'SET without CAP_NET_ADMIN should fail with EPERM' },
+        { args: ['del', 'owner'], code: 1, stderr: /^DEL failed: EPERM\b/, wrap: UNPRIVILEGED, what: 'DEL without CAP_NET_ADMIN should fail with EPERM' },
+        { args: ['get', 'owner'], code: 0, stdout: 'root', wrap: UNPRIVILEGED, what: 'GET without CAP_NET_ADMIN should still answer "root"' },
+      ],
+      ['the reference client, first as root, then without capabilities:'],
+    );
+  },
+
+  async 'init-net-only'(t) {
+    // The store is one global list: from another namespace the family must not be reachable.
+    await loadFamily(t);
+    await clientSteps(
+      t,
+      [
+        {
+          args: ['get', 'where'],
+          code: 1,
+          stderr: /^ENOENT: no generic netlink family\b/,
+          wrap: ['unshare', '--net'],
+          what: 'from a new network namespace the family is reachable, and with it the one store every namespace shares (leave .netnsok unset)',
+        },
+      ],
+      ['the reference client in a new network namespace:'],
+    );
   },
 
   async 'header-checks'(t) {

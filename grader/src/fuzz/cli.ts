@@ -2,7 +2,7 @@
 // fuzzes lesson modules in a guest and prints one line per lesson (or JSON); exit 1 on any fault.
 
 import { parseArgs } from 'node:util';
-import { DEFAULT_KERNEL, findKernel } from '../../../kernel/src/kernels.js';
+import { findKernel } from '../../../kernel/src/kernels.js';
 import { reportCliError } from '../cli-errors.js';
 import { loadAllLessons, loadLesson } from '../lesson/load.js';
 import { describeReport } from './describe.js';
@@ -14,7 +14,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       starter: { type: 'boolean', default: false },
-      kernel: { type: 'string', default: DEFAULT_KERNEL },
+      kernel: { type: 'string' },
       seed: { type: 'string' },
       messages: { type: 'string' },
       json: { type: 'boolean', default: false },

@@ -4,8 +4,8 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { Kernel } from '../../../kernel/src/kernels.js';
+import { lineWriter } from '../../../kernel/src/lines.js';
 import { buildModule } from '../../../kernel/src/module-build.js';
 import { REPO_ROOT } from '../../../kernel/src/paths.js';
 import { newShareDir, runVm, type VmRun } from '../../../kernel/src/vm.js';
@@ -95,7 +95,6 @@ async function guestRun(kernel: Kernel, targets: GuestFuzzTarget[]): Promise<Gue
   writeFileSync(planFile, JSON.stringify({ targets }));
   const run: Omit<GuestRun, 'vm'> = { ends: new Map(), started: new Map(), progress: new Map(), ms: 0 };
   let t0 = performance.now();
-  let buffered = '';
   const onLine = (line: string): void => {
     const ev = parseFuzzEvent(line);
     if (!ev) return;
@@ -110,16 +109,7 @@ async function guestRun(kernel: Kernel, targets: GuestFuzzTarget[]): Promise<Gue
       run.ends.set(ev.target, { result: ev.result, ms: performance.now() - t0 });
     }
   };
-  const stdout = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      buffered += chunk.toString('utf8');
-      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-        onLine(buffered.slice(0, nl));
-        buffered = buffered.slice(nl + 1);
-      }
-      done();
-    },
-  });
+  const stdout = lineWriter(onLine);
   const budget = targets.reduce((ms, t) => ms + 30_000 + t.messages * 10, 60_000);
   const vm = await runVm({ kernel, command: [process.execPath, GUEST, planFile], cwd: REPO_ROOT, shareDir, stdout, timeoutMs: budget });
   if (run.running !== undefined) run.ms = performance.now() - t0;

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { NETLINK, openSocket } from 'netlink-lab/client';
 import { CheckFailed, type CheckContext, type ClientHandle, type ModuleHandle } from '../check-api.js';
 import type { Job, GuestPlan } from '../plan.js';
@@ -76,13 +77,18 @@ export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: stri
         let stdout = '';
         let stderr = '';
         let truncated = false;
-        const take = (into: 'out' | 'err') => (chunk: Buffer) => {
-          const cur = into === 'out' ? stdout : stderr;
-          if (cur.length >= OUTPUT_CAP) return void (truncated = true);
-          const add = chunk.toString('utf8', 0, Math.min(chunk.length, OUTPUT_CAP - cur.length));
-          if (add.length < chunk.length) truncated = true;
-          if (into === 'out') stdout += add;
-          else stderr += add;
+        const take = (into: 'out' | 'err') => {
+          // One decoder per stream: a character split between two chunks stays whole.
+          const decoder = new StringDecoder('utf8');
+          return (chunk: Buffer) => {
+            const cur = into === 'out' ? stdout : stderr;
+            if (cur.length >= OUTPUT_CAP) return void (truncated = true);
+            const text = decoder.write(chunk);
+            const add = text.slice(0, OUTPUT_CAP - cur.length);
+            if (add.length < text.length) truncated = true;
+            if (into === 'out') stdout += add;
+            else stderr += add;
+          };
         };
         p.stdout.on('data', take('out'));
         p.stderr.on('data', take('err'));

@@ -12,6 +12,8 @@ export type Target = 'starter' | 'solution';
 
 export interface Lesson extends LessonMeta {
   dir: string;
+  /** Where the starter graded as the student's code lives, if not `dir/starter` (grade --student). */
+  starterDir?: string;
 }
 
 export class LessonNotFound extends Error {
@@ -69,5 +71,6 @@ export function loadAllLessons(root = LESSONS_DIR): Lesson[] {
 
 /** The folder holding one side of a lesson, e.g. lessons/lesson-3/starter/kernel. */
 export function sideDir(lesson: Lesson, target: Target, part: 'kernel' | 'client'): string {
+  if (target === 'starter' && lesson.starterDir) return join(lesson.starterDir, part);
   return join(lesson.dir, target, part);
 }

@@ -8,9 +8,9 @@
  * without asking again and again. Members join the group by name; its id,
  * like the family's, is assigned at registration.
  *
- *   NLAB_CMD_SET   KEY, VALUE [, FLAGS]  store VALUE under KEY
+ *   NLAB_CMD_SET   KEY, VALUE [, FLAGS]  store VALUE under KEY (CAP_NET_ADMIN)
  *   NLAB_CMD_GET   KEY                   answer NLAB_CMD_GET with KEY, VALUE
- *   NLAB_CMD_DEL   KEY                   forget KEY
+ *   NLAB_CMD_DEL   KEY                   forget KEY (CAP_NET_ADMIN)
  *   NLAB_CMD_LIST  [PREFIX]              dump: one NLAB_CMD_LIST message per
  *                                        key that starts with PREFIX
  *
@@ -72,11 +72,23 @@ enum {
 /* Bounds the memory any local user can pin in the kernel through us. */
 #define NLAB_MAX_KEYS	1024
 
-/* The core checks every request against this before calling a handler. */
-static const struct nla_policy nlab_kv_policy[NLAB_A_MAX + 1] = {
+/*
+ * One policy per command, sized by the highest attribute it reads: the
+ * core refuses any other with an extended ACK that points at it.
+ */
+static const struct nla_policy nlab_kv_set_policy[NLAB_A_FLAGS + 1] = {
 	[NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
 	[NLAB_A_VALUE]	= { .type = NLA_BINARY, .len = NLAB_VALUE_MAX },
 	[NLAB_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, NLAB_F_EXCL),
+};
+
+/* GET and DEL: a KEY and nothing else. */
+static const struct nla_policy nlab_kv_key_policy[NLAB_A_KEY + 1] = {
+	[NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
+};
+
+/* LIST: an optional PREFIX; the unset types below it are refused too. */
+static const struct nla_policy nlab_kv_list_policy[NLAB_A_PREFIX + 1] = {
 	[NLAB_A_PREFIX]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
 };
 
@@ -316,7 +328,7 @@ static int nlab_kv_list_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 
 	/*
-	 * The core validated the request with the family's policy before the
+	 * The core validated the request with LIST's policy before the
 	 * first call, and keeps it until the dump ends.
 	 */
 	prefix = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, NLAB_A_PREFIX);
@@ -343,25 +355,36 @@ static int nlab_kv_list_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /*
- * One entry per command. .validate stays 0, so requests are parsed
- * strictly; there is no per-op policy, so the family's applies to all.
+ * One entry per command, each with its own policy. .validate stays 0, so
+ * requests are parsed strictly. SET and DEL change the store,
+ * so they need CAP_NET_ADMIN.
  */
 static const struct genl_ops nlab_kv_ops[] = {
 	{
 		.cmd	= NLAB_CMD_SET,
 		.doit	= nlab_kv_set_doit,
+		.policy	= nlab_kv_set_policy,
+		.maxattr = NLAB_A_FLAGS,
+		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= NLAB_CMD_GET,
 		.doit	= nlab_kv_get_doit,
+		.policy	= nlab_kv_key_policy,
+		.maxattr = NLAB_A_KEY,
 	},
 	{
 		.cmd	= NLAB_CMD_DEL,
 		.doit	= nlab_kv_del_doit,
+		.policy	= nlab_kv_key_policy,
+		.maxattr = NLAB_A_KEY,
+		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= NLAB_CMD_LIST,
 		.dumpit	= nlab_kv_list_dumpit,
+		.policy	= nlab_kv_list_policy,
+		.maxattr = NLAB_A_PREFIX,
 	},
 };
 
@@ -378,13 +401,11 @@ static const struct genl_multicast_group nlab_kv_mcgrps[] = {
 static struct genl_family nlab_kv_family __ro_after_init = {
 	.name		= NLAB_KV_FAMILY_NAME,
 	.version	= NLAB_KV_FAMILY_VERSION,
-	.maxattr	= NLAB_A_MAX,
-	.policy		= nlab_kv_policy,
 	/*
-	 * Visible in every network namespace. The store itself is still one
-	 * global list, shared by all of them; lesson 11 makes it per-netns.
+	 * No .netnsok: the store is one global list, so the family stays in
+	 * the initial network namespace. Lesson 11 gives each namespace a
+	 * store of its own, and then sets it.
 	 */
-	.netnsok	= true,
 	.ops		= nlab_kv_ops,
 	.n_ops		= ARRAY_SIZE(nlab_kv_ops),
 	.mcgrps		= nlab_kv_mcgrps,

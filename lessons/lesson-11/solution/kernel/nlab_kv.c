@@ -5,16 +5,17 @@
  * The nlab_kv family of lesson 10 grows the two properties a family needs
  * before it may face untrusted processes and containers:
  *
- *  - Only a process with CAP_NET_ADMIN may change the store. The core checks
- *    GENL_ADMIN_PERM before our doit runs; reading stays open to everyone.
- *  - Each network namespace has a store of its own. The family was visible
- *    in every namespace since lesson 8 (.netnsok), but until now they all
- *    shared one list. The state now hangs off struct net through
- *    pernet_operations, so it is created and freed with the namespace.
+ *  - Each network namespace has a store of its own. The state hangs off
+ *    struct net through pernet_operations, so it is created and freed with
+ *    the namespace. Only now may the family set .netnsok: until lesson 10
+ *    one global list would have been shared by every namespace.
+ *  - Changing a store needs CAP_NET_ADMIN over the user namespace that owns
+ *    its network namespace (GENL_UNS_ADMIN_PERM), so a container's root
+ *    manages its own store and not the host's; reading stays open.
  *
- *   NLAB_CMD_SET   KEY, VALUE [, FLAGS]  store VALUE under KEY
+ *   NLAB_CMD_SET   KEY, VALUE [, FLAGS]  store VALUE under KEY (namespace admin)
  *   NLAB_CMD_GET   KEY                   answer NLAB_CMD_GET with KEY, VALUE
- *   NLAB_CMD_DEL   KEY                   forget KEY
+ *   NLAB_CMD_DEL   KEY                   forget KEY (namespace admin)
  *   NLAB_CMD_LIST  [PREFIX]              dump: one NLAB_CMD_LIST message per
  *                                        key that starts with PREFIX
  *
@@ -79,11 +80,23 @@ enum {
 /* Bounds the memory any local user can pin in the kernel through us. */
 #define NLAB_MAX_KEYS	1024
 
-/* The core checks every request against this before calling a handler. */
-static const struct nla_policy nlab_kv_policy[NLAB_A_MAX + 1] = {
+/*
+ * One policy per command, sized by the highest attribute it reads: the
+ * core refuses any other with an extended ACK that points at it.
+ */
+static const struct nla_policy nlab_kv_set_policy[NLAB_A_FLAGS + 1] = {
 	[NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
 	[NLAB_A_VALUE]	= { .type = NLA_BINARY, .len = NLAB_VALUE_MAX },
 	[NLAB_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, NLAB_F_EXCL),
+};
+
+/* GET and DEL: a KEY and nothing else. */
+static const struct nla_policy nlab_kv_key_policy[NLAB_A_KEY + 1] = {
+	[NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
+};
+
+/* LIST: an optional PREFIX; the unset types below it are refused too. */
+static const struct nla_policy nlab_kv_list_policy[NLAB_A_PREFIX + 1] = {
 	[NLAB_A_PREFIX]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
 };
 
@@ -195,9 +208,13 @@ static int nlab_kv_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (tb[NLAB_A_FLAGS])
 		flags = nla_get_u32(tb[NLAB_A_FLAGS]);
 
-	/* Allocate before locking: GFP_KERNEL may sleep, and we may fail early. */
+	/*
+	 * Allocate before locking: GFP_KERNEL may sleep, and we may fail
+	 * early. _ACCOUNT charges the entry to the caller's memory cgroup, so
+	 * a container pays for what it stores in its namespace.
+	 */
 	len = nla_len(tb[NLAB_A_VALUE]);
-	e = kmalloc(struct_size(e, value, len), GFP_KERNEL);
+	e = kmalloc(struct_size(e, value, len), GFP_KERNEL_ACCOUNT);
 	if (!e)
 		return -ENOMEM;
 	e->len = len;
@@ -366,7 +383,7 @@ static int nlab_kv_list_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 
 	/*
-	 * The core validated the request with the family's policy before the
+	 * The core validated the request with LIST's policy before the
 	 * first call, and keeps it until the dump ends.
 	 */
 	prefix = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, NLAB_A_PREFIX);
@@ -393,35 +410,46 @@ static int nlab_kv_list_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /*
- * One entry per command. .validate stays 0, so requests are parsed
- * strictly; there is no per-op policy, so the family's applies to all.
+ * One entry per command, each with its own policy. .validate stays 0, so
+ * requests are parsed strictly. SET and DEL need CAP_NET_ADMIN over the
+ * namespace's owner, so a container's root manages its own store.
  */
 static const struct genl_ops nlab_kv_ops[] = {
 	{
 		.cmd	= NLAB_CMD_SET,
 		.doit	= nlab_kv_set_doit,
+		.policy	= nlab_kv_set_policy,
+		.maxattr = NLAB_A_FLAGS,
 		/*
-		 * TODO 2: Let only CAP_NET_ADMIN change the store: with
-		 * GENL_ADMIN_PERM in .flags the core answers EPERM before
-		 * our doit runs.
+		 * TODO 2: Lesson 8 let only CAP_NET_ADMIN in the initial user
+		 * namespace change the store. Each network namespace has its
+		 * own now: let whoever holds CAP_NET_ADMIN over this one (a
+		 * container's root) change it. Read the GENL_* flags above
+		 * struct genl_ops in include/net/genetlink.h.
 		 */
-		.flags	= GENL_ADMIN_PERM,
+		.flags	= GENL_UNS_ADMIN_PERM,
 		/* END TODO */
 	},
 	{
 		.cmd	= NLAB_CMD_GET,
 		.doit	= nlab_kv_get_doit,
+		.policy	= nlab_kv_key_policy,
+		.maxattr = NLAB_A_KEY,
 	},
 	{
 		.cmd	= NLAB_CMD_DEL,
 		.doit	= nlab_kv_del_doit,
-		/* TODO 3: DEL changes the store too: the same flag as SET. */
-		.flags	= GENL_ADMIN_PERM,
+		.policy	= nlab_kv_key_policy,
+		.maxattr = NLAB_A_KEY,
+		/* TODO 3: DEL changes the store too: the same rule as SET. */
+		.flags	= GENL_UNS_ADMIN_PERM,
 		/* END TODO */
 	},
 	{
 		.cmd	= NLAB_CMD_LIST,
 		.dumpit	= nlab_kv_list_dumpit,
+		.policy	= nlab_kv_list_policy,
+		.maxattr = NLAB_A_PREFIX,
 	},
 };
 
@@ -438,10 +466,13 @@ static const struct genl_multicast_group nlab_kv_mcgrps[] = {
 static struct genl_family nlab_kv_family __ro_after_init = {
 	.name		= NLAB_KV_FAMILY_NAME,
 	.version	= NLAB_KV_FAMILY_VERSION,
-	.maxattr	= NLAB_A_MAX,
-	.policy		= nlab_kv_policy,
-	/* Visible in every network namespace, each with a store of its own. */
+	/*
+	 * TODO 4: Each network namespace has a store of its own now: make
+	 * the family reachable from all of them, not only the initial one
+	 * (read the fields of struct genl_family).
+	 */
 	.netnsok	= true,
+	/* END TODO */
 	.ops		= nlab_kv_ops,
 	.n_ops		= ARRAY_SIZE(nlab_kv_ops),
 	.mcgrps		= nlab_kv_mcgrps,

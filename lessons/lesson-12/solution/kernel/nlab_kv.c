@@ -2,8 +2,9 @@
 /*
  * Netlink Lab, lesson 12: a spec-driven client.
  *
- * The nlab_kv family of lesson 11, unchanged: writable only with
- * CAP_NET_ADMIN, one store per network namespace. This lesson describes it
+ * The nlab_kv family of lesson 11: one store per network namespace, one
+ * policy per command. SET and DEL keep GENL_ADMIN_PERM here, because the
+ * genetlink spec schema can say "admin-perm" only. This lesson describes it
  * from the outside, in a YNL spec (client/nlab_kv.yaml), and the kernel's
  * own YNL client talks to it through that spec alone.
  *
@@ -11,9 +12,9 @@
  * from the spec: the constants, attributes and commands come from the
  * uAPI header it would write, the group index from its kernel header.
  *
- *   NLAB_CMD_SET   KEY, VALUE [, FLAGS]  store VALUE under KEY
+ *   NLAB_CMD_SET   KEY, VALUE [, FLAGS]  store VALUE under KEY (CAP_NET_ADMIN)
  *   NLAB_CMD_GET   KEY                   answer NLAB_CMD_GET with KEY, VALUE
- *   NLAB_CMD_DEL   KEY                   forget KEY
+ *   NLAB_CMD_DEL   KEY                   forget KEY (CAP_NET_ADMIN)
  *   NLAB_CMD_LIST  [PREFIX]              dump: one NLAB_CMD_LIST message per
  *                                        key that starts with PREFIX
  *
@@ -78,11 +79,23 @@ enum {
 /* Bounds the memory any local user can pin in the kernel through us. */
 #define NLAB_MAX_KEYS	1024
 
-/* The core checks every request against this before calling a handler. */
-static const struct nla_policy nlab_kv_policy[NLAB_A_MAX + 1] = {
+/*
+ * One policy per command, sized by the highest attribute it reads: the
+ * core refuses any other with an extended ACK that points at it.
+ */
+static const struct nla_policy nlab_kv_set_policy[NLAB_A_FLAGS + 1] = {
 	[NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KV_KEY_MAX_LEN },
 	[NLAB_A_VALUE]	= { .type = NLA_BINARY, .len = NLAB_KV_VALUE_MAX },
 	[NLAB_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, NLAB_KV_FLAGS_EXCL),
+};
+
+/* GET and DEL: a KEY and nothing else. */
+static const struct nla_policy nlab_kv_key_policy[NLAB_A_KEY + 1] = {
+	[NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KV_KEY_MAX_LEN },
+};
+
+/* LIST: an optional PREFIX; the unset types below it are refused too. */
+static const struct nla_policy nlab_kv_list_policy[NLAB_A_PREFIX + 1] = {
 	[NLAB_A_PREFIX]	= { .type = NLA_NUL_STRING, .len = NLAB_KV_KEY_MAX_LEN },
 };
 
@@ -187,9 +200,13 @@ static int nlab_kv_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (tb[NLAB_A_FLAGS])
 		flags = nla_get_u32(tb[NLAB_A_FLAGS]);
 
-	/* Allocate before locking: GFP_KERNEL may sleep, and we may fail early. */
+	/*
+	 * Allocate before locking: GFP_KERNEL may sleep, and we may fail
+	 * early. _ACCOUNT charges the entry to the caller's memory cgroup, so
+	 * a container pays for what it stores in its namespace.
+	 */
 	len = nla_len(tb[NLAB_A_VALUE]);
-	e = kmalloc(struct_size(e, value, len), GFP_KERNEL);
+	e = kmalloc(struct_size(e, value, len), GFP_KERNEL_ACCOUNT);
 	if (!e)
 		return -ENOMEM;
 	e->len = len;
@@ -358,7 +375,7 @@ static int nlab_kv_list_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 
 	/*
-	 * The core validated the request with the family's policy before the
+	 * The core validated the request with LIST's policy before the
 	 * first call, and keeps it until the dump ends.
 	 */
 	prefix = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, NLAB_A_PREFIX);
@@ -385,27 +402,37 @@ static int nlab_kv_list_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /*
- * One entry per command. .validate stays 0, so requests are parsed
- * strictly; there is no per-op policy, so the family's applies to all.
+ * One entry per command, each with its own policy. .validate stays 0, so
+ * requests are parsed strictly. SET and DEL need CAP_NET_ADMIN in the
+ * initial user namespace, not lesson 11's GENL_UNS_ADMIN_PERM: the
+ * genetlink spec schema has "admin-perm" only (genetlink-legacy has both).
  */
 static const struct genl_ops nlab_kv_ops[] = {
 	{
 		.cmd	= NLAB_CMD_SET,
 		.doit	= nlab_kv_set_doit,
+		.policy	= nlab_kv_set_policy,
+		.maxattr = NLAB_A_FLAGS,
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= NLAB_CMD_GET,
 		.doit	= nlab_kv_get_doit,
+		.policy	= nlab_kv_key_policy,
+		.maxattr = NLAB_A_KEY,
 	},
 	{
 		.cmd	= NLAB_CMD_DEL,
 		.doit	= nlab_kv_del_doit,
+		.policy	= nlab_kv_key_policy,
+		.maxattr = NLAB_A_KEY,
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= NLAB_CMD_LIST,
 		.dumpit	= nlab_kv_list_dumpit,
+		.policy	= nlab_kv_list_policy,
+		.maxattr = NLAB_A_PREFIX,
 	},
 };
 
@@ -422,8 +449,6 @@ static const struct genl_multicast_group nlab_kv_mcgrps[] = {
 static struct genl_family nlab_kv_family __ro_after_init = {
 	.name		= NLAB_KV_FAMILY_NAME,
 	.version	= NLAB_KV_FAMILY_VERSION,
-	.maxattr	= NLAB_A_MAX,
-	.policy		= nlab_kv_policy,
 	/* Visible in every network namespace, each with a store of its own. */
 	.netnsok	= true,
 	.ops		= nlab_kv_ops,

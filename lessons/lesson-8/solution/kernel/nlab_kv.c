@@ -9,9 +9,9 @@
  * parsing, validation, ACKs and extended ACKs done by the core before our
  * handlers run:
  *
- *   NLAB_CMD_SET  KEY, VALUE [, FLAGS]  store VALUE under KEY
+ *   NLAB_CMD_SET  KEY, VALUE [, FLAGS]  store VALUE under KEY (CAP_NET_ADMIN)
  *   NLAB_CMD_GET  KEY                   answer NLAB_CMD_GET with KEY, VALUE
- *   NLAB_CMD_DEL  KEY                   forget KEY
+ *   NLAB_CMD_DEL  KEY                   forget KEY (CAP_NET_ADMIN)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -60,15 +60,22 @@ enum {
 #define NLAB_MAX_KEYS	1024
 
 /*
- * TODO 1: Define nlab_kv_policy as in lesson 6 (KEY NLA_NUL_STRING, VALUE
- * NLA_BINARY, FLAGS NLA_U32 masked to NLAB_F_EXCL). This time your code
- * never calls nlmsg_parse(): the genl core parses every request with the
- * family's policy and hands the result to the handler in info->attrs.
+ * TODO 1: Give each command a policy of its own, as lesson 6's rules for
+ * the attributes it reads: SET reads KEY, VALUE and FLAGS; GET and DEL read
+ * KEY only. Size each array by the highest attribute it accepts: the core
+ * refuses a type above an op's .maxattr and points the extended ACK at it
+ * (read __nla_validate_parse() in lib/nlattr.c). Your code never calls
+ * nlmsg_parse(): the core parses, and hands the result to info->attrs.
  */
-static const struct nla_policy nlab_kv_policy[NLAB_A_MAX + 1] = {
+static const struct nla_policy nlab_kv_set_policy[NLAB_A_FLAGS + 1] = {
 	[NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
 	[NLAB_A_VALUE]	= { .type = NLA_BINARY, .len = NLAB_VALUE_MAX },
 	[NLAB_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, NLAB_F_EXCL),
+};
+
+/* GET and DEL: a KEY and nothing else, so a stray FLAGS is an error. */
+static const struct nla_policy nlab_kv_key_policy[NLAB_A_KEY + 1] = {
+	[NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
 };
 
 /* END TODO */
@@ -239,45 +246,59 @@ static int nlab_kv_get_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * One entry per command. .validate stays 0, so requests are parsed
- * strictly; there is no per-op policy, so the family's applies to all.
+ * One entry per command, each with its own policy: the core rejects what
+ * a command does not read instead of parsing it into info->attrs unused.
+ * .validate stays 0, so requests are parsed strictly.
  */
 static const struct genl_ops nlab_kv_ops[] = {
+	/*
+	 * TODO 3: Give every command the policy of TODO 1 that matches what
+	 * its handler reads, with .maxattr the highest type in that policy.
+	 * SET and DEL change the store: let only a holder of CAP_NET_ADMIN
+	 * call them (the GENL_* flags above struct genl_ops in
+	 * include/net/genetlink.h).
+	 */
 	{
 		.cmd	= NLAB_CMD_SET,
 		.doit	= nlab_kv_set_doit,
+		.policy	= nlab_kv_set_policy,
+		.maxattr = NLAB_A_FLAGS,
+		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= NLAB_CMD_GET,
 		.doit	= nlab_kv_get_doit,
+		.policy	= nlab_kv_key_policy,
+		.maxattr = NLAB_A_KEY,
 	},
 	{
 		.cmd	= NLAB_CMD_DEL,
 		.doit	= nlab_kv_del_doit,
+		.policy	= nlab_kv_key_policy,
+		.maxattr = NLAB_A_KEY,
+		.flags	= GENL_ADMIN_PERM,
 	},
+	/* STARTER: { .cmd = NLAB_CMD_SET, .doit = nlab_kv_set_doit, }, */
+	/* STARTER: { .cmd = NLAB_CMD_GET, .doit = nlab_kv_get_doit, }, */
+	/* STARTER: { .cmd = NLAB_CMD_DEL, .doit = nlab_kv_del_doit, }, */
+	/* END TODO */
 };
 
 /*
  * .resv_start_op is left at 0, as a new family should: the core then
  * rejects a nonzero genlmsghdr.reserved and requires a policy for every
  * command. Older families set it to their first command that had both.
+ * The policies are the ops' own, so the family has no .policy or .maxattr.
  */
 static struct genl_family nlab_kv_family __ro_after_init = {
 	.name		= NLAB_KV_FAMILY_NAME,
-	/*
-	 * TODO 3: Give the family its version (NLAB_KV_FAMILY_VERSION), the
-	 * policy of TODO 1 with .maxattr NLAB_A_MAX, and .netnsok = true.
-	 * Without a policy the core rejects every attribute.
-	 */
 	.version	= NLAB_KV_FAMILY_VERSION,
-	.maxattr	= NLAB_A_MAX,
-	.policy		= nlab_kv_policy,
 	/*
-	 * Visible in every network namespace. The store itself is still one
-	 * global list, shared by all of them; lesson 11 makes it per-netns.
+	 * No .netnsok: the store is one global list, so the family stays in
+	 * the initial network namespace instead of sharing that list with
+	 * every container. Lesson 11 gives each namespace a store, and then
+	 * sets it.
 	 */
-	.netnsok	= true,
-	/* END TODO */
 	.ops		= nlab_kv_ops,
 	.n_ops		= ARRAY_SIZE(nlab_kv_ops),
 	.module		= THIS_MODULE,
