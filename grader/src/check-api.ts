@@ -2,7 +2,7 @@
 // each followed by the grader's health gate. Import it as `netlink-lab/grader`.
 
 import type { GenlFamily } from 'netlink-lab/client';
-import { GUEST_HOST_ROOT } from '../../kernel/src/guest-init.js';
+import { GUEST_HOST_ROOT } from '../../kernel/src/guest-paths.js';
 import type { ClientRun, ProcNetlinkSocket, RawExchange } from './check-types.js';
 
 export type { ClientRun, ProcNetlinkSocket, RawExchange } from './check-types.js';

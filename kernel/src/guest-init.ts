@@ -6,11 +6,12 @@
 //   fail <reason>   the guest could not get as far as running the command
 // ttyS1 and ttyS2 carry the command's stdout and stderr; ttyS0 is the kernel console.
 
+import { GUEST_HOST_ROOT } from './guest-paths.js';
+
 /** Kernel command-line variables the script reads (the kernel hands them to init as env). */
 export const GUEST_ENV = { out: 'lab_out', probe: 'lab_probe' } as const;
 
-/** Where the guest mounts the host's root; checks run chrooted into it. */
-export const GUEST_HOST_ROOT = '/host';
+export { GUEST_HOST_ROOT };
 
 /** 9p mount tags shared by the host. */
 export const MOUNT_TAGS = { root: 'hostroot', out: 'labout' } as const;
