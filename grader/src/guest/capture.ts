@@ -12,7 +12,11 @@ import { findFamily } from './genl-family.js';
 const DEVICE = 'nlmon0';
 const FILE = '/run/tmp/lab-netlink.pcap';
 const READY_MS = 30_000;
+/** How long a marker may take to reach the file; the first, while TCG still translates dumpcap's capture path, gets longer. */
 const MARK_MS = 5_000;
+const FIRST_MARK_MS = 15_000;
+/** A marker not seen by then is sent again: dumpcap says "Capturing on" before every ring is live. */
+const RESEND_MS = 1_000;
 const POLL_MS = 20;
 
 export class CaptureError extends Error {
@@ -105,12 +109,20 @@ function reader(): Capture {
   return {
     async mark() {
       const name = `lab-mark-${++marks}-${process.pid}`;
-      const deadline = Date.now() + MARK_MS;
-      await findFamily(name);
-      for (;;) {
+      const limit = marks === 1 ? FIRST_MARK_MS : MARK_MS;
+      const deadline = Date.now() + limit;
+      let sent = 0;
+      for (let resend = 0; ; ) {
+        if (Date.now() >= resend) {
+          await findFamily(name);
+          sent += 1;
+          resend = Date.now() + RESEND_MS;
+        }
         poll();
         if (afterMarker(name) !== undefined) return name;
-        if (Date.now() > deadline) throw new CaptureError(`dumpcap did not write the capture marker within ${MARK_MS / 1000} s (${records.length} records read, ${statSync(FILE).size} bytes in the file)`);
+        if (Date.now() > deadline) {
+          throw new CaptureError(`dumpcap did not write the capture marker within ${limit / 1000} s (sent ${sent} times; ${records.length} records read, ${statSync(FILE).size} bytes in the file)`);
+        }
         await new Promise((r) => setTimeout(r, POLL_MS));
       }
     },
