@@ -4,6 +4,7 @@
 // name nobody registers), so no timestamp or buffer flush decides what belongs to a check.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { NETLINK, NLMSG } from 'netlink-lab/client';
 import { LINKTYPE_NETLINK, netlinkDatagram, PCAP_FILE_HEADER, readRecords, writePcap, type PcapRecord } from '../pcap.js';
@@ -71,6 +72,8 @@ function capturing(dumpcap: ChildProcess): Promise<void> {
       dumpcap.removeAllListeners('exit');
       dumpcap.stderr!.removeAllListeners('data');
       dumpcap.stderr!.resume();
+      // The pipe would keep the runner alive after its last request, until the host kills the guest.
+      (dumpcap.stderr as Socket).unref();
       resolve();
     });
   });
