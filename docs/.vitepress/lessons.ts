@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAllLessons, loadLessonFrom } from '../../grader/src/lesson/load.js';
+import { PARTS_FILE, ZH_FILE } from '../../grader/src/lesson/lint-site-data.js';
 import type { LessonCheck, LessonMeta } from '../../grader/src/lesson/schema.js';
 
 export const docsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,7 +47,7 @@ const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) 
 
 /** The part's title and summary in a locale; a lesson naming a part that parts.json lacks fails the build. */
 export function partText(part: number, locale: Locale, dir = lessonsDir()): PartText {
-  const file = join(dir, 'parts.json');
+  const file = join(dir, PARTS_FILE);
   const entry = existsSync(file) ? readJson<Record<string, PartEntry>>(file)[String(part)] : undefined;
   const text = locale === 'en' ? entry : entry?.['zh-CN'];
   if (!text?.title || !text.summary) throw new Error(`${file}: part ${part} has no ${locale} title and summary`);
@@ -69,8 +70,8 @@ export function courseParts(lessons: Lesson[] = listLessons()): { part: number; 
 /** A TODO's zh-CN instruction, with the English text it translates (the code's TODO comment), so a changed TODO is noticed. */
 type ZhTodo = { en: string; 'zh-CN': string };
 type ZhLesson = { title?: string; summary?: string; checks?: Record<string, { title?: string; hint?: string }>; todos?: Record<string, ZhTodo> };
-/** The file of a lesson's zh-CN text: beside its lesson.json. */
-export const ZH_FILE = 'zh-CN.json';
+/** The file of a lesson's zh-CN text, beside its lesson.json (the same name `lessons check` reads). */
+export { ZH_FILE };
 const zhCache = new Map<string, Record<string, ZhLesson>>();
 /** The zh-CN titles, summaries, checks and TODO instructions of every lesson, by id (lessons/<id>/zh-CN.json). */
 export function zhLessons(dir = lessonsDir()): Record<string, ZhLesson> {

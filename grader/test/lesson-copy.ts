@@ -9,6 +9,8 @@ export function copyLessons(ids: readonly string[]): string {
   const root = mkdtempSync(join(tmpdir(), 'nlab-lint-'));
   // Lessons live in an ES module package (the repository's); TypeScript reads it from here.
   writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+  mkdirSync(join(root, 'lessons'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'lessons', 'parts.json'), join(root, 'lessons', 'parts.json'));
   for (const id of ids) {
     cpSync(join(REPO_ROOT, 'lessons', id), join(root, 'lessons', id), { recursive: true });
     for (const locale of ['', 'zh-CN']) {

@@ -56,6 +56,12 @@ describe('lessons new', () => {
     expect(readFileSync(join(dir, 'solution/client/nlab_kv.yaml'), 'utf8')).toContain('lessons/lesson-13/starter/client/nlab_kv.yaml');
     expect(readFileSync(join(root, 'docs/lessons/lesson-13.md'), 'utf8')).toContain('<!-- @checks lesson-13 -->');
     expect(readFileSync(join(root, 'docs/zh-CN/lessons/lesson-13.md'), 'utf8')).toContain('## 检查项 {#checks}');
+    // Its Chinese texts: placeholders to rewrite, and the common checks' texts from lesson 12.
+    const zh = JSON.parse(readFileSync(join(dir, 'zh-CN.json'), 'utf8')) as { title: string; checks: Record<string, { title: string }> };
+    const zh12 = JSON.parse(readFileSync(join(root, 'lessons/lesson-12/zh-CN.json'), 'utf8')) as { checks: Record<string, { title: string }> };
+    expect(zh.title).toMatch(/草稿/);
+    expect(Object.keys(zh.checks)).toEqual(['builds', 'client-builds', 'loads']);
+    expect(zh.checks.loads).toEqual(zh12.checks.loads);
     const checked = lessons(root, 'check', 'lesson-13');
     expect(checked.stdout).toMatch(/^✓ lesson-13: no problems/);
     expect(checked.code).toBe(0);

@@ -1,6 +1,6 @@
 // `lessons check` on the host: planted mistakes in temporary copies of real lessons are each
 // reported as file:line, and the real repository is lint-clean.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lintLessons, type LessonLint } from '../src/lesson/lint.js';
@@ -108,4 +108,23 @@ describe('a lesson.json that does not load', () => {
     const comma = edit(root, 'lessons/lesson-5/lesson.json', (t) => t.replace('"part":', '"part",:'), '"part",:');
     expect(lintLessons(roots).flatMap((r) => r.problems.map(formatProblem))).toEqual([`lessons/lesson-5/lesson.json:${comma}: not valid JSON (the first error is on this line)`]);
   });
+});
+
+describe('the site data a lesson needs', () => {
+  it('names a check without its Chinese texts, a part that parts.json lacks, and a missing zh-CN.json', () => {
+    const root = copyLessons(['lesson-7', 'lesson-9']);
+    const zhPath = join(root, 'lessons/lesson-7/zh-CN.json');
+    const zh = JSON.parse(readFileSync(zhPath, 'utf8')) as { checks: Record<string, unknown> };
+    delete zh.checks.loads;
+    writeFileSync(zhPath, JSON.stringify(zh, null, 2));
+    const partLine = edit(root, 'lessons/lesson-7/lesson.json', (t) => t.replace(/"part": \d+/, '"part": 9'), '"part": 9');
+    const loadsLine = readFileSync(join(root, 'lessons/lesson-7/lesson.json'), 'utf8').split('\n').findIndex((l) => l.includes('"id": "loads"')) + 1;
+    rmSync(join(root, 'lessons/lesson-9/zh-CN.json'));
+    const found = new Map(lintLessons({ lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root }).map((r) => [r.id, messages(r)]));
+    expect(found.get('lesson-7')).toEqual([
+      `lessons/lesson-7/lesson.json:${partLine}: part 9 has no title and summary in lessons/parts.json`,
+      `lessons/lesson-7/lesson.json:${loadsLine}: check "loads" has no Chinese title and hint in lessons/lesson-7/zh-CN.json`,
+    ]);
+    expect(found.get('lesson-9')).toEqual(['lessons/lesson-9/lesson.json:1: no zh-CN.json beside it: the lesson\'s Chinese title, summary, check titles and hints, and TODO texts']);
+  }, 120_000);
 });

@@ -9,6 +9,7 @@ import { pageProblems, type Page } from './lint-pages.js';
 import { checkLines, collectTodos, todoReferenceProblems, type MarkedFile } from './lint-todos.js';
 import { LESSONS_DIR, lessonIds, loadLessonFrom, type Lesson } from './load.js';
 import { lineAt, type Problem } from './problems.js';
+import { siteDataProblems } from './lint-site-data.js';
 import { LessonFormatError } from './schema.js';
 import { generateSolutionFiles, generateStarter } from './starters.js';
 import { MarkerError, markerLanguage } from './todo-markers.js';
@@ -147,6 +148,8 @@ export function lintLessons(roots: LintRoots = REPO_ROOTS, ids: readonly string[
         zh: page('zh-CN'),
       }),
     );
+
+    problems.push(...siteDataProblems(lesson, roots.lessonsDir, { path: jsonRef.path, text: json ?? '', checkLine }, show));
 
     const checksTs = join(lesson.dir, 'checks.ts');
     if (existsSync(checksTs)) compile.push({ lessonId: id, file: checksTs, shown: show(checksTs), checks: lesson.checks, json: jsonRef });

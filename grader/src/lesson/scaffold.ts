@@ -4,6 +4,7 @@
 
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ZH_FILE } from './lint-site-data.js';
 import { loadLessonFrom, resolveLessonId, type Lesson } from './load.js';
 import type { LessonCheck, LessonMeta } from './schema.js';
 import { writeSolutionFiles, writeStarter } from './starters.js';
@@ -78,6 +79,14 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile()).sort();
 }
 
+/** The new lesson's Chinese texts: placeholders to rewrite, and the common checks' texts from `source`. */
+function zhStub(source: Lesson, meta: LessonMeta): object {
+  const path = join(source.dir, ZH_FILE);
+  const from = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { checks?: Record<string, unknown> }) : {};
+  const checks = Object.fromEntries(meta.checks.flatMap((c) => (from.checks?.[c.id] ? [[c.id, from.checks[c.id]]] : [])));
+  return { title: `草稿（接续 ${source.id}）`, summary: `从 ${source.id} 的参考答案开始；用一句话说明学员要添加什么。`, checks };
+}
+
 /** Creates the lesson; returns the paths it wrote. Nothing is left behind when it fails. */
 export function scaffoldLesson(o: ScaffoldOptions): string[] {
   if (!/^lesson-\d+$/.test(o.id)) throw new ScaffoldError(`a new lesson's id is lesson-N, not "${o.id}"`);
@@ -113,6 +122,7 @@ export function scaffoldLesson(o: ScaffoldOptions): string[] {
     }
     write(join(dir, 'lesson.json'), `${JSON.stringify(meta, null, 2)}\n`);
     write(join(dir, 'checks.ts'), CHECKS_TS(o.id, source.id));
+    write(join(dir, ZH_FILE), `${JSON.stringify(zhStub(source, meta), null, 2)}\n`);
     const lesson: Lesson = { ...meta, dir };
     written.push(...writeSolutionFiles(lesson).map((f) => join(dir, f)));
     written.push(...writeStarter(lesson).map((f) => join(dir, f)));
