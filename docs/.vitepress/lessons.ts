@@ -70,8 +70,6 @@ export function courseParts(lessons: Lesson[] = listLessons()): { part: number; 
 /** A TODO's zh-CN instruction, with the English text it translates (the code's TODO comment), so a changed TODO is noticed. */
 type ZhTodo = { en: string; 'zh-CN': string };
 type ZhLesson = { title?: string; summary?: string; checks?: Record<string, { title?: string; hint?: string }>; todos?: Record<string, ZhTodo> };
-/** The file of a lesson's zh-CN text, beside its lesson.json (the same name `lessons check` reads). */
-export { ZH_FILE };
 const zhCache = new Map<string, Record<string, ZhLesson>>();
 /** The zh-CN titles, summaries, checks and TODO instructions of every lesson, by id (lessons/<id>/zh-CN.json). */
 export function zhLessons(dir = lessonsDir()): Record<string, ZhLesson> {

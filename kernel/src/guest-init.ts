@@ -11,8 +11,6 @@ import { GUEST_HOST_ROOT } from './guest-paths.js';
 /** Kernel command-line variables the script reads (the kernel hands them to init as env). */
 export const GUEST_ENV = { out: 'lab_out', probe: 'lab_probe' } as const;
 
-export { GUEST_HOST_ROOT };
-
 /** 9p mount tags shared by the host. */
 export const MOUNT_TAGS = { root: 'hostroot', out: 'labout' } as const;
 
