@@ -87,7 +87,27 @@ function stage(plan: GuestPlan, dir: string): GuestPlan {
   };
 }
 
-export class GuestSession {
+/**
+ * A guest that serves grading requests: one this process owns (GuestSession), or the shared
+ * warm guest that a daemon keeps between grader invocations (shared-guest/attach.ts).
+ */
+export interface Session {
+  readonly kernel: Kernel;
+  /** The run folder the guest shares with the host (captures and the console are there). */
+  readonly shareDir: string;
+  readonly alive: boolean;
+  /** True when the guest had already served a grade before this one: no boot was paid for. */
+  readonly reused: boolean;
+  run(plan: GuestPlan, jobs: Job[], events?: SessionEvents): Promise<RequestResult>;
+  /** Ends the guest and waits for QEMU to exit. */
+  stop(): Promise<VmRun>;
+  /** Kills the guest at once (after a health event: a fresh one will be booted). */
+  kill(): Promise<VmRun>;
+  /** This grader is done with a healthy guest: an owned one stops, a shared one waits for the next grade. */
+  release(): Promise<void>;
+}
+
+export class GuestSession implements Session {
   readonly shareDir = newShareDir();
   readonly kernel: Kernel;
   #vm: Promise<VmRun>;
@@ -120,6 +140,22 @@ export class GuestSession {
     // The guest may boot while the host builds, and a build on a busy machine starves it:
     // the boot allowance proper starts when the first request waits for the runner.
     this.#arm(IDLE_BOOT_LIMIT_MS, 'the guest did not boot: its runner never became ready');
+  }
+
+  readonly reused = false;
+
+  /** True once the runner in the guest has said it is ready. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  async release(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Resolves when the guest has ended for any reason (undefined if it never started). */
+  whenEnded(): Promise<VmRun | undefined> {
+    return this.#vm.catch(() => undefined);
   }
 
   /** False once the guest has ended (stopped, died or killed) or could not start. */

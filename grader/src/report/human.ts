@@ -111,6 +111,11 @@ function panicLine(r: GradeReport): string {
   return checks.length ? `${WARN} the kernel panicked during ${checks.join(' and ')}\n` : '';
 }
 
+function guestWords(t: GradeReport['timings']): string {
+  const boots = `${t.boots} boot${t.boots === 1 ? '' : 's'}`;
+  return t.warmGuest ? (t.boots ? `warm guest, then ${boots}` : 'warm guest, no boot') : boots;
+}
+
 export function formatReport(r: GradeReport, verbose = false, link?: LinkFormat): string {
   const head = `${bold(`${r.lesson}: ${r.title}`)} ${dim(`(${r.target}, kernel ${r.kernel}, ${r.accel.toUpperCase()})`)}`;
   const body = r.checks.map((c) => formatCheck(c, verbose, link)).join('\n');
@@ -123,7 +128,7 @@ export function formatReport(r: GradeReport, verbose = false, link?: LinkFormat)
     ...(r.style ? [formatStyle(r.style, verbose)] : []),
     '',
     full ? `${PASS} ${bold(score)}` : `${panicLine(r)}${FAIL} ${bold(score)}`,
-    dim(`build ${ms(t.buildMs)} · guest ${ms(t.guestMs)} (${t.boots} boot${t.boots === 1 ? '' : 's'}) · total ${ms(t.totalMs)}`),
+    dim(`build ${ms(t.buildMs)} · guest ${ms(t.guestMs)} (${guestWords(t)}) · total ${ms(t.totalMs)}`),
     dim(`console log: ${r.logFile}`),
     ...(r.captures ? [dim(`captures (one pcap per run, for Wireshark or tshark -r): ${r.captures}`)] : []),
   ].join('\n');

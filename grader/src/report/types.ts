@@ -49,7 +49,8 @@ export interface GradeReport {
   health: HealthReport[];
   score: number;
   total: number;
-  timings: { buildMs: number; guestMs: number; totalMs: number; boots: number };
+  /** `warmGuest`: the checks ran in the shared guest that an earlier grade booted. */
+  timings: { buildMs: number; guestMs: number; totalMs: number; boots: number; warmGuest?: boolean };
   /** Every guest console of this grade, concatenated. */
   logFile: string;
   /**
