@@ -58,7 +58,7 @@ function progressPrinter(enabled: boolean): (p: Progress) => void {
   if (!enabled) return () => {};
   return (p) => {
     if (p.phase === 'build') process.stderr.write(dim(`  built ${p.what}${p.cached ? ' (cached)' : ` in ${ms(p.ms)}`}\n`));
-    else if (p.phase === 'boot') process.stderr.write(dim(p.attempt === 1 ? '  booting the lab VM…\n' : `  rebooting a fresh guest (boot ${p.attempt})…\n`));
+    else if (p.phase === 'boot') process.stderr.write(dim(p.attempt > 1 ? `  rebooting a fresh guest (boot ${p.attempt})…\n` : p.shared ? '  using the warm lab VM, or booting one…\n' : '  booting the lab VM…\n'));
     else if (p.phase === 'check-start') process.stderr.write(dim(`  ▸ ${p.job.check} (${p.job.pairing.kernel} module, ${p.job.pairing.client} client)\n`));
   };
 }

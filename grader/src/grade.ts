@@ -52,7 +52,7 @@ export interface GradeOptions {
 
 export type Progress =
   | { phase: 'build'; what: string; cached: boolean; ms: number }
-  | { phase: 'boot'; attempt: number }
+  | { phase: 'boot'; attempt: number; shared?: boolean }
   | { phase: 'check-start'; job: Job }
   | { phase: 'check-end'; job: Job; result: JobResult };
 
@@ -254,7 +254,7 @@ function sessionFor(o: GradeOptions, warm: Warm, out: GuestRuns): Session {
   if (current?.alive && current.kernel.release === o.kernel.release) return current;
   current?.kill().catch(() => {}); // an old guest that is dead already, or never started
   out.boots++;
-  o.onProgress?.({ phase: 'boot', attempt: out.boots });
+  o.onProgress?.({ phase: 'boot', attempt: out.boots, ...(o.sharedGuest ? { shared: true } : {}) });
   warm.session = newSession(o);
   return warm.session;
 }
