@@ -117,6 +117,21 @@ describe('the warm guest shared between grades', () => {
     expect(readFileSync(join(SLOT, 'daemon.log'), 'utf8')).toMatch(/\] kill\n.*exiting: kill/);
   }, 300_000);
 
+  it('ends with a guest that panicked', async () => {
+    const mutant = mutantLesson('lesson-3', 'warm-panic', [
+      { file: 'kernel/nlab_reply.c', find: '\tconst struct nlmsghdr *nlh = nlmsg_hdr(skb);\n\tint err;\n', replace: '\tconst struct nlmsghdr *nlh = nlmsg_hdr(skb);\n\tint err;\n\n\tpanic("nlab: a deliberate panic");\n' },
+    ]);
+    const warm: { session?: Session } = {};
+    let pid: number | undefined;
+    const onProgress = (p: Progress) => void (p.phase === 'check-start' && (pid ??= daemon()));
+    const r = await gradeLesson({ lesson: mutant, target: 'starter', kernel, only: 'answer-arrives', style: false, warm, sharedGuest: true, onProgress });
+    expect(r.health.map((h) => h.kind)).toContain('panic');
+    await warm.session?.release();
+    expect(pid).toBeDefined();
+    expect(await gone(pid!)).toBe(true);
+    expect(readFileSync(join(SLOT, 'daemon.log'), 'utf8')).toMatch(/exiting: the guest ended \(guest panic\)/);
+  }, 300_000);
+
   it('takes its QEMU along when the daemon is killed with SIGKILL', async () => {
     await grade(['lesson-3', '--solution', '--only', 'loads']);
     const pid = daemon()!;
