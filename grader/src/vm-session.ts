@@ -29,6 +29,12 @@ const IDLE_BOOT_LIMIT_MS = 5 * 60_000;
 /** Time from one job's end to the next one's start. */
 const BETWEEN_JOBS_MS = 20_000;
 
+/** Switches the host passes on to the runner in the guest (for A/B measurements). */
+function runnerEnv(): Record<string, string> {
+  const v = process.env.NETLINK_LAB_SPARE_CLIENTS;
+  return v === undefined ? {} : { NETLINK_LAB_SPARE_CLIENTS: v };
+}
+
 export interface SessionEvents {
   onJobStart?: (job: Job) => void;
   onJobEnd?: (job: Job, result: JobResult) => void;
@@ -132,7 +138,7 @@ export class GuestSession implements Session {
     const common = { cwd: REPO_ROOT, timeoutMs: SESSION_LIMIT_MS, stdout: this.#parser(), signal: this.#hang.signal };
     this.#vm = host
       ? runOnHost(command, { ...common, consent: host.consent })
-      : runVm({ ...common, kernel, command, shareDir: this.shareDir });
+      : runVm({ ...common, kernel, command, shareDir: this.shareDir, env: runnerEnv() });
     this.#vm.then(
       (vm) => this.#onEnd(vm),
       (e: unknown) => this.#onLaunchError(e),
