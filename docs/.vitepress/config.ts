@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { defineConfig, type DefaultTheme } from 'vitepress';
+import { browserOs } from './gen/browser-os.ts';
 import { writeClientReference } from './gen/client-reference.ts';
 import { COPY_TITLE, labDirectives } from './markdown/lab-directives.ts';
 import { localizeThemeHtml } from './theme/labels.ts';
@@ -59,6 +60,7 @@ const L = {
     refItems: [
       ['Kernel netlink APIs', '/reference/kernel-api'],
       ['Client library', '/reference/client'],
+      ['Message viewer', '/viewer'],
       ['Troubleshooting', '/troubleshooting'],
     ],
     editText: 'Edit this page',
@@ -97,6 +99,7 @@ const L = {
     refItems: [
       ['内核 netlink API', '/zh-CN/reference/kernel-api'],
       ['客户端库', '/zh-CN/reference/client'],
+      ['消息查看器', '/zh-CN/viewer'],
       ['故障排查', '/zh-CN/troubleshooting'],
     ],
     editText: '编辑此页',
@@ -178,6 +181,8 @@ export default defineConfig({
   ],
   // The theme's fixed English screen-reader labels, in Chinese on zh-CN pages (theme/labels.ts).
   transformHtml: (html, _id, { pageData }) => (pageData.relativePath.startsWith('zh-CN/') ? localizeThemeHtml(html) : html),
+  // The message viewer runs the client's codecs in the browser (theme/viewer/).
+  vite: { plugins: [browserOs()] },
   markdown: {
     config: (md) => md.use(labDirectives),
     codeCopyButtonTitle: COPY_TITLE.en,

@@ -1,6 +1,6 @@
 import type { Theme } from 'vitepress';
 import DefaultTheme from 'vitepress/theme';
-import { nextTick } from 'vue';
+import { defineAsyncComponent, nextTick } from 'vue';
 import './custom.css';
 import { localizeThemeDom } from './labels.ts';
 import { installPrintFolds } from './print-folds.ts';
@@ -9,7 +9,9 @@ import { tokenize } from './search-tokenize.ts';
 
 export default {
   extends: DefaultTheme,
-  enhanceApp({ siteData, router }) {
+  enhanceApp({ app, siteData, router }) {
+    // Only the viewer page loads the viewer and the client codecs it bundles.
+    app.component('NetlinkViewer', defineAsyncComponent(() => import('./viewer/NetlinkViewer.vue')));
     if (typeof document !== 'undefined') {
       const previous = router.onAfterRouteChange;
       router.onAfterRouteChange = async (to) => {
