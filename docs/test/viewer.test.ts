@@ -202,6 +202,18 @@ describe('the message viewer', () => {
     }
   });
 
+  it('fits a phone: the tables become cards, nothing scrolls sideways', async () => {
+    const page = await site.open(`/viewer#hex=${hex(tooLong)}`, { width: 390, height: 844 });
+    try {
+      await page.locator('.nl-viewer-message').first().waitFor();
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(wide).toBeLessThanOrEqual(0);
+      await page.locator('.nl-viewer-message').first().screenshot({ path: join(SHOTS, 'viewer-phone.png') });
+    } finally {
+      await page.close();
+    }
+  });
+
   it('speaks Chinese on /zh-CN/viewer', async () => {
     const { page, errors } = await view(tooLong, '', '/zh-CN');
     try {
