@@ -214,6 +214,24 @@ describe('the message viewer', () => {
     }
   });
 
+  it("a lesson's byte table links here, and the viewer shows the same message", async () => {
+    const page = await site.open('/lessons/lesson-8');
+    try {
+      const table = page.locator('.nlab-bytes').first();
+      await table.scrollIntoViewIfNeeded();
+      await table.screenshot({ path: join(SHOTS, 'bytes-lesson-8.png') });
+      const hexOfTable = await table.getAttribute('data-hex');
+      await table.locator('a[href*="/viewer#hex="]').click();
+      await page.locator('.nl-viewer-message').first().waitFor();
+      expect(new URLSearchParams(new URL(page.url()).hash.slice(1)).get('hex')).toBe(hexOfTable);
+      expect(await page.locator('#nl-viewer-lesson').inputValue()).toBe('lesson-8');
+      expect(await value(page, 0, 'KEY')).toBe('"color"');
+      expect(await value(page, 0, 'genlmsghdr.cmd')).toBe('1 SET');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('speaks Chinese on /zh-CN/viewer', async () => {
     const { page, errors } = await view(tooLong, '', '/zh-CN');
     try {

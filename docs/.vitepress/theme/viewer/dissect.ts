@@ -11,7 +11,8 @@ import { defineAttributeSet, type AttributeSet, type AttributeSpec } from '../..
 
 /** A lesson's family as the viewer gets it (docs/.vitepress/gen/lesson-families.ts). */
 export interface ViewerFamily {
-  protocol: 'unit' | 'genl';
+  /** 'raw': the payload is plain bytes (lessons 2–5); 'unit': attributes after nlmsghdr; 'genl': after genlmsghdr. */
+  protocol: 'raw' | 'unit' | 'genl';
   familyName?: string;
   /** Message types (unit) or genl commands (genl): number → name. */
   names: Record<number, string>;
@@ -31,6 +32,8 @@ export interface Row {
   detail?: string;
   /** The bytes do not decode; `value` says why. */
   problem?: boolean;
+  /** For a row whose content is shown by the rows after it (a nest, the request in an ACK): how many leading bytes are its own. */
+  own?: number;
 }
 
 export interface ViewedMessage {
@@ -51,7 +54,6 @@ export interface View {
 /** The words the viewer puts into values; the page passes its language's. */
 export interface ViewerWords {
   ack: string;
-  kernel: string;
   requestHeader: string;
   requestPayload: string;
   capped: string;
@@ -59,13 +61,14 @@ export interface ViewerWords {
   nest: string;
   entries: (n: number) => string;
   familyId: (name: string) => string;
+  padding: string;
+  bytes: (n: number) => string;
   /** Names of a policy's limits, for the one-line summary of NLMSGERR_ATTR_POLICY. */
   limits: { type: string; minLength: string; maxLength: string; min: string; max: string; mask: string };
 }
 
 export const ENGLISH: ViewerWords = {
   ack: 'ACK (success)',
-  kernel: 'the kernel',
   requestHeader: 'the request’s nlmsghdr',
   requestPayload: 'the request’s payload',
   capped: 'left out (NLM_F_CAPPED)',
@@ -73,6 +76,8 @@ export const ENGLISH: ViewerWords = {
   nest: 'nest',
   entries: (n) => `${n} entr${n === 1 ? 'y' : 'ies'}`,
   familyId: (name) => `the ${name} family`,
+  padding: 'padding to a multiple of 4',
+  bytes: (n) => `${n} bytes`,
   limits: { type: 'type', minLength: 'min length', maxLength: 'max length', min: 'min', max: 'max', mask: 'mask' },
 };
 
@@ -80,6 +85,7 @@ export const ENGLISH: ViewerWords = {
 interface Layout {
   title: string;
   genl: boolean;
+  raw?: boolean;
   commands?: Record<number, string>;
   set?: AttributeSet;
 }
@@ -92,18 +98,18 @@ const EXTACK_NAMES = reverse(NLMSGERR_ATTR, 'NLMSGERR_ATTR_');
 
 const hex = (n: number, width: number): string => `0x${n.toString(16).padStart(width, '0')}`;
 const isPrintable = (text: string): boolean => /^[\x20-\x7e]*\0?$/.test(text);
-const bytesValue = (p: Uint8Array): string => {
+const bytesValue = (p: Uint8Array, words: ViewerWords): string => {
   const b = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
   const text = b.toString('latin1');
   const shown = b.length > 64 ? `${b.subarray(0, 64).toString('hex')}…` : b.toString('hex');
-  return `${b.length} bytes: ${shown}${b.length && isPrintable(text) ? ` ${JSON.stringify(text)}` : ''}`;
+  return `${words.bytes(b.length)}: ${shown}${b.length && isPrintable(text) ? ` ${JSON.stringify(text)}` : ''}`;
 };
 
-function scalarValue(v: ScalarValue): string {
+function scalarValue(v: ScalarValue, words: ViewerWords): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number') return v > 9 ? `${v} (${hex(v, 0)})` : String(v);
   if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
-  return bytesValue(v);
+  return bytesValue(v, words);
 }
 
 /** A lesson family's attribute set, made with the client's defineAttributeSet(). */
@@ -126,12 +132,18 @@ class Dissector {
     this.row({ offset, length: 0, field: '⚠', value: reason(e), depth, problem: true });
   }
 
+  /** The zero bytes between `end` and the next multiple of 4 (never past `limit`). */
+  padding(end: number, start: number, limit: number, depth: number): void {
+    const pad = Math.min(start + align(end - start), limit) - end;
+    if (pad > 0) this.row({ offset: end, length: pad, field: 'padding', value: this.words.padding, depth });
+  }
+
   header(base: number, h: { len: number; type: number; flags: number; seq: number; pid: number }, title: string, depth: number): void {
     this.row({ offset: base, length: 4, field: 'nlmsg_len', value: String(h.len), depth });
     this.row({ offset: base + 4, length: 2, field: 'nlmsg_type', value: `${h.type} (${hex(h.type, 4)}) ${title}`, depth });
     this.row({ offset: base + 6, length: 2, field: 'nlmsg_flags', value: `${hex(h.flags, 4)} ${flagNames(h.flags, h.type)}`, depth });
     this.row({ offset: base + 8, length: 4, field: 'nlmsg_seq', value: String(h.seq), depth });
-    this.row({ offset: base + 12, length: 4, field: 'nlmsg_pid', value: h.pid === 0 ? `0 (${this.words.kernel})` : String(h.pid), depth });
+    this.row({ offset: base + 12, length: 4, field: 'nlmsg_pid', value: String(h.pid), depth });
   }
 
   /** Attributes of `buf`, which starts at `base`; nests and arrays of nests recurse. */
@@ -154,6 +166,7 @@ class Dissector {
       const row: Row = { offset: a.offset, length: NLA_HDRLEN + a.payload.length, field, value: '', depth, detail: `nla_len ${NLA_HDRLEN + a.payload.length}, nla_type ${a.type}${flags}` };
       this.row(row);
       const inner = a.offset + NLA_HDRLEN;
+      if (spec?.kind === 'nested' || (!spec && a.nested) || spec?.kind === 'nested-array') row.own = NLA_HDRLEN;
       if (spec?.kind === 'nested' || (!spec && a.nested)) {
         row.value = this.words.nest;
         this.attributes(a.payload, inner, spec?.nested, depth + 1);
@@ -168,22 +181,25 @@ class Dissector {
         }
         row.value = this.words.entries(entries.length);
         for (const e of entries) {
-          this.row({ offset: e.offset, length: NLA_HDRLEN + e.payload.length, field: `[${e.type}]`, value: this.words.nest, depth: depth + 1, detail: `nla_len ${NLA_HDRLEN + e.payload.length}, nla_type ${e.type}` });
+          this.row({ offset: e.offset, length: NLA_HDRLEN + e.payload.length, field: `[${e.type}]`, value: this.words.nest, depth: depth + 1, detail: `nla_len ${NLA_HDRLEN + e.payload.length}, nla_type ${e.type}`, own: NLA_HDRLEN });
           this.attributes(e.payload, e.offset + NLA_HDRLEN, spec.nested, depth + 2);
+          this.padding(e.offset + NLA_HDRLEN + e.payload.length, e.offset, inner + a.payload.length, depth + 1);
         }
       } else if (spec) {
         try {
-          row.value = scalarValue(decodeScalar(spec.kind as ScalarKind, a.payload, a.offset));
+          row.value = scalarValue(decodeScalar(spec.kind as ScalarKind, a.payload, a.offset), this.words);
         } catch (e) {
-          row.value = `${bytesValue(a.payload)} — ${reason(e)}`;
+          row.value = `${bytesValue(a.payload, this.words)} — ${reason(e)}`;
           row.problem = true;
         }
-      } else row.value = bytesValue(a.payload);
+      } else row.value = bytesValue(a.payload, this.words);
+      this.padding(inner + a.payload.length, a.offset, base + buf.length, depth);
     }
   }
 
   /** A message's payload after its nlmsghdr, read the way `layout` says. */
   payload(p: Buffer, base: number, layout: Layout, depth: number): void {
+    if (layout.raw) return this.row({ offset: base, length: p.length, field: 'payload', value: bytesValue(p, this.words), depth });
     if (!layout.genl) return this.attributes(p, base, layout.set, depth);
     let cmd: number;
     try {
@@ -208,8 +224,9 @@ class Dissector {
     }
     for (const a of attrs) {
       const field = EXTACK_NAMES[a.type] ?? `type ${a.type}`;
-      const row: Row = { offset: a.offset, length: NLA_HDRLEN + a.payload.length, field, value: bytesValue(a.payload), depth, detail: `nla_len ${NLA_HDRLEN + a.payload.length}, nla_type ${a.type}` };
+      const row: Row = { offset: a.offset, length: NLA_HDRLEN + a.payload.length, field, value: bytesValue(a.payload, this.words), depth, detail: `nla_len ${NLA_HDRLEN + a.payload.length}, nla_type ${a.type}` };
       this.row(row);
+      const end = a.offset + NLA_HDRLEN + a.payload.length;
       switch (a.type) {
         case NLMSGERR_ATTR.MSG:
           if (ext.message !== undefined) row.value = JSON.stringify(ext.message);
@@ -225,6 +242,7 @@ class Dissector {
           break;
         case NLMSGERR_ATTR.POLICY:
           row.value = policyText(ext.policy ?? {}, this.words.limits);
+          row.own = NLA_HDRLEN;
           this.attributes(a.payload, a.offset + NLA_HDRLEN, policyAttributes, depth + 1);
           // NL_POLICY_TYPE_ATTR_TYPE by name, as the policy summary has it.
           for (const r of this.rows.filter((x) => x.depth === depth + 1 && x.offset > a.offset && x.field === 'TYPE')) {
@@ -233,6 +251,7 @@ class Dissector {
           }
           break;
       }
+      this.padding(end, a.offset, base + tlvs.length, depth);
     }
   }
 }
@@ -266,6 +285,7 @@ function learnFamilyId(messages: NetlinkMessage[], family: ViewerFamily | undefi
 }
 
 function layoutFor(type: number, family: ViewerFamily | undefined, set: AttributeSet | undefined, familyId: number | undefined, words: ViewerWords): Layout {
+  if (family?.protocol === 'raw') return { title: family.names[type] ?? '', genl: false, raw: true };
   if (family?.protocol === 'unit') return { title: family.names[type] ?? '', genl: false, ...(set ? { set } : {}) };
   if (type === GENL_ID_CTRL) return { title: 'GENL_ID_CTRL (nlctrl)', genl: true, commands: CTRL_COMMANDS, set: ctrlAttributes };
   if (family?.protocol === 'genl' && (familyId === undefined || type === familyId))
@@ -313,6 +333,7 @@ function viewMessage(bytes: Buffer, m: NetlinkMessage, layout: (type: number) =>
       if (m.flags & NLM_F.ACK_TLVS) d.extack(m.payload.subarray(4), at + 4, done.extack, 0);
     }
   } else if (l && m.payload.length) d.payload(m.payload, at, l, 0);
+  d.padding(base + len, base, bytes.length, 0);
   const command = l?.genl && m.payload.length >= GENL_HDRLEN ? l.commands?.[m.payload[0]!] : undefined;
   return { offset: base, length: Math.min(align(len), bytes.length - base), title: [title, command].filter(Boolean).join(' · ') || `type ${m.type}`, rows: d.rows };
 }
@@ -329,13 +350,14 @@ function errorRows(d: Dissector, m: NetlinkMessage, at: number, layout: (type: n
   d.row({ offset: at, length: 4, field: 'error', value: r.errno ? `-${r.errno} ${errnoCode(r.errno)}` : `0 ${words.ack}`, depth: 0 });
   const origLen = p.readUInt32LE(4);
   const req = layout(r.request.type);
-  d.row({ offset: at + 4, length: NLMSG_HDRLEN, field: 'msg', value: words.requestHeader, depth: 0 });
+  d.row({ offset: at + 4, length: NLMSG_HDRLEN, field: 'msg', value: words.requestHeader, depth: 0, own: 0 });
   d.header(at + 4, { len: origLen, ...r.request }, CONTROL[r.request.type] ?? req.title, 1);
   let points: string | undefined;
   if (r.requestPayload) {
     const start = at + 4 + NLMSG_HDRLEN;
-    d.row({ offset: start, length: r.requestPayload.length, field: 'payload', value: words.requestPayload, depth: 0 });
+    d.row({ offset: start, length: r.requestPayload.length, field: 'payload', value: words.requestPayload, depth: 0, own: 0 });
     d.payload(r.requestPayload, start, req, 1);
+    d.padding(at + 4 + origLen, at + 4, at + p.length, 0);
     // The extended ACK's offset counts from the request's nlmsghdr, which the ACK carries.
     const named = nameOffsets(r.extack, p.subarray(4, 4 + origLen), { headerSize: req.genl ? GENL_HDRLEN : 0, ...(req.set ? { attributes: req.set } : {}) });
     r.extack = named;

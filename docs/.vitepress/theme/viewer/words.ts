@@ -45,7 +45,6 @@ const ZH: PageWords = {
   trailing: (offset, why) => `从偏移 ${offset} 起的字节不构成消息：${why}`,
   decoder: {
     ack: 'ACK（成功）',
-    kernel: '内核',
     requestHeader: '请求的 nlmsghdr',
     requestPayload: '请求的载荷',
     capped: '已省略（NLM_F_CAPPED）',
@@ -53,6 +52,8 @@ const ZH: PageWords = {
     nest: '嵌套',
     entries: (n) => `${n} 项`,
     familyId: (name) => `${name} 族`,
+    padding: '填充到 4 的倍数',
+    bytes: (n) => `${n} 字节`,
     limits: { type: '类型', minLength: '最小长度', maxLength: '最大长度', min: '最小值', max: '最大值', mask: '掩码' },
   },
   parser: {
