@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { defineConfig, type DefaultTheme } from 'vitepress';
 import { browserOs } from './gen/browser-os.ts';
 import { writeClientReference } from './gen/client-reference.ts';
+import { devProgress } from './gen/dev-progress.ts';
 import { COPY_TITLE, labDirectives } from './markdown/lab-directives.ts';
 import { localizeThemeHtml } from './theme/labels.ts';
 import { tokenize } from './theme/search-tokenize.ts';
@@ -181,8 +182,9 @@ export default defineConfig({
   ],
   // The theme's fixed English screen-reader labels, in Chinese on zh-CN pages (theme/labels.ts).
   transformHtml: (html, _id, { pageData }) => (pageData.relativePath.startsWith('zh-CN/') ? localizeThemeHtml(html) : html),
-  // The message viewer runs the client's codecs in the browser (theme/viewer/).
-  vite: { plugins: [browserOs()] },
+  // The message viewer runs the client's codecs in the browser (theme/viewer/); under
+  // docs:dev the pages show the learner's last grades (gen/dev-progress.ts).
+  vite: { plugins: [browserOs(), devProgress()] },
   markdown: {
     config: (md) => md.use(labDirectives),
     codeCopyButtonTitle: COPY_TITLE.en,

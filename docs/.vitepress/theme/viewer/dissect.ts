@@ -102,8 +102,11 @@ const bytesValue = (p: Uint8Array, words: ViewerWords): string => {
   const b = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
   const text = b.toString('latin1');
   const shown = b.length > 64 ? `${b.subarray(0, 64).toString('hex')}…` : b.toString('hex');
-  return `${words.bytes(b.length)}: ${shown}${b.length && isPrintable(text) ? ` ${JSON.stringify(text)}` : ''}`;
+  return `${words.bytes(b.length)}: ${shown}${b.length && isPrintable(text) ? ` ${quoted(text)}` : ''}`;
 };
+
+/** Text as C would write it: a NUL is \0. */
+const quoted = (text: string): string => JSON.stringify(text).replace(/\\u0000/g, '\\0');
 
 function scalarValue(v: ScalarValue, words: ViewerWords): string {
   if (typeof v === 'string') return JSON.stringify(v);

@@ -1,6 +1,0 @@
-// Single-file components, for the type-check of the theme (tsc -p docs); Vite compiles them.
-declare module '*.vue' {
-  import type { DefineComponent } from 'vue';
-  const component: DefineComponent;
-  export default component;
-}
