@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkText, readLesson } from '../.vitepress/lessons.ts';
-import { startSiteBrowser } from './browser.ts';
+import { ARGS, CHROMIUM, startSiteBrowser } from './browser.ts';
 import { distDir, repoRoot } from './helpers.ts';
 
 const SHOTS = join(repoRoot, 'test-artifacts/screenshots');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const lesson3 = readLesson('lesson-3');
 const failedCheck = lesson3.checks.find((c) => c.id !== 'builds' && c.id !== 'loads')!;
 const at = '2026-12-06T05:27:41.837Z';
@@ -65,7 +64,7 @@ beforeAll(async () => {
     dev.on('exit', (code) => reject(new Error(`vitepress dev exited (${code}): ${log}`)));
   });
   profile = mkdtempSync(join(tmpdir(), 'nlab-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS, headless: true, viewport: { width: 1280, height: 800 } });
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1280, height: 800 } });
   mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 
