@@ -20,6 +20,7 @@ import { sideDir, type Lesson, type Target } from './lesson/load.js';
 import type { LessonCheck } from './lesson/schema.js';
 import { planJobs, sideAtFault, type GuestPlan, type Job, type Pairing } from './plan.js';
 import type { CheckReport, GradeReport, HealthReport, RunReport } from './report/types.js';
+import { viewerLinks } from './report/viewer-link.js';
 
 export interface GradeOptions {
   lesson: Lesson;
@@ -207,6 +208,7 @@ function aggregate(check: LessonCheck, lesson: Lesson, unordered: RunReport[]): 
   const first = failed[0];
   // The worst run decides: a grader error, then a failure, then a skip.
   const status = runs.length === 0 ? 'skip' : STATUS_ORDER.find((st) => runs.some((r) => r.status === st))!;
+  const viewer = viewerLinks(first?.evidence?.messages, lesson.id);
   const fault = runs.length > 1 && status === 'fail' ? sideAtFault(failed.filter((r) => r.status === 'fail').map((r) => r.pairing)) : undefined;
   return {
     id: check.id,
@@ -219,6 +221,7 @@ function aggregate(check: LessonCheck, lesson: Lesson, unordered: RunReport[]): 
     ...(fault ? { fault } : {}),
     hint: check.hint,
     hintLink: `docs/lessons/${lesson.id}.md#check-${check.id}`,
+    ...(viewer.length ? { viewer } : {}),
     notes: runs.flatMap((r) => r.notes),
     durationMs: runs.reduce((s, r) => s + r.durationMs, 0),
     runs,

@@ -4,6 +4,7 @@ import { formatFinding } from '../../../kernel/src/style-findings.js';
 import { FAIL, PASS, WARN, bold, dim, ms, red, yellow } from '../../../kernel/src/term.js';
 import type { CheckReport, GradeReport, RunReport, StyleReport } from './types.js';
 import { healthMeaning } from '../health-causes.js';
+import { withoutBytes } from './viewer-link.js';
 
 const MARK = { pass: PASS, fail: FAIL, error: red('!'), skip: dim('-') } as const;
 
@@ -15,12 +16,16 @@ function show(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v, null, 2);
 }
 
-function evidenceLines(c: CheckReport, verbose: boolean): string[] {
+function evidenceLines(c: CheckReport, verbose: boolean, link: LinkFormat): string[] {
   const out: string[] = [];
   const e = c.evidence;
   if (e?.expected !== undefined) out.push(`expected: ${show(e.expected)}`);
   if (e?.actual !== undefined) out.push(`actual:   ${show(e.actual)}`);
-  for (const m of e?.messages?.slice(0, verbose ? 50 : 4) ?? []) out.push(`message:  ${show(m)}`);
+  for (const [i, m] of (e?.messages?.slice(0, verbose ? 50 : 4) ?? []).entries()) {
+    out.push(`message:  ${show(withoutBytes(m))}`);
+    const view = c.viewer?.find((v) => v.message === i);
+    if (view) out.push(dim(`viewer:   ${link(view.link)}`));
+  }
   for (const n of e?.notes?.slice(0, verbose ? 50 : 8) ?? []) out.push(n);
   return out;
 }
@@ -71,7 +76,7 @@ export function formatCheck(c: CheckReport, verbose = false, link: LinkFormat = 
     if (c.message) lines.push(indent(c.status === 'error' ? yellow(c.message) : c.message));
     const fault = faultLine(c);
     if (fault) lines.push(indent(fault));
-    const ev = evidenceLines(c, verbose);
+    const ev = evidenceLines(c, verbose, link);
     if (ev.length) lines.push(indent(ev.join('\n')));
     for (const r of c.runs) {
       for (const h of r.health) {
