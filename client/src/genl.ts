@@ -116,6 +116,15 @@ function familyFrom(v: AttributeValues): GenlFamily {
   };
 }
 
+/**
+ * The family an nlctrl message describes: a reply to `CTRL_CMD_GETFAMILY`, or
+ * a `CTRL_CMD_NEWFAMILY` notification on nlctrl's "notify" group, which
+ * carries a re-registered family's new id and group ids.
+ */
+export function decodeFamily(message: NetlinkMessage): GenlFamily {
+  return familyFrom(decodeGenlMessage(message, ctrlAttributes).attributes);
+}
+
 /** Description of a generic netlink request. */
 export interface GenlRequest {
   /** Family id, or a resolved family. */

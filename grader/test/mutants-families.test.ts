@@ -110,15 +110,40 @@ const MUTANTS: FamilyMutant[] = [
   {
     lesson: 'lesson-10',
     name: 'notification-with-seq',
-    mutations: [{ file: KV, find: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, NLAB_CMD_CHANGED)', replace: 'genlmsg_put(skb, 0, 1, &nlab_kv_family, 0, NLAB_CMD_CHANGED)' }],
+    mutations: [{ file: KV, find: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, cmd)', replace: 'genlmsg_put(skb, 0, 1, &nlab_kv_family, 0, cmd)' }],
     check: 'two-subscribers',
     says: /seq 1/,
   },
   {
     lesson: 'lesson-10',
+    name: 'one-notification-command',
+    // The old NLAB_CMD_CHANGED: one command for both, a DEL told apart only by its missing VALUE.
+    mutations: [{ file: KV, find: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, cmd)', replace: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, NLAB_CMD_SET_NTF)' }],
+    check: 'two-subscribers',
+    says: /notification of the DEL has command 5/,
+  },
+  {
+    lesson: 'lesson-10',
+    name: 'multicast-ignores-echo',
+    // Members still hear every change; the requester's NLM_F_ECHO goes unanswered.
+    mutations: [{ file: KV, find: 'genl_notify(&nlab_kv_family, skb, info, NLAB_MCGRP_EVENTS, GFP_KERNEL);', replace: 'genlmsg_multicast_netns(&nlab_kv_family, genl_info_net(info), skb, 0,\n\t\t\t\tNLAB_MCGRP_EVENTS, GFP_KERNEL);' }],
+    check: 'echo',
+    says: /did not get its own SET_NTF back/,
+  },
+  {
+    lesson: 'lesson-10',
+    name: 'client-ignores-nlctrl',
+    // Lesson 10's first watcher: it joins "events" once and goes deaf when the module is reloaded.
+    mutations: [{ file: 'client/main.ts', find: "  joinFamilyGroup(events, await resolveFamily(events, 'nlctrl', { timeout: REQUEST_TIMEOUT_MS }), 'notify');\n", replace: '' }],
+    check: 'rejoin',
+    fault: 'client',
+    says: /after the module was reloaded/,
+  },
+  {
+    lesson: 'lesson-10',
     name: 'client-hard-codes-group-id',
     // 8 is what "events" gets on a fresh 6.1 boot; the check makes it differ.
-    mutations: [{ file: 'client/main.ts', find: 'const { socket: events, family } = await subscribe(FAMILY_NAME, [EVENTS_GROUP]);', replace: 'const events = openSocket(NETLINK.GENERIC);\n  events.joinGroup(8);\n  const family = await resolveFamily(events, FAMILY_NAME);' }],
+    mutations: [{ file: 'client/main.ts', find: 'const { socket: events, family: first } = await subscribe(FAMILY_NAME, [EVENTS_GROUP]);', replace: 'const events = openSocket(NETLINK.GENERIC);\n  events.joinGroup(8);\n  const first = await resolveFamily(events, FAMILY_NAME);' }],
     check: 'client-watch',
     fault: 'client',
     says: /did not print the three changes/,
