@@ -174,7 +174,7 @@ const MUTANTS: FamilyMutant[] = [
     lesson: 'lesson-11',
     name: 'notify-in-init-net',
     // Each namespace keeps its store, but every change is announced in the initial one.
-    mutations: [{ file: KV, find: '\tstruct net *net = genl_info_net(info);\n\tstruct sk_buff *skb;\n\tvoid *hdr;\n', replace: '\tstruct net *net = &init_net;\n\tstruct sk_buff *skb;\n\tvoid *hdr;\n' }],
+    mutations: [{ file: KV, find: 'genl_notify(&nlab_kv_family, skb, info, NLAB_MCGRP_EVENTS, GFP_KERNEL);', replace: 'genlmsg_multicast_netns(&nlab_kv_family, &init_net, skb, 0,\n\t\t\t\tNLAB_MCGRP_EVENTS, GFP_KERNEL);' }],
     check: 'per-netns',
     says: /heard the SET made in another namespace/,
   },
@@ -184,6 +184,23 @@ const MUTANTS: FamilyMutant[] = [
     mutations: [{ file: KV, find: 'return net_generic(net, nlab_kv_net_id);', replace: 'return net_generic(&init_net, nlab_kv_net_id);' }],
     check: 'per-netns',
     says: /visible in a new one/,
+  },
+  {
+    lesson: 'lesson-12',
+    name: 'one-notification-command',
+    // Lesson 10's old CHANGED, under the new name: YNL reads the DEL as a second set-ntf.
+    mutations: [{ file: KV, find: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, cmd)', replace: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, NLAB_CMD_SET_NTF)' }],
+    check: 'event-same',
+    fault: 'kernel',
+    says: /not a SET and a DEL of key e/,
+  },
+  {
+    lesson: 'lesson-12',
+    name: 'client-no-resync',
+    // The watcher lesson 12 had before: any receive error ends it, ENOBUFS included.
+    mutations: [{ file: 'client/main.ts', find: "if (!isSystemError(e) || e.code !== 'ENOBUFS') throw e;", replace: "if (!isSystemError(e) || e.code !== 'ENOBUFS_NEVER') throw e;" }],
+    check: 'resync',
+    says: /did not print "lost events \(ENOBUFS\); resync"/,
   },
 ];
 
