@@ -180,6 +180,14 @@ const MUTANTS: FamilyMutant[] = [
   },
   {
     lesson: 'lesson-11',
+    name: 'netns-exit-keeps-entries',
+    // The pernet exit unlinks the entries and frees none: a dead namespace's store stays allocated.
+    mutations: [{ file: KV, find: '\t\tlist_del(&e->node);\n\t\tkfree(e);\n\t}\n\tmutex_destroy(&kv->lock);', replace: '\t\tlist_del(&e->node);\n\t}\n\tmutex_destroy(&kv->lock);' }],
+    check: 'netns-teardown',
+    says: /20 objects allocated by nlab_kv outlived the namespace that stored them/,
+  },
+  {
+    lesson: 'lesson-11',
     name: 'one-store-for-all-netns',
     mutations: [{ file: KV, find: 'return net_generic(net, nlab_kv_net_id);', replace: 'return net_generic(&init_net, nlab_kv_net_id);' }],
     check: 'per-netns',
