@@ -108,6 +108,30 @@ const MUTANTS: FamilyMutant[] = [
     says: /silently wrong/,
   },
   {
+    lesson: 'lesson-9',
+    name: 'list-prefix-policy-too-long',
+    // PREFIX may be one byte longer than any key: harmless here, but not what the lesson declares.
+    mutations: [{ file: KV, find: '[NLAB_A_PREFIX]\t= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },', replace: '[NLAB_A_PREFIX]\t= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE },' }],
+    check: 'policies',
+    says: /LIST's policy differs from the lesson's: PREFIX is nul-string max 64/,
+  },
+  {
+    lesson: 'lesson-10',
+    name: 'get-with-set-policy',
+    // Lessons 6–7's one policy for all: GET silently accepts VALUE and FLAGS again.
+    mutations: [{ file: KV, find: GET_KEY_POLICY, replace: '\t\t.doit\t= nlab_kv_get_doit,\n\t\t.policy\t= nlab_kv_set_policy,\n\t\t.maxattr = NLAB_A_FLAGS,\n' }],
+    check: 'policies',
+    says: /GET's policy differs from the lesson's: VALUE is accepted although the command never reads it/,
+  },
+  {
+    lesson: 'lesson-9',
+    name: 'prefix-from-raw-request',
+    // The first PREFIX of the raw request, not the one the policy checked and the parser kept.
+    mutations: [{ file: KV, find: 'prefix = nlab_kv_dump_attrs(cb)[NLAB_A_PREFIX];', replace: 'prefix = nlab_kv_dump_attrs(cb) ? nlmsg_find_attr(cb->nlh, GENL_HDRLEN, NLAB_A_PREFIX) : NULL;' }],
+    check: 'prefix-twice',
+    says: /PREFIX "a\/" then "b\/" is wrong/,
+  },
+  {
     lesson: 'lesson-10',
     name: 'notification-with-seq',
     mutations: [{ file: KV, find: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, cmd)', replace: 'genlmsg_put(skb, 0, 1, &nlab_kv_family, 0, cmd)' }],

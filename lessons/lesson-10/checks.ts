@@ -16,11 +16,30 @@ import {
   type GenlFamily,
   type NetlinkMessage,
   type NetlinkSocket,
+  type PolicyInfo,
 } from 'netlink-lab/client';
-import { type CheckContext, commonChecks, decodeForReport, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, commonChecks, comparePolicies, type DeclaredPolicy, decodeForReport, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4, SET_NTF: 5, DEL_NTF: 6 } as const;
-const ATTR = { KEY: 1, VALUE: 2 } as const;
+const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
+/** Every command's policy as nlctrl must report it: SET, GET and DEL as in lesson 8, and LIST's dump, as lesson 9 left them. */
+const KEY_POLICY: PolicyInfo = { type: 'nul-string', maxLength: 63 };
+const POLICIES: Record<string, DeclaredPolicy> = {
+  SET: {
+    cmd: CMD.SET,
+    mode: 'do',
+    attrs: new Map([
+      [ATTR.KEY, KEY_POLICY],
+      [ATTR.VALUE, { type: 'binary', maxLength: 1024 }],
+      [ATTR.FLAGS, { type: 'u32', mask: 1n }],
+    ]),
+  },
+  GET: { cmd: CMD.GET, mode: 'do', attrs: new Map([[ATTR.KEY, KEY_POLICY]]) },
+  DEL: { cmd: CMD.DEL, mode: 'do', attrs: new Map([[ATTR.KEY, KEY_POLICY]]) },
+  LIST: { cmd: CMD.LIST, mode: 'dump', attrs: new Map([[ATTR.PREFIX, KEY_POLICY]]) },
+};
+const ATTR_NAME = new Map<number, string>(Object.entries(ATTR).map(([n, v]) => [v, n]));
+
 
 const str = (type: number, s: string): Buffer => encodeAttribute(type, Buffer.from(`${s}\0`));
 const genl = (cmd: number, attrs: Buffer[]): Buffer => Buffer.concat([Buffer.from([cmd, 1, 0, 0]), ...attrs]);
@@ -143,6 +162,14 @@ export default defineChecks({
     const family = await loadFamily(t);
     const id = eventsGroup(family);
     t.note(`nlctrl lists group "events" with id ${id}`);
+  },
+
+  async policies(t) {
+    await loadFamily(t);
+    const got = await comparePolicies('nlab_kv', POLICIES, ATTR_NAME);
+    const notes = got.map((g) => g.line);
+    for (const g of got) ensure(g.diff.length === 0, `CTRL_CMD_GETPOLICY: ${g.name}'s policy differs from the lesson's: ${g.diff.join('; ')}`, { expected: g.expected, notes });
+    t.note(notes.join('; '));
   },
 
   async 'two-subscribers'(t) {
