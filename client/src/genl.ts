@@ -7,6 +7,7 @@
 import type { RequestLayout } from './ack.js';
 import { CTRL_CMD, GENL_ID_CTRL, NETLINK } from './constants.js';
 import { ctrlAttributes, decodeGenlMessage, encodeGenlHeader, GENL_HDRLEN, type GenlMessage } from './genl-codec.js';
+import type { NetlinkMessage } from './header.js';
 import { dump, type DumpOptions } from './dump.js';
 import { GroupNotFoundError, MalformedMessageError, UnexpectedReplyError } from './errors.js';
 import { request, type RequestOptions } from './request.js';
@@ -54,6 +55,15 @@ function familyFrom(v: AttributeValues): GenlFamily {
     ops: ops.map((o) => ({ id: Number(o.ID ?? 0), flags: Number(o.FLAGS ?? 0) })),
     groups,
   };
+}
+
+/**
+ * The family an nlctrl message describes: a reply to `CTRL_CMD_GETFAMILY`, or
+ * a `CTRL_CMD_NEWFAMILY` notification on nlctrl's "notify" group, which
+ * carries a re-registered family's new id and group ids.
+ */
+export function decodeFamily(message: NetlinkMessage): GenlFamily {
+  return familyFrom(decodeGenlMessage(message, ctrlAttributes).attributes);
 }
 
 /** Description of a generic netlink request. */

@@ -17,6 +17,7 @@ import {
   encodeLinkPayload,
   encodeMessage,
   genlRequest,
+  decodeFamily,
   GENL_ID_CTRL,
   IFF,
   linkLayout,
@@ -163,6 +164,12 @@ describe('generic netlink', () => {
     const all = await listFamilies(generic);
     expect(all.length).toBeGreaterThan(1);
     for (const f of all.slice(0, 5)) expect((await resolveFamily(generic, f.name)).id).toBe(f.id);
+  });
+
+  it('decodeFamily reads a raw nlctrl message as resolveFamily does', async () => {
+    const [reply] = await genlRequest(generic, { family: GENL_ID_CTRL, cmd: CTRL_CMD.GETFAMILY, version: 2, set: ctrlAttributes, attributes: { FAMILY_NAME: 'nlctrl' } });
+    expect(decodeFamily(reply!.message)).toEqual(await resolveFamily(generic, 'nlctrl'));
+    expect(decodeFamily(reply!.message).groups.notify).toBe(GENL_ID_CTRL);
   });
 
   it('a non-existent family gives ENOENT', async () => {

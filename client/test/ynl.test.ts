@@ -37,6 +37,14 @@ describe('resolveSpec', () => {
     expect(r.operations[2]!.notification).toEqual({ attributes: ['name', 'data', 'enabled', 'link', 'links', 'tag', 'big-id'], mcgrp: 'monitor' });
   });
 
+  it('gives a notify op the attribute set of the op it names, as netdev.yaml relies on', () => {
+    const s = structuredClone(demo) as any;
+    delete s.operations.list[2]['attribute-set'];
+    expect(resolveSpec(s).operations[2]).toEqual(resolveSpec(demo).operations[2]);
+    delete s.operations.list[0]['attribute-set'];
+    expect(() => resolveSpec(s)).toThrow(/operation item-get has no attribute-set/);
+  });
+
   it('rejects dangling names and what it does not support', () => {
     const bad = (patch: (s: any) => void): (() => unknown) => () => {
       const s = structuredClone(demo) as any;

@@ -9,6 +9,9 @@ export type { ClientRun, ProcNetlinkSocket, RawExchange } from './check-types.js
 export { ackForReport, decodeForReport, flagNames } from './decode-report.js';
 export type { ReportedAck, ReportedMessage, ReportNames } from './decode-report.js';
 export { prng } from './fuzz/prng.js';
+/** Live objects allocated in a loaded module's code, from SLUB's owner records (the lab guest's slub_debug). */
+export { liveObjectsOf } from './guest/slab-debug.js';
+export { comparePolicies, policyDiff, showPolicy, type DeclaredPolicy } from './policy-check.js';
 
 /** Whose code a run of a check exercises. */
 export type Origin = 'student' | 'reference';

@@ -388,7 +388,9 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
     throw e;
   }
   // Advice only, on the host while the guest runs: it never touches a check or the score.
-  const style = o.style === false ? undefined : checkModuleStyle(sideDir(lesson, o.target, 'kernel'), o.kernel);
+  // A lesson's styleExceptions (checkpatch types its code needs, with why) are left out.
+  const allowed = (lesson.styleExceptions ?? []).map((x) => x.type);
+  const style = o.style === false ? undefined : checkModuleStyle(sideDir(lesson, o.target, 'kernel'), o.kernel, allowed);
   const runs = new Map<string, RunReport[]>(checks.map((c) => [c.id, []]));
   const record = (job: Pick<Job, 'check'>, r: RunReport) => void runs.get(job.check)!.push(r);
 

@@ -50,6 +50,12 @@ const ALTERNATIVES: Alternative[] = [
     ],
   },
   {
+    lesson: 'lesson-6',
+    name: 'alt-reply-pid-zero',
+    why: "Part 2: the GET reply's nlmsg_pid is 0, as lesson 3's module writes it, not the requester's port as the solution (and netlink_ack()) does: a receiver knows the kernel's messages by their source port, so both are right",
+    mutations: [{ file: 'kernel/nlab_kv.c', find: 'rnlh = nlmsg_put(rskb, NETLINK_CB(skb).portid, nlh->nlmsg_seq,', replace: 'rnlh = nlmsg_put(rskb, 0, nlh->nlmsg_seq,' }],
+  },
+  {
     lesson: 'lesson-8',
     name: 'alt-put-and-unicast',
     why: "Part 3: the GET answer is built with genlmsg_put() from snd_portid and snd_seq and sent with genlmsg_unicast(), which is what genlmsg_put_reply() and genlmsg_reply() do; and GET's and DEL's policy is full-size with VALUE and FLAGS marked NLA_REJECT, which refuses them as a shorter .maxattr does",

@@ -108,17 +108,66 @@ const MUTANTS: FamilyMutant[] = [
     says: /silently wrong/,
   },
   {
+    lesson: 'lesson-9',
+    name: 'list-prefix-policy-too-long',
+    // PREFIX may be one byte longer than any key: harmless here, but not what the lesson declares.
+    mutations: [{ file: KV, find: '[NLAB_A_PREFIX]\t= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },', replace: '[NLAB_A_PREFIX]\t= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE },' }],
+    check: 'policies',
+    says: /LIST's policy differs from the lesson's: PREFIX is nul-string max 64/,
+  },
+  {
+    lesson: 'lesson-10',
+    name: 'get-with-set-policy',
+    // Lessons 6–7's one policy for all: GET silently accepts VALUE and FLAGS again.
+    mutations: [{ file: KV, find: GET_KEY_POLICY, replace: '\t\t.doit\t= nlab_kv_get_doit,\n\t\t.policy\t= nlab_kv_set_policy,\n\t\t.maxattr = NLAB_A_FLAGS,\n' }],
+    check: 'policies',
+    says: /GET's policy differs from the lesson's: VALUE is accepted although the command never reads it/,
+  },
+  {
+    lesson: 'lesson-9',
+    name: 'prefix-from-raw-request',
+    // The first PREFIX of the raw request, not the one the policy checked and the parser kept.
+    mutations: [{ file: KV, find: 'prefix = nlab_kv_dump_attrs(cb)[NLAB_A_PREFIX];', replace: 'prefix = nlab_kv_dump_attrs(cb) ? nlmsg_find_attr(cb->nlh, GENL_HDRLEN, NLAB_A_PREFIX) : NULL;' }],
+    check: 'prefix-twice',
+    says: /PREFIX "a\/" then "b\/" is wrong/,
+  },
+  {
     lesson: 'lesson-10',
     name: 'notification-with-seq',
-    mutations: [{ file: KV, find: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, NLAB_CMD_CHANGED)', replace: 'genlmsg_put(skb, 0, 1, &nlab_kv_family, 0, NLAB_CMD_CHANGED)' }],
+    mutations: [{ file: KV, find: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, cmd)', replace: 'genlmsg_put(skb, 0, 1, &nlab_kv_family, 0, cmd)' }],
     check: 'two-subscribers',
     says: /seq 1/,
   },
   {
     lesson: 'lesson-10',
+    name: 'one-notification-command',
+    // The old NLAB_CMD_CHANGED: one command for both, a DEL told apart only by its missing VALUE.
+    mutations: [{ file: KV, find: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, cmd)', replace: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, NLAB_CMD_SET_NTF)' }],
+    check: 'two-subscribers',
+    says: /notification of the DEL has command 5/,
+  },
+  {
+    lesson: 'lesson-10',
+    name: 'multicast-ignores-echo',
+    // Members still hear every change; the requester's NLM_F_ECHO goes unanswered.
+    mutations: [{ file: KV, find: 'genl_notify(&nlab_kv_family, skb, info, NLAB_MCGRP_EVENTS, GFP_KERNEL);', replace: 'genlmsg_multicast_netns(&nlab_kv_family, genl_info_net(info), skb, 0,\n\t\t\t\tNLAB_MCGRP_EVENTS, GFP_KERNEL);' }],
+    check: 'echo',
+    says: /did not get its own SET_NTF back/,
+  },
+  {
+    lesson: 'lesson-10',
+    name: 'client-ignores-nlctrl',
+    // Lesson 10's first watcher: it joins "events" once and goes deaf when the module is reloaded.
+    mutations: [{ file: 'client/main.ts', find: "  joinFamilyGroup(events, await resolveFamily(events, 'nlctrl', { timeout: REQUEST_TIMEOUT_MS }), 'notify');\n", replace: '' }],
+    check: 'rejoin',
+    fault: 'client',
+    says: /after the module was reloaded/,
+  },
+  {
+    lesson: 'lesson-10',
     name: 'client-hard-codes-group-id',
     // 8 is what "events" gets on a fresh 6.1 boot; the check makes it differ.
-    mutations: [{ file: 'client/main.ts', find: 'const { socket: events, family } = await subscribe(FAMILY_NAME, [EVENTS_GROUP]);', replace: 'const events = openSocket(NETLINK.GENERIC);\n  events.joinGroup(8);\n  const family = await resolveFamily(events, FAMILY_NAME);' }],
+    mutations: [{ file: 'client/main.ts', find: 'const { socket: events, family: first } = await subscribe(FAMILY_NAME, [EVENTS_GROUP]);', replace: 'const events = openSocket(NETLINK.GENERIC);\n  events.joinGroup(8);\n  const first = await resolveFamily(events, FAMILY_NAME);' }],
     check: 'client-watch',
     fault: 'client',
     says: /did not print the three changes/,
@@ -149,9 +198,17 @@ const MUTANTS: FamilyMutant[] = [
     lesson: 'lesson-11',
     name: 'notify-in-init-net',
     // Each namespace keeps its store, but every change is announced in the initial one.
-    mutations: [{ file: KV, find: '\tstruct net *net = genl_info_net(info);\n\tstruct sk_buff *skb;\n\tvoid *hdr;\n', replace: '\tstruct net *net = &init_net;\n\tstruct sk_buff *skb;\n\tvoid *hdr;\n' }],
+    mutations: [{ file: KV, find: 'genl_notify(&nlab_kv_family, skb, info, NLAB_MCGRP_EVENTS, GFP_KERNEL);', replace: 'genlmsg_multicast_netns(&nlab_kv_family, &init_net, skb, 0,\n\t\t\t\tNLAB_MCGRP_EVENTS, GFP_KERNEL);' }],
     check: 'per-netns',
     says: /heard the SET made in another namespace/,
+  },
+  {
+    lesson: 'lesson-11',
+    name: 'netns-exit-keeps-entries',
+    // The pernet exit unlinks the entries and frees none: a dead namespace's store stays allocated.
+    mutations: [{ file: KV, find: '\t\tlist_del(&e->node);\n\t\tkfree(e);\n\t}\n\tmutex_destroy(&kv->lock);', replace: '\t\tlist_del(&e->node);\n\t}\n\tmutex_destroy(&kv->lock);' }],
+    check: 'netns-teardown',
+    says: /20 objects allocated by nlab_kv outlived the namespace that stored them/,
   },
   {
     lesson: 'lesson-11',
@@ -159,6 +216,23 @@ const MUTANTS: FamilyMutant[] = [
     mutations: [{ file: KV, find: 'return net_generic(net, nlab_kv_net_id);', replace: 'return net_generic(&init_net, nlab_kv_net_id);' }],
     check: 'per-netns',
     says: /visible in a new one/,
+  },
+  {
+    lesson: 'lesson-12',
+    name: 'one-notification-command',
+    // Lesson 10's old CHANGED, under the new name: YNL reads the DEL as a second set-ntf.
+    mutations: [{ file: KV, find: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, cmd)', replace: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, NLAB_CMD_SET_NTF)' }],
+    check: 'event-same',
+    fault: 'kernel',
+    says: /not a SET and a DEL of key e/,
+  },
+  {
+    lesson: 'lesson-12',
+    name: 'client-no-resync',
+    // The watcher lesson 12 had before: any receive error ends it, ENOBUFS included.
+    mutations: [{ file: 'client/main.ts', find: "if (!isSystemError(e) || e.code !== 'ENOBUFS') throw e;", replace: "if (!isSystemError(e) || e.code !== 'ENOBUFS_NEVER') throw e;" }],
+    check: 'resync',
+    says: /did not print "lost events \(ENOBUFS\); resync"/,
   },
 ];
 

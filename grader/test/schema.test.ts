@@ -36,8 +36,16 @@ describe('validateLesson', () => {
     [{ ...good, generated: [{ ...gen, file: '/abs/x.ts' }] }, /"file" must be a path relative/],
     [{ ...good, generated: [{ ...gen, file: gen.from }] }, /"file" and "from" must differ/],
     [{ ...good, generated: [gen, gen] }, /generated\[1\]: "client\/x-ynl\.ts" is generated twice/],
+    [{ ...good, styleExceptions: {} }, /"styleExceptions" must be an array/],
+    [{ ...good, styleExceptions: [{ type: 'LINUX_VERSION_CODE' }] }, /styleExceptions\[0\]: needs a checkpatch "type"/],
+    [{ ...good, styleExceptions: [{ type: 'not a type', why: 'w' }] }, /styleExceptions\[0\]: needs a checkpatch "type"/],
   ])('explains what is wrong (%#)', (raw, message) => {
     expect(() => validateLesson(raw, 'lessons/x/lesson.json')).toThrow(message);
+  });
+
+  it('accepts style exceptions with their reason', () => {
+    const x = [{ type: 'LINUX_VERSION_CODE', why: 'two kernels' }];
+    expect(validateLesson({ ...good, styleExceptions: x }, 'x').styleExceptions).toEqual(x);
   });
 
   it('accepts generated files', () => {

@@ -2,7 +2,7 @@
 // turns a raw call site inside an unloaded module into a leak, reported once.
 import { describe, expect, it } from 'vitest';
 import type { ModuleImage } from '../src/guest/module-image.js';
-import { leakExcerpt, leaksOf, parseAllocTraces, parseKfenceObjects } from '../src/guest/slab-debug.js';
+import { countModuleObjects, leakExcerpt, leaksOf, parseAllocTraces, parseKfenceObjects } from '../src/guest/slab-debug.js';
 
 // /sys/kernel/debug/slab/kmalloc-96/alloc_traces (stack_depot_disable=1: no stacks), the
 // module's line as it reads after rmmod.
@@ -46,6 +46,12 @@ describe('leak scan', () => {
       [1, '0xffffffffc02c7a3f'],
       [4, '__irq_domain_alloc_fwnode+0x36/0x120'],
     ]);
+  });
+
+  it("counts the live objects of a loaded module's own sites", () => {
+    expect(countModuleObjects(ALLOC_TRACES, '9pnet')).toBe(53);
+    expect(countModuleObjects(ALLOC_TRACES, 'nlab_kv')).toBe(0);
+    expect(countModuleObjects(`${ALLOC_TRACES}     12 nlab_kv_set_doit+0x7a/0x2b0 [nlab_kv] waste=96/8 age=3/4/5 pid=140\n`, 'nlab_kv')).toBe(12);
   });
 
   it('keeps only the live KFENCE objects, with their first frame as the site', () => {

@@ -84,7 +84,7 @@ describe.skipIf(!present)(title, () => {
     const generated = new Map([...declared(uapi), ...declared(kernelHeader)]);
     const module = declared(readFileSync(join(LESSON, 'kernel/nlab_kv.c'), 'utf8'));
     const names = [...module.keys()].filter((n) => /^_*NLAB_/.test(n) && !(n in MODULE_ONLY));
-    expect(names).toEqual(expect.arrayContaining(['NLAB_KV_FAMILY_NAME', 'NLAB_A_KEY', 'NLAB_CMD_CHANGED', 'NLAB_KV_KEY_MAX_LEN', 'NLAB_KV_NLGRP_EVENTS']));
+    expect(names).toEqual(expect.arrayContaining(['NLAB_KV_FAMILY_NAME', 'NLAB_A_KEY', 'NLAB_CMD_SET_NTF', 'NLAB_CMD_DEL_NTF', 'NLAB_KV_KEY_MAX_LEN', 'NLAB_KV_NLGRP_EVENTS']));
     expect(names.filter((n) => !generated.has(n)), 'declared by the module, made by no generated header').toEqual([]);
     const differ = names.filter((n) => module.get(n) !== undefined && module.get(n) !== generated.get(n));
     expect(differ.map((n) => `${n}: module ${module.get(n)}, header ${generated.get(n)}`)).toEqual([]);

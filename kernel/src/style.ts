@@ -106,9 +106,10 @@ export interface ModuleStyle {
 /**
  * checkpatch and sparse on a module folder, one after the other. A tool that cannot run
  * (not installed, the module does not compile, any other failure) is named in `notRun`:
- * this never throws, so a caller can treat it as advice.
+ * this never throws, so a caller can treat it as advice. checkpatch findings of an `allowed`
+ * type (a lesson's listed exceptions) are left out.
  */
-export async function checkModuleStyle(moduleDir: string, kernel: Kernel): Promise<ModuleStyle> {
+export async function checkModuleStyle(moduleDir: string, kernel: Kernel, allowed: readonly string[] = []): Promise<ModuleStyle> {
   const started = performance.now();
   const notRun: ModuleStyle['notRun'] = [];
   const attempt = async (tool: StyleTool, run: () => Promise<StyleFinding[]>): Promise<StyleFinding[]> => {
@@ -120,6 +121,8 @@ export async function checkModuleStyle(moduleDir: string, kernel: Kernel): Promi
       return [];
     }
   };
-  const found = [...(await attempt('checkpatch', () => runCheckpatch(moduleSources(moduleDir)))), ...(await attempt('sparse', () => runSparse(moduleDir, kernel)))];
+  const found = [...(await attempt('checkpatch', () => runCheckpatch(moduleSources(moduleDir)))), ...(await attempt('sparse', () => runSparse(moduleDir, kernel)))].filter(
+    (f) => !(f.tool === 'checkpatch' && f.type && allowed.includes(f.type)),
+  );
   return { findings: sortFindings(found), notRun, durationMs: performance.now() - started };
 }

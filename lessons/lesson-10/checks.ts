@@ -1,6 +1,7 @@
-// Lesson 10 checks: NLAB_CMD_CHANGED notifications on the "events" group — who gets them,
-// what they carry — and a client that watches them, joins the group by name and resyncs
-// with a dump after the kernel dropped some (ENOBUFS).
+// Lesson 10 checks: SET_NTF and DEL_NTF notifications on the "events" group — who gets them,
+// what they carry, the requester's own copy with NLM_F_ECHO — and a client that watches
+// them, joins the group by name, resyncs with a dump after the kernel dropped some
+// (ENOBUFS) and rejoins after the module is reloaded.
 import { execFileSync, spawn } from 'node:child_process';
 import {
   decodeAttributes,
@@ -15,11 +16,30 @@ import {
   type GenlFamily,
   type NetlinkMessage,
   type NetlinkSocket,
+  type PolicyInfo,
 } from 'netlink-lab/client';
-import { type CheckContext, commonChecks, decodeForReport, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, commonChecks, comparePolicies, type DeclaredPolicy, decodeForReport, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
 
-const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4, CHANGED: 5 } as const;
-const ATTR = { KEY: 1, VALUE: 2 } as const;
+const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4, SET_NTF: 5, DEL_NTF: 6 } as const;
+const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
+/** Every command's policy as nlctrl must report it: SET, GET and DEL as in lesson 8, and LIST's dump, as lesson 9 left them. */
+const KEY_POLICY: PolicyInfo = { type: 'nul-string', maxLength: 63 };
+const POLICIES: Record<string, DeclaredPolicy> = {
+  SET: {
+    cmd: CMD.SET,
+    mode: 'do',
+    attrs: new Map([
+      [ATTR.KEY, KEY_POLICY],
+      [ATTR.VALUE, { type: 'binary', maxLength: 1024 }],
+      [ATTR.FLAGS, { type: 'u32', mask: 1n }],
+    ]),
+  },
+  GET: { cmd: CMD.GET, mode: 'do', attrs: new Map([[ATTR.KEY, KEY_POLICY]]) },
+  DEL: { cmd: CMD.DEL, mode: 'do', attrs: new Map([[ATTR.KEY, KEY_POLICY]]) },
+  LIST: { cmd: CMD.LIST, mode: 'dump', attrs: new Map([[ATTR.PREFIX, KEY_POLICY]]) },
+};
+const ATTR_NAME = new Map<number, string>(Object.entries(ATTR).map(([n, v]) => [v, n]));
+
 
 const str = (type: number, s: string): Buffer => encodeAttribute(type, Buffer.from(`${s}\0`));
 const genl = (cmd: number, attrs: Buffer[]): Buffer => Buffer.concat([Buffer.from([cmd, 1, 0, 0]), ...attrs]);
@@ -144,6 +164,14 @@ export default defineChecks({
     t.note(`nlctrl lists group "events" with id ${id}`);
   },
 
+  async policies(t) {
+    await loadFamily(t);
+    const got = await comparePolicies('nlab_kv', POLICIES, ATTR_NAME);
+    const notes = got.map((g) => g.line);
+    for (const g of got) ensure(g.diff.length === 0, `CTRL_CMD_GETPOLICY: ${g.name}'s policy differs from the lesson's: ${g.diff.join('; ')}`, { expected: g.expected, notes });
+    t.note(notes.join('; '));
+  },
+
   async 'two-subscribers'(t) {
     const family = await loadFamily(t);
     const group = eventsGroup(family);
@@ -166,8 +194,13 @@ export default defineChecks({
       for (const [i, g] of got.entries()) {
         ensure(g.length === 2, `subscriber ${i + 1} got ${g.length} messages for one SET and one DEL`, { expected: '2 NLAB_CMD_CHANGED messages', messages, notes });
         const [set, del] = g.map((e) => e.message);
-        for (const m of [set!, del!]) {
-          ensure(m.type === family.id && m.payload[0] === CMD.CHANGED, 'a notification is not NLAB_CMD_CHANGED from the family', { messages, notes });
+        for (const [m, cmd, name] of [[set!, CMD.SET_NTF, 'SET'], [del!, CMD.DEL_NTF, 'DEL']] as const) {
+          ensure(m.type === family.id, `the notification of the ${name} is not a message of the family`, { messages, notes });
+          ensure(m.payload[0] === cmd, `the notification of the ${name} has command ${m.payload[0]}`, {
+            expected: `${cmd} (NLAB_CMD_${name}_NTF): one command per kind of change, so a listener need not guess from the attributes`,
+            messages,
+            notes,
+          });
           ensure(m.seq === 0 && m.pid === 0, `a notification has seq ${m.seq} and pid ${m.pid}`, { expected: 'seq 0, pid 0: it answers no request', messages, notes });
         }
         ensure(describeEvent(set!).endsWith('KEY color VALUE blue'), 'the SET notification does not carry KEY color and VALUE blue', { actual: describeEvent(set!), notes });
@@ -204,6 +237,74 @@ export default defineChecks({
       });
       const exited = await w.waitFor(/$^/, 3000).then(() => w.proc.exitCode);
       ensure(exited === 0, '`watch 3` did not exit 0 after three changes', { notes: watchNotes(w) });
+    } finally {
+      await stop(w);
+      unshift();
+    }
+  },
+
+  async echo(t) {
+    const family = await loadFamily(t);
+    const requester = openSocket(NETLINK.GENERIC);
+    try {
+      const notes: string[] = [];
+      const ask = async (seq: number, cmd: number, key: string, value: string | undefined, echo: boolean): Promise<NetlinkMessage[]> => {
+        const attrs = [str(ATTR.KEY, key), ...(value === undefined ? [] : [encodeAttribute(ATTR.VALUE, Buffer.from(value))])];
+        requester.sendBytes(encodeMessages([{ type: family.id, flags: NLM_F.REQUEST | NLM_F.ACK | (echo ? NLM_F.ECHO : 0), seq, pid: 0, payload: genl(cmd, attrs) }]));
+        // The ACK comes last; a copy that the multicast would add arrives with it.
+        const got = (await drain(requester, 500)).map((e) => e.message);
+        const ack = got.find((m) => m.type === NLMSG.ERROR && m.seq === seq);
+        ensure(ack && ack.payload.readInt32LE(0) === 0, `request #${seq} got no ACK of 0`, { notes: [...notes, ...(await moduleLog(t))] });
+        const ntf = got.filter((m) => m.type !== NLMSG.ERROR);
+        notes.push(`${echo ? 'with' : 'without'} NLM_F_ECHO, ${cmd === CMD.SET ? `SET ${key}=${value}` : `DEL ${key}`}: ${ntf.map(describeEvent).join('; ') || 'only the ACK'}`);
+        return ntf;
+      };
+      const set = await ask(1, CMD.SET, 'color', 'blue', true);
+      ensure(set.length === 1 && set[0]!.type === family.id && set[0]!.payload[0] === CMD.SET_NTF, 'a SET with NLM_F_ECHO did not get its own SET_NTF back', {
+        expected: 'one NLAB_CMD_SET_NTF ahead of the ACK, though the requester joined no group: genl_notify() sends it when the request asks',
+        notes,
+      });
+      ensure(describeEvent(set[0]!).endsWith('KEY color VALUE blue'), 'the echoed SET_NTF does not carry KEY color and VALUE blue', { notes });
+      const del = await ask(2, CMD.DEL, 'color', undefined, true);
+      ensure(del.length === 1 && del[0]!.payload[0] === CMD.DEL_NTF && describeEvent(del[0]!).endsWith('KEY color'), 'a DEL with NLM_F_ECHO did not get its own DEL_NTF (KEY color) back', { notes });
+      const quiet = await ask(3, CMD.SET, 'color', 'red', false);
+      ensure(quiet.length === 0, 'a SET without NLM_F_ECHO got more than its ACK', { expected: 'only the ACK: the requester joined no group and did not ask for an echo', notes });
+      // A requester that is also a member gets one copy: genl_notify() leaves it out of the multicast.
+      requester.joinGroup(eventsGroup(family));
+      const member = await ask(4, CMD.SET, 'color', 'green', true);
+      ensure(member.length === 1, `a member of "events" that set NLM_F_ECHO got ${member.length} copies of its own change`, { expected: 'one', notes });
+      t.note(notes[0]!);
+    } finally {
+      requester.close();
+    }
+  },
+
+  async rejoin(t) {
+    const first = await loadFamily(t);
+    const w = startWatch(t, ['watch', '2']);
+    let unshift = (): void => {};
+    try {
+      ensure(await w.waitFor(/watching/, 10000), 'the client did not print "watching …" on stderr after joining the group', { notes: watchNotes(w) });
+      const r = await t.rmmod();
+      ensure(r.code === 0, `rmmod failed: ${r.stderr}`);
+      // team takes the group id nlab_kv just freed, so "events" comes back with another one.
+      unshift = shiftGroupIds(t);
+      const second = await loadFamily(t);
+      const notes = [`family id ${first.id} → ${second.id}, "events" group id ${first.groups.events} → ${second.groups.events} across the reload`];
+      const told = await w.waitFor(/rejoined/, 5000);
+      if (!told) notes.push('the client printed no "rejoined" line within 5 s; the changes were made anyway');
+      await change(second, [
+        { cmd: CMD.SET, key: 'a', value: '1' },
+        { cmd: CMD.DEL, key: 'a' },
+      ]);
+      await w.waitFor(/del a/, 5000);
+      ensure(w.out().trim() === 'set a=1\ndel a', 'after the module was reloaded the watcher did not print its next two changes', {
+        expected: 'set a=1 | del a',
+        notes: [...notes, 'the core drops every member of a group when its family goes away: follow nlctrl\'s "notify" group and rejoin on NEWFAMILY', ...watchNotes(w)],
+      });
+      const exited = await w.waitFor(/$^/, 3000).then(() => w.proc.exitCode);
+      ensure(exited === 0, '`watch 2` did not exit 0 after two changes', { notes: watchNotes(w) });
+      t.note(notes[0]!);
     } finally {
       await stop(w);
       unshift();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeAttributes, decodeMessages, encodeAttribute, encodeMessages, NETLINK, type NetlinkSocket, NLM_F, NLMSG, openSocket } from 'netlink-lab/client';
-import { commonChecks, CONTAINER_ROOT, defineChecks, ensure, loadFamily, moduleLog, prng, runNotes } from 'netlink-lab/grader';
+import { commonChecks, CONTAINER_ROOT, defineChecks, ensure, liveObjectsOf, loadFamily, moduleLog, prng, runNotes } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
@@ -213,6 +213,38 @@ export default defineChecks({
     } finally {
       watcher.close();
     }
+  },
+
+  async 'netns-teardown'(t) {
+    await loadFamily(t);
+    const live = (): number | undefined => liveObjectsOf(t.module.name);
+    const base = live();
+    ensure(base !== undefined, 'this kernel keeps no owner records of its allocations (slub_debug=U): the check needs the lab guest', {});
+    const sets = (where: string): ProbeOp[] => Array.from({ length: 20 }, (_, i) => ({ cmd: 'set' as const, key: `${where}-${i}`, value: 'x'.repeat(1000) }));
+    // Calibration: the same scan must see the 20 entries of the initial namespace's store.
+    const host = await probe(sets('host'));
+    expectErrno(host.results[19], 0, 'SET in the initial namespace failed', host.notes);
+    const withHost = live() ?? base;
+    const notes = [`objects allocated by ${t.module.name} and still live: ${base} after loading, ${withHost} after 20 SETs in the initial namespace`];
+    if (withHost - base < 20) {
+      t.note(`${notes[0]}: the entries are allocated outside the module's own code (a helper such as kmemdup()), so SLUB cannot tell them apart; not judged`);
+      return;
+    }
+    // 20 more in a namespace that ends with the probe: its store must go with it.
+    const other = await probe(sets('other'), NEW_NETNS);
+    expectErrno(other.results[19], 0, 'SET in a new namespace failed', [...notes, ...other.notes]);
+    // The core dismantles a dead namespace from a workqueue, soon but not at once.
+    let now = live() ?? 0;
+    for (let waited = 0; now > withHost && waited < 10000; waited += 100) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = live() ?? 0;
+    }
+    notes.push(`after a new namespace set 20 keys and went away: ${now}`);
+    ensure(now <= withHost, `${now - withHost} objects allocated by ${t.module.name} outlived the namespace that stored them`, {
+      expected: `${withHost}: the initial namespace's 20 entries only; the pernet .exit frees a namespace's store when the namespace goes away`,
+      notes: [...notes, ...(await moduleLog(t))],
+    });
+    t.note(notes.join('; '));
   },
 
   async 'container-root'(t) {

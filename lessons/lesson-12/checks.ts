@@ -142,6 +142,32 @@ async function change(family: GenlFamily, reqs: { key: string; value?: Buffer }[
   }
 }
 
+/** Many SETs in datagrams of 50, ACKed only at the end: faster than a watcher can read them. */
+async function flood(family: GenlFamily, keys: string[], value: Buffer): Promise<void> {
+  const sock = openSocket(NETLINK.GENERIC);
+  try {
+    for (let i = 0; i < keys.length; i += 50) {
+      const batch = keys.slice(i, i + 50).map((key, j) => ({
+        type: family.id,
+        flags: NLM_F.REQUEST | (i + j === keys.length - 1 ? NLM_F.ACK : 0),
+        seq: i + j + 1,
+        pid: 0,
+        payload: genl(CMD.SET, [str(ATTR.KEY, key), encodeAttribute(ATTR.VALUE, value)]),
+      }));
+      sock.sendBytes(encodeMessages(batch));
+    }
+    for (;;) {
+      const ack = decodeMessages((await sock.receive({ timeout: 5000 })).data).find((m) => m.type === NLMSG.ERROR);
+      if (!ack) continue;
+      const errno = -ack.payload.readInt32LE(0);
+      ensure(errno === 0, `SET ${keys[ack.seq - 1]} failed with ${errnoCode(errno)}`);
+      if (ack.seq === keys.length) return;
+    }
+  } finally {
+    sock.close();
+  }
+}
+
 /** The client's stdout as JSON, or a failed check that shows what it printed. */
 async function clientJson(t: CheckContext, args: string[]): Promise<{ value: unknown; notes: string[] }> {
   const r = await t.runClient(undefined, { args, timeoutMs: 20000 });
@@ -361,8 +387,8 @@ export default defineChecks({
       if (!r.ok) throw r.e;
       const theirs = r.v;
       const expected = [
-        { name: 'changed', msg: { key: 'e', value: '31' } },
-        { name: 'changed', msg: { key: 'e' } },
+        { name: 'set-ntf', msg: { key: 'e', value: '31' } },
+        { name: 'del-ntf', msg: { key: 'e' } },
       ];
       ensure(isDeepStrictEqual(theirs.value, expected), "YNL's notifications are not a SET and a DEL of key e: is the event (and its attributes) described right in the spec?", {
         expected: show(expected),
@@ -394,6 +420,42 @@ export default defineChecks({
         }
       }
       await theirsP;
+    }
+  },
+
+  async resync(t) {
+    const family = await loadFamily(t);
+    const w = startWatch(t, ['watch']);
+    try {
+      ensure(await w.waitFor(() => /watching/.test(w.err()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
+      // Freeze the client, and make far more changes than its receive buffer holds.
+      w.proc.kill('SIGSTOP');
+      const keys = Array.from({ length: 600 }, (_, i) => `k${String(i).padStart(3, '0')}`);
+      await flood(family, keys, Buffer.alloc(900, 'x'));
+      w.proc.kill('SIGCONT');
+      // One more change once the client has caught up: it must still be watching.
+      const after = { name: 'set-ntf', msg: { key: 'after', value: Buffer.from('resync').toString('hex') } };
+      if (await w.waitFor(() => /resync done/.test(w.err()), 30000)) {
+        await change(family, [{ key: 'after', value: Buffer.from('resync') }]);
+        await w.waitFor(() => w.out().includes('"after"'), 5000);
+      }
+      const notes = [...w.notes(), ...(await moduleLog(t))];
+      ensure(/lost events \(ENOBUFS\); resync[\s\S]*resync done/.test(w.err()), 'after the kernel dropped notifications the client did not print "lost events (ENOBUFS); resync" … "resync done" on stderr', { notes });
+      const lines = w.out().trim().split('\n').map((l) => {
+        try {
+          return JSON.parse(l) as unknown;
+        } catch {
+          throw new CheckFailed('`watch` printed a line that is not JSON', { notes });
+        }
+      });
+      const dump = lines.findIndex(Array.isArray);
+      ensure(dump >= 0, 'the resync printed no JSON array of the store', { expected: 'one line as `list` prints it', notes });
+      const listed = new Set((lines[dump] as { key?: unknown }[]).map((e) => e.key));
+      ensure(listed.size === 600 && listed.has('k000') && listed.has('k599'), `the resync listed ${listed.size} of the 600 keys k000…k599`, { notes });
+      ensure(lines.slice(dump + 1).some((l) => isDeepStrictEqual(l, after)), 'after the resync the client did not go on printing notifications', { expected: show(after), notes });
+      t.note(`${dump} notifications printed before ENOBUFS, then a resync of ${listed.size} keys`);
+    } finally {
+      await w.stop();
     }
   },
 });

@@ -12,7 +12,6 @@ import {
   encodeMessages,
   errnoCode,
   GENL_OP_FLAG,
-  getFamilyPolicy,
   NETLINK,
   NLM_F,
   NLMSG,
@@ -22,7 +21,7 @@ import {
   type NetlinkMessage,
   type PolicyInfo,
 } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, decodeForReport, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
+import { type CheckContext, type ClientRun, commonChecks, comparePolicies, type DeclaredPolicy, decodeForReport, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3 } as const;
@@ -151,40 +150,20 @@ async function clientSteps(t: CheckContext, steps: Step[], notes: string[]): Pro
 
 /** What each command's policy must accept, attribute by attribute, as nlctrl reports it. */
 const KEY_POLICY: PolicyInfo = { type: 'nul-string', maxLength: 63 };
-const DECLARED: Record<keyof typeof CMD, Map<number, PolicyInfo>> = {
-  SET: new Map([
-    [ATTR.KEY, KEY_POLICY],
-    [ATTR.VALUE, { type: 'binary', maxLength: 1024 }],
-    [ATTR.FLAGS, { type: 'u32', mask: 1n }],
-  ]),
-  GET: new Map([[ATTR.KEY, KEY_POLICY]]),
-  DEL: new Map([[ATTR.KEY, KEY_POLICY]]),
+const DECLARED: Record<keyof typeof CMD, DeclaredPolicy> = {
+  SET: {
+    cmd: CMD.SET,
+    mode: 'do',
+    attrs: new Map([
+      [ATTR.KEY, KEY_POLICY],
+      [ATTR.VALUE, { type: 'binary', maxLength: 1024 }],
+      [ATTR.FLAGS, { type: 'u32', mask: 1n }],
+    ]),
+  },
+  GET: { cmd: CMD.GET, mode: 'do', attrs: new Map([[ATTR.KEY, KEY_POLICY]]) },
+  DEL: { cmd: CMD.DEL, mode: 'do', attrs: new Map([[ATTR.KEY, KEY_POLICY]]) },
 };
 const ATTR_NAME = new Map<number, string>(Object.entries(ATTR).map(([n, v]) => [v, n]));
-
-/** One policy as a line: `KEY nul-string max 63, VALUE binary max 1024, FLAGS u32 mask 0x1`. */
-function showPolicy(p: Map<number, PolicyInfo> | undefined): string {
-  if (!p) return '(no policy)';
-  if (!p.size) return '(no attribute accepted)';
-  return [...p]
-    .sort(([a], [b]) => a - b)
-    .map(([type, i]) => `${ATTR_NAME.get(type) ?? `type ${type}`} ${i.type ?? '?'}${i.maxLength !== undefined ? ` max ${i.maxLength}` : ''}${i.mask !== undefined ? ` mask 0x${i.mask.toString(16)}` : ''}`)
-    .join(', ');
-}
-
-/** Differences between a policy nlctrl reports and the one declared; empty when they agree. */
-function policyDiff(actual: Map<number, PolicyInfo> | undefined, declared: Map<number, PolicyInfo>): string[] {
-  if (!actual) return ['no policy'];
-  const out: string[] = [];
-  for (const [type, want] of declared) {
-    const got = actual.get(type);
-    const name = ATTR_NAME.get(type)!;
-    if (!got) out.push(`${name} is not accepted`);
-    else if (got.type !== want.type || got.maxLength !== want.maxLength || got.mask !== want.mask) out.push(`${name} is ${showPolicy(new Map([[type, got]]))}`);
-  }
-  for (const type of actual.keys()) if (!declared.has(type)) out.push(`${ATTR_NAME.get(type) ?? `type ${type}`} is accepted although the command never reads it`);
-  return out;
-}
 
 // Root without any capability: the bounding set is emptied, so after exec nothing is left.
 const UNPRIVILEGED = ['setpriv', '--bounding-set=-all', '--inh-caps=-all'];
@@ -299,20 +278,9 @@ export default defineChecks({
 
   async policies(t) {
     await loadFamily(t);
-    const sock = openSocket(NETLINK.GENERIC);
-    const policy = await getFamilyPolicy(sock, 'nlab_kv', { timeout: 3000 }).finally(() => sock.close());
-    const notes = Object.entries(CMD).map(([name, cmd]) => {
-      const idx = policy.ops.get(cmd)?.do;
-      return `${name}: ${idx === undefined ? '(no policy reported)' : `policy ${idx}: ${showPolicy(policy.policies.get(idx))}`}`;
-    });
-    for (const [name, cmd] of Object.entries(CMD) as [keyof typeof CMD, number][]) {
-      const idx = policy.ops.get(cmd)?.do;
-      const diff = policyDiff(idx === undefined ? undefined : policy.policies.get(idx), DECLARED[name]);
-      ensure(diff.length === 0, `CTRL_CMD_GETPOLICY: ${name}'s policy differs from the lesson's: ${diff.join('; ')}`, {
-        expected: `${name}: ${showPolicy(DECLARED[name])}`,
-        notes,
-      });
-    }
+    const got = await comparePolicies('nlab_kv', DECLARED, ATTR_NAME);
+    const notes = got.map((g) => g.line);
+    for (const g of got) ensure(g.diff.length === 0, `CTRL_CMD_GETPOLICY: ${g.name}'s policy differs from the lesson's: ${g.diff.join('; ')}`, { expected: g.expected, notes });
     t.note(notes.join('; '));
   },
 

@@ -16,12 +16,31 @@ import {
   NLMSG,
   openSocket,
   type GenlFamily,
+  type PolicyInfo,
 } from 'netlink-lab/client';
-import { type ClientRun, commonChecks, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
+import { type ClientRun, commonChecks, comparePolicies, type DeclaredPolicy, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
 const DUMP_BUFFER = 32 * 1024;
+
+/** Every command's policy as nlctrl must report it: SET, GET and DEL as in lesson 8, and LIST's dump. */
+const KEY_POLICY: PolicyInfo = { type: 'nul-string', maxLength: 63 };
+const POLICIES: Record<string, DeclaredPolicy> = {
+  SET: {
+    cmd: CMD.SET,
+    mode: 'do',
+    attrs: new Map([
+      [ATTR.KEY, KEY_POLICY],
+      [ATTR.VALUE, { type: 'binary', maxLength: 1024 }],
+      [ATTR.FLAGS, { type: 'u32', mask: 1n }],
+    ]),
+  },
+  GET: { cmd: CMD.GET, mode: 'do', attrs: new Map([[ATTR.KEY, KEY_POLICY]]) },
+  DEL: { cmd: CMD.DEL, mode: 'do', attrs: new Map([[ATTR.KEY, KEY_POLICY]]) },
+  LIST: { cmd: CMD.LIST, mode: 'dump', attrs: new Map([[ATTR.PREFIX, KEY_POLICY]]) },
+};
+const ATTR_NAME = new Map<number, string>(Object.entries(ATTR).map(([n, v]) => [v, n]));
 
 const str = (type: number, s: string): Buffer => encodeAttribute(type, Buffer.from(`${s}\0`));
 const genl = (cmd: number, attrs: Buffer[]): Buffer => Buffer.concat([Buffer.from([cmd, 1, 0, 0]), ...attrs]);
@@ -71,11 +90,12 @@ interface DumpResult {
  * Runs a LIST dump by hand with a 32 KiB receive buffer. `between` runs after the given
  * datagram arrives (1-based), to change the store while the dump is in flight.
  */
-async function dumpList(family: GenlFamily, prefix?: string, between?: { after: number; run: () => Promise<void> }): Promise<DumpResult> {
+/** LIST with a PREFIX attribute per string in `prefix` (none when undefined). */
+async function dumpList(family: GenlFamily, prefix?: string | string[], between?: { after: number; run: () => Promise<void> }): Promise<DumpResult> {
   const sock = openSocket(NETLINK.GENERIC, { receiveBufferSize: DUMP_BUFFER });
   const r: DumpResult = { entries: [], datagrams: 0, largest: 0, truncated: 0, interrupted: 0, notMulti: 0, wrongSeq: 0, doneErrno: undefined };
   try {
-    const payload = genl(CMD.LIST, prefix === undefined ? [] : [str(ATTR.PREFIX, prefix)]);
+    const payload = genl(CMD.LIST, [prefix ?? []].flat().map((p) => str(ATTR.PREFIX, p)));
     sock.sendBytes(encodeMessages([{ type: family.id, flags: NLM_F.REQUEST | NLM_F.DUMP, seq: 77, pid: 0, payload }]));
     while (r.doneErrno === undefined) {
       const d = await sock.receive({ timeout: 3000 });
@@ -172,6 +192,29 @@ export default defineChecks({
     ensure(!diff, `LIST with PREFIX "a/" is wrong: ${diff}`, { notes });
     const all = await dumpList(family);
     ensure(all.entries.length === 301, `LIST without a prefix returned ${all.entries.length} entries, not 301`, { notes: summary(all) });
+  },
+
+  async policies(t) {
+    await loadFamily(t);
+    const got = await comparePolicies('nlab_kv', POLICIES, ATTR_NAME);
+    const notes = got.map((g) => g.line);
+    for (const g of got) ensure(g.diff.length === 0, `CTRL_CMD_GETPOLICY: ${g.name}'s policy differs from the lesson's: ${g.diff.join('; ')}`, { expected: g.expected, notes });
+    t.note(notes.join('; '));
+  },
+
+  async 'prefix-twice'(t) {
+    const family = await loadFamily(t);
+    const a = keys(3, 'a/');
+    const b = keys(3, 'b/');
+    await fill(family, [...a, ...b]);
+    const r = await dumpList(family, ['a/', 'b/']);
+    const notes = ['LIST carried PREFIX "a/", then PREFIX "b/"', ...summary(r), ...(await moduleLog(t))];
+    ensure(r.doneErrno === 0, 'LIST with two PREFIX attributes did not end with NLMSG_DONE carrying 0', { notes });
+    const diff = sameEntries(r.entries, b);
+    ensure(!diff, `LIST with PREFIX "a/" then "b/" is wrong: ${diff}`, {
+      expected: 'the keys under b/: the core validated the last PREFIX, the one it keeps, so the dump must use that one',
+      notes,
+    });
   },
 
   async 'dump-intr'(t) {

@@ -217,7 +217,8 @@ export function resolveSpec(raw: unknown): ResolvedSpec {
   for (const op of spec.operations.list) {
     const value = op.value ?? next;
     next = value + 1;
-    const setName = op['attribute-set'];
+    // A notify op shares the operation's reply, and with it its attribute set (as YNL's nlspec.py does).
+    const setName = op['attribute-set'] ?? (op.notify ? spec.operations.list.find((o) => o.name === op.notify)?.['attribute-set'] : undefined);
     need(setName, `operation ${op.name} has no attribute-set`);
     const set = setByName.get(setName);
     need(set, `operation ${op.name}: no attribute set ${setName}`);

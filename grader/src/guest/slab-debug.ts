@@ -75,6 +75,38 @@ export function parseAllocTraces(cache: string, text: string): LiveSite[] {
   return sites;
 }
 
+/**
+ * Live objects in an `alloc_traces` listing whose call site lies in loaded module `module`:
+ * the kernel names such a site `fn+off/size [module]`.
+ */
+export function countModuleObjects(text: string, module: string): number {
+  let n = 0;
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+) \S+ \[([^\]]+)\]/.exec(line);
+    if (m && !line.startsWith('        ') && m[2] === module) n += Number(m[1]);
+  }
+  return n;
+}
+
+/**
+ * Objects allocated in a loaded module's own code and still live, over every debug cache;
+ * undefined where the kernel keeps no owner records (no slub_debug=U, no debugfs).
+ */
+export function liveObjectsOf(module: string): number | undefined {
+  if (!debugfs() || !debugCaches().length) return undefined;
+  let n = 0;
+  let read = false;
+  for (const cache of debugCaches()) {
+    try {
+      n += countModuleObjects(readFileSync(`${DEBUGFS}/slab/${cache}/alloc_traces`, 'utf8'), module);
+      read = true;
+    } catch {
+      // no owner tracking for this cache
+    }
+  }
+  return read ? n : undefined;
+}
+
 /** Parses `<debugfs>/kfence/objects`: the objects still allocated, each a site of its own. */
 export function parseKfenceObjects(text: string): LiveSite[] {
   const sites: LiveSite[] = [];

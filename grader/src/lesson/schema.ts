@@ -50,6 +50,19 @@ export interface LessonMeta {
   generated?: GeneratedFile[];
   /** What the robustness fuzzer sends (grader/src/fuzz/): valid requests it mutates. */
   fuzz?: LessonFuzz;
+  /**
+   * checkpatch findings the lesson's modules are allowed, by type, each with the reason.
+   * The style gate and the grade's style report leave them out; each must still occur in
+   * the solution, so an exception cannot outlive its cause.
+   */
+  styleExceptions?: StyleException[];
+}
+
+/** One checkpatch type a lesson may trigger, and why its code needs it. */
+export interface StyleException {
+  /** checkpatch's type name, as `--show-types` prints it (e.g. `LINUX_VERSION_CODE`). */
+  type: string;
+  why: string;
 }
 
 /** One attribute of a fuzz seed: exactly one value key, or `nested` attributes. */
@@ -134,6 +147,11 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
   }
   if (l.generated !== undefined) validateGenerated(l.generated, where);
   if (l.fuzz !== undefined) validateFuzz(l.fuzz, `${where}: fuzz`, 'family' in nl);
+  if (l.styleExceptions !== undefined) {
+    need(Array.isArray(l.styleExceptions), where, '"styleExceptions" must be an array of { "type", "why" }');
+    for (const [i, x] of (l.styleExceptions as Record<string, unknown>[]).entries())
+      need(x && typeof x.type === 'string' && /^[A-Z0-9_]+$/.test(x.type) && typeof x.why === 'string' && x.why, `${where}: styleExceptions[${i}]`, 'needs a checkpatch "type" (e.g. LINUX_VERSION_CODE) and a "why"');
+  }
   return l as unknown as LessonMeta;
 }
 

@@ -9,14 +9,20 @@
 //                                   "del KEY"); stop after N of them
 //
 // watch joins the family's "events" multicast group on a socket of its own, so that
-// notifications never mix with the answers to its own requests.
+// notifications never mix with the answers to its own requests, and nlctrl's "notify"
+// group, so that it rejoins when the module is reloaded and the ids change.
 import {
+  CTRL_CMD,
+  ctrlAttributes,
+  decodeFamily,
   defineAttributeSet,
   DumpInterruptedError,
   genlDump,
   decodeGenlMessage,
   genlRequest,
+  GENL_ID_CTRL,
   isSystemError,
+  joinFamilyGroup,
   notifications,
   subscribe,
   NETLINK,
@@ -24,12 +30,13 @@ import {
   openSocket,
   resolveFamily,
   type GenlFamily,
+  type NetlinkMessage,
   type NetlinkSocket,
 } from 'netlink-lab/client';
 
 const FAMILY_NAME = 'nlab_kv';
 /** Commands (genlmsghdr.cmd), as in nlab_kv.c. */
-const NLAB_CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4, CHANGED: 5 } as const;
+const NLAB_CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4, SET_NTF: 5, DEL_NTF: 6 } as const;
 const EVENTS_GROUP = 'events';
 const REQUEST_TIMEOUT_MS = 1000;
 
@@ -114,27 +121,41 @@ async function list(socket: NetlinkSocket, family: GenlFamily, prefix: string | 
   }
 }
 
-/** Prints NLAB_CMD_CHANGED notifications until `count` were seen, resyncing after lost ones. */
+/**
+ * Prints SET_NTF and DEL_NTF notifications until `count` were seen, resyncing after lost
+ * ones and following the family across a reload of its module.
+ */
 async function watch(socket: NetlinkSocket, count: number): Promise<void> {
   // TODO 2: Open a second socket with subscribe(): it resolves the family and joins
-  // EVENTS_GROUP by name (never a hard-coded group id). Close it when done.
-  const { socket: events, family } = await subscribe(FAMILY_NAME, [EVENTS_GROUP]);
+  // EVENTS_GROUP by name (never a hard-coded group id). Join nlctrl's "notify" group on
+  // it too (nlctrl is a family like any other), to hear when families come and go.
+  // Close it when done.
+  const { socket: events, family: first } = await subscribe(FAMILY_NAME, [EVENTS_GROUP]);
+  joinFamilyGroup(events, await resolveFamily(events, 'nlctrl', { timeout: REQUEST_TIMEOUT_MS }), 'notify');
   // STARTER: const events = socket;
-  // STARTER: const family = await findFamily(socket);
+  // STARTER: const first = await findFamily(socket);
   // STARTER: throw new Error('TODO 2: join the events group');
   // END TODO
+  let family = first;
   console.error(`watching ${FAMILY_NAME} ${EVENTS_GROUP}`);
   let seen = 0;
   try {
     while (seen < count) {
       try {
         for await (const { message } of notifications(events)) {
-          // TODO 3: Decode each message with decodeGenlMessage() and kvAttributes; for
-          // NLAB_CMD.CHANGED print "set KEY=VALUE" when VALUE is there, else "del KEY".
+          if (message.type === GENL_ID_CTRL) {
+            family = follow(events, message, family);
+            continue;
+          }
+          // TODO 3: Skip messages that are not of the family's type (nlctrl's are handled
+          // above). Decode the rest with decodeGenlMessage() and kvAttributes, and print
+          // "set KEY=VALUE" for NLAB_CMD.SET_NTF and "del KEY" for NLAB_CMD.DEL_NTF.
+          if (message.type !== family.id) continue;
           const m = decodeGenlMessage(message, kvAttributes);
-          if (m.cmd !== NLAB_CMD.CHANGED) continue;
           const { KEY, VALUE } = m.attributes;
-          console.log(Buffer.isBuffer(VALUE) ? `set ${String(KEY)}=${VALUE.toString('utf8')}` : `del ${String(KEY)}`);
+          if (m.cmd === NLAB_CMD.SET_NTF && Buffer.isBuffer(VALUE)) console.log(`set ${String(KEY)}=${VALUE.toString('utf8')}`);
+          else if (m.cmd === NLAB_CMD.DEL_NTF) console.log(`del ${String(KEY)}`);
+          else continue;
           // END TODO
           if (++seen >= count) break;
         }
@@ -156,6 +177,30 @@ async function watch(socket: NetlinkSocket, count: number): Promise<void> {
   } finally {
     events.close();
   }
+}
+
+/**
+ * Reads one message from nlctrl's "notify" group. When the module is unloaded its family
+ * and groups go away, and the core drops every member; when it is loaded again they come
+ * back with new ids. Returns the family to watch from now on.
+ */
+function follow(events: NetlinkSocket, message: NetlinkMessage, family: GenlFamily): GenlFamily {
+  // TODO 5: Decode the message with ctrlAttributes and ignore those about other families.
+  // On CTRL_CMD.NEWFAMILY for ours, read the new ids from the message itself (see
+  // decodeFamily()), join the new EVENTS_GROUP on `events` and print "rejoined …" on
+  // stderr; return the new family. Anything else leaves `family` as it is.
+  const m = decodeGenlMessage(message, ctrlAttributes);
+  if (m.attributes.FAMILY_NAME !== FAMILY_NAME) return family;
+  if (m.cmd === CTRL_CMD.DELFAMILY) console.error(`${FAMILY_NAME} is gone; waiting for it to return`);
+  if (m.cmd !== CTRL_CMD.NEWFAMILY) return family;
+  const next = decodeFamily(message);
+  const group = joinFamilyGroup(events, next, EVENTS_GROUP);
+  console.error(`rejoined ${FAMILY_NAME} ${EVENTS_GROUP}: family id ${next.id}, group id ${group}`);
+  return next;
+  // STARTER: void events;
+  // STARTER: void message;
+  // STARTER: return family;
+  // END TODO
 }
 
 /** One line for an error ACK: what failed, the errno, the kernel's reason and where. */

@@ -3,8 +3,8 @@
  * Netlink Lab, lesson 10: multicast notifications.
  *
  * The nlab_kv family of lesson 9 announces its changes. It registers a
- * multicast group, "events", and every SET or DEL sends an NLAB_CMD_CHANGED
- * message to the group's members, so that a process can follow the store
+ * multicast group, "events", and every SET or DEL sends a notification of
+ * its own command to the group's members, so that a process can follow the store
  * without asking again and again. Members join the group by name; its id,
  * like the family's, is assigned at registration.
  *
@@ -14,9 +14,11 @@
  *   NLAB_CMD_LIST  [PREFIX]              dump: one NLAB_CMD_LIST message per
  *                                        key that starts with PREFIX
  *
- *   NLAB_CMD_CHANGED  KEY [, VALUE]      to the "events" group, after each
- *                                        change: with VALUE for a SET,
- *                                        without it for a DEL
+ *   NLAB_CMD_SET_NTF  KEY, VALUE         to the "events" group, after a SET
+ *   NLAB_CMD_DEL_NTF  KEY                to the "events" group, after a DEL
+ *
+ * A requester that sets NLM_F_ECHO also gets the notification of its own
+ * change, ahead of its ACK.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,6 +29,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/version.h>
 #include <net/genetlink.h>
 
 #define NLAB_KV_FAMILY_NAME	"nlab_kv"
@@ -40,7 +43,12 @@ enum {
 	NLAB_CMD_GET,		/* also the command of the answer */
 	NLAB_CMD_DEL,
 	NLAB_CMD_LIST,		/* dump only; also the command of each entry */
-	NLAB_CMD_CHANGED,	/* notification only: never a request */
+	/*
+	 * Notifications only, never requests: one command per kind of change,
+	 * so a listener need not guess it from the attributes present.
+	 */
+	NLAB_CMD_SET_NTF,	/* KEY, VALUE: a SET stored VALUE under KEY */
+	NLAB_CMD_DEL_NTF,	/* KEY: a DEL forgot KEY */
 
 	__NLAB_CMD_MAX,
 	NLAB_CMD_MAX = __NLAB_CMD_MAX - 1
@@ -116,45 +124,49 @@ static unsigned long nlab_kv_generation = 1;
 static struct genl_family nlab_kv_family;
 
 /*
- * Sends NLAB_CMD_CHANGED for @e to the "events" group of the requester's
- * namespace: with the value after a SET, without it (@deleted) after a DEL.
+ * Announces a change of @e to the "events" group of the requester's
+ * namespace: @cmd is NLAB_CMD_SET_NTF (with the value) or NLAB_CMD_DEL_NTF.
+ * genl_notify() also sends it to the requester when its request carried
+ * NLM_F_ECHO, and then leaves it out of the multicast, so it gets one copy.
  * Called with nlab_kv_lock held, so members see changes in the order they
  * were made. A notification that cannot be built is dropped; members that
  * cannot keep up get ENOBUFS from the core and must resync with LIST.
  */
 static void nlab_kv_notify(struct genl_info *info,
-			   const struct nlab_kv_entry *e, bool deleted)
+			   const struct nlab_kv_entry *e, u8 cmd)
 {
 	/*
-	 * TODO 1: Return early unless genl_has_listeners() says the group
-	 * has members. Otherwise build the message like a GET answer, but
-	 * with genlmsg_put(): port 0, seq 0 (it answers no request), command
-	 * NLAB_CMD_CHANGED, KEY always and VALUE unless @deleted. Send it
-	 * with genlmsg_multicast_netns() in genl_info_net(info) to
-	 * NLAB_MCGRP_EVENTS; free the skb yourself if building it fails.
+	 * TODO 1: Skip the work when nobody will read it: no member in the
+	 * group (see genl_has_listeners()) and no NLM_F_ECHO on the request
+	 * (nlmsg_report()). Otherwise build a message of command @cmd that
+	 * answers no request (port and seq 0), with KEY, and VALUE for a SET.
+	 * Send it with the helper in net/genetlink.h that multicasts in the
+	 * requester's namespace and honours NLM_F_ECHO, to NLAB_MCGRP_EVENTS
+	 * (the index in your mcgrps array, not the global id).
 	 */
-	struct net *net = genl_info_net(info);
 	struct sk_buff *skb;
 	void *hdr;
 
 	lockdep_assert_held(&nlab_kv_lock);
-	if (!genl_has_listeners(&nlab_kv_family, net, NLAB_MCGRP_EVENTS))
+	if (!nlmsg_report(info->nlhdr) &&
+	    !genl_has_listeners(&nlab_kv_family, genl_info_net(info),
+				NLAB_MCGRP_EVENTS))
 		return;
 
 	skb = genlmsg_new(nla_total_size(strlen(e->key) + 1) +
 			  nla_total_size(e->len), GFP_KERNEL);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, NLAB_CMD_CHANGED);
+	hdr = genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, cmd);
 	if (!hdr)
 		goto free_skb;
 	if (nla_put_string(skb, NLAB_A_KEY, e->key) ||
-	    (!deleted && nla_put(skb, NLAB_A_VALUE, e->len, e->value)))
+	    (cmd == NLAB_CMD_SET_NTF &&
+	     nla_put(skb, NLAB_A_VALUE, e->len, e->value)))
 		goto free_skb;
 	genlmsg_end(skb, hdr);
-	/* Consumes the skb; -ESRCH only means the last member just left. */
-	genlmsg_multicast_netns(&nlab_kv_family, net, skb, 0,
-				NLAB_MCGRP_EVENTS, GFP_KERNEL);
+	/* Consumes the skb, in every case. */
+	genl_notify(&nlab_kv_family, skb, info, NLAB_MCGRP_EVENTS, GFP_KERNEL);
 	return;
 
 free_skb:
@@ -217,7 +229,7 @@ static int nlab_kv_set_doit(struct sk_buff *skb, struct genl_info *info)
 		nlab_kv_count++;
 	}
 	nlab_kv_generation++;
-	nlab_kv_notify(info, e, false);
+	nlab_kv_notify(info, e, NLAB_CMD_SET_NTF);
 	e = old;	/* what is left to free: the replaced entry, or nothing */
 unlock:
 	mutex_unlock(&nlab_kv_lock);
@@ -239,7 +251,7 @@ static int nlab_kv_del_doit(struct sk_buff *skb, struct genl_info *info)
 		list_del(&e->node);
 		nlab_kv_count--;
 		nlab_kv_generation++;
-		nlab_kv_notify(info, e, true);
+		nlab_kv_notify(info, e, NLAB_CMD_DEL_NTF);
 	}
 	mutex_unlock(&nlab_kv_lock);
 
@@ -342,6 +354,22 @@ static bool nlab_kv_matches(const struct nlab_kv_entry *e,
 }
 
 /*
+ * The attributes of the dump's request. The core parsed and validated them
+ * with LIST's policy before the first call (an attribute sent twice counts
+ * once, with its last value) and keeps them until the dump ends. Where they
+ * are moved in 6.6, when dumps got a struct genl_info of their own
+ * (genl_info_dump()); the lab's kernels are on either side of it.
+ */
+static struct nlattr **nlab_kv_dump_attrs(struct netlink_callback *cb)
+{
+#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/*
  * Fills @skb with as many entries as fit, starting after the ones sent by
  * earlier calls. Returns the bytes added, so the core calls again, or 0 at
  * the end, when the core sends NLMSG_DONE.
@@ -354,11 +382,7 @@ static int nlab_kv_list_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	unsigned long idx = 0;
 	int err = 0;
 
-	/*
-	 * The core validated the request with LIST's policy before the
-	 * first call, and keeps it until the dump ends.
-	 */
-	prefix = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, NLAB_A_PREFIX);
+	prefix = nlab_kv_dump_attrs(cb)[NLAB_A_PREFIX];
 
 	mutex_lock(&nlab_kv_lock);
 	/* genl_dump_check_consistent() compares this with the previous call's. */

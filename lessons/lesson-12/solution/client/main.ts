@@ -5,14 +5,17 @@
 //   node main.js del KEY            forget KEY
 //   node main.js list [PREFIX]      print the dump as one JSON array
 //   node main.js watch [N]          print each notification as a JSON line,
-//                                   {"name": "changed", "msg": {…}}; stop after N
+//                                   {"name": "set-ntf", "msg": {…}}; stop after N.
+//                                   After lost events (ENOBUFS), print the whole
+//                                   store as `list` does, between "lost events
+//                                   (ENOBUFS); resync" and "resync done" on stderr
 //
 // JSON comes out the way the kernel's YNL client prints it with --output-json, so the two
 // can be compared. Everything family-specific (names, numbers, attribute types) comes from
 // nlab_kv-ynl.ts, generated from nlab_kv.yaml:
 //
 //   npm run ynl-gen -- lessons/lesson-12/starter/client/nlab_kv.yaml lessons/lesson-12/starter/client/nlab_kv-ynl.ts
-import { NETLINK, NetlinkError, notifications, openSocket, type GenlFamily, type NetlinkSocket } from 'netlink-lab/client';
+import { isSystemError, NETLINK, NetlinkError, notifications, openSocket, type GenlFamily, type NetlinkSocket } from 'netlink-lab/client';
 import * as kv from './nlab_kv-ynl.js';
 
 const REQUEST_TIMEOUT_MS = 1000;
@@ -73,23 +76,41 @@ async function run(socket: NetlinkSocket, family: GenlFamily, cmd: Exclude<Comma
   }
 }
 
-/** Prints notifications as JSON lines until `count` were seen. */
+/** Prints notifications as JSON lines until `count` were seen, resyncing after lost ones. */
 async function watch(count: number): Promise<void> {
   // TODO 5: Join the spec's multicast group with the generated kv.subscribe() (a socket
   // of its own), print "watching" on stderr, then decode each message from notifications()
   // with kv.decodeNotification() and print it with kv.toJson(); skip what it does not know.
-  // Both exist once TODO 2 is in nlab_kv.yaml and npm run ynl-gen has run again.
+  // Keep lesson 10's answer to ENOBUFS: empty the queue, print "lost events (ENOBUFS);
+  // resync" on stderr, the whole store as `list` prints it (from a request socket of its
+  // own), "resync done" on stderr, and go on watching. These functions exist once TODOs
+  // 1 and 2 are in nlab_kv.yaml and npm run ynl-gen has run again.
   const { socket, family } = await kv.subscribe(['events']);
+  const requests = openSocket(NETLINK.GENERIC);
   try {
     console.error(`watching ${kv.FAMILY_NAME} events`);
     let seen = 0;
-    for await (const { message } of notifications(socket)) {
-      const n = kv.decodeNotification(message, family);
-      if (!n) continue;
-      console.log(kv.toJson(n));
-      if (++seen >= count) break;
+    while (seen < count) {
+      try {
+        for await (const { message } of notifications(socket)) {
+          const n = kv.decodeNotification(message, family);
+          if (!n) continue;
+          console.log(kv.toJson(n));
+          if (++seen >= count) break;
+        }
+      } catch (e) {
+        if (!isSystemError(e) || e.code !== 'ENOBUFS') throw e;
+        // What is still queued is older than the dump about to be taken.
+        while (socket.receiveSync(0) !== null);
+        console.error('lost events (ENOBUFS); resync');
+        const entries: kv.ListReply[] = [];
+        for await (const entry of kv.list(requests, family, {}, { timeout: REQUEST_TIMEOUT_MS * 10 })) entries.push(entry);
+        console.log(kv.toJson(entries));
+        console.error('resync done');
+      }
     }
   } finally {
+    requests.close();
     socket.close();
   }
   // STARTER: throw new Error(`TODO 5: watch ${count}`);

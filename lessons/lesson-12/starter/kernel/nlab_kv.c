@@ -18,9 +18,10 @@
  *   NLAB_CMD_LIST  [PREFIX]              dump: one NLAB_CMD_LIST message per
  *                                        key that starts with PREFIX
  *
- *   NLAB_CMD_CHANGED  KEY [, VALUE]      to the "events" group, after each
- *                                        change: with VALUE for a SET,
- *                                        without it for a DEL
+ *   NLAB_CMD_SET_NTF  KEY, VALUE         to the "events" group, after a SET
+ *   NLAB_CMD_DEL_NTF  KEY                to the "events" group, after a DEL
+ *                                        (and to the requester, if it set
+ *                                        NLM_F_ECHO)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,6 +32,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/version.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -47,7 +49,8 @@ enum {
 	NLAB_CMD_GET,		/* also the command of the answer */
 	NLAB_CMD_DEL,
 	NLAB_CMD_LIST,		/* dump only; also the command of each entry */
-	NLAB_CMD_CHANGED,	/* notification only: never a request */
+	NLAB_CMD_SET_NTF,	/* notification only: KEY, VALUE after a SET */
+	NLAB_CMD_DEL_NTF,	/* notification only: KEY after a DEL */
 
 	__NLAB_CMD_MAX,
 	NLAB_CMD_MAX = __NLAB_CMD_MAX - 1
@@ -135,37 +138,41 @@ static struct nlab_kv_net *nlab_kv_net(const struct net *net)
 static struct genl_family nlab_kv_family;
 
 /*
- * Sends NLAB_CMD_CHANGED for @e to the "events" group of the requester's
- * namespace: with the value after a SET, without it (@deleted) after a DEL.
+ * Announces a change of @e to the "events" group of the requester's
+ * namespace: @cmd is NLAB_CMD_SET_NTF (with the value) or NLAB_CMD_DEL_NTF.
+ * genl_notify() also sends it to the requester when its request carried
+ * NLM_F_ECHO, and then leaves it out of the multicast, so it gets one copy.
  * Called with the store's lock held, so members see changes in the order they
  * were made. A notification that cannot be built is dropped; members that
  * cannot keep up get ENOBUFS from the core and must resync with LIST.
  */
 static void nlab_kv_notify(struct genl_info *info,
-			   const struct nlab_kv_entry *e, bool deleted)
+			   const struct nlab_kv_entry *e, u8 cmd)
 {
 	struct net *net = genl_info_net(info);
 	struct sk_buff *skb;
 	void *hdr;
 
 	lockdep_assert_held(&nlab_kv_net(net)->lock);
-	if (!genl_has_listeners(&nlab_kv_family, net, NLAB_KV_NLGRP_EVENTS))
+	if (!nlmsg_report(info->nlhdr) &&
+	    !genl_has_listeners(&nlab_kv_family, net, NLAB_KV_NLGRP_EVENTS))
 		return;
 
 	skb = genlmsg_new(nla_total_size(strlen(e->key) + 1) +
 			  nla_total_size(e->len), GFP_KERNEL);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, NLAB_CMD_CHANGED);
+	hdr = genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, cmd);
 	if (!hdr)
 		goto free_skb;
 	if (nla_put_string(skb, NLAB_A_KEY, e->key) ||
-	    (!deleted && nla_put(skb, NLAB_A_VALUE, e->len, e->value)))
+	    (cmd == NLAB_CMD_SET_NTF &&
+	     nla_put(skb, NLAB_A_VALUE, e->len, e->value)))
 		goto free_skb;
 	genlmsg_end(skb, hdr);
-	/* Consumes the skb; -ESRCH only means the last member just left. */
-	genlmsg_multicast_netns(&nlab_kv_family, net, skb, 0,
-				NLAB_KV_NLGRP_EVENTS, GFP_KERNEL);
+	/* Consumes the skb, in every case; in genl_info_net(info) only. */
+	genl_notify(&nlab_kv_family, skb, info, NLAB_KV_NLGRP_EVENTS,
+		    GFP_KERNEL);
 	return;
 
 free_skb:
@@ -233,7 +240,7 @@ static int nlab_kv_set_doit(struct sk_buff *skb, struct genl_info *info)
 		kv->count++;
 	}
 	kv->generation++;
-	nlab_kv_notify(info, e, false);
+	nlab_kv_notify(info, e, NLAB_CMD_SET_NTF);
 	e = old;	/* what is left to free: the replaced entry, or nothing */
 unlock:
 	mutex_unlock(&kv->lock);
@@ -256,7 +263,7 @@ static int nlab_kv_del_doit(struct sk_buff *skb, struct genl_info *info)
 		list_del(&e->node);
 		kv->count--;
 		kv->generation++;
-		nlab_kv_notify(info, e, true);
+		nlab_kv_notify(info, e, NLAB_CMD_DEL_NTF);
 	}
 	mutex_unlock(&kv->lock);
 
@@ -360,6 +367,20 @@ static bool nlab_kv_matches(const struct nlab_kv_entry *e,
 }
 
 /*
+ * The attributes of the dump's request, parsed and validated by the core
+ * with LIST's policy (the last of two of a type wins) and kept until the
+ * dump ends. 6.6 moved them into a struct genl_info of the dump's own.
+ */
+static struct nlattr **nlab_kv_dump_attrs(struct netlink_callback *cb)
+{
+#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/*
  * Fills @skb with as many entries as fit, starting after the ones sent by
  * earlier calls. Returns the bytes added, so the core calls again, or 0 at
  * the end, when the core sends NLMSG_DONE.
@@ -374,11 +395,7 @@ static int nlab_kv_list_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	unsigned long idx = 0;
 	int err = 0;
 
-	/*
-	 * The core validated the request with LIST's policy before the
-	 * first call, and keeps it until the dump ends.
-	 */
-	prefix = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, NLAB_A_PREFIX);
+	prefix = nlab_kv_dump_attrs(cb)[NLAB_A_PREFIX];
 
 	mutex_lock(&kv->lock);
 	/* genl_dump_check_consistent() compares this with the previous call's. */

@@ -45,7 +45,8 @@ static struct sock *nlab_sock;
 /*
  * Answers @req, received in @in_skb, with one message of @type carrying the
  * @len bytes at @data. The answer echoes the request's nlmsg_seq and goes to
- * the port the kernel recorded for the sender.
+ * the port the kernel recorded for the sender, which its nlmsg_pid names,
+ * as in the ACKs of netlink_ack().
  */
 static int nlab_answer(const struct sk_buff *in_skb, const struct nlmsghdr *req,
 		       u16 type, const void *data, size_t len)
@@ -57,7 +58,8 @@ static int nlab_answer(const struct sk_buff *in_skb, const struct nlmsghdr *req,
 	if (!skb)
 		return -ENOMEM;
 
-	nlh = nlmsg_put(skb, 0, req->nlmsg_seq, type, len, 0);
+	nlh = nlmsg_put(skb, NETLINK_CB(in_skb).portid, req->nlmsg_seq, type,
+			len, 0);
 	if (!nlh) {
 		nlmsg_free(skb);
 		return -EMSGSIZE;

@@ -223,7 +223,9 @@ static int nlab_kv_get(struct sk_buff *skb, const struct nlmsghdr *nlh,
 		err = -ENOMEM;
 		goto unlock;
 	}
-	rnlh = nlmsg_put(rskb, 0, nlh->nlmsg_seq, NLAB_MSG_VALUE, 0, 0);
+	/* nlmsg_pid names the requester, as in netlink_ack()'s ACKs. */
+	rnlh = nlmsg_put(rskb, NETLINK_CB(skb).portid, nlh->nlmsg_seq,
+			 NLAB_MSG_VALUE, 0, 0);
 	if (!rnlh) {
 		err = -EMSGSIZE;
 		goto free_skb;

@@ -24,6 +24,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/version.h>
 #include <net/genetlink.h>
 
 #define NLAB_KV_FAMILY_NAME	"nlab_kv"
@@ -301,6 +302,22 @@ static bool nlab_kv_matches(const struct nlab_kv_entry *e,
 }
 
 /*
+ * The attributes of the dump's request. The core parsed and validated them
+ * with LIST's policy before the first call (an attribute sent twice counts
+ * once, with its last value) and keeps them until the dump ends. Where they
+ * are moved in 6.6, when dumps got a struct genl_info of their own
+ * (genl_info_dump()); the lab's kernels are on either side of it.
+ */
+static struct nlattr **nlab_kv_dump_attrs(struct netlink_callback *cb)
+{
+#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/*
  * Fills @skb with as many entries as fit, starting after the ones sent by
  * earlier calls. Returns the bytes added, so the core calls again, or 0 at
  * the end, when the core sends NLMSG_DONE.
@@ -313,11 +330,7 @@ static int nlab_kv_list_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	unsigned long idx = 0;
 	int err = 0;
 
-	/*
-	 * The core validated the request with LIST's policy before the
-	 * first call, and keeps it until the dump ends.
-	 */
-	prefix = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, NLAB_A_PREFIX);
+	prefix = nlab_kv_dump_attrs(cb)[NLAB_A_PREFIX];
 
 	mutex_lock(&nlab_kv_lock);
 	/*
