@@ -10,7 +10,6 @@ export { ackForReport, decodeForReport, flagNames } from './decode-report.js';
 export type { ReportedAck, ReportedMessage, ReportNames } from './decode-report.js';
 export { prng } from './fuzz/prng.js';
 /** Live objects allocated in a loaded module's code, from SLUB's owner records (the lab guest's slub_debug). */
-export { liveObjectsOf } from './guest/slab-debug.js';
 export { comparePolicies, policyDiff, showPolicy, type DeclaredPolicy } from './policy-check.js';
 
 /** Whose code a run of a check exercises. */
@@ -80,6 +79,12 @@ export interface CheckContext {
   waitForLog(re: RegExp, timeoutMs?: number): Promise<string | undefined>;
   /** Sockets listed in /proc/net/netlink. */
   netlinkSockets(): Promise<ProcNetlinkSocket[]>;
+  /**
+   * How many objects a loaded module (default: the one under test) has allocated and not
+   * freed, from the kernel's allocation owner records (slub_debug=U), or undefined where the
+   * kernel keeps none. Lesson 11's `netns-teardown` counts a namespace's store with it.
+   */
+  liveObjects(module?: string): number | undefined;
   /** Runs a client with a timeout; output is captured (capped), never printed. */
   /** `wrap` runs the client under another command, e.g. `['setpriv', '--bounding-set=-all']`. */
   runClient(client?: ClientHandle, opts?: { args?: string[]; timeoutMs?: number; env?: Record<string, string>; wrap?: string[] }): Promise<ClientRun>;

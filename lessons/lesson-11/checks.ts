@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeAttributes, decodeMessages, encodeAttribute, encodeMessages, NETLINK, type NetlinkSocket, NLM_F, NLMSG, openSocket } from 'netlink-lab/client';
-import { commonChecks, CONTAINER_ROOT, defineChecks, ensure, liveObjectsOf, loadFamily, moduleLog, prng, runNotes } from 'netlink-lab/grader';
+import { commonChecks, CONTAINER_ROOT, defineChecks, ensure, loadFamily, moduleLog, prng, runNotes } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
@@ -217,7 +217,7 @@ export default defineChecks({
 
   async 'netns-teardown'(t) {
     await loadFamily(t);
-    const live = (): number | undefined => liveObjectsOf(t.module.name);
+    const live = (): number | undefined => t.liveObjects();
     const base = live();
     ensure(base !== undefined, 'this kernel keeps no owner records of its allocations (slub_debug=U): the check needs the lab guest', {});
     const sets = (where: string): ProbeOp[] => Array.from({ length: 20 }, (_, i) => ({ cmd: 'set' as const, key: `${where}-${i}`, value: 'x'.repeat(1000) }));

@@ -14,6 +14,7 @@ import { readKmsg } from './kmsg.js';
 import { captureModuleImage, type ModuleImage } from './module-image.js';
 import { insmod, loadedModules, rmmod } from './modules.js';
 import { readProcNetlink } from './proc-netlink.js';
+import { liveObjectsOf } from './slab-debug.js';
 import { spareFits, takeSpare } from './spares.js';
 
 const OUTPUT_CAP = 256 * 1024;
@@ -63,6 +64,7 @@ export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: stri
       }
     },
     netlinkSockets: async () => readProcNetlink(),
+    liveObjects: (name = module.name) => liveObjectsOf(name),
     runClient(c: ClientHandle | undefined = client, opts = {}) {
       if (!c) throw new Error(`lesson ${plan.lesson.id} has no client`);
       const traceFile = join(scratch, `trace-${job.index}-${Date.now()}`);
