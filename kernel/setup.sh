@@ -3,7 +3,7 @@
 # never installed), npm dependencies, native and C builds.
 # Idempotent: when everything is in place it makes no apt call and finishes in seconds.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=kernel/lab-kernels.sh
 source kernel/lab-kernels.sh
 
@@ -34,13 +34,15 @@ as_root() {
 APT_UPDATED=0
 apt_update() {
 	as_root "update apt's package lists"
-	"${SUDO[@]}" apt-get update -q
+	"${SUDO[@]}" apt-get "${LAB_APT_OPTS[@]}" update -q
 	APT_UPDATED=1
 }
 
+# The lab's packages and the kernels' build dependencies that are not installed.
 missing_packages() {
-	local p status
-	for p in "${PACKAGES[@]}"; do
+	local p status builddeps
+	mapfile -t builddeps < <(lab_kernels_build_deps)
+	for p in "${PACKAGES[@]}" "${builddeps[@]}"; do
 		status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 		[ "$status" = "install ok installed" ] || printf '%s\n' "$p"
 	done
@@ -57,17 +59,22 @@ install_system_packages() {
 		say "  and, for each lab kernel (Linux 6.1 and 6.12), its image with its matching headers: --kernel /path/to/vmlinuz"
 		exit 1
 	fi
-	# A machine that never ran apt-get update has no lists to find the lab's kernels in.
-	if ! compgen -G '/var/lib/apt/lists/*Packages*' >/dev/null; then apt_update; fi
-	local builddeps
-	mapfile -t builddeps < <(lab_kernels_build_deps)
-	PACKAGES+=("${builddeps[@]}")
+	# A machine that never ran apt-get update (a fresh container or debootstrap root) has no
+	# lists to find the lab's kernels in.
+	if ! compgen -G "$(lab_apt_lists)*Packages*" >/dev/null; then apt_update; fi
+	local missing
 	mapfile -t missing < <(missing_packages)
 	if [ "${#missing[@]}" -eq 0 ]; then
 		say "system packages: all present"
 		return
 	fi
-	[ "$APT_UPDATED" -eq 1 ] || apt_update
+	# Something is to be installed: the lists are brought up to date first, and what is missing
+	# resolved again from them, since the kernels' build dependencies (gcc-14 on Debian 13, …)
+	# come from the lists, which may be stale or not name this system's archive at all.
+	if [ "$APT_UPDATED" -eq 0 ]; then
+		apt_update
+		mapfile -t missing < <(missing_packages)
+	fi
 	local sudo=("${SUDO[@]}")
 	# Install what this distribution has; name what it lacks.
 	local available=() unavailable=() p
@@ -164,19 +171,24 @@ install_npm() {
 	fi
 }
 
-install_system_packages
-# The kernels' download and unpacking and the two extractions (each an xz pass over the source
-# tarball, one core apiece) overlap npm ci.
-fetch_kernels & kernels_job=$!
-extract_ynl & ynl_job=$!
-extract_checkpatch & checkpatch_job=$!
-install_npm
-wait "$ynl_job"
-wait "$checkpatch_job"
-wait "$kernels_job"
-say "compiling TypeScript and bundling the client"
-npm run -s build
-if [ -f client/bench/Makefile ]; then
-	make -s -C client/bench
-fi
-say "done. Check the lab with: npm run lab -- doctor"
+main() {
+	install_system_packages
+	# The kernels' download and unpacking and the two extractions (each an xz pass over the source
+	# tarball, one core apiece) overlap npm ci.
+	fetch_kernels & kernels_job=$!
+	extract_ynl & ynl_job=$!
+	extract_checkpatch & checkpatch_job=$!
+	install_npm
+	wait "$ynl_job"
+	wait "$checkpatch_job"
+	wait "$kernels_job"
+	say "compiling TypeScript and bundling the client"
+	npm run -s build
+	if [ -f client/bench/Makefile ]; then
+		make -s -C client/bench
+	fi
+	say "done. Check the lab with: npm run lab -- doctor"
+}
+
+# Sourced by a test, setup defines its steps and runs none.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main; fi
