@@ -85,7 +85,8 @@ install_system_packages() {
 		say "installing with apt: ${available[*]}"
 		# wireshark-common asks whether non-root users may capture; the lab captures only in its guest.
 		echo "wireshark-common wireshark-common/install-setuid boolean false" | "${sudo[@]}" debconf-set-selections 2>/dev/null || true
-		DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${available[@]}"
+		# Through env: sudo resets the environment, and debconf would ask its questions after all.
+		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${available[@]}"
 		# What setup installed (not what was there before), for the README's removal step.
 		mkdir -p "$LAB_DIR"
 		printf '%s\n' "${available[@]}" >>"$LAB_DIR/apt-installed"

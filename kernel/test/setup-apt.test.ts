@@ -13,8 +13,12 @@ const work = mkdtempSync(join(tmpdir(), 'setup-apt-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const STUBS: Record<string, string> = {
+  // A user with sudo, as the README expects; sudo, like the real one, passes on no environment.
+  id: 'if [ "$1" = -u ]; then echo 1000; else exec /usr/bin/id "$@"; fi',
+  sudo: 'exec env -i PATH="$PATH" FAKE="$FAKE" "$@"',
   // update: the lists appear, and the plan they give (builddeps.after-update) becomes the current one.
   'apt-get': `echo "apt-get $*" >>"$FAKE/calls"
+echo "\${DEBIAN_FRONTEND:-}" >>"$FAKE/frontend"
 case " $* " in
   *" update "*) touch "$FAKE/lists/deb_dists_trixie_main_binary-amd64_Packages"
     if [ -f "$FAKE/builddeps.after-update" ]; then cp "$FAKE/builddeps.after-update" "$FAKE/builddeps"; fi ;;
@@ -24,7 +28,6 @@ esac`,
   'dpkg-query': `for p; do :; done
 if grep -qx -- "$p" "$FAKE/missing"; then exit 1; fi
 printf 'install ok installed'`,
-  sudo: 'exec "$@"',
   'debconf-set-selections': 'cat >/dev/null',
 };
 
@@ -67,7 +70,9 @@ function installSystemPackages(name: string, m: Machine) {
   const calls = readFileSync(join(fake, 'calls'), 'utf8').trim().split('\n').filter(Boolean);
   const install = calls.find((c) => / install /.test(c))?.split(' ').filter((w) => !w.startsWith('-') && !['apt-get', 'install'].includes(w));
   const recorded = join(fake, 'state', 'apt-installed');
-  return { code: r.status, out: `${r.stdout}${r.stderr}`, calls, install, recorded: existsSync(recorded) ? readFileSync(recorded, 'utf8').trim().split('\n') : [] };
+  const frontends = existsSync(join(fake, 'frontend')) ? readFileSync(join(fake, 'frontend'), 'utf8').split('\n') : [];
+  const frontend = frontends[calls.filter((c) => c.startsWith('apt-get')).findIndex((c) => / install /.test(c))];
+  return { code: r.status, out: `${r.stdout}${r.stderr}`, calls, install, frontend, recorded: existsSync(recorded) ? readFileSync(recorded, 'utf8').trim().split('\n') : [] };
 }
 
 const haveAptConfig = spawnSync('apt-config', ['dump']).status === 0;
@@ -96,6 +101,8 @@ describe.skipIf(!haveAptConfig)("setup's apt calls", () => {
     expect(r.calls.map((c) => c.split(' ').find((w) => ['update', 'install', 'show'].includes(w)))).toEqual(['update', 'show', 'show', 'install']);
     expect(r.install).toEqual(['sparse', 'gcc-14']);
     expect(r.recorded).toEqual(['sparse', 'gcc-14']);
+    // No debconf question stops the install, through sudo too.
+    expect(r.frontend).toBe('noninteractive');
     expect(r.code).toBe(0);
   });
 });

@@ -55,6 +55,8 @@ for d in proc sys dev; do mount --rbind "/$d" "$ROOT/$d"; done
 mount --make-rslave "$ROOT/sys"
 mount --make-rslave "$ROOT/dev"
 cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf"
+# sudo looks up the host name, which the root shares with the host; debootstrap did not list it.
+grep -qw "$(hostname)" "$ROOT/etc/hosts" || echo "127.0.1.1 $(hostname)" >>"$ROOT/etc/hosts"
 # A host that reaches the network through a TLS-inspecting proxy trusts its CA locally: the
 # root must too, for apt, git and npm (node reads it from NODE_EXTRA_CA_CERTS).
 LOCAL_CAS=$(find /usr/local/share/ca-certificates -name "*.crt" 2>/dev/null | wc -l || true)
