@@ -1,6 +1,7 @@
 // The lab's kernels as unpacked files (setup's lab-kernels.sh, kernels.ts), on archives that
 // lack kernels: apt package lists rebuilt from this machine's own, with stanzas taken out.
-// "Debian 13": no linux-image-amd64 pointing at 6.1, only 6.12. "Ubuntu": no Debian kernel at all.
+// "Debian 13": no 6.1 kernel packages, only 6.12 (on Debian 13 itself, its archive as it is).
+// "Ubuntu": no Debian kernel at all.
 // Then, as root, in a mount namespace where /boot, /lib/modules, /usr/src and kbuild are empty
 // (a machine where setup installed no kernel), the lab still builds, boots and modprobes.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -80,7 +81,9 @@ describe.skipIf(!haveApt)('setup on an archive without 6.1 ("Debian 13")', () =>
     mkdirSync(kernels, { recursive: true });
     // The 6.12 tree this lab already has: setup finds it up to date and downloads nothing.
     symlinkSync(join(LAB_KERNELS_DIR, lab612.release), join(kernels, lab612.release));
-    r = fetchKernels(aptWithout('debian13', /^linux-image-amd64$/), kernels);
+    // The 6.1 packages go, not a metapackage: Debian 12's linux-image-amd64 points at 6.1 and
+    // Debian 13's at 6.12, and a metapackage whose kernel is not in the lists offers nothing.
+    r = fetchKernels(aptWithout('debian13', /^linux-(image|headers)-6\.1\.\d+-/), kernels);
   }, 120_000);
 
   it.skipIf(!lab612)('keeps 6.12, names the missing 6.1 and what still works', () => {
