@@ -172,7 +172,20 @@ install_npm() {
 	fi
 }
 
+# The Node.js package.json's engines names (">=20.5"): Debian 12's own nodejs is 18.
+check_node() {
+	local want have
+	want=$(sed -n 's/^ *"node": *">=\([0-9.]*\)".*/\1/p' package.json)
+	have=$(node --version 2>/dev/null) || have=none
+	if [ "$(printf '%s\n' "$want" "${have#v}" | sort -V | head -1)" != "$want" ] || [ "$have" = none ]; then
+		say "the lab needs Node.js $want or newer; this system's node is $have."
+		say "Debian 13: sudo apt-get install nodejs npm. Debian 12 and Ubuntu 24.04 ship 18: take Node.js 20 or newer from nodejs.org or NodeSource."
+		exit 1
+	fi
+}
+
 main() {
+	check_node
 	install_system_packages
 	# The kernels' download and unpacking and the two extractions (each an xz pass over the source
 	# tarball, one core apiece) overlap npm ci.

@@ -1,4 +1,5 @@
-// Setup's system-package step (kernel/setup.sh, sourced) against stand-ins for apt-get, apt-cache,
+// Setup's first steps (kernel/setup.sh, sourced): the Node.js check, and the system-package step
+// against stand-ins for apt-get, apt-cache,
 // dpkg-query and sudo that log each call: when it runs apt-get update, and which packages it
 // installs. The kernels' build dependencies are what the plan reads from apt's lists, so a
 // stand-in plan that changes when `apt-get update` runs shows whether they were read before or after.
@@ -104,5 +105,35 @@ describe.skipIf(!haveAptConfig)("setup's apt calls", () => {
     // No debconf question stops the install, through sudo too.
     expect(r.frontend).toBe('noninteractive');
     expect(r.code).toBe(0);
+  });
+});
+
+describe("setup's Node.js check", () => {
+  const want = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node.replace('>=', '');
+  /** check_node with a `node` that says it is `version` (or is not there). */
+  function checkNode(version: string | undefined) {
+    const bin = mkdtempSync(join(work, 'node-'));
+    // No node: what the shell does for a command it cannot find.
+    writeFileSync(join(bin, 'node'), version ? `#!/bin/sh\necho ${version}\n` : '#!/bin/sh\nexit 127\n');
+    chmodSync(join(bin, 'node'), 0o755);
+    const r = spawnSync('/bin/bash', ['-c', 'source kernel/setup.sh; check_node && echo node-ok'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    });
+    return { code: r.status, out: `${r.stdout}${r.stderr}` };
+  }
+
+  it("says which Node.js the lab needs where the system's is older (Debian 12's 18) or missing", () => {
+    for (const version of ['v18.20.4', undefined]) {
+      const r = checkNode(version);
+      expect(r.out).toContain(`setup: the lab needs Node.js ${want} or newer; this system's node is ${version ?? 'none'}.`);
+      expect(r.out).toMatch(/Debian 13: sudo apt-get install nodejs npm/);
+      expect(r.code).toBe(1);
+    }
+  });
+
+  it("goes on with Debian 13's node and with newer ones", () => {
+    for (const version of ['v20.19.2', `v${want}.0`, 'v22.1.0']) expect(checkNode(version)).toEqual({ code: 0, out: 'node-ok\n' });
   });
 });
