@@ -1,8 +1,8 @@
-// Setup's first steps (kernel/setup.sh, sourced): the Node.js check, and the system-package step
-// against stand-ins for apt-get, apt-cache,
-// dpkg-query and sudo that log each call: when it runs apt-get update, and which packages it
-// installs. The kernels' build dependencies are what the plan reads from apt's lists, so a
-// stand-in plan that changes when `apt-get update` runs shows whether they were read before or after.
+// Setup's first steps (kernel/setup.sh, sourced): the Node.js check, and the system-package
+// step against stand-ins for apt-get, apt-cache, dpkg-query and sudo that log each call: when it
+// runs apt-get update, and which packages it installs. The kernels' build dependencies are what
+// the plan reads from apt's lists, so a stand-in plan that changes when `apt-get update` runs
+// shows whether they were read before or after.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
