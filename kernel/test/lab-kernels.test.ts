@@ -14,14 +14,16 @@ import { REPO_ROOT } from '../src/paths.js';
 
 const LISTS = '/var/lib/apt/lists';
 const work = mkdtempSync(join(tmpdir(), 'lab-kernels-'));
-const lab612 = (() => {
+/** The lab's own unpacked kernel for `selector`, if it has one (Debian 13 has no 6.1). */
+function labKernel(selector: string) {
   try {
-    const k = findKernel('6.12');
+    const k = findKernel(selector);
     return k.origin === 'lab' ? k : undefined;
   } catch {
     return undefined;
   }
-})();
+}
+const lab612 = labKernel('6.12');
 const haveApt = existsSync(LISTS) && readdirSync(LISTS).some((f) => f.includes('_Packages'));
 if (!haveApt) console.warn(`skipped: the archive tests need apt's package lists in ${LISTS}`);
 
@@ -149,10 +151,7 @@ describe.skipIf(!haveApt)('setup on an archive without Debian kernels ("Ubuntu")
   // distribution installs its own (image mode 0600 in /boot, modules in /lib/modules), made in
   // a mount namespace from the lab's unpacked files. Its release matches 6.1, so here it is
   // also found as a system 6.1 and the default stays 6.1; on Ubuntu nothing else matches.
-  const lab61 = (() => {
-    const k = findKernel('6.1');
-    return k.origin === 'lab' ? k : undefined;
-  })();
+  const lab61 = labKernel('6.1');
   it.skipIf(!lab61 || !canHide)('copies the running kernel\'s image, and --kernel host boots it and finds its modules', () => {
     const rel = lab61!.release;
     const kernels = join(work, 'khost');

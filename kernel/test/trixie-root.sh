@@ -49,7 +49,16 @@ grep -q '^VERSION_CODENAME=trixie$' "$ROOT/etc/os-release" || fail "$ROOT is not
 [ ! -e "$ROOT$CLONE" ] || fail "$ROOT was used before ($CLONE exists): give a new directory"
 mkdir -p "$LOG_DIR"
 
-unmount() { umount -R "$ROOT/dev" "$ROOT/sys" "$ROOT/proc" 2>/dev/null || true; }
+# A process that is still exiting keeps a mount busy for a moment.
+unmount() {
+	local i d
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		for d in dev sys proc; do umount -R "$ROOT/$d" 2>/dev/null || true; done
+		grep -q " $ROOT/" /proc/mounts || return 0
+		sleep 1
+	done
+	say "still mounted under $ROOT (umount -R $ROOT/dev $ROOT/sys $ROOT/proc): do not delete it"
+}
 trap unmount EXIT
 for d in proc sys dev; do mount --rbind "/$d" "$ROOT/$d"; done
 mount --make-rslave "$ROOT/sys"
