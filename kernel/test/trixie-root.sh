@@ -14,7 +14,7 @@
 # REV: the commit to clone (default HEAD). TRIXIE_VITEST: a vitest selection run after the checks,
 # as the user, or as root with TRIXIE_VITEST_USER=root (lab-kernels.test.ts's mount namespaces).
 #
-# Not part of `npm test` or CI: about 15 minutes on the 2-core development machine under load
+# Not part of `npm test` or CI: 6 to 15 minutes on the 2-core development machine, by its load
 # (kernel/README.md has the figures). Needs root, debootstrap, and network access to a Debian
 # mirror and the npm registry. ROOT is bind-mounted on itself, and /proc, /sys, /dev into it,
 # while it runs; all are unmounted however it ends.
