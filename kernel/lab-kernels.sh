@@ -83,13 +83,19 @@ lk_make_plan() {
 	} | sort -u | sed 's/^/builddep /'
 }
 
+# Where apt keeps its package lists (LAB_APT_OPTS may move them).
+lab_apt_lists() {
+	local d
+	d=$(apt-config "${LAB_APT_OPTS[@]}" shell d Dir::State::lists/d 2>/dev/null | sed -n "s/^d='\(.*\)'$/\1/p")
+	d=${d:-/var/lib/apt/lists}
+	printf '%s/\n' "${d%/}"
+}
+
 # The plan, made again only when apt's package lists (or LAB_APT_OPTS) changed since the last one.
 LK_PLAN="$LAB_KERNELS_DIR/plan"
 lab_kernels_plan() {
-	local lists
-	lists=$(apt-config "${LAB_APT_OPTS[@]}" shell d Dir::State::lists/d | sed -n "s/^d='\(.*\)'$/\1/p")
 	if [ -f "$LK_PLAN" ] && [ "$(head -1 "$LK_PLAN")" = "# apt options: ${LAB_APT_OPTS[*]}" ] &&
-		[ -z "$(find "${lists:-/var/lib/apt/lists}" -maxdepth 1 -name '*Packages*' -newer "$LK_PLAN" 2>/dev/null | head -1)" ]; then
+		[ -z "$(find "$(lab_apt_lists)" -maxdepth 1 -name '*Packages*' -newer "$LK_PLAN" 2>/dev/null | head -1)" ]; then
 		cat "$LK_PLAN"
 		return
 	fi

@@ -3,7 +3,7 @@
 # never installed), npm dependencies, native and C builds.
 # Idempotent: when everything is in place it makes no apt call and finishes in seconds.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=kernel/lab-kernels.sh
 source kernel/lab-kernels.sh
 
@@ -34,13 +34,15 @@ as_root() {
 APT_UPDATED=0
 apt_update() {
 	as_root "update apt's package lists"
-	"${SUDO[@]}" apt-get update -q
+	"${SUDO[@]}" apt-get "${LAB_APT_OPTS[@]}" update -q
 	APT_UPDATED=1
 }
 
+# The lab's packages and the kernels' build dependencies that are not installed.
 missing_packages() {
-	local p status
-	for p in "${PACKAGES[@]}"; do
+	local p status builddeps
+	mapfile -t builddeps < <(lab_kernels_build_deps)
+	for p in "${PACKAGES[@]}" "${builddeps[@]}"; do
 		status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 		[ "$status" = "install ok installed" ] || printf '%s\n' "$p"
 	done
@@ -57,17 +59,22 @@ install_system_packages() {
 		say "  and, for each lab kernel (Linux 6.1 and 6.12), its image with its matching headers: --kernel /path/to/vmlinuz"
 		exit 1
 	fi
-	# A machine that never ran apt-get update has no lists to find the lab's kernels in.
-	if ! compgen -G '/var/lib/apt/lists/*Packages*' >/dev/null; then apt_update; fi
-	local builddeps
-	mapfile -t builddeps < <(lab_kernels_build_deps)
-	PACKAGES+=("${builddeps[@]}")
+	# A machine that never ran apt-get update (a fresh container or debootstrap root) has no
+	# lists to find the lab's kernels in.
+	if ! compgen -G "$(lab_apt_lists)*Packages*" >/dev/null; then apt_update; fi
+	local missing
 	mapfile -t missing < <(missing_packages)
 	if [ "${#missing[@]}" -eq 0 ]; then
 		say "system packages: all present"
 		return
 	fi
-	[ "$APT_UPDATED" -eq 1 ] || apt_update
+	# Something is to be installed: the lists are brought up to date first, and what is missing
+	# resolved again from them, since the kernels' build dependencies (gcc-14 on Debian 13, …)
+	# come from the lists, which may be stale or not name this system's archive at all.
+	if [ "$APT_UPDATED" -eq 0 ]; then
+		apt_update
+		mapfile -t missing < <(missing_packages)
+	fi
 	local sudo=("${SUDO[@]}")
 	# Install what this distribution has; name what it lacks.
 	local available=() unavailable=() p
@@ -78,7 +85,8 @@ install_system_packages() {
 		say "installing with apt: ${available[*]}"
 		# wireshark-common asks whether non-root users may capture; the lab captures only in its guest.
 		echo "wireshark-common wireshark-common/install-setuid boolean false" | "${sudo[@]}" debconf-set-selections 2>/dev/null || true
-		DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${available[@]}"
+		# Through env: sudo resets the environment, and debconf would ask its questions after all.
+		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${available[@]}"
 		# What setup installed (not what was there before), for the README's removal step.
 		mkdir -p "$LAB_DIR"
 		printf '%s\n' "${available[@]}" >>"$LAB_DIR/apt-installed"
@@ -164,19 +172,37 @@ install_npm() {
 	fi
 }
 
-install_system_packages
-# The kernels' download and unpacking and the two extractions (each an xz pass over the source
-# tarball, one core apiece) overlap npm ci.
-fetch_kernels & kernels_job=$!
-extract_ynl & ynl_job=$!
-extract_checkpatch & checkpatch_job=$!
-install_npm
-wait "$ynl_job"
-wait "$checkpatch_job"
-wait "$kernels_job"
-say "compiling TypeScript and bundling the client"
-npm run -s build
-if [ -f client/bench/Makefile ]; then
-	make -s -C client/bench
-fi
-say "done. Check the lab with: npm run lab -- doctor"
+# The Node.js package.json's engines names (">=20.5"): Debian 12's own nodejs is 18.
+check_node() {
+	local want have
+	want=$(sed -n 's/^ *"node": *">=\([0-9.]*\)".*/\1/p' package.json)
+	have=$(node --version 2>/dev/null) || have=none
+	if [ "$(printf '%s\n' "$want" "${have#v}" | sort -V | head -1)" != "$want" ] || [ "$have" = none ]; then
+		say "the lab needs Node.js $want or newer; this system's node is $have."
+		say "Debian 13: sudo apt-get install nodejs npm. Debian 12 and Ubuntu 24.04 ship 18: take Node.js 20 or newer from nodejs.org or NodeSource."
+		exit 1
+	fi
+}
+
+main() {
+	check_node
+	install_system_packages
+	# The kernels' download and unpacking and the two extractions (each an xz pass over the source
+	# tarball, one core apiece) overlap npm ci.
+	fetch_kernels & kernels_job=$!
+	extract_ynl & ynl_job=$!
+	extract_checkpatch & checkpatch_job=$!
+	install_npm
+	wait "$ynl_job"
+	wait "$checkpatch_job"
+	wait "$kernels_job"
+	say "compiling TypeScript and bundling the client"
+	npm run -s build
+	if [ -f client/bench/Makefile ]; then
+		make -s -C client/bench
+	fi
+	say "done. Check the lab with: npm run lab -- doctor"
+}
+
+# Sourced by a test, setup defines its steps and runs none.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main; fi

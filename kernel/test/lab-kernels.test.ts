@@ -1,6 +1,7 @@
 // The lab's kernels as unpacked files (setup's lab-kernels.sh, kernels.ts), on archives that
 // lack kernels: apt package lists rebuilt from this machine's own, with stanzas taken out.
-// "Debian 13": no linux-image-amd64 pointing at 6.1, only 6.12. "Ubuntu": no Debian kernel at all.
+// "Debian 13": no 6.1 kernel packages, only 6.12 (on Debian 13 itself, its archive as it is).
+// "Ubuntu": no Debian kernel at all.
 // Then, as root, in a mount namespace where /boot, /lib/modules, /usr/src and kbuild are empty
 // (a machine where setup installed no kernel), the lab still builds, boots and modprobes.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -13,14 +14,16 @@ import { REPO_ROOT } from '../src/paths.js';
 
 const LISTS = '/var/lib/apt/lists';
 const work = mkdtempSync(join(tmpdir(), 'lab-kernels-'));
-const lab612 = (() => {
+/** The lab's own unpacked kernel for `selector`, if it has one (Debian 13 has no 6.1). */
+function labKernel(selector: string) {
   try {
-    const k = findKernel('6.12');
+    const k = findKernel(selector);
     return k.origin === 'lab' ? k : undefined;
   } catch {
     return undefined;
   }
-})();
+}
+const lab612 = labKernel('6.12');
 const haveApt = existsSync(LISTS) && readdirSync(LISTS).some((f) => f.includes('_Packages'));
 if (!haveApt) console.warn(`skipped: the archive tests need apt's package lists in ${LISTS}`);
 
@@ -80,7 +83,9 @@ describe.skipIf(!haveApt)('setup on an archive without 6.1 ("Debian 13")', () =>
     mkdirSync(kernels, { recursive: true });
     // The 6.12 tree this lab already has: setup finds it up to date and downloads nothing.
     symlinkSync(join(LAB_KERNELS_DIR, lab612.release), join(kernels, lab612.release));
-    r = fetchKernels(aptWithout('debian13', /^linux-image-amd64$/), kernels);
+    // The 6.1 packages go, not a metapackage: Debian 12's linux-image-amd64 points at 6.1 and
+    // Debian 13's at 6.12, and a metapackage whose kernel is not in the lists offers nothing.
+    r = fetchKernels(aptWithout('debian13', /^linux-(image|headers)-6\.1\.\d+-/), kernels);
   }, 120_000);
 
   it.skipIf(!lab612)('keeps 6.12, names the missing 6.1 and what still works', () => {
@@ -97,8 +102,11 @@ describe.skipIf(!haveApt)('setup on an archive without 6.1 ("Debian 13")', () =>
   // same namespace, so the guest's view of the host root (9p) has them hidden too.
   it.skipIf(!lab612 || !canHide)('builds, boots and modprobes with only the unpacked 6.12, which is then the default', () => {
     expect(existsSync(join(kernels, 'missing-6.1'))).toBe(true);
-    const modulesRoot = realpathSync('/lib/modules');
-    const hide = ['/boot', modulesRoot, '/usr/src', ...readdirSync('/usr/lib').filter((d) => d.startsWith('linux-kbuild-')).map((d) => join('/usr/lib', d))];
+    // What exists of them: a machine that never had a kernel package (a container, a fresh
+    // debootstrap root) has no /lib/modules.
+    const modules = existsSync('/lib/modules') ? [realpathSync('/lib/modules')] : [];
+    const kbuild = readdirSync('/usr/lib').filter((d) => d.startsWith('linux-kbuild-')).map((d) => join('/usr/lib', d));
+    const hide = ['/boot', ...modules, '/usr/src', ...kbuild].filter((d) => existsSync(d));
     const script = 'n=$1; shift; while [ "$n" -gt 0 ]; do mount -t tmpfs hidden "$1" || exit 99; shift; n=$((n - 1)); done; exec "$NODE" "$CLI" "$@"';
     const run = (...args: string[]) => inNamespace(script, [String(hide.length), ...hide, ...args], { NETLINK_LAB_KERNELS: kernels });
 
@@ -146,10 +154,7 @@ describe.skipIf(!haveApt)('setup on an archive without Debian kernels ("Ubuntu")
   // distribution installs its own (image mode 0600 in /boot, modules in /lib/modules), made in
   // a mount namespace from the lab's unpacked files. Its release matches 6.1, so here it is
   // also found as a system 6.1 and the default stays 6.1; on Ubuntu nothing else matches.
-  const lab61 = (() => {
-    const k = findKernel('6.1');
-    return k.origin === 'lab' ? k : undefined;
-  })();
+  const lab61 = labKernel('6.1');
   it.skipIf(!lab61 || !canHide)('copies the running kernel\'s image, and --kernel host boots it and finds its modules', () => {
     const rel = lab61!.release;
     const kernels = join(work, 'khost');
