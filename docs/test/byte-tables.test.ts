@@ -20,7 +20,7 @@ function tables(html: string): { hex: string; rows: { offset: number; bytes: str
   }));
 }
 
-const PAGES = ['lessons/lesson-2.md', 'lessons/lesson-7.md', 'lessons/lesson-8.md'];
+const PAGES = ['lessons/lesson-2.md', 'lessons/lesson-6.md', 'lessons/lesson-7.md', 'lessons/lesson-8.md'];
 
 describe('byte tables', () => {
   for (const page of PAGES) {
@@ -45,6 +45,14 @@ describe('byte tables', () => {
       });
     }
   }
+
+  it("lesson 6's table is the request its client's --dry-run prints on the page", () => {
+    for (const prefix of ['', 'zh-CN/']) {
+      const md = readFileSync(join(docsDir, `${prefix}lessons/lesson-6.md`), 'utf8');
+      const printed = /--dry-run set color blue!\n([0-9a-f]+)\n/.exec(md)?.[1];
+      expect(printed, `${prefix}lesson-6.md prints the request`).toBe(Buffer.from(bytesOf('lesson-6', 'set')).toString('hex'));
+    }
+  });
 
   it('the same tables in both languages', () => {
     for (const page of PAGES) expect(directives(`zh-CN/${page}`)).toEqual(directives(page));

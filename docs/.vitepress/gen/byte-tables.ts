@@ -35,6 +35,14 @@ export const MESSAGES: Record<string, LessonMessage> = {
     bytes: () => encodeMessage({ type: 0x10, flags: NLM_F.REQUEST, seq: 1, pid: 1234, payload: 'Hello' }),
     family: () => ({ protocol: 'raw', names: { 0x10: 'NLAB_MSG_HELLO' }, attributes: {} }),
   },
+  // Lesson 6's client: NLAB_MSG_SET (0x10) with KEY color and VALUE blue!, as `main.js --dry-run set color blue!` prints it.
+  'lesson-6/set': {
+    bytes: () => {
+      const f = family('lesson-6');
+      return encodeMessage({ type: 0x10, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 1, pid: 0, payload: encodeAttributeSet(familySet(f), { KEY: 'color', VALUE: Buffer.from('blue!') }) });
+    },
+    family: () => family('lesson-6'),
+  },
   // Lesson 8: SET color=blue! to the nlab_kv family, with the attributes of the lesson's client.
   'lesson-8/set': {
     bytes: () => {
