@@ -242,23 +242,29 @@ class Socket : public Napi::ObjectWrap<Socket> {
       iov[i].iov_base = b.Data();
       iov[i].iov_len = b.ByteLength();
     }
-    sockaddr_nl sa{};
-    sa.nl_family = AF_NETLINK;
-    sa.nl_pid = info[1].As<Napi::Number>().Uint32Value();
-    sa.nl_groups = info[2].As<Napi::Number>().Uint32Value();
-    msghdr msg{};
-    msg.msg_name = &sa;
-    msg.msg_namelen = sizeof(sa);
-    msg.msg_iov = iov.data();
-    msg.msg_iovlen = iov.size();
-    ssize_t n;
-    do n = sendmsg(fd_, &msg, 0);
-    while (n < 0 && errno == EINTR);
+    ssize_t n = SendTo(iov.data(), iov.size(), info[1].As<Napi::Number>().Uint32Value(), info[2].As<Napi::Number>().Uint32Value());
     if (n < 0) {
       ErrnoError(env, errno, "sendmsg").ThrowAsJavaScriptException();
       return env.Undefined();
     }
     return Napi::Number::New(env, static_cast<double>(n));
+  }
+
+  // One sendmsg of the gathered buffers to port/groups, retried on EINTR.
+  ssize_t SendTo(iovec* iov, size_t iovlen, uint32_t port, uint32_t groups) {
+    sockaddr_nl sa{};
+    sa.nl_family = AF_NETLINK;
+    sa.nl_pid = port;
+    sa.nl_groups = groups;
+    msghdr msg{};
+    msg.msg_name = &sa;
+    msg.msg_namelen = sizeof(sa);
+    msg.msg_iov = iov;
+    msg.msg_iovlen = iovlen;
+    ssize_t n;
+    do n = sendmsg(fd_, &msg, 0);
+    while (n < 0 && errno == EINTR);
+    return n;
   }
 
   // readInto(scratch[, spill]): like readOne, but a datagram that fits in
@@ -357,18 +363,9 @@ class Socket : public Napi::ObjectWrap<Socket> {
     uint32_t* frames = meta_ + kMetaLen;
     frames[0] = 0;
 
-    sockaddr_nl to{};
-    to.nl_family = AF_NETLINK;
-    to.nl_pid = info[1].As<Napi::Number>().Uint32Value();
+    uint32_t peer = info[1].As<Napi::Number>().Uint32Value();
     iovec out{request.Data(), request.ByteLength()};
-    msghdr smsg{};
-    smsg.msg_name = &to;
-    smsg.msg_namelen = sizeof(to);
-    smsg.msg_iov = &out;
-    smsg.msg_iovlen = 1;
-    ssize_t n;
-    do n = sendmsg(fd_, &smsg, 0);
-    while (n < 0 && errno == EINTR);
+    ssize_t n = SendTo(&out, 1, peer, 0);
     if (n < 0) {
       ErrnoError(env, errno, "sendmsg").ThrowAsJavaScriptException();
       return env.Undefined();
@@ -419,7 +416,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
       f[3] = from.nl_groups;
       f[4] = flags;
       frames[0] = ++count;
-      bool done = from.nl_pid == to.nl_pid && !(flags & kFlagTruncated) && Ends(base + off, size, seq, mode);
+      bool done = from.nl_pid == peer && !(flags & kFlagTruncated) && Ends(base + off, size, seq, mode);
       off += NLMSG_ALIGN(size);
       if (done || (flags & kFlagTruncated)) break;
     }
