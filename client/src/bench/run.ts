@@ -16,9 +16,20 @@ import { request, requestBatch } from '../request.js';
 import { encodeIfInfoMsg, encodeLinkPayload } from '../rtnetlink.js';
 import { openSocket, type NetlinkSocket } from '../socket.js';
 
-/** One measurement: how many units of work per second. */
+/** One measurement: units of work per second of wall time, and per second of CPU time (user + system, all threads). */
 interface Sample {
   rate: number;
+  cpuRate: number;
+}
+
+/** Times `work` (which returns the units it did) in wall and CPU time. */
+async function measure(work: () => Promise<number>): Promise<Sample> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const units = await work();
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { rate: units / wall, cpuRate: units / ((c.user + c.system) / 1e6) };
 }
 
 /** Summary over several runs. */
@@ -43,38 +54,41 @@ function findRoot(): string {
 }
 
 function runC(bin: string, mode: 'roundtrip' | 'dump', count: number): Sample {
-  const out = JSON.parse(execFileSync(bin, [mode, String(count)], { encoding: 'utf8' })) as { messages: number; seconds: number; count: number };
-  return { rate: (mode === 'dump' ? out.messages : out.count) / out.seconds };
+  const out = JSON.parse(execFileSync(bin, [mode, String(count)], { encoding: 'utf8' })) as { messages: number; seconds: number; cpuSeconds: number; count: number };
+  const units = mode === 'dump' ? out.messages : out.count;
+  return { rate: units / out.seconds, cpuRate: units / out.cpuSeconds };
 }
 
-async function roundtripsTs(sock: NetlinkSocket, count: number): Promise<Sample> {
+function roundtripsTs(sock: NetlinkSocket, count: number): Promise<Sample> {
   const payload = encodeLinkPayload({}, { IFNAME: 'lo' });
-  const t0 = performance.now();
-  for (let i = 0; i < count; i++) await request(sock, { type: RTM.GETLINK, payload });
-  return { rate: count / ((performance.now() - t0) / 1000) };
+  return measure(async () => {
+    for (let i = 0; i < count; i++) await request(sock, { type: RTM.GETLINK, payload });
+    return count;
+  });
 }
 
-async function batchedTs(sock: NetlinkSocket, count: number): Promise<Sample> {
+function batchedTs(sock: NetlinkSocket, count: number): Promise<Sample> {
   const payload = encodeLinkPayload({}, { IFNAME: 'lo' });
   const batch = Array.from({ length: BATCH }, () => ({ type: RTM.GETLINK, payload }));
-  let answers = 0;
-  const t0 = performance.now();
-  for (let i = 0; i < count; i += BATCH) for (const replies of await requestBatch(sock, batch)) answers += replies.length;
-  const rate = answers / ((performance.now() - t0) / 1000);
-  if (answers !== Math.ceil(count / BATCH) * BATCH) throw new Error(`${answers} answers to ${count} batched requests`);
-  return { rate };
+  return measure(async () => {
+    let answers = 0;
+    for (let i = 0; i < count; i += BATCH) for (const replies of await requestBatch(sock, batch)) answers += replies.length;
+    if (answers !== Math.ceil(count / BATCH) * BATCH) throw new Error(`${answers} answers to ${count} batched requests`);
+    return answers;
+  });
 }
 
-async function dumpsTs(sock: NetlinkSocket, count: number): Promise<Sample> {
+function dumpsTs(sock: NetlinkSocket, count: number): Promise<Sample> {
   const payload = encodeIfInfoMsg();
-  let msgs = 0;
-  const t0 = performance.now();
-  for (let i = 0; i < count; i++) for await (const _ of dump(sock, { type: RTM.GETLINK, payload })) msgs++;
-  return { rate: msgs / ((performance.now() - t0) / 1000) };
+  return measure(async () => {
+    let msgs = 0;
+    for (let i = 0; i < count; i++) for await (const _ of dump(sock, { type: RTM.GETLINK, payload })) msgs++;
+    return msgs;
+  });
 }
 
-function stat(samples: Sample[]): Stat {
-  const r = samples.map((s) => s.rate).sort((a, b) => a - b);
+function stat(samples: Sample[], key: keyof Sample = 'rate'): Stat {
+  const r = samples.map((s) => s[key]).sort((a, b) => a - b);
   return { median: r[Math.floor(r.length / 2)]!, min: r[0]!, max: r[r.length - 1]! };
 }
 
@@ -104,9 +118,11 @@ async function main(): Promise<void> {
   sock.close();
   load.push(loadavg()[0]!);
 
+  // The bar is on wall time, as the issue sets it; the CPU-time ratio is printed beside it.
   const row = (unit: string, c: Sample[], ts: Sample[], bar: number) => {
     const r = { c: stat(c), ts: stat(ts), bar };
-    return { unit, ...r, ratio: r.ts.median / r.c.median, pass: r.ts.median / r.c.median >= bar };
+    const cpuRatio = stat(ts, 'cpuRate').median / stat(c, 'cpuRate').median;
+    return { unit, ...r, ratio: r.ts.median / r.c.median, cpuRatio, pass: r.ts.median / r.c.median >= bar };
   };
   const result = {
     runs,
@@ -129,7 +145,7 @@ async function main(): Promise<void> {
       console.log(`${name} [${r.unit}]`);
       console.log(`  C:  ${f(r.c)}`);
       console.log(`  TS: ${f(r.ts)}`);
-      console.log(`  ratio TS/C: ${r.ratio.toFixed(2)} (bar ≥ ${r.bar}) ${r.pass ? 'PASS' : 'FAIL'}`);
+      console.log(`  ratio TS/C: ${r.ratio.toFixed(2)} (bar ≥ ${r.bar}) ${r.pass ? 'PASS' : 'FAIL'}; per CPU second: ${r.cpuRatio.toFixed(2)}`);
     }
   }
   if (!result.roundtrip.pass || !result.batched.pass || !result.dump.pass) process.exitCode = 1;
