@@ -339,7 +339,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
   }
 
   // transact(request, port, block, start, seq, mode): one sendmsg of
-  // `request` to `port`, then, without waiting, one recvmsg after another
+  // `request` to `port` (none if it is empty), then, without waiting, one recvmsg after another
   // into `block` from offset `start`, back to back, until a datagram holds
   // the end of exchange `seq` (see Ends), the queue is empty, 64 datagrams
   // were read, or less than 32 KiB of the block is left. In-kernel families answer inside sendmsg, so a
@@ -364,11 +364,14 @@ class Socket : public Napi::ObjectWrap<Socket> {
     frames[0] = 0;
 
     uint32_t peer = info[1].As<Napi::Number>().Uint32Value();
-    iovec out{request.Data(), request.ByteLength()};
-    ssize_t n = SendTo(&out, 1, peer, 0);
-    if (n < 0) {
-      ErrnoError(env, errno, "sendmsg").ThrowAsJavaScriptException();
-      return env.Undefined();
+    ssize_t n;
+    if (request.ByteLength() > 0) {
+      iovec out{request.Data(), request.ByteLength()};
+      n = SendTo(&out, 1, peer, 0);
+      if (n < 0) {
+        ErrnoError(env, errno, "sendmsg").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
     }
 
     uint8_t* area = ReceiveArea();

@@ -29,7 +29,7 @@ export interface NativeSocket {
    */
   readInto(scratch: Uint8Array, spill?: boolean): number | Buffer | Error | undefined;
   /**
-   * `sendmsg` of `request` to `port`, then non-blocking reads into `block`
+   * `sendmsg` of `request` to `port` (none when it is empty), then non-blocking reads into `block`
    * from offset `start`, back to back, until a datagram from `port` holds a
    * message of sequence number `seq` that `mode` names as the end
    * (`STOP_AT_CONTROL`: type below `NLMSG_MIN_TYPE`; `STOP_AT_SINGLE`: also a

@@ -443,32 +443,31 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
   }
 
   /**
-   * @internal Sends a request and routes the answer already queued, in one
-   * call into the addon: `sendmsg`, then reads until the datagram holding the
-   * end of exchange `seq` (a control message; with `single` also a data
-   * message without `NLM_F_MULTI`) or until nothing more is queued. What
-   * each message means is still the reply engine's to decide; if it has not
-   * ended, the caller goes on with {@link pull}. On a socket with
-   * `maxDatagramSize` (or an addon built from older sources) this is a plain send.
+   * @internal Sends a request and routes the answer already queued: the
+   * request goes out through {@link sendBytes} (so whatever wraps that sees
+   * every datagram the library sends), then one call into the addon reads
+   * back to back until the datagram holding the end of exchange `seq` (a
+   * control message; with `single` also a data message without
+   * `NLM_F_MULTI`) or until nothing more is queued. What each message means
+   * is still the reply engine's to decide; if it has not ended, the caller
+   * goes on with {@link pull}. On a socket with `maxDatagramSize` (or an
+   * addon built from older sources) only the send happens here.
    *
-   * The kernel writes the datagrams straight into a 64 KiB block that is
+   * The kernel writes the datagrams straight into a 128 KiB block that is
    * never written again once handed out, so their messages are views, not
    * copies, and stay valid for as long as anyone holds them (holding one
    * keeps its block alive, as a slice of Node's Buffer pool does).
    */
   transact(bytes: Uint8Array, port: number, seq: number, single: boolean): void {
-    this.#ensureOpen('send');
+    this.sendBytes(bytes, { port });
     const b = this.#binding;
-    if (this.#bounded || b.TRANSACT_META_LEN === undefined) {
-      this.sendBytes(bytes, { port });
-      return;
-    }
+    if (this.#bounded || b.TRANSACT_META_LEN === undefined || this.#closed) return;
     if (BLOCK_SIZE - this.#blockUsed < BLOCK_MIN_FREE) {
       this.#block = Buffer.allocUnsafeSlow(BLOCK_SIZE);
       this.#blockUsed = 0;
     }
     const block = this.#block;
-    const r = this.#native.transact(bytes, port, block, this.#blockUsed, seq, single ? b.STOP_AT_SINGLE! : b.STOP_AT_CONTROL!);
+    const r = this.#native.transact(EMPTY, port, block, this.#blockUsed, seq, single ? b.STOP_AT_SINGLE! : b.STOP_AT_CONTROL!);
     const m = this.#meta;
     const count = m[3]!;
     if (count > 0) {
