@@ -17,6 +17,7 @@ const LONGEST_FIRST = [
   'kernel/test/vm.test.ts',
   'kernel/test/lab-kernels.test.ts',
   'grader/test/cli.test.ts',
+  'grader/test/warm-guest.test.ts',
   'client/test/fuzz.test.ts',
 ];
 

@@ -29,7 +29,8 @@ export interface ErrorReport {
   extack: ExtendedAck;
 }
 
-const policySet = defineAttributeSet('policy', {
+/** The attributes of a policy description (`NL_POLICY_TYPE_ATTR_*`), as `NLMSGERR_ATTR_POLICY` nests them. */
+export const policyAttributes: AttributeSet = defineAttributeSet('policy', {
   TYPE: { type: NL_POLICY_TYPE_ATTR.TYPE, kind: 'u32' },
   MIN_VALUE_S: { type: NL_POLICY_TYPE_ATTR.MIN_VALUE_S, kind: 's64' },
   MAX_VALUE_S: { type: NL_POLICY_TYPE_ATTR.MAX_VALUE_S, kind: 's64' },
@@ -45,7 +46,7 @@ const policySet = defineAttributeSet('policy', {
 
 /** Decodes a nested `NLMSGERR_ATTR_POLICY` payload. */
 export function decodePolicy(payload: Buffer, baseOffset = 0): PolicyInfo {
-  const v = decodeAttributeSet(policySet, payload, baseOffset);
+  const v = decodeAttributeSet(policyAttributes, payload, baseOffset);
   const p: PolicyInfo = {};
   if (typeof v.TYPE === 'number') p.type = NL_ATTR_TYPE_NAMES[v.TYPE] ?? String(v.TYPE);
   const min = v.MIN_VALUE_S ?? v.MIN_VALUE_U;

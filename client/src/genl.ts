@@ -5,58 +5,15 @@
  * @module
  */
 import type { RequestLayout } from './ack.js';
-import { CTRL_ATTR, CTRL_CMD, GENL_ID_CTRL, NETLINK } from './constants.js';
+import { CTRL_CMD, GENL_ID_CTRL, NETLINK } from './constants.js';
+import { ctrlAttributes, decodeGenlMessage, encodeGenlHeader, GENL_HDRLEN, type GenlMessage } from './genl-codec.js';
 import { dump, type DumpOptions } from './dump.js';
 import { GroupNotFoundError, MalformedMessageError, UnexpectedReplyError } from './errors.js';
-import type { NetlinkMessage } from './header.js';
 import { request, type RequestOptions } from './request.js';
-import { decodeAttributeSet, defineAttributeSet, encodeAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
+import { encodeAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
 import { openSocket, type NetlinkSocket, type SocketOptions } from './socket.js';
 
-/** Size of `struct genlmsghdr`. */
-export const GENL_HDRLEN = 4;
-
-/** `struct genlmsghdr`. */
-export interface GenlHeader {
-  cmd: number;
-  version: number;
-}
-
-/** Encodes `genlmsghdr` (reserved field zero, as 6.1+ kernels check). */
-export function encodeGenlHeader(cmd: number, version = 1): Buffer {
-  const b = Buffer.alloc(GENL_HDRLEN);
-  b.writeUInt8(cmd, 0);
-  b.writeUInt8(version, 1);
-  return b;
-}
-
-/** Decodes `genlmsghdr` from the start of a message payload. Throws {@link MalformedMessageError}. */
-export function decodeGenlHeader(payload: Buffer): GenlHeader {
-  if (payload.length < GENL_HDRLEN) throw new MalformedMessageError(`genl payload of ${payload.length} bytes`, 16);
-  return { cmd: payload.readUInt8(0), version: payload.readUInt8(1) };
-}
-
-/** nlctrl's attribute set (`CTRL_ATTR_*`). */
-export const ctrlAttributes: AttributeSet = defineAttributeSet('ctrl', {
-  FAMILY_ID: { type: CTRL_ATTR.FAMILY_ID, kind: 'u16' },
-  FAMILY_NAME: { type: CTRL_ATTR.FAMILY_NAME, kind: 'string' },
-  VERSION: { type: CTRL_ATTR.VERSION, kind: 'u32' },
-  HDRSIZE: { type: CTRL_ATTR.HDRSIZE, kind: 'u32' },
-  MAXATTR: { type: CTRL_ATTR.MAXATTR, kind: 'u32' },
-  OPS: {
-    type: CTRL_ATTR.OPS,
-    kind: 'nested-array',
-    nested: defineAttributeSet('ctrl-op', { ID: { type: 1, kind: 'u32' }, FLAGS: { type: 2, kind: 'u32' } }),
-  },
-  MCAST_GROUPS: {
-    type: CTRL_ATTR.MCAST_GROUPS,
-    kind: 'nested-array',
-    nested: defineAttributeSet('ctrl-mcast-group', { NAME: { type: 1, kind: 'string' }, ID: { type: 2, kind: 'u32' } }),
-  },
-  POLICY: { type: CTRL_ATTR.POLICY, kind: 'binary' },
-  OP_POLICY: { type: CTRL_ATTR.OP_POLICY, kind: 'binary' },
-  OP: { type: CTRL_ATTR.OP, kind: 'u32' },
-});
+export * from './genl-codec.js';
 
 /** An operation a generic netlink family supports. */
 export interface GenlOperation {
@@ -78,23 +35,6 @@ export interface GenlFamily {
   ops: GenlOperation[];
   /** Multicast groups: name → group id. */
   groups: Record<string, number>;
-}
-
-/** A decoded generic netlink message. */
-export interface GenlMessage extends GenlHeader {
-  /** Attributes decoded with the request's attribute set (unknown ones keyed by number). */
-  attributes: AttributeValues;
-  /** The underlying netlink message. */
-  message: NetlinkMessage;
-}
-
-/** Decodes a generic netlink message with `set`, skipping `hdrsize` bytes of family header. */
-export function decodeGenlMessage(message: NetlinkMessage, set: AttributeSet, hdrsize = 0): GenlMessage {
-  const h = decodeGenlHeader(message.payload);
-  const start = GENL_HDRLEN + hdrsize;
-  if (message.payload.length < start) throw new MalformedMessageError('genl family header truncated', 16 + GENL_HDRLEN);
-  const attributes = decodeAttributeSet(set, message.payload.subarray(start), 16 + start);
-  return { ...h, attributes, message };
 }
 
 function familyFrom(v: AttributeValues): GenlFamily {

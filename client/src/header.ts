@@ -4,6 +4,7 @@
  * this library on that is little-endian.
  * @module
  */
+import { NLM_F, NLMSG } from './constants.js';
 import { InvalidArgumentError, MalformedMessageError } from './errors.js';
 
 /** Size of `struct nlmsghdr`. */
@@ -132,4 +133,22 @@ export function decodeMessages(data: Uint8Array): NetlinkMessage[] {
     off += Math.min(align(len), left);
   }
   return out;
+}
+
+/** Bits whose meaning depends on the request kind (GET, NEW) or, for CAPPED and ACK_TLVS, on the message being an ACK. */
+const MODIFIERS = /^(ROOT|MATCH|ATOMIC|REPLACE|EXCL|CREATE|APPEND|DUMP|CAPPED|ACK_TLVS|NONREC)$/;
+
+/**
+ * Header flags as names, e.g. "REQUEST|ACK". Bits that only mean something on an ACK
+ * (CAPPED, ACK_TLVS) are named when `type` is NLMSG_ERROR; the GET and NEW modifiers,
+ * which share bits, are shown as hex, as is any bit without a name.
+ */
+export function flagNames(flags: number, type?: number): string {
+  const ack = type === NLMSG.ERROR;
+  const named = (Object.entries(NLM_F) as [string, number][]).filter(
+    ([name, bit]) => (flags & bit) === bit && (!MODIFIERS.test(name) || (ack && (name === 'CAPPED' || name === 'ACK_TLVS'))),
+  );
+  const rest = named.reduce((f, [, bit]) => f & ~bit, flags);
+  const names = [...named.map(([name]) => name), ...(rest ? [`0x${rest.toString(16)}`] : [])];
+  return names.length ? names.join('|') : '0';
 }

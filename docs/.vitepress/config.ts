@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { defineConfig, type DefaultTheme } from 'vitepress';
+import { browserOs } from './gen/browser-os.ts';
 import { writeClientReference } from './gen/client-reference.ts';
+import { devProgress } from './gen/dev-progress.ts';
 import { COPY_TITLE, labDirectives } from './markdown/lab-directives.ts';
 import { localizeThemeHtml } from './theme/labels.ts';
 import { tokenize } from './theme/search-tokenize.ts';
@@ -59,6 +61,7 @@ const L = {
     refItems: [
       ['Kernel netlink APIs', '/reference/kernel-api'],
       ['Client library', '/reference/client'],
+      ['Message viewer', '/viewer'],
       ['Troubleshooting', '/troubleshooting'],
     ],
     editText: 'Edit this page',
@@ -97,6 +100,7 @@ const L = {
     refItems: [
       ['内核 netlink API', '/zh-CN/reference/kernel-api'],
       ['客户端库', '/zh-CN/reference/client'],
+      ['消息查看器', '/zh-CN/viewer'],
       ['故障排查', '/zh-CN/troubleshooting'],
     ],
     editText: '编辑此页',
@@ -178,6 +182,9 @@ export default defineConfig({
   ],
   // The theme's fixed English screen-reader labels, in Chinese on zh-CN pages (theme/labels.ts).
   transformHtml: (html, _id, { pageData }) => (pageData.relativePath.startsWith('zh-CN/') ? localizeThemeHtml(html) : html),
+  // The message viewer runs the client's codecs in the browser (theme/viewer/); under
+  // docs:dev the pages show the learner's last grades (gen/dev-progress.ts).
+  vite: { plugins: [browserOs(), devProgress()] },
   markdown: {
     config: (md) => md.use(labDirectives),
     codeCopyButtonTitle: COPY_TITLE.en,

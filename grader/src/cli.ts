@@ -18,10 +18,12 @@ import type { GradeReport } from './report/types.js';
 import { takeStudentStarter } from './student-copy.js';
 import { watchLesson } from './watch.js';
 
-const USAGE = `usage: npm run grade [LESSON|all] [-- --solution] [--kernel 6.1|6.12|host|PATH] [--backend vm|host] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style] [--pcap] [--student DIR]
+const USAGE = `usage: npm run grade [LESSON|all] [-- --solution] [--kernel 6.1|6.12|host|PATH] [--backend vm|host] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style] [--pcap] [--student DIR] [--warm|--no-warm]
   npm run grade              list the lessons and your last result
   npm run grade lesson-3     grade your code in lessons/lesson-3/starter
   npm run grade all          grade every lesson
+  --warm / --no-warm         keep the guest booted for the next grade of the same module (default in a
+                             terminal; ends after 10 idle minutes; npm run lab -- down stops it)
   --pcap                     capture each check's netlink traffic in the guest (one pcap per run)
   --student DIR              grade the lessons/<id>/starter of a student's checkout at DIR with this
                              repository's checks and grader (classrooms: see grader/classroom)`;
@@ -39,11 +41,24 @@ function listLessons(): number {
   return 0;
 }
 
+/**
+ * Whether a single grade uses the shared warm guest: --warm or --no-warm, else NETLINK_LAB_WARM
+ * (1 or 0), else yes for a person at a terminal and no for scripts and CI, which should leave
+ * no process behind them.
+ */
+function wantsSharedGuest(on: boolean | undefined, off: boolean | undefined): boolean {
+  if (on && off) throw new LabError('--warm and --no-warm contradict each other', 'give one of them');
+  if (on || off) return Boolean(on);
+  const env = process.env.NETLINK_LAB_WARM;
+  if (env === '1' || env === '0') return env === '1';
+  return Boolean(process.stdout.isTTY && process.stderr.isTTY) && !process.env.CI;
+}
+
 function progressPrinter(enabled: boolean): (p: Progress) => void {
   if (!enabled) return () => {};
   return (p) => {
     if (p.phase === 'build') process.stderr.write(dim(`  built ${p.what}${p.cached ? ' (cached)' : ` in ${ms(p.ms)}`}\n`));
-    else if (p.phase === 'boot') process.stderr.write(dim(p.attempt === 1 ? '  booting the lab VM…\n' : `  rebooting a fresh guest (boot ${p.attempt})…\n`));
+    else if (p.phase === 'boot') process.stderr.write(dim(p.attempt > 1 ? `  rebooting a fresh guest (boot ${p.attempt})…\n` : p.shared ? '  using the warm lab VM, or booting one…\n' : '  booting the lab VM…\n'));
     else if (p.phase === 'check-start') process.stderr.write(dim(`  ▸ ${p.job.check} (${p.job.pairing.kernel} module, ${p.job.pairing.client} client)\n`));
   };
 }
@@ -64,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
       'no-style': { type: 'boolean', default: false },
       pcap: { type: 'boolean', default: false },
       student: { type: 'string' },
+      warm: { type: 'boolean' },
+      'no-warm': { type: 'boolean' },
       help: { type: 'boolean', default: false },
       [HOST_CONSENT_FLAG.slice(2)]: { type: 'boolean', default: false },
     },
@@ -96,7 +113,8 @@ async function main(argv: string[]): Promise<number> {
   const human = !values.json;
   // --watch keeps one guest between grades while it stays healthy; `grade all` keeps one
   // between lessons (the grader retires it after any health event, panic or hang).
-  const warm: GradeOptions['warm'] = values.watch || lessons.length > 1 ? {} : undefined;
+  const shared = lessons.length === 1 && !values.watch && !onHost && wantsSharedGuest(values.warm, values['no-warm']);
+  const warm: GradeOptions['warm'] = values.watch || lessons.length > 1 || shared ? {} : undefined;
   const grade = async (lesson: Lesson): Promise<GradeReport> => {
     if (human) process.stderr.write(`${bold(`grading ${lesson.id}`)} ${dim(`(${lesson.starterDir ? `the starter of ${values.student}` : target}) on ${describeKernel(kernel)}`)}\n`);
     const report = await gradeLesson({
@@ -108,6 +126,7 @@ async function main(argv: string[]): Promise<number> {
       pcap: values.pcap,
       onProgress: progressPrinter(human),
       ...(warm ? { warm } : {}),
+      ...(shared ? { sharedGuest: true } : {}),
       ...(onHost ? { host: { consent: true } } : {}),
       ...(values.verbose ? { onGuestLine: (l: string) => process.stderr.write(dim(`  guest: ${l}\n`)) } : {}),
     });
@@ -128,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const reports: GradeReport[] = [];
   for (const l of lessons) reports.push(await grade(l));
-  await warm?.session?.stop();
+  await (shared ? warm?.session?.release() : warm?.session?.stop());
   if (values.json) console.log(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2));
   if (values.junit) writeFileSync(values.junit, toJunit(reports));
   if (human && reports.length > 1) {

@@ -3,28 +3,12 @@
 // its family's attributes, payloads as attributes. Never throws, so a check can show whatever
 // came back.
 
-import { decodeAttributes, decodeErrorMessage, decodeMessages, errnoCode, NLM_F, NLMSG, type ErrorReport } from 'netlink-lab/client';
+import { align, decodeAttributes, decodeErrorMessage, decodeMessages, errnoCode, flagNames, NLMSG, type ErrorReport } from 'netlink-lab/client';
 import type { DecodedMessage } from './check-types.js';
 
 const NLMSG_HDRLEN = 16;
 
-/** Bits whose meaning depends on the request kind (GET, NEW) or, for CAPPED and ACK_TLVS, on the message being an ACK. */
-const MODIFIERS = /^(ROOT|MATCH|ATOMIC|REPLACE|EXCL|CREATE|APPEND|DUMP|CAPPED|ACK_TLVS|NONREC)$/;
-
-/**
- * Header flags as names, e.g. "REQUEST|ACK". Bits that only mean something on an ACK
- * (CAPPED, ACK_TLVS) are named when `type` is NLMSG_ERROR; the GET and NEW modifiers,
- * which share bits, are shown as hex, as is any bit without a name.
- */
-export function flagNames(flags: number, type?: number): string {
-  const ack = type === NLMSG.ERROR;
-  const named = (Object.entries(NLM_F) as [string, number][]).filter(
-    ([name, bit]) => (flags & bit) === bit && (!MODIFIERS.test(name) || (ack && (name === 'CAPPED' || name === 'ACK_TLVS'))),
-  );
-  const rest = named.reduce((f, [, bit]) => f & ~bit, flags);
-  const names = [...named.map(([name]) => name), ...(rest ? [`0x${rest.toString(16)}`] : [])];
-  return names.length ? names.join('|') : '0';
-}
+export { flagNames };
 
 /** How much of a binary payload a report shows as hex; the datagram's bytes hold the rest. */
 const HEX_SHOWN = 64;
@@ -77,6 +61,8 @@ export interface ReportedMessage extends Omit<DecodedMessage, 'payload'> {
   header?: string;
   /** With `names.attributes`: one line per attribute, "KEY @20 (len 10): \"hello\\0\"" (offset from the message start). */
   attributes?: string[] | string;
+  /** The whole message (header to padding) as hex: what the report's viewer link opens on the site. */
+  bytes: string;
 }
 
 const CONTROL_NAMES: Record<number, string> = Object.fromEntries(Object.entries(NLMSG).filter(([n]) => n !== 'MIN_TYPE').map(([n, v]) => [v, `NLMSG_${n}`]));
@@ -119,6 +105,7 @@ export function decodeForReport(bytes: Buffer, names: ReportNames): { messages: 
 export function decodeForReport(bytes: Buffer, names: ReportNames = {}): { messages: ReportedMessage[]; decodeError?: string } {
   try {
     const messages = decodeMessages(bytes).map((m) => {
+      const start = m.payload.byteOffset - bytes.byteOffset - NLMSG_HDRLEN;
       const name = CONTROL_NAMES[m.type] ?? names.types?.[m.type];
       const out: ReportedMessage = {
         len: m.payload.length + NLMSG_HDRLEN,
@@ -128,6 +115,7 @@ export function decodeForReport(bytes: Buffer, names: ReportNames = {}): { messa
         seq: m.seq,
         pid: m.pid,
         payload: showPayload(m.payload),
+        bytes: bytes.subarray(start, Math.min(start + align(NLMSG_HDRLEN + m.payload.length), bytes.length)).toString('hex'),
       };
       if (m.type === NLMSG.ERROR) {
         try {

@@ -13,12 +13,14 @@ import type { VmRun } from '../../kernel/src/vm.js';
 import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
 import { compileTs } from './compile-ts.js';
 import { gateHealthKind, type JobResult } from './guest/protocol.js';
-import { GuestSession } from './vm-session.js';
+import { GuestSession, type Session } from './vm-session.js';
+import { openSharedSession, sharedGuestKey } from './shared-guest/attach.js';
 import { causeTracker, distinctHealth, healthPhrase } from './health-causes.js';
 import { sideDir, type Lesson, type Target } from './lesson/load.js';
 import type { LessonCheck } from './lesson/schema.js';
 import { planJobs, sideAtFault, type GuestPlan, type Job, type Pairing } from './plan.js';
 import type { CheckReport, GradeReport, HealthReport, RunReport } from './report/types.js';
+import { viewerLinks } from './report/viewer-link.js';
 
 export interface GradeOptions {
   lesson: Lesson;
@@ -34,7 +36,13 @@ export interface GradeOptions {
    * Keep the guest between grades (--watch). The grader replaces `session` whenever a guest
    * is not safe to reuse: after any health event, panic or hang.
    */
-  warm?: { session?: GuestSession };
+  warm?: { session?: Session };
+  /**
+   * Use the shared warm guest that outlives this grade (shared-guest/): reuse it when it was
+   * booted for the same kernel and module sources, else boot one that the next grade can reuse.
+   * Needs `warm`, whose session the caller releases when done.
+   */
+  sharedGuest?: boolean;
   /** Run the checks on this machine's own kernel instead of a guest (see requireHostBackend). */
   host?: { consent: boolean };
   /** Run checkpatch and sparse on the module for the report's unscored style section (default true). */
@@ -45,7 +53,7 @@ export interface GradeOptions {
 
 export type Progress =
   | { phase: 'build'; what: string; cached: boolean; ms: number }
-  | { phase: 'boot'; attempt: number }
+  | { phase: 'boot'; attempt: number; shared?: boolean }
   | { phase: 'check-start'; job: Job }
   | { phase: 'check-end'; job: Job; result: JobResult };
 
@@ -200,6 +208,7 @@ function aggregate(check: LessonCheck, lesson: Lesson, unordered: RunReport[]): 
   const first = failed[0];
   // The worst run decides: a grader error, then a failure, then a skip.
   const status = runs.length === 0 ? 'skip' : STATUS_ORDER.find((st) => runs.some((r) => r.status === st))!;
+  const viewer = viewerLinks(first?.evidence?.messages, lesson.id);
   const fault = runs.length > 1 && status === 'fail' ? sideAtFault(failed.filter((r) => r.status === 'fail').map((r) => r.pairing)) : undefined;
   return {
     id: check.id,
@@ -212,6 +221,7 @@ function aggregate(check: LessonCheck, lesson: Lesson, unordered: RunReport[]): 
     ...(fault ? { fault } : {}),
     hint: check.hint,
     hintLink: `docs/lessons/${lesson.id}.md#check-${check.id}`,
+    ...(viewer.length ? { viewer } : {}),
     notes: runs.flatMap((r) => r.notes),
     durationMs: runs.reduce((s, r) => s + r.durationMs, 0),
     runs,
@@ -230,16 +240,25 @@ interface GuestRuns {
   guestMs: number;
   boots: number;
   consoles: string[];
+  /** The shared guest had served a grade before: this grade paid for no boot. */
+  reused: boolean;
+}
+
+/** A new guest for this grade: the shared one (see GradeOptions.sharedGuest) or one of its own. */
+function newSession(o: GradeOptions): Session {
+  if (!o.sharedGuest || o.host) return new GuestSession(o.kernel, o.host);
+  const sources = [sideDir(o.lesson, o.target, 'kernel'), sideDir(o.lesson, 'solution', 'kernel')];
+  return openSharedSession(o.kernel, sharedGuestKey(o.kernel, sources));
 }
 
 /** A live guest for `o.kernel` in `warm`, booting one when there is none (or it is for another kernel). */
-function sessionFor(o: GradeOptions, warm: Warm, out: GuestRuns): GuestSession {
+function sessionFor(o: GradeOptions, warm: Warm, out: GuestRuns): Session {
   const current = warm.session;
   if (current?.alive && current.kernel.release === o.kernel.release) return current;
   current?.kill().catch(() => {}); // an old guest that is dead already, or never started
   out.boots++;
-  o.onProgress?.({ phase: 'boot', attempt: out.boots });
-  warm.session = new GuestSession(o.kernel, o.host);
+  o.onProgress?.({ phase: 'boot', attempt: out.boots, ...(o.sharedGuest ? { shared: true } : {}) });
+  warm.session = newSession(o);
   return warm.session;
 }
 
@@ -279,6 +298,10 @@ async function runInGuests(o: GradeOptions, warm: Warm, keep: boolean, out: Gues
   while (todo.length && out.boots < MAX_BOOTS) {
     const session = sessionFor(o, warm, out);
     const r = await session.run(plan, todo, events);
+    if (session.reused && !out.reused) {
+      out.reused = true;
+      out.boots--; // it was booted by an earlier grade
+    }
     let vm = r.ended;
     const sick = [...r.results.values()].some((x) => x.health.length || x.gate.length) || r.running !== undefined || r.fatal;
     if (!vm && (!keep || sick)) {
@@ -354,7 +377,7 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   const checks = lesson.checks.filter((c) => !o.only || c.id === o.only);
   if (o.pcap) preparePcap(o);
   const warm: Warm = o.warm ?? {};
-  const guests: GuestRuns = { accel: 'tcg', guestMs: 0, boots: 0, consoles: [] };
+  const guests: GuestRuns = { accel: 'tcg', guestMs: 0, boots: 0, consoles: [], reused: false };
   // Boot while building: the guest needs nothing from the build until its first request.
   if (checks.some((c) => !c.builtin)) sessionFor(o, warm, guests);
   let built: Built;
@@ -391,7 +414,7 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
     warm.session = undefined;
     guests.boots--;
   }
-  const { accel, guestMs, boots, consoles } = guests;
+  const { accel, guestMs, boots, consoles, reused } = guests;
   const styleReport = await style;
 
   const reports = checks.map((c) => aggregate(c, lesson, runs.get(c.id)!));
@@ -412,7 +435,7 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
     health,
     score,
     total,
-    timings: { buildMs: built.ms, guestMs, totalMs: performance.now() - started, boots },
+    timings: { buildMs: built.ms, guestMs, totalMs: performance.now() - started, boots, ...(reused ? { warmGuest: true } : {}) },
     logFile,
     ...(styleReport ? { style: styleReport } : {}),
     ...(o.pcap ? { captures: captureDir(o) } : {}),

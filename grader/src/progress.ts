@@ -14,6 +14,8 @@ export interface GradeResult {
   kernel: string;
   /** ISO time of the grade. */
   at: string;
+  /** The checks that failed or errored (left out by graders before it was kept). */
+  failed?: string[];
 }
 
 export interface PartialResult extends GradeResult {
@@ -61,7 +63,7 @@ export function readProgress(file = PROGRESS_FILE): Record<string, ProgressEntry
  * full result and drops the partial one; a grade of fewer checks replaces only the partial one.
  */
 export function updateEntry(previous: ProgressEntry | undefined, r: GradeReport, lessonChecks: readonly string[], at: string): ProgressEntry {
-  const result: GradeResult = { score: r.score, total: r.total, kernel: r.kernel, at };
+  const result: GradeResult = { score: r.score, total: r.total, kernel: r.kernel, at, failed: r.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id) };
   const ran = new Set(r.checks.map((c) => c.id));
   if (lessonChecks.every((id) => ran.has(id))) return { target: 'starter', full: result };
   return { target: 'starter', ...(previous?.full ? { full: previous.full } : {}), partial: { ...result, checks: r.checks.map((c) => c.id) } };

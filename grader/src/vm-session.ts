@@ -29,6 +29,12 @@ const IDLE_BOOT_LIMIT_MS = 5 * 60_000;
 /** Time from one job's end to the next one's start. */
 const BETWEEN_JOBS_MS = 20_000;
 
+/** Switches the host passes on to the runner in the guest (for A/B measurements). */
+function runnerEnv(): Record<string, string> {
+  const v = process.env.NETLINK_LAB_SPARE_CLIENTS;
+  return v === undefined ? {} : { NETLINK_LAB_SPARE_CLIENTS: v };
+}
+
 export interface SessionEvents {
   onJobStart?: (job: Job) => void;
   onJobEnd?: (job: Job, result: JobResult) => void;
@@ -87,7 +93,27 @@ function stage(plan: GuestPlan, dir: string): GuestPlan {
   };
 }
 
-export class GuestSession {
+/**
+ * A guest that serves grading requests: one this process owns (GuestSession), or the shared
+ * warm guest that a daemon keeps between grader invocations (shared-guest/attach.ts).
+ */
+export interface Session {
+  readonly kernel: Kernel;
+  /** The run folder the guest shares with the host (captures and the console are there). */
+  readonly shareDir: string;
+  readonly alive: boolean;
+  /** True when the guest had already served a grade before this one: no boot was paid for. */
+  readonly reused: boolean;
+  run(plan: GuestPlan, jobs: Job[], events?: SessionEvents): Promise<RequestResult>;
+  /** Ends the guest and waits for QEMU to exit. */
+  stop(): Promise<VmRun>;
+  /** Kills the guest at once (after a health event: a fresh one will be booted). */
+  kill(): Promise<VmRun>;
+  /** This grader is done with a healthy guest: an owned one stops, a shared one waits for the next grade. */
+  release(): Promise<void>;
+}
+
+export class GuestSession implements Session {
   readonly shareDir = newShareDir();
   readonly kernel: Kernel;
   #vm: Promise<VmRun>;
@@ -112,7 +138,7 @@ export class GuestSession {
     const common = { cwd: REPO_ROOT, timeoutMs: SESSION_LIMIT_MS, stdout: this.#parser(), signal: this.#hang.signal };
     this.#vm = host
       ? runOnHost(command, { ...common, consent: host.consent })
-      : runVm({ ...common, kernel, command, shareDir: this.shareDir });
+      : runVm({ ...common, kernel, command, shareDir: this.shareDir, env: runnerEnv() });
     this.#vm.then(
       (vm) => this.#onEnd(vm),
       (e: unknown) => this.#onLaunchError(e),
@@ -120,6 +146,22 @@ export class GuestSession {
     // The guest may boot while the host builds, and a build on a busy machine starves it:
     // the boot allowance proper starts when the first request waits for the runner.
     this.#arm(IDLE_BOOT_LIMIT_MS, 'the guest did not boot: its runner never became ready');
+  }
+
+  readonly reused = false;
+
+  /** True once the runner in the guest has said it is ready. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  async release(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Resolves when the guest has ended for any reason (undefined if it never started). */
+  whenEnded(): Promise<VmRun | undefined> {
+    return this.#vm.catch(() => undefined);
   }
 
   /** False once the guest has ended (stopped, died or killed) or could not start. */

@@ -26,8 +26,8 @@ describe('progress', () => {
   it('keeps the full grade when one check is re-run with --only, and shows both', () => {
     const full = updateEntry(undefined, report(all(true)), LESSON_3, '2026-12-02T02:00:00.000Z');
     const after = updateEntry(full, report({ 'answer-header': false }), LESSON_3, '2026-12-02T02:10:00.000Z');
-    expect(after.full).toEqual({ score: 11, total: 11, kernel: '6.1.0-56-amd64', at: '2026-12-02T02:00:00.000Z' });
-    expect(after.partial).toEqual({ score: 0, total: 2, kernel: '6.1.0-56-amd64', at: '2026-12-02T02:10:00.000Z', checks: ['answer-header'] });
+    expect(after.full).toEqual({ score: 11, total: 11, kernel: '6.1.0-56-amd64', at: '2026-12-02T02:00:00.000Z', failed: [] });
+    expect(after.partial).toEqual({ score: 0, total: 2, kernel: '6.1.0-56-amd64', at: '2026-12-02T02:10:00.000Z', failed: ['answer-header'], checks: ['answer-header'] });
     expect(describeEntry(after)).toEqual({ done: true, text: '11/11  2026-12-02 02:00  · then --only answer-header: 0/2  2026-12-02 02:10' });
   });
 
@@ -35,7 +35,7 @@ describe('progress', () => {
     const partial = updateEntry(undefined, report({ loads: true }), LESSON_3, '2026-12-02T02:00:00.000Z');
     expect(describeEntry(partial)).toEqual({ done: undefined, text: 'no full grade yet  · then --only loads: 1/1  2026-12-02 02:00' });
     const full = updateEntry(partial, report({ ...all(true), 'output-line': false }), LESSON_3, '2026-12-02T02:05:00.000Z');
-    expect(full).toEqual({ target: 'starter', full: { score: 8, total: 11, kernel: '6.1.0-56-amd64', at: '2026-12-02T02:05:00.000Z' } });
+    expect(full).toEqual({ target: 'starter', full: { score: 8, total: 11, kernel: '6.1.0-56-amd64', at: '2026-12-02T02:05:00.000Z', failed: ['output-line'] } });
     expect(describeEntry(full).done).toBe(false);
   });
 

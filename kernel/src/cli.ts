@@ -10,11 +10,13 @@ import { buildModule } from './module-build.js';
 import { OUTCOME_EXIT_CODES } from './outcome.js';
 import { FAIL, PASS, WARN, bold, dim, ms } from './term.js';
 import { runVm, type VmRun } from './vm.js';
+import { stopSharedGuest } from './shared-guest-slot.js';
 
 const USAGE = `usage:
   npm run lab -- doctor
   npm run lab -- vm [--kernel 6.1|6.12|host|PATH] [--timeout S] [--timings] [--backend vm|host] -- CMD…
   npm run lab -- build [--kernel …] DIR
+  npm run lab -- down          stop the warm guest that graders share (if one runs)
 
 vm exit codes: the command's own, or ${Object.entries(OUTCOME_EXIT_CODES).map(([k, v]) => `${v} ${k}`).join(', ')}`;
 
@@ -106,6 +108,11 @@ async function main(argv: string[]): Promise<number> {
       return vm(rest);
     case 'build':
       return build(rest);
+    case 'down': {
+      const pid = await stopSharedGuest();
+      console.log(pid === undefined ? dim('no warm guest was running') : `${PASS} stopped the warm guest (daemon pid ${pid}) and its QEMU`);
+      return 0;
+    }
     default:
       console.error(USAGE);
       return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;

@@ -10,9 +10,9 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Waits up to 5 s for `pid` to be gone. */
-export async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+/** Waits up to `ms` (5 s) for `pid` to be gone. */
+export async function gone(pid: number, ms = 5_000): Promise<boolean> {
+  for (let i = 0; i < ms / 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   return !alive(pid);
 }
 

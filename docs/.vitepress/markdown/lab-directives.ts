@@ -6,6 +6,8 @@
 //   <!-- @checks lesson-3 -->                         every check: heading {#check-<id>}, points, side, hint
 //   <!-- @lesson lesson-4 -->                         a link to the lesson page, or "(coming)" if it has none yet
 //   <!-- @course -->                                  the course map: parts, lessons, summaries, checks, points, TODOs
+//   <!-- @bytes lesson-8 set -->                      a lesson's message as a byte table, encoded by the client (gen/byte-tables.ts)
+//   <!-- @bytes lesson-7 hex=3c00… -->                recorded bytes as a byte table, named with the lesson's family
 //   <!-- @parts -->                                   the parts of the course, one line each, with their lessons (home page)
 //
 // Directives are expanded into markdown before parsing, so the output goes through
@@ -15,6 +17,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { MarkdownRenderer } from "vitepress";
 import { markerLanguage, todoBlocks, toSolutionView, toStarter, type TodoBlock } from '../../../grader/src/lesson/todo-markers.ts';
+import { renderBytes } from '../gen/byte-tables.ts';
 import { checkText, courseParts, lessonNumber, todoText, lessonPageExists, lessonsDir, lessonTitle, listLessons, localePrefix, partLabel, partText, readLesson, zhLessons, type Locale } from '../lessons.ts';
 
 const UI = {
@@ -291,7 +294,7 @@ function renderParts(locale: Locale): string {
 
 const COURSE = /^<!--\s*@course\s*-->\s*$/;
 const PARTS = /^<!--\s*@parts\s*-->\s*$/;
-const BLOCK = /^<!--\s*@(todo|code|checks)\s+([^\s]+)(?:\s+([^\s]+))?\s*-->\s*$/;
+const BLOCK = /^<!--\s*@(todo|code|checks|bytes)\s+([^\s]+)(?:\s+([^\s]+))?\s*-->\s*$/;
 const INLINE = /<!--\s*@lesson\s+([\w-]+)\s*-->/g;
 
 /** Expands the directives of one page's markdown; fenced code is left alone. */
@@ -315,6 +318,7 @@ export function expandDirectives(src: string, relativePath?: string): string {
         const [, kind, lessonId, arg] = m;
         if (kind === 'todo') return renderTodo(lessonId!, Number(arg), locale);
         if (kind === 'code') return renderCode(lessonId!, arg!, locale);
+        if (kind === 'bytes') return renderBytes(lessonId!, arg!, locale);
         return renderChecks(lessonId!, locale, src);
       }
       return line.replace(INLINE, (_, id: string) => renderLessonLink(id, locale));

@@ -14,6 +14,7 @@ import { readKmsg } from './kmsg.js';
 import { captureModuleImage, type ModuleImage } from './module-image.js';
 import { insmod, loadedModules, rmmod } from './modules.js';
 import { readProcNetlink } from './proc-netlink.js';
+import { spareFits, takeSpare } from './spares.js';
 
 const OUTPUT_CAP = 256 * 1024;
 
@@ -70,10 +71,10 @@ export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: stri
       const started = performance.now();
       return new Promise<ClientRun>((resolve) => {
         const [cmd, ...argv] = [...(opts.wrap ?? []), process.execPath, c.path, ...(opts.args ?? [])];
-        const p = spawn(cmd!, argv, {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, ...opts.env, LAB_NETLINK_TRACE: traceFile },
-        });
+        const env = { ...opts.env, LAB_NETLINK_TRACE: traceFile };
+        const p =
+          (spareFits(opts.wrap, opts.env) ? takeSpare(c.path, opts.args ?? [], env) : undefined) ??
+          spawn(cmd!, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
         let stdout = '';
         let stderr = '';
         let truncated = false;

@@ -16,6 +16,7 @@ import { netlinkDatagram, type PcapRecord } from '../pcap.js';
 import { startCapture, type Capture } from './capture.js';
 import { lessonUnit, makeContext } from './context.js';
 import { kmsgMark, readKmsg } from './kmsg.js';
+import { keepSpare } from './spares.js';
 import { loadedModules, rmmod } from './modules.js';
 import { captureModuleImage, type ModuleImage } from './module-image.js';
 import { findLeaks, leakExcerpt, validateCaches } from './slab-debug.js';
@@ -156,6 +157,7 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
 async function serveRequest(file: string, request: number, dir: string): Promise<void> {
   const plan = JSON.parse(readFileSync(file, 'utf8')) as GuestPlan;
   const checks = (await import(pathToFileURL(plan.checks).href)).default as CheckSet;
+  if (Object.keys(plan.clients).length && process.env.NETLINK_LAB_SPARE_CLIENTS !== '0') keepSpare();
   for (const job of plan.jobs) {
     emit({ type: 'start', job: job.index });
     emit({ type: 'end', job: job.index, result: await runJob(plan, checks, job, dir, request) });

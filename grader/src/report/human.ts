@@ -4,6 +4,7 @@ import { formatFinding } from '../../../kernel/src/style-findings.js';
 import { FAIL, PASS, WARN, bold, dim, ms, red, yellow } from '../../../kernel/src/term.js';
 import type { CheckReport, GradeReport, RunReport, StyleReport } from './types.js';
 import { healthMeaning } from '../health-causes.js';
+import { withoutBytes } from './viewer-link.js';
 
 const MARK = { pass: PASS, fail: FAIL, error: red('!'), skip: dim('-') } as const;
 
@@ -15,12 +16,16 @@ function show(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v, null, 2);
 }
 
-function evidenceLines(c: CheckReport, verbose: boolean): string[] {
+function evidenceLines(c: CheckReport, verbose: boolean, link: LinkFormat): string[] {
   const out: string[] = [];
   const e = c.evidence;
   if (e?.expected !== undefined) out.push(`expected: ${show(e.expected)}`);
   if (e?.actual !== undefined) out.push(`actual:   ${show(e.actual)}`);
-  for (const m of e?.messages?.slice(0, verbose ? 50 : 4) ?? []) out.push(`message:  ${show(m)}`);
+  for (const [i, m] of (e?.messages?.slice(0, verbose ? 50 : 4) ?? []).entries()) {
+    out.push(`message:  ${show(withoutBytes(m))}`);
+    const view = c.viewer?.find((v) => v.message === i);
+    if (view) out.push(dim(`viewer:   ${link(view.link)}`));
+  }
   for (const n of e?.notes?.slice(0, verbose ? 50 : 8) ?? []) out.push(n);
   return out;
 }
@@ -71,7 +76,7 @@ export function formatCheck(c: CheckReport, verbose = false, link: LinkFormat = 
     if (c.message) lines.push(indent(c.status === 'error' ? yellow(c.message) : c.message));
     const fault = faultLine(c);
     if (fault) lines.push(indent(fault));
-    const ev = evidenceLines(c, verbose);
+    const ev = evidenceLines(c, verbose, link);
     if (ev.length) lines.push(indent(ev.join('\n')));
     for (const r of c.runs) {
       for (const h of r.health) {
@@ -111,6 +116,11 @@ function panicLine(r: GradeReport): string {
   return checks.length ? `${WARN} the kernel panicked during ${checks.join(' and ')}\n` : '';
 }
 
+function guestWords(t: GradeReport['timings']): string {
+  const boots = `${t.boots} boot${t.boots === 1 ? '' : 's'}`;
+  return t.warmGuest ? (t.boots ? `warm guest, then ${boots}` : 'warm guest, no boot') : boots;
+}
+
 export function formatReport(r: GradeReport, verbose = false, link?: LinkFormat): string {
   const head = `${bold(`${r.lesson}: ${r.title}`)} ${dim(`(${r.target}, kernel ${r.kernel}, ${r.accel.toUpperCase()})`)}`;
   const body = r.checks.map((c) => formatCheck(c, verbose, link)).join('\n');
@@ -123,7 +133,7 @@ export function formatReport(r: GradeReport, verbose = false, link?: LinkFormat)
     ...(r.style ? [formatStyle(r.style, verbose)] : []),
     '',
     full ? `${PASS} ${bold(score)}` : `${panicLine(r)}${FAIL} ${bold(score)}`,
-    dim(`build ${ms(t.buildMs)} · guest ${ms(t.guestMs)} (${t.boots} boot${t.boots === 1 ? '' : 's'}) · total ${ms(t.totalMs)}`),
+    dim(`build ${ms(t.buildMs)} · guest ${ms(t.guestMs)} (${guestWords(t)}) · total ${ms(t.totalMs)}`),
     dim(`console log: ${r.logFile}`),
     ...(r.captures ? [dim(`captures (one pcap per run, for Wireshark or tshark -r): ${r.captures}`)] : []),
   ].join('\n');

@@ -5,6 +5,7 @@ import type { Evidence } from '../check-api.js';
 import type { CheckStatus, JobResult, ReportHealthKind } from '../guest/protocol.js';
 import type { Pairing } from '../plan.js';
 import type { Side } from '../lesson/schema.js';
+import type { ViewerLink } from './viewer-link.js';
 
 export interface RunReport extends Omit<JobResult, 'evidence'> {
   pairing: Pairing;
@@ -25,6 +26,8 @@ export interface CheckReport {
   hint: string;
   /** docs/lessons/<lesson>.md#check-<id> */
   hintLink: string;
+  /** For each evidence item with message bytes: its index in `evidence.messages` and docs/viewer.md#hex=…&lesson=<lesson>. */
+  viewer?: ViewerLink[];
   /** Lines the check recorded (counts, timings), shown even on a pass. */
   notes: string[];
   durationMs: number;
@@ -49,7 +52,8 @@ export interface GradeReport {
   health: HealthReport[];
   score: number;
   total: number;
-  timings: { buildMs: number; guestMs: number; totalMs: number; boots: number };
+  /** `warmGuest`: the checks ran in the shared guest that an earlier grade booted. */
+  timings: { buildMs: number; guestMs: number; totalMs: number; boots: number; warmGuest?: boolean };
   /** Every guest console of this grade, concatenated. */
   logFile: string;
   /**

@@ -1,0 +1,77 @@
+// Spare node processes for client runs (grader/src/guest/spares.ts): a client run from a spare
+// must be what `node CLIENT ARGS` is — arguments, environment, exit code, uncaught errors,
+// signals, output — only without waiting for node to start. Plain processes, so this runs on
+// the host; the lesson and mutant tests run the same code in the guest.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../kernel/src/paths.js';
+
+// The built module: it finds client-spare.js beside itself, as the bundled runner does.
+const { keepSpare, spareFits, takeSpare } = (await import(join(REPO_ROOT, 'dist/grader/src/guest/spares.js'))) as typeof import('../src/guest/spares.js');
+
+const dir = mkdtempSync(join(tmpdir(), 'spares-'));
+function client(name: string, code: string): string {
+  const path = join(dir, `${name}.mjs`);
+  writeFileSync(path, code);
+  return path;
+}
+
+interface Ran {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function finish(p: Pick<ChildProcess, 'stdout' | 'stderr' | 'on'>): Promise<Ran> {
+  let stdout = '';
+  let stderr = '';
+  p.stdout!.on('data', (d: Buffer) => (stdout += d));
+  p.stderr!.on('data', (d: Buffer) => (stderr += d));
+  return new Promise((resolve) => p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+const fresh = (path: string, args: string[], env: Record<string, string>) => finish(spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
+
+async function fromSpare(path: string, args: string[], env: Record<string, string>): Promise<Ran> {
+  keepSpare();
+  const p = takeSpare(path, args, env);
+  expect(p, 'a spare was waiting').toBeDefined();
+  return finish(p!);
+}
+
+const SHOW = client('show', `console.log(JSON.stringify({ argv: process.argv.slice(1), x: process.env.LAB_X, cwd: process.cwd() })); process.exitCode = 7;`);
+
+describe('client runs from a spare node process', () => {
+  it('see the arguments, environment and directory that node CLIENT ARGS sees, and exit the same', async () => {
+    const args = ['set', 'key with space', 'é'];
+    const [a, b] = [await fresh(SHOW, args, { LAB_X: 'yes' }), await fromSpare(SHOW, args, { LAB_X: 'yes' })];
+    expect(b).toEqual(a);
+    expect(JSON.parse(b.stdout)).toMatchObject({ argv: [SHOW, ...args], x: 'yes' });
+    expect(b.code).toBe(7);
+  });
+
+  it.each([
+    ['an uncaught error', `console.log('before'); throw new Error('boom');`],
+    ['a rejected top-level await', `await Promise.reject(new Error('boom'));`],
+    ['process.exit(3) right after printing', `process.stdout.write('x'.repeat(4000)); process.exit(3);`],
+    ['a signal it sends itself', `process.kill(process.pid, 'SIGKILL');`],
+  ])('end as node does on %s', async (_what, code) => {
+    const path = client(`case-${code.length}`, code);
+    const [a, b] = [await fresh(path, [], {}), await fromSpare(path, [], {})];
+    expect({ code: b.code, signal: b.signal, stdout: b.stdout.length }).toEqual({ code: a.code, signal: a.signal, stdout: a.stdout.length });
+    expect(b.stderr.includes('boom')).toBe(a.stderr.includes('boom'));
+  });
+
+  it('keeps a spare started after each run, and leaves wrapped runs and node options to a fresh node', async () => {
+    await fromSpare(SHOW, [], {});
+    await new Promise((r) => setImmediate(r));
+    expect(takeSpare(SHOW, [], {})?.pid).toBeTypeOf('number');
+    expect(spareFits(undefined, { LAB_X: '1' })).toBe(true);
+    expect(spareFits(['setpriv', '--bounding-set=-all'], undefined)).toBe(false);
+    expect(spareFits(undefined, { NODE_OPTIONS: '--import x' })).toBe(false);
+  });
+});
