@@ -4,6 +4,7 @@
 #include <uv.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -22,6 +23,18 @@ namespace {
 // Uint32Array, so no object is created per datagram.
 constexpr uint32_t kMetaLen = 3;
 constexpr uint32_t kFlagTruncated = 1;
+// transact() describes the datagrams it read in the same array, after the
+// three meta slots: [count, then per datagram: offset, length, port, groups, flags].
+constexpr uint32_t kFrameFields = 5;
+constexpr uint32_t kMaxFrames = 64;
+constexpr uint32_t kTransactMetaLen = kMetaLen + 1 + kFrameFields * kMaxFrames;
+// transact() stops reading below this much free room: a dump datagram
+// (at most 32 KiB, see nlk->max_recvmsg_len) still fits whole; a larger one
+// spills into the receive area and ends the call.
+constexpr size_t kMinFree = 32u << 10;
+// transact()'s stop modes (see there).
+constexpr uint32_t kStopAtControl = 1;
+constexpr uint32_t kStopAtSingle = 2;
 // Spill area shared by the sockets of one thread. readInto receives into the
 // caller's scratch buffer (iov[0]) followed by this area (iov[1]), so a single
 // recvmsg takes any datagram up to 64 MiB whole: no MSG_PEEK sizing round trip
@@ -110,6 +123,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
                            InstanceMethod<&Socket::GetOption>("getOption"),
                            InstanceMethod<&Socket::Send>("send"),
                            InstanceMethod<&Socket::ReadInto>("readInto"),
+                           InstanceMethod<&Socket::Transact>("transact"),
                            InstanceMethod<&Socket::WaitReadable>("waitReadable"),
                            InstanceMethod<&Socket::Start>("start"),
                            InstanceMethod<&Socket::Stop>("stop"),
@@ -135,6 +149,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
     }
     meta_ref_ = Napi::Persistent(meta);
     meta_ = meta.Data();
+    frames_ = meta.ElementLength() >= kTransactMetaLen;
     int netns_fd = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : -1;
     int err = 0;
     const char* syscall = "socket";
@@ -227,23 +242,29 @@ class Socket : public Napi::ObjectWrap<Socket> {
       iov[i].iov_base = b.Data();
       iov[i].iov_len = b.ByteLength();
     }
-    sockaddr_nl sa{};
-    sa.nl_family = AF_NETLINK;
-    sa.nl_pid = info[1].As<Napi::Number>().Uint32Value();
-    sa.nl_groups = info[2].As<Napi::Number>().Uint32Value();
-    msghdr msg{};
-    msg.msg_name = &sa;
-    msg.msg_namelen = sizeof(sa);
-    msg.msg_iov = iov.data();
-    msg.msg_iovlen = iov.size();
-    ssize_t n;
-    do n = sendmsg(fd_, &msg, 0);
-    while (n < 0 && errno == EINTR);
+    ssize_t n = SendTo(iov.data(), iov.size(), info[1].As<Napi::Number>().Uint32Value(), info[2].As<Napi::Number>().Uint32Value());
     if (n < 0) {
       ErrnoError(env, errno, "sendmsg").ThrowAsJavaScriptException();
       return env.Undefined();
     }
     return Napi::Number::New(env, static_cast<double>(n));
+  }
+
+  // One sendmsg of the gathered buffers to port/groups, retried on EINTR.
+  ssize_t SendTo(iovec* iov, size_t iovlen, uint32_t port, uint32_t groups) {
+    sockaddr_nl sa{};
+    sa.nl_family = AF_NETLINK;
+    sa.nl_pid = port;
+    sa.nl_groups = groups;
+    msghdr msg{};
+    msg.msg_name = &sa;
+    msg.msg_namelen = sizeof(sa);
+    msg.msg_iov = iov;
+    msg.msg_iovlen = iovlen;
+    ssize_t n;
+    do n = sendmsg(fd_, &msg, 0);
+    while (n < 0 && errno == EINTR);
+    return n;
   }
 
   // readInto(scratch[, spill]): like readOne, but a datagram that fits in
@@ -294,6 +315,115 @@ class Socket : public Napi::ObjectWrap<Socket> {
     if (size - scratch.ByteLength() > kKeepResident)
       madvise(area + kKeepResident, size - scratch.ByteLength() - kKeepResident, MADV_DONTNEED);
     return out;
+  }
+
+  // Whether a datagram holds a message of sequence number `seq` that ends
+  // the wait: a control message (type below NLMSG_MIN_TYPE), or with
+  // kStopAtSingle also a data message without NLM_F_MULTI. Framing only: the
+  // caller's reply engine still decides what each message means.
+  static bool Ends(const uint8_t* p, size_t len, uint32_t seq, uint32_t mode) {
+    while (len >= sizeof(nlmsghdr)) {
+      nlmsghdr h;
+      memcpy(&h, p, sizeof(h));
+      if (h.nlmsg_len < sizeof(nlmsghdr) || h.nlmsg_len > len) return false;
+      if (h.nlmsg_seq == seq) {
+        if ((mode & kStopAtControl) && h.nlmsg_type < NLMSG_MIN_TYPE) return true;
+        if ((mode & kStopAtSingle) && h.nlmsg_type >= NLMSG_MIN_TYPE && !(h.nlmsg_flags & NLM_F_MULTI)) return true;
+      }
+      size_t step = NLMSG_ALIGN(h.nlmsg_len);
+      if (step >= len) return false;
+      p += step;
+      len -= step;
+    }
+    return false;
+  }
+
+  // transact(request, port, block, start, seq, mode): one sendmsg of
+  // `request` to `port` (none if it is empty), then, without waiting, one recvmsg after another
+  // into `block` from offset `start`, back to back, until a datagram holds
+  // the end of exchange `seq` (see Ends), the queue is empty, 64 datagrams
+  // were read, or less than 32 KiB of the block is left. In-kernel families answer inside sendmsg, so a
+  // request and its whole answer usually cost one call from JS. The
+  // datagrams are described after the meta slots (see kTransactMetaLen).
+  // Returns the count; or, when the last datagram was larger than the scratch
+  // left, a Buffer holding it (it is not in the frame list); or an Error from
+  // recvmsg after the frames read before it. A failed sendmsg throws.
+  Napi::Value Transact(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (!frames_ || info.Length() < 6 || !info[0].IsTypedArray() || !info[2].IsTypedArray()) {
+      Napi::TypeError::New(env, "expected (request, port, block, start, seq, mode) and a meta array for frames").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::Uint8Array request = info[0].As<Napi::Uint8Array>();
+    Napi::Uint8Array scratch = info[2].As<Napi::Uint8Array>();
+    size_t start = info[3].As<Napi::Number>().Uint32Value();
+    uint32_t seq = info[4].As<Napi::Number>().Uint32Value();
+    uint32_t mode = info[5].As<Napi::Number>().Uint32Value();
+    uint32_t* frames = meta_ + kMetaLen;
+    frames[0] = 0;
+
+    uint32_t peer = info[1].As<Napi::Number>().Uint32Value();
+    ssize_t n;
+    if (request.ByteLength() > 0) {
+      iovec out{request.Data(), request.ByteLength()};
+      n = SendTo(&out, 1, peer, 0);
+      if (n < 0) {
+        ErrnoError(env, errno, "sendmsg").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+    }
+
+    uint8_t* area = ReceiveArea();
+    if (area == nullptr) return ErrnoError(env, ENOMEM, "mmap").Value();
+    uint8_t* base = scratch.Data();
+    size_t cap = scratch.ByteLength();
+    size_t off = std::min(start, cap);
+    uint32_t count = 0;
+    while (count < kMaxFrames && cap - off >= kMinFree) {
+      sockaddr_nl from{};
+      iovec iov[2] = {{base + off, cap - off}, {area, kAreaLen}};
+      msghdr rmsg{};
+      rmsg.msg_name = &from;
+      rmsg.msg_namelen = sizeof(from);
+      rmsg.msg_iov = iov;
+      rmsg.msg_iovlen = 2;
+      do n = recvmsg(fd_, &rmsg, MSG_DONTWAIT | MSG_TRUNC);
+      while (n < 0 && errno == EINTR);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        return ErrnoError(env, errno, "recvmsg").Value();
+      }
+      size_t size = static_cast<size_t>(n);
+      uint32_t flags = 0;
+      if (size > cap - off + kAreaLen || (rmsg.msg_flags & MSG_TRUNC)) {
+        flags |= kFlagTruncated;
+        size = std::min(size, cap - off + kAreaLen);
+      }
+      if (size > cap - off) {
+        // Too big for the scratch left: hand it over on its own, as readInto does.
+        size_t head = cap - off;
+        Napi::Buffer<uint8_t> big = Napi::Buffer<uint8_t>::New(env, size);
+        memcpy(big.Data(), base + off, head);
+        memcpy(big.Data() + head, area, size - head);
+        if (size - head > kKeepResident) madvise(area + kKeepResident, size - head - kKeepResident, MADV_DONTNEED);
+        meta_[0] = from.nl_pid;
+        meta_[1] = from.nl_groups;
+        meta_[2] = flags;
+        return big;
+      }
+      uint32_t* f = frames + 1 + count * kFrameFields;
+      f[0] = static_cast<uint32_t>(off);
+      f[1] = static_cast<uint32_t>(size);
+      f[2] = from.nl_pid;
+      f[3] = from.nl_groups;
+      f[4] = flags;
+      frames[0] = ++count;
+      bool done = from.nl_pid == peer && !(flags & kFlagTruncated) && Ends(base + off, size, seq, mode);
+      off += NLMSG_ALIGN(size);
+      if (done || (flags & kFlagTruncated)) break;
+    }
+    return Napi::Number::New(env, count);
   }
 
   // waitReadable(timeoutMs): blocks the thread (not just the event loop) in
@@ -407,6 +537,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
   bool active_ = false;
   uv_poll_t* poll_ = nullptr;
   uint32_t* meta_ = nullptr;
+  bool frames_ = false;
   Napi::Reference<Napi::Uint32Array> meta_ref_;
   Napi::FunctionReference callback_;
   std::unique_ptr<Napi::AsyncContext> context_;
@@ -419,6 +550,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("BOUNDED_READ", Napi::Boolean::New(env, true));
   // The constructor takes a network namespace fd.
   exports.Set("NETNS", Napi::Boolean::New(env, true));
+  // transact(): the meta array this long also holds the frames it read.
+  exports.Set("TRANSACT_META_LEN", Napi::Number::New(env, kTransactMetaLen));
+  exports.Set("STOP_AT_CONTROL", Napi::Number::New(env, kStopAtControl));
+  exports.Set("STOP_AT_SINGLE", Napi::Number::New(env, kStopAtSingle));
   return exports;
 }
 

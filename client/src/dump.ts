@@ -58,7 +58,7 @@ export async function* dump(sock: NetlinkSocket, message: RequestMessage, option
   sock.ensureReceiveBuffer(DUMP_RECEIVE_BUFFER);
   const seq = message.seq ?? sock.nextSeq();
   const flags = (message.flags ?? 0) | NLM_F.REQUEST | NLM_F.DUMP;
-  const bytes = encodeMessage({ ...message, seq, flags, pid: 0 });
+  const bytes = encodeMessage({ type: message.type, flags, seq, pid: 0, payload: message.payload, length: message.length });
   let queue: NetlinkMessage[] = [];
   let discard = false;
   let error: Error | undefined;
@@ -83,7 +83,7 @@ export async function* dump(sock: NetlinkSocket, message: RequestMessage, option
   try {
     try {
       sock.addTransaction(engine);
-      sock.sendBytes(bytes, { port: options.peer ?? 0 });
+      sock.transact(bytes, options.peer ?? 0, seq, false);
     } catch (e) {
       engine.end(e as Error);
     }

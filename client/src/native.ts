@@ -28,6 +28,21 @@ export interface NativeSocket {
    * With `spill` false a larger one is cut to `scratch` by the kernel (`MSG_TRUNC`).
    */
   readInto(scratch: Uint8Array, spill?: boolean): number | Buffer | Error | undefined;
+  /**
+   * `sendmsg` of `request` to `port` (none when it is empty), then non-blocking reads into `block`
+   * from offset `start`, back to back, until a datagram from `port` holds a
+   * message of sequence number `seq` that `mode` names as the end
+   * (`STOP_AT_CONTROL`: type below `NLMSG_MIN_TYPE`; `STOP_AT_SINGLE`: also a
+   * data message without `NLM_F_MULTI`), or the queue is empty, 64 datagrams
+   * were read or less than 32 KiB of the block is left. Each datagram read is
+   * described in the meta array after its first three slots: the count,
+   * then per datagram offset (in `block`, 4-aligned), length, port, groups,
+   * flags. Returns the count; a Buffer when the last datagram did not fit in
+   * the room left (not counted; its sender is in meta[0..2]); or an `Error`
+   * from `recvmsg`, after the counted ones. A failed `sendmsg` throws. Only
+   * with a meta array of `TRANSACT_META_LEN`.
+   */
+  transact(request: Uint8Array, port: number, block: Uint8Array, start: number, seq: number, mode: number): number | Buffer | Error;
   /** Blocks the thread in `poll()` until readable; false on timeout. Negative timeout waits forever. */
   waitReadable(timeoutMs: number): boolean;
   /** Watches the fd with libuv; each wakeup calls `callback`, which reads. */
@@ -53,6 +68,10 @@ export interface NativeBinding {
   BOUNDED_READ?: boolean;
   /** Present when the constructor takes a network namespace fd. */
   NETNS?: boolean;
+  /** Present when sockets have `transact()`: the meta array length it needs. */
+  TRANSACT_META_LEN?: number;
+  STOP_AT_CONTROL?: number;
+  STOP_AT_SINGLE?: number;
 }
 
 /** Walks up from this file to the repository root (the directory holding `client/binding.gyp`). */

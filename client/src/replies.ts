@@ -138,7 +138,7 @@ export class ReplyEngine {
   }
 
   /** @internal The socket's routing entry: a message for this exchange. */
-  onMessage(m: NetlinkMessage, datagram: DatagramInfo): void {
+  onMessage(m: NetlinkMessage, datagram?: DatagramInfo): void {
     this.feed(m, datagram);
   }
 

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { NETLINK_OPT, SO_RCVBUF, SO_SNDBUF, SOL_NETLINK, SOL_SOCKET } from './constants.js';
 import { InvalidArgumentError, NetlinkTimeoutError, SocketClosedError } from './errors.js';
-import { decodeMessages, encodeMessage, encodeMessages, NLMSG_HDRLEN, type MessageInit, type NetlinkMessage } from './header.js';
+import { align, decodeMessages, encodeMessage, encodeMessages, NLMSG_HDRLEN, type MessageInit, type NetlinkMessage } from './header.js';
 import { loadNative, type NativeBinding, type NativeSocket } from './native.js';
 import { inNetns, type NetnsSpec } from './netns.js';
 import type { AckWarning } from './replies.js';
@@ -96,7 +96,8 @@ export interface Transaction {
   readonly seq: number;
   /** Expected sender port (0: the kernel). */
   readonly peer: number;
-  onMessage(msg: NetlinkMessage, datagram: Datagram): void;
+  /** `datagram` is left out for a whole datagram that no one else needs to see. */
+  onMessage(msg: NetlinkMessage, datagram?: Datagram): void;
   onError(err: Error): void;
 }
 
@@ -118,6 +119,14 @@ export interface SocketEvents {
 }
 
 const MAX_UNCLAIMED = 1024;
+/**
+ * transact() receives into blocks of this size, and starts a new one when
+ * less than {@link BLOCK_MIN_FREE} is left. The addon stops reading below
+ * 32 KiB of room (a dump datagram's size), so 16 KiB more lets a reply and
+ * its ACK arrive in one call.
+ */
+const BLOCK_SIZE = 128 * 1024;
+const BLOCK_MIN_FREE = 48 * 1024;
 const READ_BATCH = 32;
 const EMPTY = new Uint8Array(0);
 
@@ -143,6 +152,8 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
   readonly #unclaimed: Datagram[] = [];
   readonly #one: Uint8Array[] = [EMPTY];
   readonly #scratch = Buffer.allocUnsafeSlow(64 * 1024);
+  #block = Buffer.allocUnsafeSlow(BLOCK_SIZE);
+  #blockUsed = 0;
   #seq = 0;
   #port = 0;
   #polling = false;
@@ -156,8 +167,8 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
     super();
     this.protocol = protocol;
     this.#binding = loadNative();
-    this.#meta = new Uint32Array(3);
     const binding = this.#binding;
+    this.#meta = new Uint32Array(binding.TRANSACT_META_LEN ?? 3);
     if (options.netns !== undefined && !binding.NETNS) throw new Error('netlink client: the native addon was built from older sources and cannot open a socket in another network namespace; rebuild it (npm rebuild, or npm run setup)');
     this.#native = inNetns(options.netns, (fd) => new binding.NativeSocket(protocol, this.#meta, fd));
     traceSocket('open', protocol, this.#native.fd);
@@ -429,6 +440,78 @@ export class NetlinkSocket extends EventEmitter<SocketEvents> {
     if (d instanceof Error) this.#fail(d);
     else this.#route(d);
     return true;
+  }
+
+  /**
+   * @internal Sends a request and routes the answer already queued: the
+   * request goes out through {@link sendBytes} (so whatever wraps that sees
+   * every datagram the library sends), then one call into the addon reads
+   * back to back until the datagram holding the end of exchange `seq` (a
+   * control message; with `single` also a data message without
+   * `NLM_F_MULTI`) or until nothing more is queued. What each message means
+   * is still the reply engine's to decide; if it has not ended, the caller
+   * goes on with {@link pull}. On a socket with `maxDatagramSize` (or an
+   * addon built from older sources) only the send happens here.
+   *
+   * The kernel writes the datagrams straight into a 128 KiB block that is
+   * never written again once handed out, so their messages are views, not
+   * copies, and stay valid for as long as anyone holds them (holding one
+   * keeps its block alive, as a slice of Node's Buffer pool does).
+   */
+  transact(bytes: Uint8Array, port: number, seq: number, single: boolean): void {
+    this.sendBytes(bytes, { port });
+    const b = this.#binding;
+    if (this.#bounded || b.TRANSACT_META_LEN === undefined || this.#closed) return;
+    if (BLOCK_SIZE - this.#blockUsed < BLOCK_MIN_FREE) {
+      this.#block = Buffer.allocUnsafeSlow(BLOCK_SIZE);
+      this.#blockUsed = 0;
+    }
+    const block = this.#block;
+    const r = this.#native.transact(EMPTY, port, block, this.#blockUsed, seq, single ? b.STOP_AT_SINGLE! : b.STOP_AT_CONTROL!);
+    const m = this.#meta;
+    const count = m[3]!;
+    if (count > 0) {
+      const last = 4 + (count - 1) * 5;
+      this.#blockUsed = (m[last]! + m[last + 1]! + 3) & ~3;
+    }
+    if (count === 1 && typeof r === 'number') {
+      this.#routeFrame(block, m[4]!, m[5]!, m[6]!, m[7]!, m[8]!);
+      return;
+    }
+    // Take every frame's description before routing any: a 'message' listener may read the socket again.
+    const frames = m.slice(4, 4 + count * 5);
+    const big: Datagram | undefined = r instanceof Uint8Array ? { data: r, port: m[0]!, groups: m[1]!, truncated: (m[2]! & b.FLAG_TRUNCATED) !== 0 } : undefined;
+    for (let at = 0; at < frames.length && !this.#closed; at += 5) this.#routeFrame(block, frames[at]!, frames[at + 1]!, frames[at + 2]!, frames[at + 3]!, frames[at + 4]!);
+    if (big && !this.#closed) this.#route(big);
+    if (r instanceof Error) this.#fail(r);
+  }
+
+  /**
+   * Routes a datagram that transact() left in `block`, as {@link #route}
+   * does; when its framing is sound, without a view of the whole datagram
+   * unless some message is a stray (one Buffer per message, not two).
+   */
+  #routeFrame(block: Buffer, off: number, len: number, port: number, groups: number, flags: number): void {
+    const end = off + len;
+    let sound = (flags & this.#binding.FLAG_TRUNCATED) === 0 && this.#transactions.size > 0;
+    for (let at = off; sound && at < end; ) {
+      const n = end - at >= NLMSG_HDRLEN ? block.readUInt32LE(at) : 0;
+      if (n < NLMSG_HDRLEN || n > end - at) sound = false;
+      else at += Math.min(align(n), end - at);
+    }
+    const whole = (): Datagram => ({ data: block.subarray(off, end), port, groups, truncated: (flags & this.#binding.FLAG_TRUNCATED) !== 0 });
+    if (!sound) return this.#route(whole());
+    let strays: NetlinkMessage[] | undefined;
+    let total = 0;
+    for (let at = off; at < end; total++) {
+      const n = block.readUInt32LE(at);
+      const msg: NetlinkMessage = { type: block.readUInt16LE(at + 4), flags: block.readUInt16LE(at + 6), seq: block.readUInt32LE(at + 8), pid: block.readUInt32LE(at + 12), payload: block.subarray(at + NLMSG_HDRLEN, at + n) };
+      at += Math.min(align(n), end - at);
+      const t = this.#transactions.get(msg.seq);
+      if (t && port === t.peer && (msg.pid === this.#port || msg.pid === 0)) t.onMessage(msg);
+      else (strays ??= []).push(msg);
+    }
+    if (strays) this.#stray(strays.length === total ? whole() : { port, groups, truncated: false, data: encodeMessages(strays) });
   }
 
   #boundedBuffer(size: number, argument = 'bufferSize'): Buffer {

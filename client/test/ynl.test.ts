@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { decodeMessages, encodeAttributeSet, encodeGenlHeader, NETLINK, NLMSG, openSocket, UnexpectedReplyError, type AttributeSet, type GenlFamily, type NetlinkSocket, type RequestOptions } from '../src/index.js';
 import { generateClient } from '../src/ynl/generate.js';
 import { resolveSpec, SpecError } from '../src/ynl/spec.js';
 
@@ -74,6 +75,43 @@ describe('generateClient', () => {
     const dir = join(root, 'lessons/lesson-12/solution/client');
     const text = readFileSync(join(dir, 'nlab_kv.yaml'), 'utf8');
     expect(generateClient(parse(text), { specFile: 'nlab_kv.yaml', specText: text })).toBe(readFileSync(join(dir, 'nlab_kv-ynl.ts'), 'utf8'));
+  });
+
+  it("a generated do checks that the reply carries the op's command (the unified model)", async () => {
+    mkdirSync(join(root, '.lab'), { recursive: true });
+    const dir = mkdtempSync(join(root, '.lab', 'ynl-reply-'));
+    const client = openSocket(NETLINK.USERSOCK);
+    const server = openSocket(NETLINK.USERSOCK);
+    try {
+      const file = join(dir, 'demo-ynl.ts');
+      writeFileSync(file, generateClient(demo, { libraryImport: join(root, 'client/src/index.js') }));
+      const gen = (await import(file)) as {
+        itemGet(sock: NetlinkSocket, family: GenlFamily, request: { name: string }, options: RequestOptions): Promise<unknown>;
+        itemAttributes: AttributeSet;
+        CMD: Record<'item-get' | 'delete', number>;
+      };
+      // A user-space peer plays the family, so the reply's command is ours to choose.
+      const family: GenlFamily = { id: 0x30, name: 'demo-fam', version: 1, hdrsize: 0, maxattr: 10, ops: [], groups: {} };
+      const get = async (replyCmd: number): Promise<unknown> => {
+        const p = gen.itemGet(client, family, { name: 'x' }, { peer: server.port, timeout: 2000 });
+        const d = server.receiveSync(1000)!;
+        const [req] = decodeMessages(d.data);
+        const ack = Buffer.alloc(4 + 16);
+        d.data.copy(ack, 4, 0, 16);
+        const to = { seq: req!.seq, pid: client.port };
+        const attrs = encodeAttributeSet(gen.itemAttributes, { name: 'x' });
+        server.send([{ type: family.id, ...to, payload: [encodeGenlHeader(replyCmd), attrs] }, { type: NLMSG.ERROR, ...to, payload: ack }], { port: client.port });
+        return p;
+      };
+      expect(await get(gen.CMD['item-get'])).toEqual({ name: 'x' });
+      const err = await get(gen.CMD.delete).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UnexpectedReplyError);
+      expect(String(err)).toMatch(/command 2 answering command 1, expected 1/);
+    } finally {
+      client.close();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('type-checks against the client library', () => {

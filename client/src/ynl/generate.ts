@@ -242,7 +242,9 @@ export function generateClient(raw: unknown, options: GenerateOptions = {}): str
     }
     o.push('');
     o.push(...docComment(f.op.doc ? `${f.op.doc.trim()}\n\n${f.how} "${f.op.name}" (cmd ${f.op.value}).` : `${f.how} "${f.op.name}" (cmd ${f.op.value}).`));
-    const req = `{ family, cmd: CMD${member(f.op.name)}, set: ${setName}, attributes: attrs(request) }`;
+    // The unified enum model: a do's reply carries the op's own command, and genlRequest checks it.
+    const replyCmd = f.how === 'do' ? `, replyCmd: CMD${member(f.op.name)}` : '';
+    const req = `{ family, cmd: CMD${member(f.op.name)}, set: ${setName}, attributes: attrs(request)${replyCmd} }`;
     if (f.how === 'do') {
       o.push(
         `export async function ${f.fn}(sock: NetlinkSocket, family: GenlFamily, request: ${f.type}Request, options: RequestOptions = {}): Promise<${mode.reply ? `${f.type}Reply` : 'void'}> {`,

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import {
-  NETLINK, NLM_F, NLMSG, decodeErrorMessage, decodeMessages, dump, encodeAttributeSet, encodeGenlHeader,
-  encodeMessages, genlDump, genlRequest, openSocket, request, resolveFamily, type MessageInit, type NetlinkSocket,
+  NETLINK, NLM_F, dump, encodeAttributeSet, encodeGenlHeader, genlDump, genlRequest, openSocket, request, requestBatch,
+  resolveFamily, type MessageInit, type NetlinkSocket,
 } from 'netlink-lab/client';
 import { insmod, rmmod } from '../guest/modules.js';
 import { CMD, kvAttributes as kv } from './nlab-kv.js';
@@ -43,28 +43,14 @@ async function singleTs(sock: NetlinkSocket, msg: Omit<MessageInit, 'seq' | 'pid
   return count / ((performance.now() - t0) / 1000);
 }
 
-/** `batch` requests per sendmsg (encodeMessages), then answers until every one is ACKed. */
-function batchedTs(sock: NetlinkSocket, msg: Omit<MessageInit, 'seq' | 'pid'>, count: number, batch: number): number {
+/** `batch` requests per sendmsg with the library's requestBatch(), each answered and ACKed. */
+async function batchedTs(sock: NetlinkSocket, msg: Omit<MessageInit, 'seq' | 'pid'>, count: number, batch: number): Promise<number> {
   const t0 = performance.now();
   for (let i = 0; i < count; i += batch) {
     const k = Math.min(batch, count - i);
-    const msgs: MessageInit[] = [];
-    for (let j = 0; j < k; j++) msgs.push({ ...msg, flags: NLM_F.REQUEST | NLM_F.ACK, seq: sock.nextSeq(), pid: 0 });
-    sock.sendBytes(encodeMessages(msgs));
-    let acks = 0;
-    let answers = 0;
-    while (acks < k) {
-      const d = sock.receiveSync(2000);
-      if (!d) throw new Error(`timed out after ${acks}/${k} ACKs`);
-      for (const m of decodeMessages(d.data)) {
-        if (m.type === NLMSG.ERROR) {
-          const e = decodeErrorMessage(m);
-          if (e.errno) throw new Error(`request failed: errno ${e.errno}`);
-          acks++;
-        } else answers++;
-      }
-    }
-    if (answers !== k) throw new Error(`expected ${k} answers, got ${answers}`);
+    const answers = await requestBatch(sock, Array.from({ length: k }, () => msg));
+    const n = answers.reduce((sum, a) => sum + a.length, 0);
+    if (n !== k) throw new Error(`expected ${k} answers, got ${n}`);
   }
   return count / ((performance.now() - t0) / 1000);
 }
@@ -73,14 +59,14 @@ async function roundTrips(plan: NetbenchPlan, sock: NetlinkSocket, msg: Omit<Mes
   const single: NetbenchSeries = { c: [], ts: [] };
   const batched: NetbenchSeries = { c: [], ts: [] };
   await singleTs(sock, msg, 1000); // warm up the JIT and the kernel paths
-  batchedTs(sock, msg, 1000, plan.batch);
+  await batchedTs(sock, msg, 1000, plan.batch);
   for (let r = 0; r < plan.runs; r++) {
     const c1 = runC(plan, [...cArgs, plan.roundTrips, 1, ...family]);
     single.c.push(c1.count / c1.seconds);
     single.ts.push(await singleTs(sock, msg, plan.roundTrips));
     const cb = runC(plan, [...cArgs, plan.roundTrips, plan.batch, ...family]);
     batched.c.push(cb.count / cb.seconds);
-    batched.ts.push(batchedTs(sock, msg, plan.roundTrips, plan.batch));
+    batched.ts.push(await batchedTs(sock, msg, plan.roundTrips, plan.batch));
   }
   return { single, batched };
 }

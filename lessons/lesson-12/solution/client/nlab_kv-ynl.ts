@@ -106,7 +106,7 @@ export type SetRequest = Pick<KvInput, "key" | "value" | "flags">;
  * do "set" (cmd 1).
  */
 export async function set(sock: NetlinkSocket, family: GenlFamily, request: SetRequest, options: RequestOptions = {}): Promise<void> {
-  await genlRequest(sock, { family, cmd: CMD.set, set: kvAttributes, attributes: attrs(request) }, options);
+  await genlRequest(sock, { family, cmd: CMD.set, set: kvAttributes, attributes: attrs(request), replyCmd: CMD.set }, options);
 }
 
 /** The request of do "get". */
@@ -120,7 +120,7 @@ export type GetReply = Pick<KvAttributes, "key" | "value">;
  * do "get" (cmd 2).
  */
 export async function get(sock: NetlinkSocket, family: GenlFamily, request: GetRequest, options: RequestOptions = {}): Promise<GetReply> {
-  const [reply] = await genlRequest(sock, { family, cmd: CMD.get, set: kvAttributes, attributes: attrs(request) }, options);
+  const [reply] = await genlRequest(sock, { family, cmd: CMD.get, set: kvAttributes, attributes: attrs(request), replyCmd: CMD.get }, options);
   if (!reply) throw new Error('get: the kernel answered with an ACK only');
   return typed<GetReply>(reply.attributes);
 }
@@ -134,7 +134,7 @@ export type DelRequest = Pick<KvInput, "key">;
  * do "del" (cmd 3).
  */
 export async function del(sock: NetlinkSocket, family: GenlFamily, request: DelRequest, options: RequestOptions = {}): Promise<void> {
-  await genlRequest(sock, { family, cmd: CMD.del, set: kvAttributes, attributes: attrs(request) }, options);
+  await genlRequest(sock, { family, cmd: CMD.del, set: kvAttributes, attributes: attrs(request), replyCmd: CMD.del }, options);
 }
 
 /** The request of dump "list". */
