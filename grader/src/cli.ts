@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { LabError } from '../../kernel/src/errors.js';
 import { HOST_CONSENT_FLAG, requireHostBackend } from '../../kernel/src/host-backend.js';
 import { describeKernel, findKernel } from '../../kernel/src/kernels.js';
-import { FAIL, PASS, bold, dim, ms } from '../../kernel/src/term.js';
+import { FAIL, PASS, WARN, bold, dim, ms } from '../../kernel/src/term.js';
 import { reportCliError } from './cli-errors.js';
 import { gradeLesson, type GradeOptions, type Progress } from './grade.js';
 import { loadAllLessons, loadLesson, type Lesson } from './lesson/load.js';
@@ -59,6 +59,7 @@ function progressPrinter(enabled: boolean): (p: Progress) => void {
   return (p) => {
     if (p.phase === 'build') process.stderr.write(dim(`  built ${p.what}${p.cached ? ' (cached)' : ` in ${ms(p.ms)}`}\n`));
     else if (p.phase === 'boot') process.stderr.write(dim(p.attempt > 1 ? `  rebooting a fresh guest (boot ${p.attempt})…\n` : p.shared ? '  using the warm lab VM, or booting one…\n' : '  booting the lab VM…\n'));
+    else if (p.phase === 'warning') process.stderr.write(`${WARN} ${p.message}\n`);
     else if (p.phase === 'check-start') process.stderr.write(dim(`  ▸ ${p.job.check} (${p.job.pairing.kernel} module, ${p.job.pairing.client} client)\n`));
   };
 }

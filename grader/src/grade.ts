@@ -55,7 +55,9 @@ export type Progress =
   | { phase: 'build'; what: string; cached: boolean; ms: number }
   | { phase: 'boot'; attempt: number; shared?: boolean }
   | { phase: 'check-start'; job: Job }
-  | { phase: 'check-end'; job: Job; result: JobResult };
+  | { phase: 'check-end'; job: Job; result: JobResult }
+  /** Something went wrong that costs time but no verdict (a guest that had to be killed to stop). */
+  | { phase: 'warning'; message: string };
 
 /** Guest reboots allowed after panics or hangs before the remaining checks are given up. */
 const MAX_BOOTS = 4;
@@ -308,6 +310,7 @@ async function runInGuests(o: GradeOptions, warm: Warm, keep: boolean, out: Gues
       // A guest that saw a health event is never reused; a fresh grade stops its guest.
       vm = sick ? await session.kill() : await session.stop();
       warm.session = undefined;
+      if (!sick && vm.outcome !== 'exit') o.onProgress?.({ phase: 'warning', message: `the guest did not power off by itself after the last check (${vm.outcome}${vm.detail ? `: ${vm.detail.split('\n')[0]}` : ''}); it was killed` });
     }
     out.guestMs += vm?.timings.total ?? r.ms;
     if (vm) {

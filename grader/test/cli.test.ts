@@ -40,6 +40,14 @@ describe('npm run grade', () => {
     expect(xml).toMatch(/<testcase classname="lesson-1" name="greeting: The greeting appears in the kernel log"/);
   }, 300_000);
 
+  it('lets a fresh guest power off by itself after its last client run', async () => {
+    // A spare node process (guest/spares.ts) or a capture left running would keep the runner
+    // alive, and the host would wait 15 s and kill the guest: a warning, not a verdict.
+    const r = await grade('lesson-3', '--solution', '--no-warm', '--no-style', '--only', 'output-line');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/did not power off/);
+  }, 300_000);
+
   it('exits non-zero below full score and writes the failure into JUnit', async () => {
     const junit = join(mkdtempSync(join(tmpdir(), 'junit-')), 'r.xml');
     const r = await grade('lesson-1', '--junit', junit, '--only', 'farewell');

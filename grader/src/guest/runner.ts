@@ -16,7 +16,7 @@ import { netlinkDatagram, type PcapRecord } from '../pcap.js';
 import { startCapture, type Capture } from './capture.js';
 import { lessonUnit, makeContext } from './context.js';
 import { kmsgMark, readKmsg } from './kmsg.js';
-import { keepSpare } from './spares.js';
+import { dropSpare, keepSpare } from './spares.js';
 import { loadedModules, rmmod } from './modules.js';
 import { captureModuleImage, type ModuleImage } from './module-image.js';
 import { findLeaks, leakExcerpt, validateCaches } from './slab-debug.js';
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
   for (let request = 1; ; request++) {
     const file = join(dir, `req-${request}.json`);
     while (!existsSync(file)) {
-      if (existsSync(join(dir, 'stop'))) return;
+      if (existsSync(join(dir, 'stop'))) return dropSpare();
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     await serveRequest(file, request, dir);
@@ -180,6 +180,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
+  dropSpare();
   emit({ type: 'fatal', message: (e as Error)?.stack ?? String(e) });
   process.exitCode = 1;
 });

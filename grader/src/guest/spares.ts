@@ -30,6 +30,12 @@ export function keepSpare(): void {
   spare ??= start();
 }
 
+/** Ends the waiting spare, if any: the runner calls it before it exits, which a live child would prevent. */
+export function dropSpare(): void {
+  spare?.kill('SIGKILL');
+  spare = undefined;
+}
+
 /** Whether a run can use a spare: no wrapper, and nothing node reads before it runs a program. */
 export function spareFits(wrap: readonly string[] | undefined, env: Record<string, string> | undefined): boolean {
   return !wrap?.length && !Object.keys(env ?? {}).some((k) => k.startsWith('NODE_') || k.startsWith('UV_'));
