@@ -114,7 +114,7 @@ class BenchError extends Error {
 
 /**
  * Re-grades under --watch: the first grade warms a guest, then each Enter (the same re-grade
- * a save triggers, without its 200 ms debounce) is timed until the watcher waits again.
+ * a save triggers, without the 200 ms that saves wait for more saves) is timed until the watcher waits again.
  */
 async function benchWatch(kernel: Kernel, n: number, lesson: string): Promise<Figure[]> {
   const child = execa(GRADE[0]!, [...GRADE.slice(1), lesson, '--solution', '--watch', '--kernel', kernel.selector], {

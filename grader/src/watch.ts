@@ -33,7 +33,11 @@ export async function watchLesson(lesson: Lesson, target: Target, grade: (l: Les
     timer = setTimeout(() => void run(), DEBOUNCE_MS);
   };
   watch(join(lesson.dir, target), { recursive: true }, soon);
-  createInterface({ input: process.stdin }).on('line', soon);
+  // Enter is one deliberate request, not a burst of save events: no debounce.
+  createInterface({ input: process.stdin }).on('line', () => {
+    clearTimeout(timer);
+    void run();
+  });
   await run();
   await new Promise<never>(() => {});
 }
