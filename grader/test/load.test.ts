@@ -54,7 +54,7 @@ describe(`load on lesson 11 (kernel ${kernel.selector}, 2 vCPUs)`, () => {
   }, 1_500_000);
 
   it('catches a module that forgets to notify deletions', async () => {
-    const lesson = mutantLesson('lesson-11', 'load-no-del-notify', [{ file: 'kernel/nlab_kv.c', find: '\t\tnlab_kv_notify(info, e, true);\n', replace: '' }]);
+    const lesson = mutantLesson('lesson-11', 'load-no-del-notify', [{ file: 'kernel/nlab_kv.c', find: '\t\tnlab_kv_notify(info, e, NLAB_CMD_DEL_NTF);\n', replace: '' }]);
     const s = await runLoadTest(kernel, { lesson, target: 'starter', clients: 4, ops: 300 });
     expect(s.lost).toBe(0);
     expect(s.problems.join('\n')).toMatch(/notifications for \d+ changes/);
