@@ -19,7 +19,7 @@ import { reportCliError } from './cli-errors.js';
 import { loadLesson } from './lesson/load.js';
 import { LoadTestError, runLoadTest } from './loadtest/host.js';
 import { NetbenchError, netbenchRows, runNetbench, type NetbenchRow } from './netbench/host.js';
-import { recordFigures, renderReadmeTable, type Figure } from './bench-table.js';
+import { recordFigures, renderReadmeTable, seconds, type Figure } from './bench-table.js';
 
 /** #17's targets, by figure id: a figure meets its target when its median is at most this. */
 const TARGETS_MS: Record<string, number> = {
@@ -171,9 +171,6 @@ async function machine(kernel: Kernel) {
   return { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', accel: v.accel, accelReason: v.reason, kernel: kernel.release, node: process.version, loadavg: loadavg().map((l) => Number(l.toFixed(2))) };
 }
 
-function fmt(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
-}
 
 function rate(x: number): string {
   return Math.round(x).toLocaleString('en');
@@ -212,7 +209,7 @@ function printLoad(r: Awaited<ReturnType<typeof benchLoad>>): void {
   const { machine: m, shape: o } = r;
   console.log(bold(`${m.cores} cores (${m.cpu}), ${m.accel.toUpperCase()}, guest kernel ${r.result.kernel} on ${r.result.cpus} vCPUs, node ${m.node}, load ${m.loadavgBefore} → ${m.loadavg[0]}`));
   console.log(`  ${o.clients} clients × ${o.ops} operations (SET 40%, GET 40%, DEL 15%, LIST 5%) against lesson-11's nlab_kv`);
-  console.log(`  ${rate(r.ops)} operations in ${fmt(r.result.ms)}: ${rate(r.rate)}/s; per second min ${rate(r.perSecond.min)}, median ${rate(r.perSecond.median)}, max ${rate(r.perSecond.max)}`);
+  console.log(`  ${rate(r.ops)} operations in ${seconds(r.result.ms)}: ${rate(r.rate)}/s; per second min ${rate(r.perSecond.min)}, median ${rate(r.perSecond.median)}, max ${rate(r.perSecond.max)}`);
   console.log(`  answered ${rate(r.answered)}, lost ${r.lost}, ENOBUFS ${r.enobufs} (clients) + ${r.events.enobufs} (subscriber), wrong answers ${r.wrong.length}`);
   console.log(`  notifications: ${rate(r.events.seen)} seen for ${rate(r.events.expected)} changes`);
   console.log(`  kernel health: ${r.result.health.length ? r.result.health.map((h) => h.kind).join(', ') : 'no events'}; ${r.ok ? 'OK' : `PROBLEMS:\n    ${r.problems.join('\n    ')}`}`);
@@ -278,8 +275,8 @@ async function main(argv: string[]): Promise<number> {
     const m = await machine(kernel);
     console.log(bold(`${m.cores} cores (${m.cpu}), ${m.accel.toUpperCase()}, kernel ${m.kernel}, node ${m.node}`));
     for (const f of figures) {
-      const target = f.targetMs ? `  target ≤ ${fmt(f.targetMs)}: ${f.met ? 'met' : 'MISSED'}` : '';
-      console.log(`  ${f.name.padEnd(44)} ${fmt(f.median).padStart(8)}  ${dim(`(${fmt(f.min)}–${fmt(f.max)}, n=${f.runs.length})`)}${target}`);
+      const target = f.targetMs ? `  target ≤ ${seconds(f.targetMs)}: ${f.met ? 'met' : 'MISSED'}` : '';
+      console.log(`  ${f.name.padEnd(44)} ${seconds(f.median).padStart(8)}  ${dim(`(${seconds(f.min)}–${seconds(f.max)}, n=${f.runs.length})`)}${target}`);
     }
   }
   // A missed netlink bar or a failed load test makes the exit status 1.

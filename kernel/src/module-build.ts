@@ -39,6 +39,11 @@ function hashSources(dir: string, files: readonly string[], extra: string): stri
   return h.digest('hex');
 }
 
+/** A hash of a module folder's sources (C, headers, Kbuild, Makefile): what a build depends on. */
+export function moduleSourceHash(dir: string): string {
+  return hashSources(dir, sourceFiles(dir), '');
+}
+
 function builtModules(dir: string): Record<string, string> {
   return Object.fromEntries(
     readdirSync(dir)

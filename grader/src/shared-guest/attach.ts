@@ -6,10 +6,11 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Kernel } from '../../../kernel/src/kernels.js';
+import { moduleSourceHash } from '../../../kernel/src/module-build.js';
 import { REPO_ROOT } from '../../../kernel/src/paths.js';
 import { ensureSharedGuestDir, SHARED_GUEST_LOG, sharedGuestSocket } from '../../../kernel/src/shared-guest-slot.js';
 import type { VmRun } from '../../../kernel/src/vm.js';
@@ -23,19 +24,10 @@ const LISTEN_WAIT_MS = 30_000;
 /** A daemon that accepted but says nothing for this long is not one to rely on. */
 const GREETING_WAIT_MS = 10_000;
 
-/** Every file under `dir`, by path and contents, into `h`. */
-function hashTree(h: ReturnType<typeof createHash>, dir: string): void {
-  for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()) {
-    const path = join(dir, f);
-    if (!statSync(path).isFile()) continue;
-    h.update(f).update('\0').update(readFileSync(path)).update('\0');
-  }
-}
-
 /** What a shared guest is good for: one kernel, and modules built from these source folders. */
 export function sharedGuestKey(kernel: Kernel, moduleDirs: readonly string[]): string {
   const h = createHash('sha256').update(kernel.release).update('\0').update(kernel.image).update('\0');
-  for (const d of moduleDirs) hashTree(h.update(d).update('\0'), d);
+  for (const d of moduleDirs) h.update(d).update('\0').update(moduleSourceHash(d)).update('\0');
   return h.digest('hex');
 }
 
