@@ -1,14 +1,15 @@
 // The API a lesson's checks.ts programs against. Checks run inside the guest, one at a time,
 // each followed by the grader's health gate. Import it as `netlink-lab/grader`.
 
+import { fileURLToPath } from 'node:url';
 import type { GenlFamily } from 'netlink-lab/client';
 import { GUEST_HOST_ROOT } from '../../kernel/src/guest-paths.js';
-import type { ClientRun, ProcNetlinkSocket, RawExchange } from './check-types.js';
+import type { ClientRun, ProcNetlinkSocket, RawExchange, ReceivedDatagram } from './check-types.js';
 
-export type { ClientRun, ProcNetlinkSocket, RawExchange } from './check-types.js';
+export type { ClientRun, DecodedMessage, ProcNetlinkSocket, RawExchange, ReceivedDatagram } from './check-types.js';
 export { ackForReport, decodeForReport, flagNames } from './decode-report.js';
 export type { ReportedAck, ReportedMessage, ReportNames } from './decode-report.js';
-export { prng } from './fuzz/prng.js';
+export { bytes, int, pick, prng, seeded, type Random, type Rng } from './fuzz/prng.js';
 /** Live objects allocated in a loaded module's code, from SLUB's owner records (the lab guest's slub_debug). */
 export { comparePolicies, policyDiff, showPolicy, type DeclaredPolicy } from './policy-check.js';
 
@@ -57,6 +58,71 @@ export interface ClientHandle {
   path: string;
 }
 
+/** How {@link CheckContext.socket} opens a socket; what is not given is the client library's default. */
+export interface CheckSocketOptions {
+  /** The netlink unit; default the lesson's (NETLINK_GENERIC for a family lesson). */
+  unit?: number;
+  /** Port id to bind; default 0 (the kernel picks one). */
+  port?: number;
+  extendedAck?: boolean;
+  capAck?: boolean;
+  strictCheck?: boolean;
+  receiveBufferSize?: number;
+}
+
+/**
+ * A reference socket a check crafts raw datagrams on, closed by the grader when the check
+ * ends (pass, fail or timeout) if the check did not close it first.
+ */
+export interface CheckSocket {
+  readonly port: number;
+  /** Sends raw bytes (to the kernel unless `to.port` says otherwise); the errno code when the send is refused. */
+  send(datagram: Buffer, to?: { port?: number }): string | undefined;
+  /** The next datagram, waiting up to `timeoutMs` (default 1000); rejects when none comes. */
+  receive(timeoutMs?: number): Promise<ReceivedDatagram>;
+  /** What arrives within `timeoutMs` (default 1000), stopping early after `count` datagrams (default all). */
+  collect(timeoutMs?: number, count?: number): Promise<ReceivedDatagram[]>;
+  /** Sends `datagram` and collects the answers, as {@link CheckContext.exchange} does but on this socket. */
+  exchange(datagram: Buffer, opts?: { timeoutMs?: number; count?: number; to?: { port?: number } }): Promise<RawExchange>;
+  /** Drops what is queued now, without waiting or decoding; how many datagrams. Throws as a receive does (ENOBUFS after an overflow). */
+  discard(): number;
+  joinGroup(group: number): void;
+  close(): void;
+}
+
+/** A program a check started and reads while it runs ({@link CheckContext.start}, {@link CheckContext.startClient}). */
+export interface RunningProgram {
+  /** The command line as started. */
+  readonly argv: string[];
+  readonly pid: number | undefined;
+  /** Resolves when it has ended: exit, output, and the netlink trace for a client. */
+  readonly done: Promise<ClientRun>;
+  stdout(): string;
+  stderr(): string;
+  /** Exit code, null while it runs or when a signal ended it. */
+  exitCode(): number | null;
+  /** Waits until `test` holds (a RegExp is tried on stdout and stderr), the program ends, or `timeoutMs` passes; says whether it held. */
+  waitFor(test: RegExp | (() => boolean), timeoutMs: number): Promise<boolean>;
+  /** Sends a signal (e.g. SIGSTOP and SIGCONT to freeze it). */
+  signal(sig: NodeJS.Signals): void;
+  /** Kills it (SIGKILL) unless it ended, and waits until it is gone; the grader also does this when the check ends. */
+  stop(): Promise<void>;
+  /** Evidence lines: how it ended (or that it runs), stdout (first `stdoutLines` lines, default 6, each cut at `lineLength`, default 40) and stderr. */
+  notes(opts?: { stdoutLines?: number; lineLength?: number }): string[];
+}
+
+/** A started client: `node main.js ARGS`. */
+export type RunningClient = RunningProgram;
+
+/** How {@link CheckContext.run}, {@link CheckContext.start} and {@link CheckContext.startClient} start a program. */
+export interface RunOptions {
+  /** Run under another command, e.g. `['setpriv', '--bounding-set=-all']` or {@link CONTAINER_ROOT}. */
+  wrap?: readonly string[];
+  /** Killed after this long (default 5000 ms for run; no limit but the check's own for startClient). */
+  timeoutMs?: number;
+  env?: Record<string, string>;
+}
+
 /** What every check gets: the pairing under test plus helpers that talk to the guest kernel. */
 export interface CheckContext {
   lesson: { id: string; module: string; netlink: { unit: number } | { family: string } };
@@ -98,6 +164,14 @@ export interface CheckContext {
     datagram: Buffer,
     opts?: { timeoutMs?: number; bindPort?: number; count?: number; extendedAck?: boolean; capAck?: boolean },
   ): Promise<RawExchange>;
+  /** A reference socket for several datagrams (see {@link CheckSocket}); the unit's kernel socket must exist. */
+  socket(opts?: CheckSocketOptions): CheckSocket;
+  /** Starts the client (default the one under test) with `args` and returns at once, to read it while it runs. */
+  startClient(args: string[], opts?: RunOptions & { client?: ClientHandle }): RunningClient;
+  /** Starts any program and returns at once; killed when the check ends. */
+  start(argv: readonly string[], opts?: RunOptions): RunningProgram;
+  /** Runs any program to its end (or the timeout), output captured and capped as for runClient. */
+  run(argv: readonly string[], opts?: RunOptions): Promise<ClientRun>;
   /**
    * The lesson's generic netlink family as nlctrl reports it now (id, ops, groups); the
    * check fails with a clear message when it is not registered. Family lessons only.
@@ -200,3 +274,13 @@ export const commonChecks = {
     ensure(loaded.includes(t.module.name), `${t.module.name} is not in /proc/modules after insmod`, { expected: t.module.name, actual: loaded });
   },
 } satisfies CheckSet;
+
+/**
+ * Programs a check loads into the client before main.js (`NODE_OPTIONS: --import PATH`):
+ * `noNul` sends every text payload without its NUL; `holdPid` binds a socket on unit
+ * $LAB_HOLD_UNIT to the client's process id first.
+ */
+export const PRELOAD = {
+  noNul: fileURLToPath(new URL('./fixtures/preload-no-nul.js', import.meta.url)),
+  holdPid: fileURLToPath(new URL('./fixtures/preload-hold-pid.js', import.meta.url)),
+} as const;

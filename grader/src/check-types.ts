@@ -38,18 +38,24 @@ export interface DecodedMessage {
   payload: string;
 }
 
+/** One datagram a check's socket received, decoded for a report. */
+export interface ReceivedDatagram {
+  /** The sender's port id (0: the kernel). */
+  from: number;
+  /** The multicast group bitmask it was delivered for (0: unicast). */
+  groups: number;
+  truncated: boolean;
+  bytes: Buffer;
+  messages: DecodedMessage[];
+  /** The datagram did not parse as netlink messages. */
+  decodeError?: string;
+}
+
 /** What came back from one crafted datagram. */
 export interface RawExchange {
   /** The reference socket's port id. */
   port: number;
   /** The send failed with this errno code (e.g. ECONNREFUSED when nothing listens on the unit). */
   sendError?: string;
-  received: {
-    from: number;
-    truncated: boolean;
-    bytes: Buffer;
-    messages: DecodedMessage[];
-    /** The datagram did not parse as netlink messages. */
-    decodeError?: string;
-  }[];
+  received: ReceivedDatagram[];
 }

@@ -6,28 +6,15 @@
 // path: that is the spec the TypeScript codecs came from, so both sides use the same one.
 // cli.py and the schema come from `.lab/ynl/`, which `npm run setup` extracts from Debian's
 // linux-source-6.12.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import {
-  decodeMessages,
-  encodeAttribute,
-  encodeMessages,
-  errnoCode,
-  GENL_OP_FLAG,
-  NETLINK,
-  NLM_F,
-  NLMSG,
-  openSocket,
-  type GenlFamily,
-} from 'netlink-lab/client';
-import { type CheckContext, CheckFailed, commonChecks, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
+import { GENL_OP_FLAG, NETLINK } from 'netlink-lab/client';
+import { type CheckContext, CheckFailed, type ClientRun, commonChecks, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
+import { change, eventsGroup } from 'netlink-lab/grader/nlab-kv';
 
-const CMD = { SET: 1, DEL: 3 } as const;
-const ATTR = { KEY: 1, VALUE: 2 } as const;
 /** The generated module next to the client's main.js. */
 const GENERATED = 'nlab_kv-ynl.js';
 /** cli.py under TCG: python3 with yaml and jsonschema takes 6–25 s in the lab (cold caches, a busy host). */
@@ -50,37 +37,6 @@ function findYnl(): Ynl {
   return { dir, cli: join(dir, 'tools/net/ynl/cli.py'), schema: join(dir, 'Documentation/netlink/genetlink.yaml') };
 }
 
-interface Proc {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-  timedOut: boolean;
-}
-
-/** Runs a program to its end (or the timeout); `onStart` gets the child, e.g. to watch its pid. */
-function runProgram(cmd: string, args: string[], timeoutMs: number, onStart?: (pid: number) => void): Promise<Proc> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    p.stdout.on('data', (b: Buffer) => void (stdout += b.toString()));
-    p.stderr.on('data', (b: Buffer) => void (stderr += b.toString()));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      p.kill('SIGKILL');
-    }, timeoutMs);
-    if (p.pid !== undefined) onStart?.(p.pid);
-    p.on('error', (e) => void (stderr += String(e)));
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started, timedOut });
-    });
-  });
-}
-
 /** The spec the client under test was generated from, written to a file YNL can read. */
 async function clientSpec(t: CheckContext): Promise<{ path: string; text: string }> {
   const c = t.client;
@@ -96,22 +52,25 @@ async function clientSpec(t: CheckContext): Promise<{ path: string; text: string
   return { path, text: m.specSource };
 }
 
-function ynlNotes(what: string, r: Proc): string[] {
+function ynlNotes(what: string, r: ClientRun): string[] {
   const tail = (s: string): string => s.trim().split('\n').slice(-8).join('\n') || '(none)';
   return [
-    `${what}: ${r.timedOut ? 'timed out' : `exit ${r.code}`} after ${(r.ms / 1000).toFixed(1)} s`,
+    `${what}: ${r.timedOut ? 'timed out' : `exit ${r.code}`} after ${(r.durationMs / 1000).toFixed(1)} s`,
     `  stdout: ${tail(r.stdout)}`,
     `  stderr: ${tail(r.stderr)}`,
   ];
 }
 
-/** cli.py with the client's spec and the kernel's schema; JSON output. */
-async function ynl(t: CheckContext, spec: string, args: string[], onStart?: (pid: number) => void): Promise<{ value: unknown; notes: string[] }> {
+/** cli.py with the client's spec and the kernel's schema, JSON output. */
+function ynlArgv(spec: string, args: string[]): string[] {
   const y = findYnl();
-  const argv = [y.cli, '--spec', spec, '--schema', y.schema, '--output-json', ...args];
-  const r = await runProgram('python3', argv, YNL_TIMEOUT_MS, onStart);
-  const notes = [`python3 cli.py ${argv.slice(5).join(' ')}`, ...ynlNotes("YNL's cli.py", r)];
-  t.note(`YNL's cli.py ${args.find((a) => a.startsWith('--')) ?? ''} took ${(r.ms / 1000).toFixed(1)} s`);
+  return ['python3', y.cli, '--spec', spec, '--schema', y.schema, '--output-json', ...args];
+}
+
+/** What a cli.py run printed, as JSON; the check fails when it failed. */
+async function ynlResult(t: CheckContext, argv: string[], r: ClientRun): Promise<{ value: unknown; notes: string[] }> {
+  const notes = [`python3 cli.py ${argv.slice(6).join(' ')}`, ...ynlNotes("YNL's cli.py", r)];
+  t.note(`YNL's cli.py ${argv.slice(7).find((a) => a.startsWith('--')) ?? ''} took ${(r.durationMs / 1000).toFixed(1)} s`);
   ensure(!r.timedOut && r.code === 0, "the kernel's YNL client failed with this spec", { notes: [...notes, ...(await moduleLog(t))] });
   try {
     return { value: JSON.parse(r.stdout), notes };
@@ -120,52 +79,9 @@ async function ynl(t: CheckContext, spec: string, args: string[], onStart?: (pid
   }
 }
 
-// ---- the store, set up with raw requests (neither side under test) --------------------------
-
-const str = (type: number, s: string): Buffer => encodeAttribute(type, Buffer.from(`${s}\0`));
-const genl = (cmd: number, attrs: Buffer[]): Buffer => Buffer.concat([Buffer.from([cmd, 1, 0, 0]), ...attrs]);
-
-/** SET (with a value) or DEL requests, one at a time, each ACKed with 0. */
-async function change(family: GenlFamily, reqs: { key: string; value?: Buffer }[]): Promise<void> {
-  const sock = openSocket(NETLINK.GENERIC);
-  try {
-    for (const [i, r] of reqs.entries()) {
-      const attrs = [str(ATTR.KEY, r.key), ...(r.value ? [encodeAttribute(ATTR.VALUE, r.value)] : [])];
-      sock.sendBytes(encodeMessages([{ type: family.id, flags: NLM_F.REQUEST | NLM_F.ACK, seq: i + 1, pid: 0, payload: genl(r.value ? CMD.SET : CMD.DEL, attrs) }]));
-      const d = await sock.receive({ timeout: 5000 });
-      const ack = decodeMessages(d.data).find((m) => m.type === NLMSG.ERROR);
-      const errno = ack ? -ack.payload.readInt32LE(0) : -1;
-      ensure(errno === 0, `${r.value ? 'SET' : 'DEL'} ${r.key} failed with ${errno < 0 ? 'no ACK' : errnoCode(errno)}`);
-    }
-  } finally {
-    sock.close();
-  }
-}
-
-/** Many SETs in datagrams of 50, ACKed only at the end: faster than a watcher can read them. */
-async function flood(family: GenlFamily, keys: string[], value: Buffer): Promise<void> {
-  const sock = openSocket(NETLINK.GENERIC);
-  try {
-    for (let i = 0; i < keys.length; i += 50) {
-      const batch = keys.slice(i, i + 50).map((key, j) => ({
-        type: family.id,
-        flags: NLM_F.REQUEST | (i + j === keys.length - 1 ? NLM_F.ACK : 0),
-        seq: i + j + 1,
-        pid: 0,
-        payload: genl(CMD.SET, [str(ATTR.KEY, key), encodeAttribute(ATTR.VALUE, value)]),
-      }));
-      sock.sendBytes(encodeMessages(batch));
-    }
-    for (;;) {
-      const ack = decodeMessages((await sock.receive({ timeout: 5000 })).data).find((m) => m.type === NLMSG.ERROR);
-      if (!ack) continue;
-      const errno = -ack.payload.readInt32LE(0);
-      ensure(errno === 0, `SET ${keys[ack.seq - 1]} failed with ${errnoCode(errno)}`);
-      if (ack.seq === keys.length) return;
-    }
-  } finally {
-    sock.close();
-  }
+async function ynl(t: CheckContext, spec: string, args: string[]): Promise<{ value: unknown; notes: string[] }> {
+  const argv = ynlArgv(spec, args);
+  return ynlResult(t, argv, await t.run(argv, { timeoutMs: YNL_TIMEOUT_MS }));
 }
 
 /** The client's stdout as JSON, or a failed check that shows what it printed. */
@@ -187,39 +103,6 @@ async function clientJson(t: CheckContext, args: string[]): Promise<{ value: unk
 const show = (v: unknown): string => JSON.stringify(v);
 
 // ---- notifications ----------------------------------------------------------------------------
-
-/** A running `node main.js watch …`, read while it runs. */
-function startWatch(t: CheckContext, args: string[]) {
-  const c = t.client;
-  if (!c) throw new Error('lesson 12 has a client');
-  const proc = spawn(process.execPath, [c.path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (b: Buffer) => void (stdout += b.toString()));
-  proc.stderr.on('data', (b: Buffer) => void (stderr += b.toString()));
-  const ended = (): boolean => proc.exitCode !== null || proc.signalCode !== null;
-  const waitFor = async (test: () => boolean, ms: number): Promise<boolean> => {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      if (test()) return true;
-      if (ended()) return test();
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return false;
-  };
-  const notes = (): string[] => [
-    `node main.js ${args.join(' ')}: ${proc.exitCode !== null ? `exited ${proc.exitCode}` : proc.signalCode ? `killed by ${proc.signalCode}` : 'still running'}`,
-    `  stdout: ${stdout.trim().slice(0, 400) || '(none)'}`,
-    `  stderr: ${stderr.trim().split('\n').slice(0, 4).join('\n') || '(none)'}`,
-  ];
-  const stop = async (): Promise<void> => {
-    if (ended()) return;
-    const gone = new Promise((r) => proc.once('close', r));
-    proc.kill('SIGKILL');
-    await gone;
-  };
-  return { proc, out: () => stdout, err: () => stderr, waitFor, notes, stop };
-}
 
 /** Sockets of NETLINK_GENERIC that joined `group` (visible in /proc/net/netlink for ids below 32). */
 async function members(t: CheckContext, group: number): Promise<number> {
@@ -271,8 +154,8 @@ export default defineChecks({
       "        'admin': 'admin-perm' in o.yaml.get('flags', []), 'event': o.is_async} for n, o in f.msgs.items()]",
       "print(json.dumps({'name': f.name, 'ops': ops, 'mcgrps': list(f.mcast_groups)}))",
     ].join('\n');
-    const r = await runProgram('python3', ['-c', script, join(y.dir, 'tools/net/ynl'), spec.path, y.schema], YNL_TIMEOUT_MS);
-    t.note(`loading the spec with YNL's SpecFamily took ${(r.ms / 1000).toFixed(1)} s`);
+    const r = await t.run(['python3', '-c', script, join(y.dir, 'tools/net/ynl'), spec.path, y.schema], { timeoutMs: YNL_TIMEOUT_MS });
+    t.note(`loading the spec with YNL's SpecFamily took ${(r.durationMs / 1000).toFixed(1)} s`);
     const notes = ynlNotes("YNL's SpecFamily", r);
     ensure(r.code !== 3, "the spec does not pass the kernel's genetlink schema", { actual: r.stdout.trim(), notes });
     ensure(r.code === 0, 'YNL could not load the spec', { actual: r.stdout.trim() || r.stderr.trim().split('\n').at(-1), notes });
@@ -310,7 +193,7 @@ export default defineChecks({
     const family = await loadFamily(t);
     const spec = await clientSpec(t);
     const value = Buffer.from([0x00, 0xff, 0x6c, 0x61, 0x62]);
-    await change(family, [
+    await change(t, family, [
       { key: 'a', value: Buffer.from('alpha') },
       { key: 'b', value },
     ]);
@@ -332,7 +215,7 @@ export default defineChecks({
   async 'list-same'(t) {
     const family = await loadFamily(t);
     const spec = await clientSpec(t);
-    await change(family, [
+    await change(t, family, [
       { key: 'c1', value: Buffer.from('one') },
       { key: 'd1', value: Buffer.from('other') },
       { key: 'c2', value: Buffer.from([0, 1, 2]) },
@@ -358,31 +241,31 @@ export default defineChecks({
   async 'event-same'(t) {
     const family = await loadFamily(t);
     const spec = await clientSpec(t);
-    const group = family.groups.events;
-    ensure(group !== undefined, 'the family has no multicast group named "events"', { actual: JSON.stringify(family.groups) });
+    const group = eventsGroup(family);
 
-    const w = startWatch(t, ['watch', '2']);
-    let ynlPid = 0;
+    const w = t.startClient(['watch', '2']);
     // cli.py joins right after it loads, then sleeps, then prints what arrived meanwhile.
     const sleepS = 6;
-    let ynlEnded = false;
-    const theirsP = ynl(t, spec.path, ['--subscribe', 'events', '--sleep', String(sleepS)], (pid) => void (ynlPid = pid))
+    const argv = ynlArgv(spec.path, ['--subscribe', 'events', '--sleep', String(sleepS)]);
+    const sub = t.start(argv, { timeoutMs: YNL_TIMEOUT_MS });
+    const theirsP = sub.done
+      .then((r) => ynlResult(t, argv, r))
       .then(
         (v) => ({ ok: true as const, v }),
         (e: unknown) => ({ ok: false as const, e }),
-      )
-      .finally(() => void (ynlEnded = true));
+      );
+    const notes = (): string[] => w.notes({ lineLength: 200 });
     try {
-      ensure(await w.waitFor(() => /watching/.test(w.err()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
+      ensure(await w.waitFor(() => /watching/.test(w.stderr()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: notes() });
       // Both must be members before the first change: two sockets in the group, or (when the
       // group id is too high for /proc/net/netlink to show) cli.py's socket exists plus a margin.
-      const joined = await bothJoined(t, group, () => ynlPid, YNL_TIMEOUT_MS - sleepS * 1000);
+      const joined = await bothJoined(t, group, () => sub.pid ?? 0, YNL_TIMEOUT_MS - sleepS * 1000);
       if (!joined) {
         const r = await theirsP;
         if (!r.ok) throw r.e;
         ensure(false, "YNL's cli.py never joined the events group", { notes: r.v.notes });
       }
-      await change(family, [{ key: 'e', value: Buffer.from('1') }, { key: 'e' }]);
+      await change(t, family, [{ key: 'e', value: Buffer.from('1') }, { key: 'e' }]);
       const r = await theirsP;
       if (!r.ok) throw r.e;
       const theirs = r.v;
@@ -395,53 +278,48 @@ export default defineChecks({
         actual: show(theirs.value),
         notes: theirs.notes,
       });
-      await w.waitFor(() => w.proc.exitCode !== null, 5000);
-      const lines = w.out().trim().split('\n').filter(Boolean);
+      await w.waitFor(() => w.exitCode() !== null, 5000);
+      const lines = w.stdout().trim().split('\n').filter(Boolean);
       let ours: unknown[];
       try {
         ours = lines.map((l) => JSON.parse(l) as unknown);
       } catch {
-        throw new CheckFailed('`watch 2` printed a line that is not JSON', { notes: w.notes() });
+        throw new CheckFailed('`watch 2` printed a line that is not JSON', { notes: notes() });
       }
       ensure(isDeepStrictEqual(ours, theirs.value), '`watch 2` and YNL saw different notifications', {
         expected: (theirs.value as unknown[]).map(show).join(' | '),
         actual: ours.map(show).join(' | '),
-        notes: w.notes(),
+        notes: notes(),
       });
-      ensure(w.proc.exitCode === 0, '`watch 2` did not exit 0 after two notifications', { notes: w.notes() });
+      ensure(w.exitCode() === 0, '`watch 2` did not exit 0 after two notifications', { notes: notes() });
     } finally {
       await w.stop();
       // The check failed before YNL's answer was needed: don't sit out cli.py's sleep.
-      if (!ynlEnded && ynlPid) {
-        try {
-          process.kill(ynlPid, 'SIGKILL');
-        } catch {
-          // It ended on its own meanwhile.
-        }
-      }
+      await sub.stop();
       await theirsP;
     }
   },
 
   async resync(t) {
     const family = await loadFamily(t);
-    const w = startWatch(t, ['watch']);
+    const w = t.startClient(['watch']);
+    const wNotes = (): string[] => w.notes({ lineLength: 200 });
     try {
-      ensure(await w.waitFor(() => /watching/.test(w.err()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
+      ensure(await w.waitFor(() => /watching/.test(w.stderr()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: wNotes() });
       // Freeze the client, and make far more changes than its receive buffer holds.
-      w.proc.kill('SIGSTOP');
+      w.signal('SIGSTOP');
       const keys = Array.from({ length: 600 }, (_, i) => `k${String(i).padStart(3, '0')}`);
-      await flood(family, keys, Buffer.alloc(900, 'x'));
-      w.proc.kill('SIGCONT');
+      await change(t, family, keys.map((key) => ({ key, value: Buffer.alloc(900, 'x') })));
+      w.signal('SIGCONT');
       // One more change once the client has caught up: it must still be watching.
       const after = { name: 'set-ntf', msg: { key: 'after', value: Buffer.from('resync').toString('hex') } };
-      if (await w.waitFor(() => /resync done/.test(w.err()), 30000)) {
-        await change(family, [{ key: 'after', value: Buffer.from('resync') }]);
-        await w.waitFor(() => w.out().includes('"after"'), 5000);
+      if (await w.waitFor(() => /resync done/.test(w.stderr()), 30000)) {
+        await change(t, family, [{ key: 'after', value: Buffer.from('resync') }]);
+        await w.waitFor(() => w.stdout().includes('"after"'), 5000);
       }
-      const notes = [...w.notes(), ...(await moduleLog(t))];
-      ensure(/lost events \(ENOBUFS\); resync[\s\S]*resync done/.test(w.err()), 'after the kernel dropped notifications the client did not print "lost events (ENOBUFS); resync" … "resync done" on stderr', { notes });
-      const lines = w.out().trim().split('\n').map((l) => {
+      const notes = [...wNotes(), ...(await moduleLog(t))];
+      ensure(/lost events \(ENOBUFS\); resync[\s\S]*resync done/.test(w.stderr()), 'after the kernel dropped notifications the client did not print "lost events (ENOBUFS); resync" … "resync done" on stderr', { notes });
+      const lines = w.stdout().trim().split('\n').map((l) => {
         try {
           return JSON.parse(l) as unknown;
         } catch {

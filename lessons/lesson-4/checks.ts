@@ -1,11 +1,8 @@
 // Lesson 4 checks: attacks on the module from the grader's own sockets (forged nlmsg_pid,
 // bad lengths, text without a NUL, packed datagrams, a fuzz round), and a client that
 // must not assume its process id is a free port.
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { decodeMessages, encodeMessage, encodeMessages, NLM_F, NLMSG, openSocket, type Datagram, type NetlinkSocket } from 'netlink-lab/client';
-import { type CheckContext, commonChecks, decodeForReport, defineChecks, ensure, loadModule, moduleLog, prng } from 'netlink-lab/grader';
+import { decodeMessages, encodeMessage, encodeMessages, NLM_F, NLMSG } from 'netlink-lab/client';
+import { type CheckSocket, commonChecks, defineChecks, ensure, loadModule, moduleLog, PRELOAD, type Random, type ReceivedDatagram, seeded } from 'netlink-lab/grader';
 
 const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
@@ -14,33 +11,22 @@ const EXPECTED_LINE = 'Received message payload: Hello from kernel';
 const FUZZ_ROUNDS = 5000;
 
 /** One received datagram for a report: where it came from, its messages (hex when they do not parse). */
-function show(d: Datagram): unknown {
-  const r = decodeForReport(d.data);
-  return { from: d.port, truncated: d.truncated, ...r, ...(r.decodeError ? { hex: d.data.toString('hex') } : {}) };
-}
-
-/** Everything queued on `sock` now and within `ms`; the module answers inside sendmsg(), so little waiting is needed. */
-async function collect(sock: NetlinkSocket, ms = 200): Promise<Datagram[]> {
-  const out: Datagram[] = [];
-  const deadline = Date.now() + ms;
-  for (;;) {
-    for (let d = sock.receiveSync(0); d; d = sock.receiveSync(0)) out.push(d);
-    if (Date.now() >= deadline) return out;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+function show(d: ReceivedDatagram): unknown {
+  const { bytes, groups: _groups, ...r } = d;
+  return { ...r, ...(r.decodeError ? { hex: bytes.toString('hex') } : {}) };
 }
 
 /** The HELLO answers in `ds`, as (seq, payload) pairs. */
-function hellos(ds: Datagram[]): { seq: number; payload: string; from: number }[] {
+function hellos(ds: ReceivedDatagram[]): { seq: number; payload: string; from: number }[] {
   const out: { seq: number; payload: string; from: number }[] = [];
   for (const d of ds) {
     let msgs;
     try {
-      msgs = decodeMessages(d.data);
+      msgs = decodeMessages(d.bytes);
     } catch {
       continue;
     }
-    for (const m of msgs) if (m.type === NLAB_MSG_HELLO) out.push({ seq: m.seq, payload: m.payload.toString('latin1'), from: d.port });
+    for (const m of msgs) if (m.type === NLAB_MSG_HELLO) out.push({ seq: m.seq, payload: m.payload.toString('latin1'), from: d.from });
   }
   return out;
 }
@@ -50,21 +36,18 @@ function hello(seq: number, pid: number): Buffer {
 }
 
 /** Sends one good hello from `sock` and says whether its answer came back. */
-async function answersGoodHello(sock: NetlinkSocket, seq: number): Promise<{ ok: boolean; got: Datagram[] }> {
-  sock.sendBytes(hello(seq, sock.port));
-  const got = await collect(sock, 300);
+async function answersGoodHello(sock: CheckSocket, seq: number): Promise<{ ok: boolean; got: ReceivedDatagram[] }> {
+  sock.send(hello(seq, sock.port));
+  const got = await sock.collect(300);
   return { ok: hellos(got).some((h) => h.seq === seq && h.payload === GREETING && h.from === 0), got };
 }
 
 /** One fuzz datagram: random bytes, or well-formed messages with lies in them. */
-function fuzzDatagram(rnd: () => number): Buffer {
-  const int = (n: number) => Math.floor(rnd() * n);
+function fuzzDatagram(r: Random): Buffer {
+  const { int } = r;
+  const rnd = r.next;
   const kind = int(4);
-  if (kind === 0) {
-    const b = Buffer.alloc(int(72));
-    for (let i = 0; i < b.length; i++) b[i] = int(256);
-    return b;
-  }
+  if (kind === 0) return r.bytes(int(72));
   const texts = ['Hello', '', 'x'.repeat(int(200)), '\0\0\0', 'Hello\nworld %s %n'];
   const count = 1 + int(3);
   const pids = [0, 0, int(0x1_0000_0000), 1, 0xffffffff];
@@ -110,12 +93,12 @@ export default defineChecks({
 
   async 'spoofed-port'(t) {
     await loadModule(t);
-    const victim = openSocket(UNIT);
-    const attacker = openSocket(UNIT);
+    const victim = t.socket();
+    const attacker = t.socket();
     try {
       const seq = 0x5b00 + (attacker.port & 0xff);
-      attacker.sendBytes(hello(seq, victim.port));
-      const [mine, theirs] = [await collect(attacker, 300), await collect(victim, 100)];
+      attacker.send(hello(seq, victim.port));
+      const [mine, theirs] = [await attacker.collect(300), await victim.collect(100)];
       ensure(hellos(theirs).length === 0, `the answer went to port ${victim.port}, the port the sender wrote in nlmsg_pid`, {
         expected: `nothing at the victim's port ${victim.port}; the answer at the sender's port ${attacker.port}`,
         actual: theirs.map(show),
@@ -135,7 +118,7 @@ export default defineChecks({
 
   async malformed(t) {
     await loadModule(t);
-    const sock = openSocket(UNIT);
+    const sock = t.socket();
     try {
       const pid = sock.port; // the sender's real port: lesson 3's module must survive this one
       const good = (seq: number) => encodeMessage({ type: NLAB_MSG_HELLO, flags: NLM_F.REQUEST, seq, pid, payload: 'Hello' });
@@ -150,8 +133,8 @@ export default defineChecks({
       ];
       const wrong: unknown[] = [];
       for (const c of cases) {
-        sock.sendBytes(c.bytes);
-        const got = await collect(sock, 100);
+        sock.send(c.bytes);
+        const got = await sock.collect(100);
         const answered = hellos(got).some((h) => h.seq === c.seq);
         if (answered === c.refused) wrong.push({ case: c.name, sent: c.bytes.toString('hex'), got: got.map(show) });
       }
@@ -170,11 +153,11 @@ export default defineChecks({
 
   async batched(t) {
     await loadModule(t);
-    const sock = openSocket(UNIT);
+    const sock = t.socket();
     try {
       const seqs = [201, 202, 203];
-      sock.sendBytes(encodeMessages(seqs.map((seq) => ({ type: NLAB_MSG_HELLO, flags: NLM_F.REQUEST, seq, pid: sock.port, payload: `Hello ${seq}` }))));
-      const got = await collect(sock, 300);
+      sock.send(encodeMessages(seqs.map((seq) => ({ type: NLAB_MSG_HELLO, flags: NLM_F.REQUEST, seq, pid: sock.port, payload: `Hello ${seq}` }))));
+      const got = await sock.collect(300);
       const answered = hellos(got).map((h) => h.seq);
       ensure(answered.join(',') === seqs.join(','), `${answered.length} answer(s) to 3 packed messages`, {
         expected: `three NLAB_MSG_HELLO answers, seq ${seqs.join(', ')} in that order`,
@@ -190,20 +173,16 @@ export default defineChecks({
   async fuzz(t) {
     await loadModule(t);
     const seed = 0x4e4c4142;
-    const rnd = prng(seed);
-    const sock = openSocket(UNIT);
+    const random = seeded(seed);
+    const sock = t.socket();
     try {
       const started = performance.now();
       let sendErrors = 0;
       let received = 0;
       for (let i = 0; i < FUZZ_ROUNDS; i++) {
+        if (sock.send(fuzzDatagram(random))) sendErrors++;
         try {
-          sock.sendBytes(fuzzDatagram(rnd));
-        } catch {
-          sendErrors++;
-        }
-        try {
-          for (let d = sock.receiveSync(0); d; d = sock.receiveSync(0)) received++;
+          received += sock.discard();
         } catch {
           // ENOBUFS and the like: the queue overflowed; keep going.
         }
@@ -232,16 +211,7 @@ export default defineChecks({
     await loadModule(t);
     // A preload that drops the NUL from the payload of whatever the client sends, so the
     // reference module refuses the request: netlink_rcv_skb() answers with an error ACK.
-    const dir = mkdtempSync(join(tmpdir(), 'nlab-l4-'));
-    const preload = join(dir, 'no-nul.mjs');
-    writeFileSync(
-      preload,
-      `import { NetlinkSocket } from ${JSON.stringify(import.meta.resolve('netlink-lab/client'))};\n` +
-        `const send = NetlinkSocket.prototype.send;\n` +
-        `const cut = (m) => (typeof m.payload === 'string' ? { ...m, payload: Buffer.from(m.payload, 'utf8') } : m);\n` +
-        `NetlinkSocket.prototype.send = function (message, to) { return send.call(this, Array.isArray(message) ? message.map(cut) : cut(message), to); };\n`,
-    );
-    const run = await t.runClient(undefined, { timeoutMs: 8000, env: { NODE_OPTIONS: `--import ${preload}` } });
+    const run = await t.runClient(undefined, { timeoutMs: 8000, env: { NODE_OPTIONS: `--import ${PRELOAD.noNul}` } });
     const evidence = {
       expected: 'a non-zero exit and stderr naming EINVAL and errno 22, e.g. "Error: EINVAL (errno 22): the text must end with a NUL"',
       notes: [
@@ -259,15 +229,7 @@ export default defineChecks({
     await loadModule(t);
     // A preload that binds a socket on the unit to the client's own process id, as a
     // library would that opened its socket first, before main.ts runs.
-    const dir = mkdtempSync(join(tmpdir(), 'nlab-l4-'));
-    const preload = join(dir, 'hold-pid.mjs');
-    writeFileSync(
-      preload,
-      `import { openSocket } from ${JSON.stringify(import.meta.resolve('netlink-lab/client'))};\n` +
-        `const held = openSocket(${UNIT}, { port: process.pid });\n` +
-        `process.on('exit', () => held.close());\n`,
-    );
-    const run = await t.runClient(undefined, { timeoutMs: 8000, env: { NODE_OPTIONS: `--import ${preload}` } });
+    const run = await t.runClient(undefined, { timeoutMs: 8000, env: { NODE_OPTIONS: `--import ${PRELOAD.holdPid}`, LAB_HOLD_UNIT: String(UNIT) } });
     const got = run.stdout.split('\n').map((l) => l.replace(/\r$/, '')).find((l) => l.startsWith('Received message payload:'));
     ensure(got === EXPECTED_LINE && run.code === 0, 'with port <pid> already taken on the unit, the client failed', {
       expected: `${EXPECTED_LINE} (the socket autobinds to a free port)`,

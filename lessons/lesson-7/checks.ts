@@ -15,12 +15,8 @@ import {
   type NetlinkMessage,
 } from 'netlink-lab/client';
 import { type CheckContext, type ClientRun, ackForReport, commonChecks, decodeForReport, defineChecks, ensure, flagNames, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
+import { ATTR, F_EXCL as NLAB_F_EXCL, flags, key, MSG, MSG_NAMES as NAMES, value } from 'netlink-lab/grader/nlab-kv';
 
-const MSG = { SET: 0x10, GET: 0x11, DEL: 0x12, VALUE: 0x13 } as const;
-const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3 } as const;
-const NLAB_F_EXCL = 1;
-/** nlab_kv's message and attribute names, for decodeForReport(). */
-const NAMES = { types: { 0x10: 'SET', 0x11: 'GET', 0x12: 'DEL', 0x13: 'VALUE' }, attributes: { 1: 'KEY', 2: 'VALUE', 3: 'FLAGS' } as Record<number, string> };
 const NLMSG_HDRLEN = 16;
 
 const EINVAL = 22;
@@ -28,16 +24,6 @@ const ERANGE = 34;
 const ENOENT = 2;
 const EEXIST = 17;
 const ENOSPC = 28;
-
-/** Attribute builders for crafted requests; `key()` adds the NUL unless told not to. */
-const key = (k: string | Buffer, nul = true): Buffer =>
-  encodeAttribute(ATTR.KEY, Buffer.concat([Buffer.from(k), Buffer.alloc(nul ? 1 : 0)]));
-const value = (v: string | Buffer): Buffer => encodeAttribute(ATTR.VALUE, Buffer.from(v));
-const flags = (f: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(f);
-  return encodeAttribute(ATTR.FLAGS, b);
-};
 
 interface Req {
   type: number;

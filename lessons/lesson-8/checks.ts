@@ -2,98 +2,9 @@
 // see it, the store over genl, the core's strict header and per-command policy checks (and the
 // policies read back through nlctrl), who may change the store and from which namespace, and
 // the client's lookup of the family id by name.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import {
-  decodeAttributes,
-  decodeErrorMessage,
-  decodeMessages,
-  encodeAttribute,
-  encodeMessages,
-  errnoCode,
-  GENL_OP_FLAG,
-  NETLINK,
-  NLM_F,
-  NLMSG,
-  openSocket,
-  type ExtendedAck,
-  type GenlFamily,
-  type NetlinkMessage,
-  type PolicyInfo,
-} from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, comparePolicies, type DeclaredPolicy, decodeForReport, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
-
-const CMD = { SET: 1, GET: 2, DEL: 3 } as const;
-const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3 } as const;
-const VERSION = 1;
-
-const key = (k: string, nul = true): Buffer => encodeAttribute(ATTR.KEY, Buffer.concat([Buffer.from(k), Buffer.alloc(nul ? 1 : 0)]));
-const value = (v: string | Buffer): Buffer => encodeAttribute(ATTR.VALUE, Buffer.from(v));
-const flags = (f: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(f);
-  return encodeAttribute(ATTR.FLAGS, b);
-};
-
-/** A genl request: command, attributes, and optionally a crafted genlmsghdr.reserved or version. */
-interface Req {
-  cmd: number;
-  attrs: Buffer[];
-  reserved?: number;
-  version?: number;
-}
-
-/** What one request got back: its answers and its ACK (errno 0: success; undefined: none). */
-interface Outcome {
-  replies: NetlinkMessage[];
-  errno: number | undefined;
-  extack: ExtendedAck;
-}
-
-type Evidence = { messages: unknown[]; notes: string[] };
-
-function genlPayload(r: Req): Buffer {
-  const hdr = Buffer.from([r.cmd, r.version ?? VERSION, 0, 0]);
-  hdr.writeUInt16LE(r.reserved ?? 0, 2);
-  return Buffer.concat([hdr, ...r.attrs]);
-}
-
-/**
- * Sends `reqs` to the family in one datagram (seq 1, 2, …; each REQUEST|ACK) from a socket
- * with extended ACKs on, and groups what comes back by seq. `expect` is the number of
- * datagrams to wait for: every answer and every ACK is its own.
- */
-async function kv(t: CheckContext, family: GenlFamily, reqs: Req[], expect: number): Promise<{ outcomes: Outcome[]; evidence: Evidence }> {
-  const sent = encodeMessages(reqs.map((r, i) => ({ type: family.id, flags: NLM_F.REQUEST | NLM_F.ACK, seq: i + 1, pid: 0, payload: genlPayload(r) })));
-  const r = await t.exchange(sent, { count: expect, timeoutMs: 1500, extendedAck: true, capAck: true });
-  ensure(!r.sendError, `sending to the family failed with ${r.sendError}`, { notes: await moduleLog(t) });
-  const outcomes: Outcome[] = reqs.map(() => ({ replies: [], errno: undefined, extack: {} }));
-  for (const d of r.received) {
-    ensure(!d.decodeError, `a datagram does not parse: ${d.decodeError}`, { actual: d.bytes.toString('hex') });
-    for (const m of decodeMessages(d.bytes)) {
-      const o = outcomes[m.seq - 1];
-      if (!o) continue;
-      if (m.type === NLMSG.ERROR) {
-        const e = decodeErrorMessage(m);
-        o.errno = e.errno;
-        o.extack = e.extack;
-      } else o.replies.push(m);
-    }
-  }
-  const evidence = {
-    messages: [{ sent: decodeForReport(sent).messages }, { received: r.received.flatMap((d) => d.messages) }],
-    notes: [`family ${family.name} has id ${family.id}`, ...(await moduleLog(t))],
-  };
-  return { outcomes, evidence };
-}
-
-const errName = (errno: number | undefined): string => (errno === undefined ? 'no ACK' : errno === 0 ? 'ACK (success)' : errnoCode(errno));
-
-function expectAck(outcomes: Outcome[], i: number, want: number, what: string, evidence: Evidence): void {
-  const got = outcomes[i]!.errno;
-  const msg = outcomes[i]!.extack.message;
-  ensure(got === want, `${what}: ${errName(got)}${msg ? ` (${msg})` : ''}`, { ...evidence, expected: errName(want), actual: errName(got) });
-}
+import { encodeAttribute, GENL_OP_FLAG, type GenlFamily } from 'netlink-lab/client';
+import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
+import { ATTR, CMD, errName, expectAck, flags, genlAttrs, key, type KvEvidence as Evidence, kv, type Outcome, policiesCheck, value, VERSION } from 'netlink-lab/grader/nlab-kv';
 
 /** The VALUE of request `i`'s one answer, checked to be NLAB_CMD_GET from the family. */
 function answerValue(family: GenlFamily, outcomes: Outcome[], i: number, evidence: Evidence): Buffer | undefined {
@@ -105,10 +16,8 @@ function answerValue(family: GenlFamily, outcomes: Outcome[], i: number, evidenc
     ...evidence,
     actual: m.payload.subarray(0, 4).toString('hex'),
   });
-  return new Map(decodeAttributes(m.payload.subarray(4)).map((a) => [a.type, a.payload])).get(ATTR.VALUE);
+  return genlAttrs(m).get(ATTR.VALUE);
 }
-
-const exec = promisify(execFile);
 
 async function client(t: CheckContext, args: string[]): Promise<ClientRun> {
   return t.runClient(undefined, { args, timeoutMs: 8000 });
@@ -148,23 +57,6 @@ async function clientSteps(t: CheckContext, steps: Step[], notes: string[]): Pro
   }
 }
 
-/** What each command's policy must accept, attribute by attribute, as nlctrl reports it. */
-const KEY_POLICY: PolicyInfo = { type: 'nul-string', maxLength: 63 };
-const DECLARED: Record<keyof typeof CMD, DeclaredPolicy> = {
-  SET: {
-    cmd: CMD.SET,
-    mode: 'do',
-    attrs: new Map([
-      [ATTR.KEY, KEY_POLICY],
-      [ATTR.VALUE, { type: 'binary', maxLength: 1024 }],
-      [ATTR.FLAGS, { type: 'u32', mask: 1n }],
-    ]),
-  },
-  GET: { cmd: CMD.GET, mode: 'do', attrs: new Map([[ATTR.KEY, KEY_POLICY]]) },
-  DEL: { cmd: CMD.DEL, mode: 'do', attrs: new Map([[ATTR.KEY, KEY_POLICY]]) },
-};
-const ATTR_NAME = new Map<number, string>(Object.entries(ATTR).map(([n, v]) => [v, n]));
-
 // Root without any capability: the bounding set is emptied, so after exec nothing is left.
 const UNPRIVILEGED = ['setpriv', '--bounding-set=-all', '--inh-caps=-all'];
 
@@ -196,9 +88,8 @@ export default defineChecks({
       });
     }
     // iproute2's genl asks nlctrl the same question; a student can run it by hand too.
-    const { stdout } = await exec('genl', ['ctrl', 'get', 'name', 'nlab_kv'], { timeout: 5000 }).catch((e: { stdout?: string; stderr?: string; message: string }) => ({
-      stdout: `${e.stdout ?? ''}${e.stderr ?? e.message}`,
-    }));
+    const genl = await t.run(['genl', 'ctrl', 'get', 'name', 'nlab_kv'], { timeoutMs: 5000 });
+    const stdout = genl.code === 0 ? genl.stdout : `${genl.stdout}${genl.stderr}`;
     notes.push('genl ctrl get name nlab_kv:', ...stdout.split('\n').filter((l) => l.trim()));
     ensure(/Name: nlab_kv/.test(stdout) && /Version: 0x1\b/.test(stdout), '`genl ctrl get name nlab_kv` does not show the family at version 1', { notes });
     const ids = [...stdout.matchAll(/ID-0x([0-9a-f]+)/g)].map((m) => Number.parseInt(m[1]!, 16));
@@ -276,13 +167,7 @@ export default defineChecks({
     }
   },
 
-  async policies(t) {
-    await loadFamily(t);
-    const got = await comparePolicies('nlab_kv', DECLARED, ATTR_NAME);
-    const notes = got.map((g) => g.line);
-    for (const g of got) ensure(g.diff.length === 0, `CTRL_CMD_GETPOLICY: ${g.name}'s policy differs from the lesson's: ${g.diff.join('; ')}`, { expected: g.expected, notes });
-    t.note(notes.join('; '));
-  },
+  policies: policiesCheck(['SET', 'GET', 'DEL']),
 
   async 'admin-only'(t) {
     await loadFamily(t);

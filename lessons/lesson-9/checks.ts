@@ -1,79 +1,18 @@
 // Lesson 9 checks: the LIST dump of nlab_kv — every key once across many datagrams, the
 // 32 KiB rule, the prefix filter, NLM_F_DUMP_INTR when the store changes mid-dump — and a
 // client that starts over when its dump was interrupted.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  decodeAttributes,
-  decodeDoneMessage,
-  decodeMessages,
-  encodeAttribute,
-  encodeMessages,
-  errnoCode,
-  NETLINK,
-  NLM_F,
-  NLMSG,
-  openSocket,
-  type GenlFamily,
-  type PolicyInfo,
-} from 'netlink-lab/client';
-import { type ClientRun, commonChecks, comparePolicies, type DeclaredPolicy, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
+import { decodeDoneMessage, decodeMessages, encodeMessages, errnoCode, type GenlFamily, NLM_F, NLMSG } from 'netlink-lab/client';
+import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
+import { ATTR, change, CMD, DEL_DURING_LIST, genl, genlAttrs, numberedKeys as keys, policiesCheck, str } from 'netlink-lab/grader/nlab-kv';
 
-const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4 } as const;
-const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
 const DUMP_BUFFER = 32 * 1024;
 
-/** Every command's policy as nlctrl must report it: SET, GET and DEL as in lesson 8, and LIST's dump. */
-const KEY_POLICY: PolicyInfo = { type: 'nul-string', maxLength: 63 };
-const POLICIES: Record<string, DeclaredPolicy> = {
-  SET: {
-    cmd: CMD.SET,
-    mode: 'do',
-    attrs: new Map([
-      [ATTR.KEY, KEY_POLICY],
-      [ATTR.VALUE, { type: 'binary', maxLength: 1024 }],
-      [ATTR.FLAGS, { type: 'u32', mask: 1n }],
-    ]),
-  },
-  GET: { cmd: CMD.GET, mode: 'do', attrs: new Map([[ATTR.KEY, KEY_POLICY]]) },
-  DEL: { cmd: CMD.DEL, mode: 'do', attrs: new Map([[ATTR.KEY, KEY_POLICY]]) },
-  LIST: { cmd: CMD.LIST, mode: 'dump', attrs: new Map([[ATTR.PREFIX, KEY_POLICY]]) },
-};
-const ATTR_NAME = new Map<number, string>(Object.entries(ATTR).map(([n, v]) => [v, n]));
-
-const str = (type: number, s: string): Buffer => encodeAttribute(type, Buffer.from(`${s}\0`));
-const genl = (cmd: number, attrs: Buffer[]): Buffer => Buffer.concat([Buffer.from([cmd, 1, 0, 0]), ...attrs]);
-
-/** Stores `entries` with SETs that ask for no ACK (errors still come back), 100 per datagram. */
-async function fill(family: GenlFamily, entries: [string, string][]): Promise<void> {
-  const sock = openSocket(NETLINK.GENERIC, { receiveBufferSize: 1 << 20 });
-  try {
-    for (let i = 0; i < entries.length; i += 100) {
-      const batch = entries.slice(i, i + 100).map(([k, v], j) => ({
-        type: family.id,
-        flags: NLM_F.REQUEST,
-        seq: i + j + 1,
-        pid: 0,
-        payload: genl(CMD.SET, [str(ATTR.KEY, k), encodeAttribute(ATTR.VALUE, Buffer.from(v))]),
-      }));
-      sock.sendBytes(encodeMessages(batch));
-    }
-    // One request with an ACK at the end: it is answered after all the SETs before it.
-    sock.sendBytes(encodeMessages([{ type: family.id, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 0xffff, pid: 0, payload: genl(CMD.GET, [str(ATTR.KEY, entries[0]![0])]) }]));
-    for (;;) {
-      const d = await sock.receive({ timeout: 5000 });
-      for (const m of decodeMessages(d.data)) {
-        if (m.type !== NLMSG.ERROR) continue;
-        const errno = -m.payload.readInt32LE(0);
-        ensure(errno === 0, `storing the test keys failed: SET #${m.seq} got ${errnoCode(errno)}`);
-        if (m.seq === 0xffff) return;
-      }
-    }
-  } finally {
-    sock.close();
-  }
-}
+/** Stores `entries` (the check fails when a SET does). */
+const fill = (t: CheckContext, family: GenlFamily, entries: [string, string][]): Promise<void> =>
+  change(t, family, entries.map(([key, value]) => ({ key, value })), { receiveBufferSize: 1 << 20 });
 
 interface DumpResult {
   entries: [string, string][];
@@ -91,25 +30,25 @@ interface DumpResult {
  * datagram arrives (1-based), to change the store while the dump is in flight.
  */
 /** LIST with a PREFIX attribute per string in `prefix` (none when undefined). */
-async function dumpList(family: GenlFamily, prefix?: string | string[], between?: { after: number; run: () => Promise<void> }): Promise<DumpResult> {
-  const sock = openSocket(NETLINK.GENERIC, { receiveBufferSize: DUMP_BUFFER });
+async function dumpList(t: CheckContext, family: GenlFamily, prefix?: string | string[], between?: { after: number; run: () => Promise<void> }): Promise<DumpResult> {
+  const sock = t.socket({ receiveBufferSize: DUMP_BUFFER });
   const r: DumpResult = { entries: [], datagrams: 0, largest: 0, truncated: 0, interrupted: 0, notMulti: 0, wrongSeq: 0, doneErrno: undefined };
   try {
     const payload = genl(CMD.LIST, [prefix ?? []].flat().map((p) => str(ATTR.PREFIX, p)));
-    sock.sendBytes(encodeMessages([{ type: family.id, flags: NLM_F.REQUEST | NLM_F.DUMP, seq: 77, pid: 0, payload }]));
+    sock.send(encodeMessages([{ type: family.id, flags: NLM_F.REQUEST | NLM_F.DUMP, seq: 77, pid: 0, payload }]));
     while (r.doneErrno === undefined) {
-      const d = await sock.receive({ timeout: 3000 });
+      const d = await sock.receive(3000);
       r.datagrams++;
-      r.largest = Math.max(r.largest, d.data.length);
+      r.largest = Math.max(r.largest, d.bytes.length);
       if (d.truncated) r.truncated++;
-      for (const m of decodeMessages(d.data)) {
+      for (const m of decodeMessages(d.bytes)) {
         if (m.seq !== 77) r.wrongSeq++;
         if (m.flags & NLM_F.DUMP_INTR) r.interrupted++;
         if (m.type === NLMSG.DONE) r.doneErrno = decodeDoneMessage(m).errno;
         else if (m.type === NLMSG.ERROR) r.doneErrno = -m.payload.readInt32LE(0);
         else {
           if (!(m.flags & NLM_F.MULTI)) r.notMulti++;
-          const a = new Map(decodeAttributes(m.payload.subarray(4)).map((x) => [x.type, x.payload]));
+          const a = genlAttrs(m);
           r.entries.push([a.get(ATTR.KEY)?.toString('latin1').replace(/\0$/, '') ?? '?', a.get(ATTR.VALUE)?.toString('latin1') ?? '?']);
         }
       }
@@ -128,10 +67,6 @@ function summary(r: DumpResult): string[] {
       `NLMSG_DONE ${r.doneErrno === undefined ? 'missing' : r.doneErrno === 0 ? 'with 0' : `with ${errnoCode(r.doneErrno)}`}`,
   ];
 }
-
-/** `n` entries "<prefix>0000"…; values padded to `valueSize` so that a dump needs many skbs. */
-const keys = (n: number, prefix = 'key-', valueSize = 0): [string, string][] =>
-  Array.from({ length: n }, (_, i) => [`${prefix}${String(i).padStart(4, '0')}`, `v${i}`.padEnd(valueSize, '.')]);
 
 /** Every expected entry exactly once, nothing else. */
 function sameEntries(got: [string, string][], want: [string, string][]): string | undefined {
@@ -167,8 +102,8 @@ export default defineChecks({
   async 'dump-all'(t) {
     const family = await loadFamily(t);
     const want = keys(1000);
-    await fill(family, want);
-    const r = await dumpList(family);
+    await fill(t, family, want);
+    const r = await dumpList(t, family);
     const notes = [...summary(r), ...(await moduleLog(t))];
     ensure(r.doneErrno === 0, 'the dump did not end with NLMSG_DONE carrying 0', { notes });
     const diff = sameEntries(r.entries, want);
@@ -184,30 +119,24 @@ export default defineChecks({
     const family = await loadFamily(t);
     const a = keys(150, 'a/');
     const b = keys(150, 'b/');
-    await fill(family, [...a, ...b, ['a', 'no slash']]);
-    const r = await dumpList(family, 'a/');
+    await fill(t, family, [...a, ...b, ['a', 'no slash']]);
+    const r = await dumpList(t, family, 'a/');
     const notes = [...summary(r), ...(await moduleLog(t))];
     ensure(r.doneErrno === 0, 'LIST with PREFIX "a/" did not end with NLMSG_DONE carrying 0', { notes });
     const diff = sameEntries(r.entries, a);
     ensure(!diff, `LIST with PREFIX "a/" is wrong: ${diff}`, { notes });
-    const all = await dumpList(family);
+    const all = await dumpList(t, family);
     ensure(all.entries.length === 301, `LIST without a prefix returned ${all.entries.length} entries, not 301`, { notes: summary(all) });
   },
 
-  async policies(t) {
-    await loadFamily(t);
-    const got = await comparePolicies('nlab_kv', POLICIES, ATTR_NAME);
-    const notes = got.map((g) => g.line);
-    for (const g of got) ensure(g.diff.length === 0, `CTRL_CMD_GETPOLICY: ${g.name}'s policy differs from the lesson's: ${g.diff.join('; ')}`, { expected: g.expected, notes });
-    t.note(notes.join('; '));
-  },
+  policies: policiesCheck(['SET', 'GET', 'DEL', 'LIST']),
 
   async 'prefix-twice'(t) {
     const family = await loadFamily(t);
     const a = keys(3, 'a/');
     const b = keys(3, 'b/');
-    await fill(family, [...a, ...b]);
-    const r = await dumpList(family, ['a/', 'b/']);
+    await fill(t, family, [...a, ...b]);
+    const r = await dumpList(t, family, ['a/', 'b/']);
     const notes = ['LIST carried PREFIX "a/", then PREFIX "b/"', ...summary(r), ...(await moduleLog(t))];
     ensure(r.doneErrno === 0, 'LIST with two PREFIX attributes did not end with NLMSG_DONE carrying 0', { notes });
     const diff = sameEntries(r.entries, b);
@@ -221,19 +150,11 @@ export default defineChecks({
     const family = await loadFamily(t);
     // 200-byte values: about 140 entries per 32 KiB skb, so the dump takes several calls.
     const want = keys(1000, 'key-', 200);
-    await fill(family, want);
+    await fill(t, family, want);
     // After the first datagram, delete the first key: every later entry moves up one place.
-    const r = await dumpList(family, undefined, {
+    const r = await dumpList(t, family, undefined, {
       after: 1,
-      run: async () => {
-        const sock = openSocket(NETLINK.GENERIC);
-        try {
-          sock.sendBytes(encodeMessages([{ type: family.id, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 1, pid: 0, payload: genl(CMD.DEL, [str(ATTR.KEY, 'key-0000')]) }]));
-          await sock.receive({ timeout: 2000 });
-        } finally {
-          sock.close();
-        }
-      },
+      run: () => change(t, family, [{ key: 'key-0000' }]),
     });
     const notes = ['key-0000 was deleted after the 1st datagram of the dump', ...summary(r), ...(await moduleLog(t))];
     ensure(r.datagrams > 3, `the dump came in ${r.datagrams} datagrams; too few to change the store in the middle`, { notes });
@@ -253,7 +174,7 @@ export default defineChecks({
   async 'client-list'(t) {
     const family = await loadFamily(t);
     const want = [...keys(300), ['other', 'x'] as [string, string]];
-    await fill(family, want);
+    await fill(t, family, want);
     for (const args of [['list'], ['list', 'key-01']]) {
       const run = await t.runClient(undefined, { args, timeoutMs: 15000 });
       const expect = args[1] ? want.filter(([k]) => k.startsWith(args[1]!)) : want;
@@ -268,40 +189,12 @@ export default defineChecks({
   async 'client-retry'(t) {
     const family = await loadFamily(t);
     const want = keys(400, 'key-', 300);
-    await fill(family, want);
+    await fill(t, family, want);
     // A preload in the client's process deletes key-0000 through its own socket right after
     // the client sends its first LIST: the kernel then flags that dump NLM_F_DUMP_INTR.
-    const dir = mkdtempSync(join(tmpdir(), 'nlab-l9-'));
-    const preload = join(dir, 'preload.mjs');
-    const log = join(dir, 'lists.json');
-    writeFileSync(
-      preload,
-      `import { writeFileSync } from 'node:fs';
-import { encodeMessages, decodeMessages, NetlinkSocket, openSocket } from ${JSON.stringify(import.meta.resolve('netlink-lab/client'))};
-let lists = 0;
-const P = NetlinkSocket.prototype;
-const sendBytes = P.sendBytes;
-P.sendBytes = function (bytes, to) {
-  const r = sendBytes.call(this, bytes, to);
-  const [m] = decodeMessages(bytes);
-  if (m && (m.flags & ${NLM_F.DUMP}) && m.payload[0] === ${CMD.LIST} && ++lists === 1) {
-    const s = openSocket(${NETLINK.GENERIC});
-    const key = Buffer.from('key-0000\\0');
-    const attr = Buffer.alloc(4 + 12);
-    attr.writeUInt16LE(4 + key.length, 0);
-    attr.writeUInt16LE(${ATTR.KEY}, 2);
-    key.copy(attr, 4);
-    sendBytes.call(s, encodeMessages([{ type: m.type, flags: 5, seq: 1, pid: 0, payload: Buffer.concat([Buffer.from([${CMD.DEL}, 1, 0, 0]), attr]) }]));
-    s.receiveSync(2000);
-    s.close();
-  }
-  return r;
-};
-process.on('exit', () => writeFileSync(${JSON.stringify(log)}, JSON.stringify(lists)));
-`,
-    );
+    const log = join(mkdtempSync(join(tmpdir(), 'nlab-l9-')), 'lists.json');
     const args = ['list'];
-    const run = await t.runClient(undefined, { args, timeoutMs: 15000, env: { NODE_OPTIONS: `--import ${preload}` } });
+    const run = await t.runClient(undefined, { args, timeoutMs: 15000, env: { NODE_OPTIONS: `--import ${DEL_DURING_LIST}`, LAB_KV_DEL_KEY: 'key-0000', LAB_KV_LIST_LOG: log } });
     let lists = 0;
     try {
       lists = JSON.parse(readFileSync(log, 'utf8')) as number;

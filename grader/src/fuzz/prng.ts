@@ -31,3 +31,17 @@ export function bytes(rnd: Rng, n: number): Buffer {
   for (let i = 0; i < n; i++) b[i] = int(rnd, 256);
   return b;
 }
+
+/** A seeded source with its helpers bound: what a check's own fuzz round draws from. */
+export interface Random {
+  /** A float in [0, 1). */
+  next: Rng;
+  int(n: number): number;
+  pick<T>(xs: readonly T[]): T;
+  bytes(n: number): Buffer;
+}
+
+export function seeded(seed: number): Random {
+  const next = prng(seed);
+  return { next, int: (n) => int(next, n), pick: (xs) => pick(next, xs), bytes: (n) => bytes(next, n) };
+}

@@ -1,43 +1,48 @@
 // The CheckContext implementation: what a check can do inside the guest.
 
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
-import { NETLINK, openSocket } from 'netlink-lab/client';
+import { NETLINK } from 'netlink-lab/client';
 import { CheckFailed, type CheckContext, type ClientHandle, type ModuleHandle } from '../check-api.js';
 import type { Job, GuestPlan } from '../plan.js';
-import type { ClientRun, RawExchange } from '../check-types.js';
-import { decodeForReport } from '../decode-report.js';
+import { checkSocket } from './check-socket.js';
 import { findFamily } from './genl-family.js';
 import { readKmsg } from './kmsg.js';
 import { captureModuleImage, type ModuleImage } from './module-image.js';
 import { insmod, loadedModules, rmmod } from './modules.js';
+import { capture, running, spawnCaptured } from './processes.js';
 import { readProcNetlink } from './proc-netlink.js';
 import { liveObjectsOf } from './slab-debug.js';
 import { spareFits, takeSpare } from './spares.js';
-
-const OUTPUT_CAP = 256 * 1024;
-
-function readTrace(file: string): ClientRun['trace'] {
-  if (!existsSync(file)) return undefined;
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const options = [...new Set(lines.filter((l) => l.startsWith('option ')).map((l) => l.split(' ')[3]!))];
-  return { opened: lines.filter((l) => l.startsWith('open ')).length, closed: lines.filter((l) => l.startsWith('close ')).length, options };
-}
 
 /** The unit a lesson talks on: its own, or NETLINK_GENERIC for a family (whose id goes in nlmsg_type). */
 export function lessonUnit(lesson: GuestPlan['lesson']): number {
   return 'unit' in lesson.netlink ? lesson.netlink.unit : NETLINK.GENERIC;
 }
 
-/** `images` collects the modules the check unloads, for the health gate's leak scan. */
-export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: string[], scratch: string, images: ModuleImage[] = []): CheckContext {
+/**
+ * `images` collects the modules the check unloads, for the health gate's leak scan;
+ * `cleanups` the closes and kills the runner calls when the check ends (sockets, programs).
+ */
+export function makeContext(
+  plan: GuestPlan,
+  job: Job,
+  mark: number,
+  notes: string[],
+  scratch: string,
+  images: ModuleImage[] = [],
+  cleanups: (() => Promise<void> | void)[] = [],
+): CheckContext {
   const module = plan.modules[job.pairing.kernel];
   const client = plan.clients[job.pairing.client];
   const { netlink } = plan.lesson;
   const unit = lessonUnit(plan.lesson);
   const kernelLog = async () => readKmsg(mark).map((r) => r.text);
+  let traces = 0;
+  const traceFile = (): string => join(scratch, `trace-${job.index}-${Date.now()}-${traces++}`);
+  const clientOf = (c: ClientHandle | undefined): ClientHandle => {
+    if (!c) throw new Error(`lesson ${plan.lesson.id} has no client`);
+    return c;
+  };
 
   return {
     lesson: plan.lesson,
@@ -66,45 +71,28 @@ export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: stri
     netlinkSockets: async () => readProcNetlink(),
     liveObjects: (name = module.name) => liveObjectsOf(name),
     runClient(c: ClientHandle | undefined = client, opts = {}) {
-      if (!c) throw new Error(`lesson ${plan.lesson.id} has no client`);
-      const traceFile = join(scratch, `trace-${job.index}-${Date.now()}`);
-      rmSync(traceFile, { force: true });
+      const { path } = clientOf(c);
+      const trace = traceFile();
+      const env = { ...opts.env, LAB_NETLINK_TRACE: trace };
+      const args = opts.args ?? [];
+      const spare = spareFits(opts.wrap, opts.env) ? takeSpare(path, args, env) : undefined;
       const timeoutMs = opts.timeoutMs ?? 5000;
-      const started = performance.now();
-      return new Promise<ClientRun>((resolve) => {
-        const [cmd, ...argv] = [...(opts.wrap ?? []), process.execPath, c.path, ...(opts.args ?? [])];
-        const env = { ...opts.env, LAB_NETLINK_TRACE: traceFile };
-        const p =
-          (spareFits(opts.wrap, opts.env) ? takeSpare(c.path, opts.args ?? [], env) : undefined) ??
-          spawn(cmd!, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-        let stdout = '';
-        let stderr = '';
-        let truncated = false;
-        const take = (into: 'out' | 'err') => {
-          // One decoder per stream: a character split between two chunks stays whole.
-          const decoder = new StringDecoder('utf8');
-          return (chunk: Buffer) => {
-            const cur = into === 'out' ? stdout : stderr;
-            if (cur.length >= OUTPUT_CAP) return void (truncated = true);
-            const text = decoder.write(chunk);
-            const add = text.slice(0, OUTPUT_CAP - cur.length);
-            if (add.length < text.length) truncated = true;
-            if (into === 'out') stdout += add;
-            else stderr += add;
-          };
-        };
-        p.stdout.on('data', take('out'));
-        p.stderr.on('data', take('err'));
-        let timedOut = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
-          p.kill('SIGKILL');
-        }, timeoutMs);
-        p.on('close', (code, signal) => {
-          clearTimeout(timer);
-          resolve({ code, signal, timedOut, stdout, stderr, truncated, durationMs: performance.now() - started, trace: readTrace(traceFile) });
-        });
-      });
+      if (spare) return capture(spare, timeoutMs, trace).done;
+      return spawnCaptured([...(opts.wrap ?? []), process.execPath, path, ...args], env, timeoutMs, trace).done;
+    },
+    startClient(args, opts = {}) {
+      const { path } = clientOf(opts.client ?? client);
+      const trace = traceFile();
+      const argv = [...(opts.wrap ?? []), process.execPath, path, ...args];
+      const p = spawnCaptured(argv, { ...opts.env, LAB_NETLINK_TRACE: trace }, opts.timeoutMs, trace);
+      return running(p, argv, [...(opts.wrap ?? []), 'node main.js', ...args].join(' '), cleanups);
+    },
+    start(argv, opts = {}) {
+      const all = [...(opts.wrap ?? []), ...argv];
+      return running(spawnCaptured(all, opts.env ?? {}, opts.timeoutMs), all, all.join(' '), cleanups);
+    },
+    run(argv, opts = {}) {
+      return spawnCaptured([...(opts.wrap ?? []), ...argv], opts.env ?? {}, opts.timeoutMs ?? 5000).done;
     },
     async family() {
       if (!('family' in netlink)) throw new Error(`lesson ${plan.lesson.id} is on a netlink unit, not a generic netlink family`);
@@ -116,39 +104,17 @@ export function makeContext(plan: GuestPlan, job: Job, mark: number, notes: stri
         notes: (await kernelLog()).filter((l) => l.startsWith(`${module.name}: `)),
       });
     },
+    socket: (opts = {}) => checkSocket(unit, opts, cleanups),
     async exchange(datagram, opts = {}) {
-      const timeoutMs = opts.timeoutMs ?? 1000;
-      let sock: ReturnType<typeof openSocket>;
+      let sock: ReturnType<typeof checkSocket>;
       try {
-        sock = openSocket(unit, {
-          port: opts.bindPort ?? 0,
-          extendedAck: opts.extendedAck ?? false,
-          capAck: opts.capAck ?? false,
-          strictCheck: false,
-        });
+        sock = checkSocket(unit, { port: opts.bindPort ?? 0, extendedAck: opts.extendedAck ?? false, capAck: opts.capAck ?? false, strictCheck: false }, cleanups);
       } catch (e) {
         // EPROTONOSUPPORT: no kernel socket on the unit (the module is not loaded, or uses another unit).
         return { port: 0, sendError: (e as NodeJS.ErrnoException).code ?? String(e), received: [] };
       }
-      const result: RawExchange = { port: sock.port, received: [] };
       try {
-        try {
-          sock.sendBytes(datagram, { port: 0 });
-        } catch (e) {
-          result.sendError = (e as NodeJS.ErrnoException).code ?? String(e);
-          return result;
-        }
-        const deadline = Date.now() + timeoutMs;
-        const count = opts.count ?? 1;
-        while (Date.now() < deadline && result.received.length < count) {
-          try {
-            const d = await sock.receive({ timeout: Math.max(1, deadline - Date.now()) });
-            result.received.push({ from: d.port, truncated: d.truncated, bytes: d.data, ...decodeForReport(d.data) });
-          } catch {
-            break;
-          }
-        }
-        return result;
+        return await sock.exchange(datagram, { timeoutMs: opts.timeoutMs ?? 1000, count: opts.count ?? 1 });
       } finally {
         sock.close();
       }

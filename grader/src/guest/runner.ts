@@ -121,6 +121,7 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
   const mark = kmsgMark();
   const notes: string[] = [];
   const images: ModuleImage[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [];
   const started = performance.now();
   let result: Pick<JobResult, 'status' | 'message' | 'evidence'>;
   if (!fn) {
@@ -131,7 +132,7 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
       timer = setTimeout(() => reject(new CheckFailed(`the check did not finish within ${job.timeoutMs} ms`)), job.timeoutMs);
     });
     try {
-      await Promise.race([fn(makeContext(plan, job, mark, notes, scratch, images)), timeout]);
+      await Promise.race([fn(makeContext(plan, job, mark, notes, scratch, images, cleanups)), timeout]);
       result = { status: 'pass' };
     } catch (e) {
       result =
@@ -140,6 +141,8 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
           : { status: 'error', message: `the check itself threw: ${(e as Error)?.stack ?? String(e)}` };
     } finally {
       clearTimeout(timer);
+      // Sockets and programs the check left open go before the health gate unloads the modules.
+      for (const c of cleanups.splice(0)) await Promise.resolve().then(c).catch(() => {});
     }
   }
   const durationMs = performance.now() - started;

@@ -4,7 +4,7 @@
 
 import { genlDump, genlRequest, isSystemError, NETLINK, NetlinkError, NetlinkTimeoutError, openSocket, resolveFamily, type GenlFamily, type NetlinkSocket } from 'netlink-lab/client';
 import { bytes, int, prng, type Rng } from '../fuzz/prng.js';
-import { CMD, kvAttributes } from '../netbench/nlab-kv.js';
+import { attributes as kvAttributes, CMD } from '../fixtures/nlab-kv.js';
 import type { ClientStats, LoadPlan } from './protocol.js';
 
 type Op = 'set' | 'get' | 'del' | 'list';

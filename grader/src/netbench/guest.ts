@@ -10,7 +10,7 @@ import {
   resolveFamily, type MessageInit, type NetlinkSocket,
 } from 'netlink-lab/client';
 import { insmod, rmmod } from '../guest/modules.js';
-import { CMD, kvAttributes as kv } from './nlab-kv.js';
+import { attributes as kv, CMD } from '../fixtures/nlab-kv.js';
 import { NETBENCH_PREFIX, type ModuleRef, type NetbenchPlan, type NetbenchResult, type NetbenchSeries } from './protocol.js';
 
 const NLAB_MSG_ECHO = 0x11;
