@@ -16,7 +16,7 @@ import { BUILD_DIR, CACHE_DIR, REPO_ROOT } from '../../kernel/src/paths.js';
 import { bold, dim } from '../../kernel/src/term.js';
 import { runVm } from '../../kernel/src/vm.js';
 import { reportCliError } from './cli-errors.js';
-import { loadLesson } from './lesson/load.js';
+import { benchLesson, loadLesson } from './lesson/load.js';
 import { LoadTestError, runLoadTest } from './loadtest/host.js';
 import { NetbenchError, netbenchRows, runNetbench, type NetbenchRow } from './netbench/host.js';
 import { recordFigures, renderReadmeTable, seconds, type Figure } from './bench-table.js';
@@ -176,7 +176,7 @@ function rate(x: number): string {
   return Math.round(x).toLocaleString('en');
 }
 
-/** Netlink throughput in the guest: the TypeScript client against nlguest.c, lessons 5, 8 and 9. */
+/** Netlink throughput in the guest: the TypeScript client against nlguest.c, on the modules of the lessons with a `netlink-*` bench role. */
 async function benchNetlink(kernel: Kernel, runs: number) {
   const before = loadavg()[0]!;
   const started = performance.now();
@@ -197,18 +197,19 @@ function printNetlink({ machine: m, runs, rows, result }: Awaited<ReturnType<typ
 
 type LoadShape = { clients: number; ops: number; cpus: number };
 
-/** 8 concurrent clients × 10 000 operations against the lesson-11 solution, in one 2-CPU guest. */
+/** 8 concurrent clients × 10 000 operations against the solution of the lesson with the `load` bench role, in one 2-CPU guest. */
 async function benchLoad(kernel: Kernel, o: LoadShape) {
   const before = loadavg()[0]!;
-  const s = await runLoadTest(kernel, o);
+  const lesson = benchLesson('load');
+  const s = await runLoadTest(kernel, { ...o, lesson });
   const m = { ...(await machine(kernel)), loadavgBefore: Number(before.toFixed(2)), guestCpus: s.result.cpus };
-  return { machine: m, command: `npm run bench -- load --kernel ${kernel.selector} --clients ${o.clients} --ops ${o.ops} --cpus ${o.cpus}`, shape: o, ...s };
+  return { machine: m, command: `npm run bench -- load --kernel ${kernel.selector} --clients ${o.clients} --ops ${o.ops} --cpus ${o.cpus}`, shape: o, lesson: lesson.id, family: 'family' in lesson.netlink ? lesson.netlink.family : lesson.module, ...s };
 }
 
 function printLoad(r: Awaited<ReturnType<typeof benchLoad>>): void {
   const { machine: m, shape: o } = r;
   console.log(bold(`${m.cores} cores (${m.cpu}), ${m.accel.toUpperCase()}, guest kernel ${r.result.kernel} on ${r.result.cpus} vCPUs, node ${m.node}, load ${m.loadavgBefore} → ${m.loadavg[0]}`));
-  console.log(`  ${o.clients} clients × ${o.ops} operations (SET 40%, GET 40%, DEL 15%, LIST 5%) against lesson-11's nlab_kv`);
+  console.log(`  ${o.clients} clients × ${o.ops} operations (SET 40%, GET 40%, DEL 15%, LIST 5%) against ${r.lesson}'s ${r.family}`);
   console.log(`  ${rate(r.ops)} operations in ${seconds(r.result.ms)}: ${rate(r.rate)}/s; per second min ${rate(r.perSecond.min)}, median ${rate(r.perSecond.median)}, max ${rate(r.perSecond.max)}`);
   console.log(`  answered ${rate(r.answered)}, lost ${r.lost}, ENOBUFS ${r.enobufs} (clients) + ${r.events.enobufs} (subscriber), wrong answers ${r.wrong.length}`);
   console.log(`  notifications: ${rate(r.events.seen)} seen for ${rate(r.events.expected)} changes`);
@@ -222,7 +223,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       runs: { type: 'string', default: '5' },
       kernel: { type: 'string' },
-      lesson: { type: 'string', default: 'lesson-3' },
+      lesson: { type: 'string' },
       json: { type: 'boolean', default: false },
       clients: { type: 'string', default: '8' },
       ops: { type: 'string', default: '10000' },
@@ -238,7 +239,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const n = Number(values.runs);
   const kernel = findKernel(values.kernel);
-  const lesson = loadLesson(values.lesson).id; // a clear message for a lesson that does not exist
+  // A clear message for a lesson that does not exist; by default the lesson with the `grade` bench role.
+  const lesson = values.lesson ? loadLesson(values.lesson).id : benchLesson('grade').id;
   if (what === 'client') {
     const r = await execa('npm', ['run', '-s', 'bench:client', '--', ...(values.json ? ['--json'] : [])], { cwd: REPO_ROOT, stdio: 'inherit', reject: false });
     return r.exitCode ?? 1;

@@ -80,7 +80,7 @@ export interface CheckSocket {
   send(datagram: Buffer, to?: { port?: number }): string | undefined;
   /** The next datagram, waiting up to `timeoutMs` (default 1000); rejects when none comes. */
   receive(timeoutMs?: number): Promise<ReceivedDatagram>;
-  /** What arrives within `timeoutMs` (default 1000), stopping early after `count` datagrams (default all). */
+  /** What is queued and what arrives within `timeoutMs` (default 1000; 0: only what is queued), stopping early after `count` datagrams (default all). */
   collect(timeoutMs?: number, count?: number): Promise<ReceivedDatagram[]>;
   /** Sends `datagram` and collects the answers, as {@link CheckContext.exchange} does but on this socket. */
   exchange(datagram: Buffer, opts?: { timeoutMs?: number; count?: number; to?: { port?: number } }): Promise<RawExchange>;
@@ -118,8 +118,10 @@ export type RunningClient = RunningProgram;
 export interface RunOptions {
   /** Run under another command, e.g. `['setpriv', '--bounding-set=-all']` or {@link CONTAINER_ROOT}. */
   wrap?: readonly string[];
-  /** Killed after this long (default 5000 ms for run; no limit but the check's own for startClient). */
+  /** Killed after this long (default 5000 ms for run; no limit but the check's own for start and startClient). */
   timeoutMs?: number;
+  /** Characters of stdout and of stderr kept (default 256 KiB for run, 4 MiB for start and startClient, which may be read while they print a store's worth). */
+  maxOutput?: number;
   env?: Record<string, string>;
 }
 
@@ -148,7 +150,7 @@ export interface CheckContext {
   /**
    * How many objects a loaded module (default: the one under test) has allocated and not
    * freed, from the kernel's allocation owner records (slub_debug=U), or undefined where the
-   * kernel keeps none. Lesson 11's `netns-teardown` counts a namespace's store with it.
+   * kernel keeps none. A check can count a network namespace's store with it.
    */
   liveObjects(module?: string): number | undefined;
   /** Runs a client with a timeout; output is captured (capped), never printed. */
@@ -278,9 +280,11 @@ export const commonChecks = {
 /**
  * Programs a check loads into the client before main.js (`NODE_OPTIONS: --import PATH`):
  * `noNul` sends every text payload without its NUL; `holdPid` binds a socket on unit
- * $LAB_HOLD_UNIT to the client's process id first.
+ * $LAB_HOLD_UNIT to the client's process id first; `forge` records the client's sends and
+ * may forge one answer (its environment variables are described in fixtures/preload-forge.ts).
  */
 export const PRELOAD = {
+  forge: fileURLToPath(new URL('./fixtures/preload-forge.js', import.meta.url)),
   noNul: fileURLToPath(new URL('./fixtures/preload-no-nul.js', import.meta.url)),
   holdPid: fileURLToPath(new URL('./fixtures/preload-hold-pid.js', import.meta.url)),
 } as const;

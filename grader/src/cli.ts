@@ -20,7 +20,7 @@ import { watchLesson } from './watch.js';
 
 const USAGE = `usage: npm run grade [LESSON|all] [-- --solution] [--kernel 6.1|6.12|host|PATH] [--backend vm|host] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style] [--pcap] [--student DIR] [--warm|--no-warm]
   npm run grade              list the lessons and your last result
-  npm run grade lesson-3     grade your code in lessons/lesson-3/starter
+  npm run grade lesson-N     grade your code in lessons/lesson-N/starter
   npm run grade all          grade every lesson
   --warm / --no-warm         keep the guest booted for the next grade of the same module (default in a
                              terminal; ends after 10 idle minutes; npm run lab -- down stops it)

@@ -117,7 +117,7 @@ async function checkKvm(k: Kernel): Promise<DoctorLine> {
     : { ok: false, required: false, what: 'kvm', detail: `${v.reason}; guests run under TCG (slower, still correct)`, fix: 'on your own Linux machine: enable virtualization in firmware and add yourself to the kvm group' };
 }
 
-/** Lesson 12's peer: the kernel's YNL client and schemas, extracted by setup, and the Python modules it imports. */
+/** The YNL lesson's peer: the kernel's YNL client and schemas, extracted by setup, and the Python modules it imports. */
 async function checkYnl(): Promise<DoctorLine> {
   const dir = join(LAB_STATE, 'ynl');
   const fix = 'npm run setup (installs linux-source-6.12, python3-yaml, python3-jsonschema and extracts tools/net/ynl)';

@@ -39,7 +39,7 @@ export function memoryCheckParams(config: ReadonlySet<string> | undefined): stri
   // sites in ~0.1 s instead of ~2 500 stacks in 0.4-1.4 s (6.1 and 6.12 under TCG).
   if (config.has('CONFIG_SLUB_DEBUG')) params.push('slub_debug=FZPU,kmalloc-*', 'stack_depot_disable=1');
   // Off unless asked for: it poisons and checks every page node frees and maps again, which
-  // cost a lesson-3 grade ~3 s of CPU (~25%), and a lesson's kmalloc() stays below the 8 KiB
+  // cost the first socket lesson's grade ~3 s of CPU (~25%), and a lesson's kmalloc() stays below the 8 KiB
   // where allocations leave the (checked) kmalloc caches for the page allocator.
   if (config.has('CONFIG_PAGE_POISONING') && process.env.NETLINK_LAB_PAGE_POISON === '1') params.push('page_poison=1');
   if (config.has('CONFIG_KFENCE')) params.push('kfence.sample_interval=100');

@@ -1,11 +1,11 @@
 // Lesson 5 checks: ACKs after answers, error ACKs, two requests per datagram (module side);
 // ACK flags, increasing seqs, error ACKs as errors, and answers matched by seq and sender
 // (client side, with a preload that records or forges traffic inside the client process).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeErrorMessage, decodeMessages, encodeMessages, NLM_F, NLMSG, openSocket, type Datagram, type NetlinkSocket } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
+import { decodeErrorMessage, decodeMessages, encodeMessages, NLM_F, NLMSG } from 'netlink-lab/client';
+import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadModule, moduleLog, PRELOAD, type ReceivedDatagram, runNotes } from 'netlink-lab/grader';
 
 const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
@@ -23,15 +23,15 @@ interface Seen {
   extack?: string;
 }
 
-function describe(ds: Datagram[]): Seen[] {
+function describe(ds: ReceivedDatagram[]): Seen[] {
   const out: Seen[] = [];
   for (const d of ds) {
-    for (const m of decodeMessages(d.data)) {
+    for (const m of decodeMessages(d.bytes)) {
       if (m.type === NLMSG.ERROR) {
         const r = decodeErrorMessage(m);
-        out.push({ from: d.port, type: 'NLMSG_ERROR', seq: m.seq, errno: r.errno, ...(r.extack.message ? { extack: r.extack.message } : {}) });
+        out.push({ from: d.from, type: 'NLMSG_ERROR', seq: m.seq, errno: r.errno, ...(r.extack.message ? { extack: r.extack.message } : {}) });
       } else {
-        out.push({ from: d.port, type: `0x${m.type.toString(16)}`, seq: m.seq, payload: m.payload.toString('latin1') });
+        out.push({ from: d.from, type: `0x${m.type.toString(16)}`, seq: m.seq, payload: m.payload.toString('latin1') });
       }
     }
   }
@@ -39,18 +39,11 @@ function describe(ds: Datagram[]): Seen[] {
 }
 
 /** Sends `msgs` in one datagram from a fresh socket and returns every message that came back. */
-async function roundTrip(msgs: Parameters<typeof encodeMessages>[0]): Promise<{ port: number; seen: Seen[] }> {
-  const sock: NetlinkSocket = openSocket(UNIT);
+async function roundTrip(t: CheckContext, msgs: Parameters<typeof encodeMessages>[0]): Promise<{ port: number; seen: Seen[] }> {
+  const sock = t.socket();
   try {
-    sock.sendBytes(encodeMessages(msgs));
-    const got: Datagram[] = [];
-    const deadline = Date.now() + 300;
-    for (;;) {
-      for (let d = sock.receiveSync(0); d; d = sock.receiveSync(0)) got.push(d);
-      if (Date.now() >= deadline) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return { port: sock.port, seen: describe(got) };
+    const r = await sock.exchange(encodeMessages(msgs), { timeoutMs: 300, count: Infinity });
+    return { port: sock.port, seen: describe(r.received) };
   } finally {
     sock.close();
   }
@@ -70,7 +63,7 @@ function same(seen: Seen[], want: Seen[]): boolean {
 
 async function expectTraffic(t: CheckContext, what: string, msgs: Parameters<typeof encodeMessages>[0], want: Seen[], hint: string): Promise<void> {
   await loadModule(t);
-  const { seen } = await roundTrip(msgs);
+  const { seen } = await roundTrip(t, msgs);
   ensure(same(seen, want), what, {
     expected: want,
     actual: seen.length ? seen : '(nothing came back)',
@@ -88,73 +81,9 @@ async function expectTraffic(t: CheckContext, what: string, msgs: Parameters<typ
  * right after that request's real answer, before its ACK ('type').
  */
 async function runWithPreload(t: CheckContext, forge: 'none' | 'seq' | 'port' | 'type', args: string[] = []): Promise<{ run: ClientRun; sends: { flags: number; seq: number; type: number }[][] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'nlab-l5-'));
-  const preload = join(dir, 'preload.mjs');
-  const log = join(dir, 'sends.json');
-  writeFileSync(
-    preload,
-    `import { writeFileSync } from 'node:fs';
-import { decodeMessages, encodeMessage, encodeMessages, NetlinkSocket } from ${JSON.stringify(import.meta.resolve('netlink-lab/client'))};
-const forge = ${JSON.stringify(forge)};
-const sends = [];
-let firstSeq;
-let forged = forge === 'none';
-let inSend = false;
-const P = NetlinkSocket.prototype;
-const send = P.send;
-P.send = function (message, to) {
-  const msgs = Array.isArray(message) ? message : [message];
-  sends.push(msgs.map((m) => ({ type: m.type, flags: m.flags ?? 0, seq: m.seq ?? 0 })));
-  if (firstSeq === undefined) firstSeq = msgs[0]?.seq ?? 0;
-  inSend = true;
-  try {
-    return send.call(this, message, to);
-  } finally {
-    inSend = false;
-  }
-};
-const sendBytes = P.sendBytes;
-P.sendBytes = function (bytes, to) {
-  if (!inSend) sends.push([{ type: -1, flags: 0, seq: -1 }]);
-  return sendBytes.call(this, bytes, to);
-};
-function fake() {
-  forged = true;
-  const seq = forge === 'seq' ? (firstSeq + 1000) >>> 0 : firstSeq;
-  const data = encodeMessage({ type: ${NLAB_MSG_HELLO}, seq, pid: 0, payload: 'Forged answer' });
-  return { data, port: forge === 'port' ? 4242 : 0, groups: 0, truncated: false };
-}
-// 'type': the first request's answer, then an NLAB_MSG_ECHO with the same seq, then the rest.
-function slipIn(d) {
-  if (forged || !d || d.truncated || d.port !== 0) return d;
-  let msgs;
-  try {
-    msgs = decodeMessages(d.data);
-  } catch {
-    return d;
-  }
-  const i = msgs.findIndex((m) => m.seq === firstSeq && m.type !== 2);
-  if (i < 0) return d;
-  forged = true;
-  msgs.splice(i + 1, 0, { type: ${NLAB_MSG_ECHO}, flags: 0, seq: firstSeq, pid: 0, payload: Buffer.from('Forged answer\0') });
-  return { ...d, data: encodeMessages(msgs) };
-}
-const receiveSync = P.receiveSync;
-P.receiveSync = function (ms) {
-  if (forge === 'type') return slipIn(receiveSync.call(this, ms));
-  if (!forged && firstSeq !== undefined) return fake();
-  return receiveSync.call(this, ms);
-};
-const receive = P.receive;
-P.receive = function (opts) {
-  if (forge === 'type') return receive.call(this, opts).then(slipIn);
-  if (!forged && firstSeq !== undefined) return Promise.resolve(fake());
-  return receive.call(this, opts);
-};
-process.on('exit', () => writeFileSync(${JSON.stringify(log)}, JSON.stringify(sends)));
-`,
-  );
-  const run = await t.runClient(undefined, { args, timeoutMs: 8000, env: { NODE_OPTIONS: `--import ${preload}` } });
+  const log = join(mkdtempSync(join(tmpdir(), 'nlab-l5-')), 'sends.json');
+  const env = { LAB_FORGE: forge, LAB_FORGE_TYPE: String(NLAB_MSG_HELLO), LAB_FORGE_OTHER_TYPE: String(NLAB_MSG_ECHO), LAB_SENDS_LOG: log };
+  const run = await t.runClient(undefined, { args, timeoutMs: 8000, env: { NODE_OPTIONS: `--import ${PRELOAD.forge}`, ...env } });
   let sends: { flags: number; seq: number; type: number }[][] = [];
   try {
     sends = JSON.parse(readFileSync(log, 'utf8'));

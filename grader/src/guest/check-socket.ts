@@ -27,14 +27,17 @@ export function checkSocket(unit: number, opts: CheckSocketOptions, cleanups: ((
   const collect = async (timeoutMs = 1000, count = Infinity): Promise<ReceivedDatagram[]> => {
     const out: ReceivedDatagram[] = [];
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && out.length < count) {
-      try {
+    try {
+      for (;;) {
+        // What is queued already, without waiting (all of it when timeoutMs is 0).
+        for (let d = out.length < count ? sock.receiveSync(0) : null; d; d = out.length < count ? sock.receiveSync(0) : null) out.push(received(d));
+        if (out.length >= count || Date.now() >= deadline) return out;
         out.push(received(await sock.receive({ timeout: Math.max(1, deadline - Date.now()) })));
-      } catch {
-        break;
       }
+    } catch {
+      // The timeout, or the queue overflowed (ENOBUFS): what came so far is the answer.
+      return out;
     }
-    return out;
   };
   const send = (datagram: Buffer, to: { port?: number } = {}): string | undefined => {
     try {

@@ -9,7 +9,7 @@ import { findFamily } from './genl-family.js';
 import { readKmsg } from './kmsg.js';
 import { captureModuleImage, type ModuleImage } from './module-image.js';
 import { insmod, loadedModules, rmmod } from './modules.js';
-import { capture, running, spawnCaptured } from './processes.js';
+import { capture, RUN_OUTPUT_CAP, running, spawnCaptured, STARTED_OUTPUT_CAP } from './processes.js';
 import { readProcNetlink } from './proc-netlink.js';
 import { liveObjectsOf } from './slab-debug.js';
 import { spareFits, takeSpare } from './spares.js';
@@ -77,22 +77,22 @@ export function makeContext(
       const args = opts.args ?? [];
       const spare = spareFits(opts.wrap, opts.env) ? takeSpare(path, args, env) : undefined;
       const timeoutMs = opts.timeoutMs ?? 5000;
-      if (spare) return capture(spare, timeoutMs, trace).done;
-      return spawnCaptured([...(opts.wrap ?? []), process.execPath, path, ...args], env, timeoutMs, trace).done;
+      if (spare) return capture(spare, timeoutMs, trace, RUN_OUTPUT_CAP).done;
+      return spawnCaptured([...(opts.wrap ?? []), process.execPath, path, ...args], env, timeoutMs, trace, RUN_OUTPUT_CAP).done;
     },
     startClient(args, opts = {}) {
       const { path } = clientOf(opts.client ?? client);
       const trace = traceFile();
       const argv = [...(opts.wrap ?? []), process.execPath, path, ...args];
-      const p = spawnCaptured(argv, { ...opts.env, LAB_NETLINK_TRACE: trace }, opts.timeoutMs, trace);
+      const p = spawnCaptured(argv, { ...opts.env, LAB_NETLINK_TRACE: trace }, opts.timeoutMs, trace, opts.maxOutput ?? STARTED_OUTPUT_CAP);
       return running(p, argv, [...(opts.wrap ?? []), 'node main.js', ...args].join(' '), cleanups);
     },
     start(argv, opts = {}) {
       const all = [...(opts.wrap ?? []), ...argv];
-      return running(spawnCaptured(all, opts.env ?? {}, opts.timeoutMs), all, all.join(' '), cleanups);
+      return running(spawnCaptured(all, opts.env ?? {}, opts.timeoutMs, undefined, opts.maxOutput ?? STARTED_OUTPUT_CAP), all, all.join(' '), cleanups);
     },
     run(argv, opts = {}) {
-      return spawnCaptured([...(opts.wrap ?? []), ...argv], opts.env ?? {}, opts.timeoutMs ?? 5000).done;
+      return spawnCaptured([...(opts.wrap ?? []), ...argv], opts.env ?? {}, opts.timeoutMs ?? 5000, undefined, opts.maxOutput ?? RUN_OUTPUT_CAP).done;
     },
     async family() {
       if (!('family' in netlink)) throw new Error(`lesson ${plan.lesson.id} is on a netlink unit, not a generic netlink family`);

@@ -8,7 +8,9 @@ import { StringDecoder } from 'node:string_decoder';
 import type { RunningProgram } from '../check-api.js';
 import type { ClientRun } from '../check-types.js';
 
-const OUTPUT_CAP = 256 * 1024;
+/** Characters kept of each stream: a run's, and a started program's (read while it prints). */
+export const RUN_OUTPUT_CAP = 256 * 1024;
+export const STARTED_OUTPUT_CAP = 4 * 1024 * 1024;
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
 
@@ -34,7 +36,7 @@ export interface Captured {
  * Captures `child`'s output; kills it after `timeoutMs` (if given). `traceFile` is the
  * LAB_NETLINK_TRACE the program was given, read into the result when it ends.
  */
-export function capture(child: Child, timeoutMs: number | undefined, traceFile?: string): Captured {
+export function capture(child: Child, timeoutMs: number | undefined, traceFile?: string, cap = RUN_OUTPUT_CAP): Captured {
   const started = performance.now();
   let stdout = '';
   let stderr = '';
@@ -44,9 +46,9 @@ export function capture(child: Child, timeoutMs: number | undefined, traceFile?:
     const decoder = new StringDecoder('utf8');
     return (chunk: Buffer) => {
       const cur = into === 'out' ? stdout : stderr;
-      if (cur.length >= OUTPUT_CAP) return void (truncated = true);
+      if (cur.length >= cap) return void (truncated = true);
       const text = decoder.write(chunk);
-      const add = text.slice(0, OUTPUT_CAP - cur.length);
+      const add = text.slice(0, cap - cur.length);
       if (add.length < text.length) truncated = true;
       if (into === 'out') stdout += add;
       else stderr += add;
@@ -86,11 +88,11 @@ export function capture(child: Child, timeoutMs: number | undefined, traceFile?:
 }
 
 /** Spawns `argv` with `env` added to the runner's, stdin closed. */
-export function spawnCaptured(argv: readonly string[], env: Record<string, string>, timeoutMs: number | undefined, traceFile?: string): Captured {
+export function spawnCaptured(argv: readonly string[], env: Record<string, string>, timeoutMs: number | undefined, traceFile?: string, cap = RUN_OUTPUT_CAP): Captured {
   if (traceFile) rmSync(traceFile, { force: true });
   const [cmd, ...args] = argv;
   const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  return capture(child, timeoutMs, traceFile);
+  return capture(child, timeoutMs, traceFile, cap);
 }
 
 /** The RunningProgram view of a started program; its stop is also registered in `cleanups`. */

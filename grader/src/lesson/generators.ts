@@ -17,7 +17,7 @@ const GENERATORS: Record<GeneratorTool, Generator> = {
 
 /**
  * Runs `g.tool` on `input` (the text of `g.from`); `where` names the copy in messages, e.g.
- * lessons/lesson-12/starter. A tool's failure is a LessonFormatError naming the input.
+ * lessons/<id>/starter. A tool's failure is a LessonFormatError naming the input.
  */
 export function runGenerator(g: GeneratedFile, input: string, where: string): string {
   try {

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../kernel/src/paths.js';
-import { LessonFormatError, validateLesson, type LessonMeta } from './schema.js';
+import { type BenchRole, LessonFormatError, validateLesson, type LessonMeta } from './schema.js';
 
 export const LESSONS_DIR = join(REPO_ROOT, 'lessons');
 
@@ -36,12 +36,12 @@ export function lessonIds(root = LESSONS_DIR): string[] {
     .sort((a, b) => lessonNumber(a) - lessonNumber(b) || a.localeCompare(b));
 }
 
-/** Loads one lesson; accepts "lesson-3" or just "3". */
+/** Loads one lesson; accepts its id ("lesson-N") or just its number. */
 export function loadLesson(wanted: string): Lesson {
   return loadLessonFrom(LESSONS_DIR, wanted);
 }
 
-/** The lesson id `wanted` names ("lesson-3" or "3") among the lessons under `root`. */
+/** The lesson id `wanted` names (the id, or just its number) among the lessons under `root`. */
 export function resolveLessonId(root: string, wanted: string): string {
   const ids = lessonIds(root);
   const id = ids.includes(wanted) ? wanted : /^\d+$/.test(wanted) && ids.includes(`lesson-${wanted}`) ? `lesson-${wanted}` : undefined;
@@ -69,8 +69,19 @@ export function loadAllLessons(root = LESSONS_DIR): Lesson[] {
   return lessonIds(root).map((id) => loadLessonFrom(root, id));
 }
 
-/** The folder holding one side of a lesson, e.g. lessons/lesson-3/starter/kernel. */
+/** The folder holding one side of a lesson, e.g. lessons/<id>/starter/kernel. */
 export function sideDir(lesson: Lesson, target: Target, part: 'kernel' | 'client'): string {
   if (target === 'starter' && lesson.starterDir) return join(lesson.starterDir, part);
   return join(lesson.dir, target, part);
+}
+
+/** The one lesson whose lesson.json gives it `role` in `bench` (see BENCH_ROLES). */
+export function benchLesson(role: BenchRole, root = LESSONS_DIR): Lesson {
+  const found = loadAllLessons(root).filter((l) => l.bench?.includes(role));
+  if (found.length === 1) return found[0]!;
+  throw new LessonFormatError(
+    found.length
+      ? `the bench role "${role}" is claimed by ${found.map((l) => l.id).join(' and ')}: give it to one lesson's lesson.json "bench"`
+      : `no lesson's lesson.json has "${role}" in its "bench": add it to the lesson whose solution the benchmark should use`,
+  );
 }

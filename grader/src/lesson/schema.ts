@@ -56,7 +56,18 @@ export interface LessonMeta {
    * the solution, so an exception cannot outlive its cause.
    */
   styleExceptions?: StyleException[];
+  /** What the lesson's solution serves in `npm run bench`; each role belongs to one lesson. */
+  bench?: BenchRole[];
 }
+
+/**
+ * The lesson-specific inputs of `npm run bench` and the load test: `grade` is the lesson the
+ * grade and watch figures time; `netlink-raw`, `netlink-genl` and `netlink-dump` are the
+ * solution modules the netlink benchmark drives (a unit answering NLAB_MSG_ECHO, the nlab_kv
+ * family's GET, its LIST dump); `load` is the family module the load test hammers.
+ */
+export const BENCH_ROLES = ['grade', 'netlink-raw', 'netlink-genl', 'netlink-dump', 'load'] as const;
+export type BenchRole = (typeof BENCH_ROLES)[number];
 
 /** One checkpatch type a lesson may trigger, and why its code needs it. */
 export interface StyleException {
@@ -151,6 +162,10 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
     need(Array.isArray(l.styleExceptions), where, '"styleExceptions" must be an array of { "type", "why" }');
     for (const [i, x] of (l.styleExceptions as Record<string, unknown>[]).entries())
       need(x && typeof x.type === 'string' && /^[A-Z0-9_]+$/.test(x.type) && typeof x.why === 'string' && x.why, `${where}: styleExceptions[${i}]`, 'needs a checkpatch "type" (e.g. LINUX_VERSION_CODE) and a "why"');
+  }
+  if (l.bench !== undefined) {
+    const roles = l.bench as unknown[];
+    need(Array.isArray(roles) && roles.every((r) => (BENCH_ROLES as readonly unknown[]).includes(r)) && new Set(roles).size === roles.length, where, `"bench" must be an array of distinct roles: ${BENCH_ROLES.join(', ')}`);
   }
   return l as unknown as LessonMeta;
 }

@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../../../kernel/src/paths.js';
 import { newShareDir, runVm } from '../../../kernel/src/vm.js';
 import { gateHealthKind } from '../guest/protocol.js';
 import { tcgNodeFlags } from '../node-flags.js';
-import { loadLesson, sideDir, type Lesson, type Target } from '../lesson/load.js';
+import { benchLesson, loadLesson, sideDir, type Lesson, type Target } from '../lesson/load.js';
 import { LOAD_PREFIX, type ClientStats, type LoadPlan, type LoadResult } from './protocol.js';
 
 const GUEST = join(REPO_ROOT, 'dist/grader/src/loadtest/guest.js');
@@ -20,7 +20,7 @@ export class LoadTestError extends Error {
 }
 
 export interface LoadOptions {
-  /** A lesson id or a loaded lesson (default lesson-11), and which side's module to load. */
+  /** A lesson id or a loaded lesson (default: the one with the `load` bench role), and which side's module to load. */
   lesson?: string | Lesson;
   target?: Target;
   clients?: number;
@@ -74,9 +74,9 @@ export function summarize(result: LoadResult, plan: Pick<LoadPlan, 'clients' | '
   return s;
 }
 
-/** Boots one guest and runs the load test against a lesson's module (default: lesson 11's solution). */
+/** Boots one guest and runs the load test against a lesson's module (default: the `load` lesson's solution). */
 export async function runLoadTest(kernel: Kernel, opts: LoadOptions = {}): Promise<LoadSummary> {
-  const lesson = typeof opts.lesson === 'object' ? opts.lesson : loadLesson(opts.lesson ?? 'lesson-11');
+  const lesson = typeof opts.lesson === 'object' ? opts.lesson : opts.lesson ? loadLesson(opts.lesson) : benchLesson('load');
   const target = opts.target ?? 'solution';
   if (!('family' in lesson.netlink)) throw new LoadTestError(`${lesson.id} is not a generic netlink lesson`);
   const built = await buildModule(sideDir(lesson, target, 'kernel'), kernel);

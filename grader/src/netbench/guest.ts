@@ -74,14 +74,14 @@ async function roundTrips(plan: NetbenchPlan, sock: NetlinkSocket, msg: Omit<Mes
 async function main(): Promise<void> {
   const plan = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as NetbenchPlan;
 
-  // Lesson 5: raw netlink unit 31, NLAB_MSG_ECHO.
+  // The `netlink-raw` module: raw netlink unit 31, NLAB_MSG_ECHO.
   await load(plan.modules.raw);
   let sock = openSocket(31);
   const raw = await roundTrips(plan, sock, { type: NLAB_MSG_ECHO, payload: Buffer.from(`${KEY}\0`) }, ['raw'], []);
   sock.close();
   await unload(plan.modules.raw);
 
-  // Lesson 8: generic netlink family nlab_kv, NLAB_CMD_GET of one key.
+  // The `netlink-genl` module: generic netlink family nlab_kv, NLAB_CMD_GET of one key.
   await load(plan.modules.genl);
   sock = openSocket(NETLINK.GENERIC);
   let family = await resolveFamily(sock, 'nlab_kv');
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   sock.close();
   await unload(plan.modules.genl);
 
-  // Lesson 9: LIST dumps of `keys` entries.
+  // The `netlink-dump` module: LIST dumps of `keys` entries.
   await load(plan.modules.dump);
   sock = openSocket(NETLINK.GENERIC);
   family = await resolveFamily(sock, 'nlab_kv');
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   sock.close();
   await unload(plan.modules.dump);
 
-  const result: NetbenchResult = { raw, genl, dump: dumps, kernel: release() };
+  const result: Omit<NetbenchResult, 'lessons'> = { raw, genl, dump: dumps, kernel: release() };
   process.stdout.write(`${NETBENCH_PREFIX}${JSON.stringify(result)}\n`);
 }
 

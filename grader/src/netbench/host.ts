@@ -1,5 +1,5 @@
 // Runs the guest netlink benchmark: builds the C client (client/bench/nlguest.c) and the
-// lesson 5, 8 and 9 solution modules on the host, runs guest.js in one guest, and turns the
+// solution modules of the lessons whose lesson.json names a netlink-* bench role on the host, runs guest.js in one guest, and turns the
 // per-run rates into medians, min–max and TS/C ratios against the issue's bars.
 
 import { writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import type { Kernel } from '../../../kernel/src/kernels.js';
 import { buildModule } from '../../../kernel/src/module-build.js';
 import { REPO_ROOT } from '../../../kernel/src/paths.js';
 import { newShareDir, runVm } from '../../../kernel/src/vm.js';
-import { loadLesson, sideDir } from '../lesson/load.js';
+import { benchLesson, sideDir, type Lesson } from '../lesson/load.js';
 import { NETBENCH_PREFIX, type ModuleRef, type NetbenchPlan, type NetbenchResult } from './protocol.js';
 
 const GUEST = join(REPO_ROOT, 'dist/grader/src/netbench/guest.js');
@@ -45,12 +45,11 @@ export function spread(runs: number[]): Spread {
   return { median: s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2, min: s[0]!, max: s[s.length - 1]!, runs };
 }
 
-async function moduleOf(lessonId: string, kernel: Kernel): Promise<ModuleRef> {
-  const lesson = loadLesson(lessonId);
+async function moduleOf(lesson: Lesson, kernel: Kernel): Promise<ModuleRef> {
   const built = await buildModule(sideDir(lesson, 'solution', 'kernel'), kernel);
   const path = built.modules[lesson.module];
-  if (!built.ok || !path) throw new NetbenchError(`${lessonId}: the solution module does not build`);
-  return { lesson: lessonId, name: lesson.module, path };
+  if (!built.ok || !path) throw new NetbenchError(`${lesson.id}: the solution module does not build`);
+  return { lesson: lesson.id, name: lesson.module, path };
 }
 
 /** Raw results of one guest run. */
@@ -63,7 +62,11 @@ export async function runNetbench(kernel: Kernel, opts: { runs: number; roundTri
     batch: opts.batch ?? 32,
     dumps: opts.dumps ?? 100,
     keys: opts.keys ?? 1000,
-    modules: { raw: await moduleOf('lesson-5', kernel), genl: await moduleOf('lesson-8', kernel), dump: await moduleOf('lesson-9', kernel) },
+    modules: {
+      raw: await moduleOf(benchLesson('netlink-raw'), kernel),
+      genl: await moduleOf(benchLesson('netlink-genl'), kernel),
+      dump: await moduleOf(benchLesson('netlink-dump'), kernel),
+    },
   };
   const shareDir = newShareDir();
   const planFile = join(shareDir, 'netbench-plan.json');
@@ -75,8 +78,12 @@ export async function runNetbench(kernel: Kernel, opts: { runs: number; roundTri
   if (vm.outcome !== 'exit' || vm.exitCode !== 0 || !line) {
     throw new NetbenchError(`the benchmark guest ended with ${vm.outcome}${vm.exitCode !== undefined ? ` (exit ${vm.exitCode})` : ''}: ${vm.detail ?? ''}\n${vm.stderr.slice(-3000)}`);
   }
-  return JSON.parse(line.slice(NETBENCH_PREFIX.length)) as NetbenchResult;
+  const result = JSON.parse(line.slice(NETBENCH_PREFIX.length)) as Omit<NetbenchResult, 'lessons'>;
+  return { ...result, lessons: { raw: plan.modules.raw.lesson, genl: plan.modules.genl.lesson, dump: plan.modules.dump.lesson } };
 }
+
+/** A lesson id as a row names it: "lesson-N" → "lesson N". */
+const spoken = (id: string): string => id.replace(/-(?=\d+$)/, ' ');
 
 /** The rows of the README table, with the issue's bars: TS ≥ 0.7× C per round trip; batched TS ≥ 1.0× unbatched C. */
 export function netbenchRows(r: NetbenchResult): NetbenchRow[] {
@@ -92,13 +99,13 @@ export function netbenchRows(r: NetbenchResult): NetbenchRow[] {
     return { ...base, ratio, bar: 1.0, against: 'unbatched C', pass: ratio >= 1.0 };
   };
   return [
-    row('raw unit 31 (lesson 5), round trips', 'round trips/s', r.raw.single.c, r.raw.single.ts, 0.7),
+    row(`raw unit 31 (${spoken(r.lessons.raw)}), round trips`, 'round trips/s', r.raw.single.c, r.raw.single.ts, 0.7),
     row('raw unit 31, batched, TS vs batched C', 'round trips/s', r.raw.batched.c, r.raw.batched.ts),
     batchedVsSingleC('raw unit 31, batched TS vs unbatched C', r.raw.single, r.raw.batched),
-    row('genl nlab_kv (lesson 8), round trips', 'round trips/s', r.genl.single.c, r.genl.single.ts, 0.7),
+    row(`genl nlab_kv (${spoken(r.lessons.genl)}), round trips`, 'round trips/s', r.genl.single.c, r.genl.single.ts, 0.7),
     row('genl nlab_kv, batched, TS vs batched C', 'round trips/s', r.genl.batched.c, r.genl.batched.ts),
     batchedVsSingleC('genl nlab_kv, batched TS vs unbatched C', r.genl.single, r.genl.batched),
-    row(`LIST dump (lesson 9), ${r.dump.entriesPerDump}-key dumps, dump()`, 'entries/s', r.dump.c, r.dump.ts),
+    row(`LIST dump (${spoken(r.lessons.dump)}), ${r.dump.entriesPerDump}-key dumps, dump()`, 'entries/s', r.dump.c, r.dump.ts),
     row(`LIST dump, genlDump() with attributes decoded`, 'entries/s', r.dump.c, r.dump.tsDecoded),
   ];
 }

@@ -31,6 +31,8 @@ export interface NetbenchResult {
   /** `ts`: dump() (headers, like C); `tsDecoded`: genlDump() with every entry's attributes decoded. */
   dump: NetbenchSeries & { tsDecoded: number[]; entriesPerDump: number };
   kernel: string;
+  /** Whose solution module each part ran against (added on the host, from the plan). */
+  lessons: { raw: string; genl: string; dump: string };
 }
 
 export const NETBENCH_PREFIX = '@@netbench ';

@@ -16,7 +16,7 @@ export type DocsSite =
 
 export type DocsLocale = 'en' | 'zh-CN';
 
-/** The site path of a hint link, e.g. /lessons/lesson-3#check-answer-header; undefined if it is not one. */
+/** The site path of a hint link, e.g. /lessons/<id>#check-answer-header; undefined if it is not one. */
 export function sitePath(hintLink: string, locale: DocsLocale = 'en'): { page: string; anchor: string } | undefined {
   const m = /^docs\/((?:[\w-]+\/)*[\w-]+)\.md(#[\w=&-]+)?$/.exec(hintLink);
   if (!m) return undefined;
