@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { decodeErrorMessage, decodeMessages, encodeMessages, NLM_F, NLMSG } from 'netlink-lab/client';
 import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadModule, moduleLog, PRELOAD, type ReceivedDatagram, runNotes } from 'netlink-lab/grader';
 
-const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
 const NLAB_MSG_ECHO = 0x11;
 const EOPNOTSUPP = 95;
