@@ -3,14 +3,14 @@
 // signals, output — only without waiting for node to start. Plain processes, so this runs on
 // the host; the lesson and mutant tests run the same code in the guest.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../kernel/src/paths.js';
 
 // The built module: it finds client-spare.js beside itself, as the bundled runner does.
-const { keepSpare, spareFits, takeSpare } = (await import(join(REPO_ROOT, 'dist/grader/src/guest/spares.js'))) as typeof import('../src/guest/spares.js');
+const { dropSpares, keepSpares, spareFits, sparesTaken, takeSpare } = (await import(join(REPO_ROOT, 'dist/grader/src/guest/spares.js'))) as typeof import('../src/guest/spares.js');
 
 const dir = mkdtempSync(join(tmpdir(), 'spares-'));
 function client(name: string, code: string): string {
@@ -37,7 +37,7 @@ function finish(p: Pick<ChildProcess, 'stdout' | 'stderr' | 'on'>): Promise<Ran>
 const fresh = (path: string, args: string[], env: Record<string, string>) => finish(spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
 
 async function fromSpare(path: string, args: string[], env: Record<string, string>): Promise<Ran> {
-  keepSpare();
+  keepSpares(1);
   const p = takeSpare(path, args, env);
   expect(p, 'a spare was waiting').toBeDefined();
   return finish(p!);
@@ -73,5 +73,34 @@ describe('client runs from a spare node process', () => {
     expect(spareFits(undefined, { LAB_X: '1' })).toBe(true);
     expect(spareFits(['setpriv', '--bounding-set=-all'], undefined)).toBe(false);
     expect(spareFits(undefined, { NODE_OPTIONS: '--import x' })).toBe(false);
+  });
+
+  it('keeps as many spares as the last request took, at most three', async () => {
+    dropSpares();
+    sparesTaken();
+    keepSpares(5);
+    const pids = [0, 1, 2].map(() => takeSpare(SHOW, [], {})?.pid);
+    expect(new Set(pids).size).toBe(3);
+    expect(pids.every((p) => typeof p === 'number')).toBe(true);
+    // The pool was capped at three: the fourth had to wait for the refill.
+    expect(takeSpare(SHOW, [], {})).toBeUndefined();
+    expect(sparesTaken()).toBe(3);
+    expect(sparesTaken()).toBe(0);
+    dropSpares();
+  });
+
+  it("hands a client the library already loaded, which reads the run's trace file when it is used", async () => {
+    // Inside the repository, where `netlink-lab/client` resolves as it does for lesson clients.
+    const inRepo = mkdtempSync(join(REPO_ROOT, '.lab', 'spares-'));
+    const trace = join(inRepo, 'trace');
+    const path = join(inRepo, 'main.mjs');
+    writeFileSync(path, `import { NETLINK, openSocket } from 'netlink-lab/client';\nopenSocket(NETLINK.GENERIC).close();\nconsole.log('ok');\n`);
+    keepSpares(1);
+    await new Promise((r) => setTimeout(r, 1500)); // the spare has imported the library by now
+    const ran = await finish(takeSpare(path, [], { LAB_NETLINK_TRACE: trace })!);
+    expect(ran.stdout.trim()).toBe('ok');
+    expect(readFileSync(trace, 'utf8')).toMatch(/^open 16 \d+\n(option .*\n)*close 16 \d+\n$/);
+    rmSync(inRepo, { recursive: true, force: true });
+    dropSpares();
   });
 });

@@ -16,7 +16,7 @@ import { netlinkDatagram, type PcapRecord } from '../pcap.js';
 import { startCapture, type Capture } from './capture.js';
 import { lessonUnit, makeContext } from './context.js';
 import { kmsgMark, readKmsg } from './kmsg.js';
-import { dropSpare, keepSpare } from './spares.js';
+import { dropSpares, keepSpares, sparesTaken } from './spares.js';
 import { loadedModules, rmmod } from './modules.js';
 import { captureModuleImage, type ModuleImage } from './module-image.js';
 import { findLeaks, leakExcerpt, validateCaches } from './slab-debug.js';
@@ -157,12 +157,16 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
 async function serveRequest(file: string, request: number, dir: string): Promise<void> {
   const plan = JSON.parse(readFileSync(file, 'utf8')) as GuestPlan;
   const checks = (await import(pathToFileURL(plan.checks).href)).default as CheckSet;
-  if (Object.keys(plan.clients).length && process.env.NETLINK_LAB_SPARE_CLIENTS !== '0') keepSpare();
+  const spares = Object.keys(plan.clients).length > 0 && process.env.NETLINK_LAB_SPARE_CLIENTS !== '0';
+  if (spares) keepSpares(1);
+  sparesTaken();
   for (const job of plan.jobs) {
     emit({ type: 'start', job: job.index });
     emit({ type: 'end', job: job.index, result: await runJob(plan, checks, job, dir, request) });
   }
   emit({ type: 'done', request });
+  // The next request (a re-grade, most likely) runs about as many clients as this one did.
+  if (spares) keepSpares(sparesTaken());
 }
 
 async function main(): Promise<void> {
@@ -172,7 +176,7 @@ async function main(): Promise<void> {
   for (let request = 1; ; request++) {
     const file = join(dir, `req-${request}.json`);
     while (!existsSync(file)) {
-      if (existsSync(join(dir, 'stop'))) return dropSpare();
+      if (existsSync(join(dir, 'stop'))) return dropSpares();
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     await serveRequest(file, request, dir);
@@ -180,7 +184,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  dropSpare();
+  dropSpares();
   emit({ type: 'fatal', message: (e as Error)?.stack ?? String(e) });
   process.exitCode = 1;
 });
