@@ -82,9 +82,9 @@ describe('client runs from a spare node process', () => {
     const pids = [0, 1, 2].map(() => takeSpare(SHOW, [], {})?.pid);
     expect(new Set(pids).size).toBe(3);
     expect(pids.every((p) => typeof p === 'number')).toBe(true);
-    // The pool was capped at three: the fourth had to wait for the refill.
+    // The pool was capped at three: the fourth had to wait for the refill (and counts as wanted).
     expect(takeSpare(SHOW, [], {})).toBeUndefined();
-    expect(sparesTaken()).toBe(3);
+    expect(sparesTaken()).toBe(4);
     expect(sparesTaken()).toBe(0);
     dropSpares();
   });
@@ -101,6 +101,42 @@ describe('client runs from a spare node process', () => {
     expect(ran.stdout.trim()).toBe('ok');
     expect(readFileSync(trace, 'utf8')).toMatch(/^open 16 \d+\n(option .*\n)*close 16 \d+\n$/);
     rmSync(inRepo, { recursive: true, force: true });
+    dropSpares();
+  });
+});
+
+describe('python3 runs from a spare python process', () => {
+  const py = (name: string, code: string) => {
+    const path = join(dir, `${name}.py`);
+    writeFileSync(path, code);
+    return path;
+  };
+  // A sibling module: `python3 SCRIPT` puts the script's folder first on sys.path (cli.py imports its lib/ so).
+  writeFileSync(join(dir, 'sibling.py'), 'VALUE = 42\n');
+  const freshPy = (path: string, args: string[], env: Record<string, string>) => finish(spawn('python3', [path, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
+  async function fromPySpare(path: string, args: string[], env: Record<string, string>): Promise<Ran> {
+    keepSpares(1, 'python');
+    const p = takeSpare(path, args, env, 'python');
+    expect(p, 'a spare was waiting').toBeDefined();
+    return finish(p!);
+  }
+
+  it.each([
+    ['its arguments, environment, sys.path[0] and exit status', `import sys, os, json, sibling\nprint(json.dumps([sys.argv, os.environ.get('LAB_X'), sibling.VALUE, __name__]))\nsys.exit(5)\n`],
+    ['an uncaught exception', `print('before')\nraise ValueError('boom')\n`],
+    ['a signal it sends itself', `import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n`],
+  ])('sees and ends as python3 SCRIPT does: %s', async (_what, code) => {
+    const path = py(`py-${code.length}`, code);
+    const args = ['--do', 'get', 'a b'];
+    const [a, b] = [await freshPy(path, args, { LAB_X: 'yes' }), await fromPySpare(path, args, { LAB_X: 'yes' })];
+    expect({ code: b.code, signal: b.signal, stdout: b.stdout }).toEqual({ code: a.code, signal: a.signal, stdout: a.stdout });
+    expect(b.stderr.includes('ValueError: boom')).toBe(a.stderr.includes('ValueError: boom'));
+  });
+
+  it('leaves runs with PYTHON* variables or a wrapper to a fresh python3', () => {
+    expect(spareFits(undefined, { LAB_X: '1' }, 'python')).toBe(true);
+    expect(spareFits(undefined, { PYTHONPATH: '/x' }, 'python')).toBe(false);
+    expect(spareFits(['setpriv'], undefined, 'python')).toBe(false);
     dropSpares();
   });
 });
