@@ -70,7 +70,7 @@ async function printHints(wanted: string | undefined, id: string): Promise<numbe
   if (h.hint2) console.log(`  ${zh ? '提示 2' : 'hint 2'}: ${h.hint2}`);
   else console.log(dim(`  ${zh ? '这项检查没有第二级提示：它不依赖任何 TODO。' : 'no second hint: this check depends on no TODO.'}`));
   const todos = h.check.todos.length ? `TODO ${h.check.todos.join(', ')}` : '';
-  if (todos) console.log(dim(`  ${zh ? `还是卡住了？页面上 ${todos} 下折叠着参考答案` : `still stuck: the page folds the solution under ${todos}`}: ${page}`));
+  if (todos) console.log(dim(`  ${zh ? `还是卡住了？页面上 ${todos} 下折叠着参考答案：` : `still stuck: the page folds the solution under ${todos}: `}${page}`));
   else console.log(dim(`  ${page}`));
   return 0;
 }
