@@ -4,7 +4,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAllLessons } from '../src/lesson/load.js';
-import { lintLessons, type LessonLint } from '../src/lesson/lint.js';
+import { jsonErrorOffset, lintLessons, type LessonLint } from '../src/lesson/lint.js';
 import { collectTodos } from '../src/lesson/lint-todos.js';
 import { headings, slugify } from '../src/lesson/markdown-headings.js';
 import { formatProblem } from '../src/lesson/problems.js';
@@ -100,6 +100,12 @@ describe('TODO numbering and headings (pure)', () => {
 });
 
 describe('a lesson.json that does not load', () => {
+  it('finds the first error even when later text ends like a partial literal (a "-", an "n")', () => {
+    const text = `{\n  "id": "x",\n  "part",: 1,\n  "hint": "${'- n '.repeat(400)}"\n}\n`;
+    expect(jsonErrorOffset(text)).toBeLessThanOrEqual(text.indexOf(',:') + 1);
+    expect(jsonErrorOffset(text)).toBeGreaterThanOrEqual(text.indexOf('"part"'));
+  });
+
   it('is one problem at the line that is wrong', () => {
     const root = copyLessons(['lesson-5']);
     const roots = { lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root };
