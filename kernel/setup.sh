@@ -108,28 +108,38 @@ fetch_kernels() {
 	lab_kernels_fetch || true
 }
 
+# Unpacks PATHS (kernel tree paths) from the linux-source TARBALL into DIR unless DIR has them
+# all. DIR is replaced whole, so a half-done extraction never looks complete. WHAT names the
+# files in setup's output; LACKING says what goes without them when there is no tarball.
+extract_once() {
+	local what=$1 tarball=$2 dir=$3 lacking=$4 p missing=0
+	shift 4
+	for p in "$@"; do [ -e "$dir/$p" ] || missing=1; done
+	if [ "$missing" -eq 0 ]; then
+		say "$what: present in $dir"
+		return
+	fi
+	if [ ! -f "$tarball" ]; then
+		say "no $tarball (package linux-source-6.12): $lacking"
+		return
+	fi
+	say "extracting $what from $tarball (about 20 s)"
+	local tmp="$dir.tmp.$$"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	tar -xJf "$tarball" -C "$tmp" --strip-components=1 "${@/#/linux-source-6.12/}"
+	rm -rf "$dir"
+	mv "$tmp" "$dir"
+}
+
 # Lesson 12 runs the kernel's own YNL client (tools/net/ynl) and validates specs against
 # Documentation/netlink/. Only those two folders are taken from the kernel source tarball.
 YNL_TARBALL=/usr/src/linux-source-6.12.tar.xz
 YNL_DIR="${NETLINK_LAB_STATE:-.lab}/ynl"
 
 extract_ynl() {
-	if [ -f "$YNL_DIR/tools/net/ynl/cli.py" ] && [ -f "$YNL_DIR/Documentation/netlink/genetlink.yaml" ]; then
-		say "kernel YNL tools: present in $YNL_DIR"
-		return
-	fi
-	if [ ! -f "$YNL_TARBALL" ]; then
-		say "no $YNL_TARBALL (package linux-source-6.12): lesson 12 cannot run the kernel's YNL client"
-		return
-	fi
-	say "extracting tools/net/ynl and Documentation/netlink from $YNL_TARBALL (about 15 s)"
-	local tmp="$YNL_DIR.tmp.$$"
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	tar -xJf "$YNL_TARBALL" -C "$tmp" --strip-components=1 \
-		linux-source-6.12/tools/net/ynl linux-source-6.12/Documentation/netlink
-	rm -rf "$YNL_DIR"
-	mv "$tmp" "$YNL_DIR"
+	extract_once "kernel YNL tools" "$YNL_TARBALL" "$YNL_DIR" \
+		"lesson 12 cannot run the kernel's YNL client" tools/net/ynl Documentation/netlink
 }
 
 # The style report runs the kernel's checkpatch.pl, which needs only these files beside it.
@@ -137,23 +147,8 @@ CHECKPATCH_DIR="${NETLINK_LAB_STATE:-.lab}/checkpatch"
 CHECKPATCH_FILES=(scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch)
 
 extract_checkpatch() {
-	local f missing=0
-	for f in "${CHECKPATCH_FILES[@]}"; do [ -f "$CHECKPATCH_DIR/$f" ] || missing=1; done
-	if [ "$missing" -eq 0 ]; then
-		say "checkpatch.pl: present in $CHECKPATCH_DIR"
-		return
-	fi
-	if [ ! -f "$YNL_TARBALL" ]; then
-		say "no $YNL_TARBALL (package linux-source-6.12): the grade's style report will skip checkpatch"
-		return
-	fi
-	say "extracting checkpatch.pl and its word lists from $YNL_TARBALL (about 20 s)"
-	local tmp="$CHECKPATCH_DIR.tmp.$$"
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	tar -xJf "$YNL_TARBALL" -C "$tmp" --strip-components=1 "${CHECKPATCH_FILES[@]/#/linux-source-6.12/}"
-	rm -rf "$CHECKPATCH_DIR"
-	mv "$tmp" "$CHECKPATCH_DIR"
+	extract_once "checkpatch.pl and its word lists" "$YNL_TARBALL" "$CHECKPATCH_DIR" \
+		"the grade's style report will skip checkpatch" "${CHECKPATCH_FILES[@]}"
 }
 
 # The kernel sources the lesson pages and TODOs cite (docs/start/setup.md#kernel-sources),
@@ -171,23 +166,8 @@ SOURCE_PATHS=(
 )
 
 extract_sources() {
-	local p missing=0
-	for p in "${SOURCE_PATHS[@]}"; do [ -e "$SOURCES_DIR/$p" ] || missing=1; done
-	if [ "$missing" -eq 0 ]; then
-		say "kernel sources to read: present in $SOURCES_DIR"
-		return
-	fi
-	if [ ! -f "$SOURCES_TARBALL" ]; then
-		say "no $SOURCES_TARBALL (package linux-source-6.12): the pages' kernel sources are not unpacked"
-		return
-	fi
-	say "extracting the netlink sources the lessons cite from $SOURCES_TARBALL (about 20 s)"
-	local tmp="$SOURCES_DIR.tmp.$$"
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	tar -xJf "$SOURCES_TARBALL" -C "$tmp" --strip-components=1 "${SOURCE_PATHS[@]/#/linux-source-6.12/}"
-	rm -rf "$SOURCES_DIR"
-	mv "$tmp" "$SOURCES_DIR"
+	extract_once "the netlink sources the lessons cite" "$SOURCES_TARBALL" "$SOURCES_DIR" \
+		"the pages' kernel sources are not unpacked" "${SOURCE_PATHS[@]}"
 }
 
 install_npm() {
