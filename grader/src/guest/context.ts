@@ -2,17 +2,28 @@
 
 import { join } from 'node:path';
 import { NETLINK } from 'netlink-lab/client';
-import { CheckFailed, type CheckContext, type ClientHandle, type ModuleHandle } from '../check-api.js';
+import { CheckFailed, type CheckContext, type ClientHandle, type ModuleHandle, type RunOptions } from '../check-api.js';
 import type { Job, GuestPlan } from '../plan.js';
 import { checkSocket } from './check-socket.js';
 import { findFamily } from './genl-family.js';
 import { readKmsg } from './kmsg.js';
 import { captureModuleImage, type ModuleImage } from './module-image.js';
 import { insmod, loadedModules, rmmod } from './modules.js';
-import { capture, RUN_OUTPUT_CAP, running, spawnCaptured, STARTED_OUTPUT_CAP } from './processes.js';
+import { capture, type Captured, RUN_OUTPUT_CAP, running, spawnCaptured, STARTED_OUTPUT_CAP } from './processes.js';
 import { readProcNetlink } from './proc-netlink.js';
 import { liveObjectsOf } from './slab-debug.js';
 import { spareFits, takeSpare } from './spares.js';
+
+/**
+ * Starts `argv` (under `opts.wrap`): a plain `python3 SCRIPT ARGS` from a waiting python spare
+ * (the kernel's YNL tools start in seconds under TCG), anything else spawned.
+ */
+function program(argv: readonly string[], opts: RunOptions, timeoutMs: number | undefined, cap: number): Captured {
+  const [cmd, script, ...args] = argv;
+  const env = opts.env ?? {};
+  const spare = cmd === 'python3' && script !== undefined && !script.startsWith('-') && spareFits(opts.wrap, env, 'python') ? takeSpare(script, args, env, 'python') : undefined;
+  return spare ? capture(spare, timeoutMs, undefined, cap) : spawnCaptured([...(opts.wrap ?? []), ...argv], env, timeoutMs, undefined, cap);
+}
 
 /** The unit a lesson talks on: its own, or NETLINK_GENERIC for a family (whose id goes in nlmsg_type). */
 export function lessonUnit(lesson: GuestPlan['lesson']): number {
@@ -89,11 +100,9 @@ export function makeContext(
     },
     start(argv, opts = {}) {
       const all = [...(opts.wrap ?? []), ...argv];
-      return running(spawnCaptured(all, opts.env ?? {}, opts.timeoutMs, undefined, opts.maxOutput ?? STARTED_OUTPUT_CAP), all, all.join(' '), cleanups);
+      return running(program(argv, opts, opts.timeoutMs, opts.maxOutput ?? STARTED_OUTPUT_CAP), all, all.join(' '), cleanups);
     },
-    run(argv, opts = {}) {
-      return spawnCaptured([...(opts.wrap ?? []), ...argv], opts.env ?? {}, opts.timeoutMs ?? 5000, undefined, opts.maxOutput ?? RUN_OUTPUT_CAP).done;
-    },
+    run: (argv, opts = {}) => program(argv, opts, opts.timeoutMs ?? 5000, opts.maxOutput ?? RUN_OUTPUT_CAP).done,
     async family() {
       if (!('family' in netlink)) throw new Error(`lesson ${plan.lesson.id} is on a netlink unit, not a generic netlink family`);
       const found = await findFamily(netlink.family);
