@@ -30,6 +30,7 @@ const OPTIONS: ts.CompilerOptions = {
   paths: {
     'netlink-lab/client': [join(REPO_ROOT, 'dist/client/src/index.d.ts')],
     'netlink-lab/grader': [join(REPO_ROOT, 'dist/grader/src/check-api.d.ts')],
+    'netlink-lab/grader/nlab-kv': [join(REPO_ROOT, 'dist/grader/src/fixtures/nlab-kv.d.ts')],
   },
 };
 
