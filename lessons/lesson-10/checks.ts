@@ -2,7 +2,6 @@
 // what they carry, the requester's own copy with NLM_F_ECHO — and a client that watches
 // them, joins the group by name, resyncs with a dump after the kernel dropped some
 // (ENOBUFS) and rejoins after the module is reloaded.
-import { execFileSync } from 'node:child_process';
 import { decodeMessages, encodeMessages, NLM_F, NLMSG, type NetlinkMessage } from 'netlink-lab/client';
 import { type CheckContext, type CheckSocket, commonChecks, decodeForReport, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
 import { CMD, change, describeEvent, eventsGroup, genl, key, policiesCheck, value } from 'netlink-lab/grader/nlab-kv';
@@ -17,20 +16,14 @@ async function drain(sock: CheckSocket, ms: number): Promise<{ message: NetlinkM
  * "events" gets another id than on a fresh boot (8 → 9 on 6.1), and a client that hard-coded
  * the id it once saw joins team's group and hears nothing. Returns the undo.
  */
-function shiftGroupIds(t: CheckContext): () => void {
-  try {
-    execFileSync('modprobe', ['team'], { stdio: 'ignore' });
-  } catch {
+async function shiftGroupIds(t: CheckContext): Promise<() => Promise<void>> {
+  const r = await t.run(['modprobe', 'team'], { timeoutMs: 30000 });
+  if (r.code !== 0) {
     t.note('modprobe team failed: group ids are as on a fresh boot this time');
-    return () => {};
+    return async () => {};
   }
-  return () => {
-    try {
-      execFileSync('modprobe', ['-r', 'team'], { stdio: 'ignore' });
-    } catch {
-      // Still in use or already gone: the guest is thrown away anyway.
-    }
-  };
+  // Still in use or already gone, the undo may fail: the guest is thrown away anyway.
+  return async () => void (await t.run(['modprobe', '-r', 'team'], { timeoutMs: 30000 }));
 }
 
 export default defineChecks({
@@ -83,9 +76,9 @@ export default defineChecks({
   },
 
   async 'client-watch'(t) {
-    const unshift = shiftGroupIds(t);
-    const family = await loadFamily(t).catch((e: unknown) => {
-      unshift();
+    const unshift = await shiftGroupIds(t);
+    const family = await loadFamily(t).catch(async (e: unknown) => {
+      await unshift();
       throw e;
     });
     t.note(`"events" has group id ${family.groups.events} this time`);
@@ -108,7 +101,7 @@ export default defineChecks({
       ensure(exited === 0, '`watch 3` did not exit 0 after three changes', { notes: w.notes() });
     } finally {
       await w.stop();
-      unshift();
+      await unshift();
     }
   },
 
@@ -151,13 +144,13 @@ export default defineChecks({
   async rejoin(t) {
     const first = await loadFamily(t);
     const w = t.startClient(['watch', '2']);
-    let unshift = (): void => {};
+    let unshift = async (): Promise<void> => {};
     try {
       ensure(await w.waitFor(/watching/, 10000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
       const r = await t.rmmod();
       ensure(r.code === 0, `rmmod failed: ${r.stderr}`);
       // team takes the group id nlab_kv just freed, so "events" comes back with another one.
-      unshift = shiftGroupIds(t);
+      unshift = await shiftGroupIds(t);
       const second = await loadFamily(t);
       const notes = [`family id ${first.id} → ${second.id}, "events" group id ${first.groups.events} → ${second.groups.events} across the reload`];
       const told = await w.waitFor(/rejoined/, 5000);
@@ -173,7 +166,7 @@ export default defineChecks({
       t.note(notes[0]!);
     } finally {
       await w.stop();
-      unshift();
+      await unshift();
     }
   },
 
