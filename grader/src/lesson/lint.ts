@@ -13,6 +13,7 @@ import { siteDataProblems } from './lint-site-data.js';
 import { LessonFormatError } from './schema.js';
 import { generateSolutionFiles, generateStarter } from './starters.js';
 import { MarkerError, markerLanguage } from './todo-markers.js';
+import { actualChanges, progressProblems, readChanges } from './progression.js';
 
 export interface LintRoots {
   lessonsDir: string;
@@ -105,6 +106,32 @@ function markedFiles(lesson: Lesson, show: (p: string) => string): MarkedFile[] 
   });
 }
 
+/**
+ * The lesson against its base: the base exists and comes before it, and the code changes
+ * exactly what CHANGES.md declares (each difference named at its line).
+ */
+function baseProblems(lesson: Lesson, lessonsDir: string, json: string, show: (p: string) => string): Problem[] {
+  if (!lesson.base) return [];
+  const jsonPath = show(join(lesson.dir, 'lesson.json'));
+  const baseLine = lineAt(json, Math.max(0, json.indexOf('"base"')));
+  const ids = lessonIds(lessonsDir);
+  if (!ids.includes(lesson.base)) return [{ file: jsonPath, line: baseLine, message: `"base" names ${lesson.base}, which is not a lesson` }];
+  if (ids.indexOf(lesson.base) >= ids.indexOf(lesson.id)) return [{ file: jsonPath, line: baseLine, message: `"base" must be an earlier lesson than ${lesson.id}` }];
+  let base: Lesson;
+  try {
+    base = loadLessonFrom(lessonsDir, lesson.base);
+  } catch (e) {
+    if (e instanceof LessonFormatError) return []; // the base's own lint reports it
+    throw e;
+  }
+  const { path, doc } = readChanges(lesson);
+  return progressProblems(lesson.id, base.id, actualChanges(lesson, base), doc).map((p) => ({
+    file: show(p.in === 'changes' ? path : join(lesson.dir, 'solution', p.rel!)),
+    line: p.line,
+    message: p.message,
+  }));
+}
+
 /** Lints the lessons `ids` (default: all) under `roots`. */
 export function lintLessons(roots: LintRoots = REPO_ROOTS, ids: readonly string[] = lessonIds(roots.lessonsDir)): LessonLint[] {
   const show = (p: string): string => {
@@ -154,6 +181,12 @@ export function lintLessons(roots: LintRoots = REPO_ROOTS, ids: readonly string[
     const checksTs = join(lesson.dir, 'checks.ts');
     if (existsSync(checksTs)) compile.push({ lessonId: id, file: checksTs, shown: show(checksTs), checks: lesson.checks, json: jsonRef });
     else problems.push({ file: jsonRef.path, line: 1, message: `the lesson has no checks.ts` });
+
+    try {
+      problems.push(...baseProblems(lesson, roots.lessonsDir, json ?? '', show));
+    } catch (e) {
+      if (!(e instanceof MarkerError)) throw e; // reported above
+    }
 
     try {
       problems.push(...driftProblems(lesson, show));

@@ -40,6 +40,11 @@ export interface LessonMeta {
   title: string;
   part: number;
   summary: string;
+  /**
+   * The lesson whose finished code this one starts from (lessons/<id>/CHANGES.md says what
+   * changes); only the first lesson has none.
+   */
+  base?: string;
   /** The kernel module's name (the .ko built from solution/kernel). */
   module: string;
   netlink: { unit: number } | { family: string };
@@ -126,6 +131,7 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
   const l = raw as Record<string, unknown>;
   for (const key of ['id', 'title', 'summary', 'module'] as const) need(typeof l[key] === 'string' && l[key], where, `"${key}" must be a non-empty string`);
   need(Number.isInteger(l.part), where, '"part" must be an integer');
+  need(l.base === undefined || (typeof l.base === 'string' && ID.test(l.base) && l.base !== l.id), where, '"base" must name another lesson, e.g. "lesson-3"');
   const nl = l.netlink as Record<string, unknown> | undefined;
   need(nl && (Number.isInteger(nl.unit) || typeof nl.family === 'string'), where, '"netlink" must be { "unit": N } or { "family": "name" }');
   need(l.client === undefined || typeof l.client === 'string', where, '"client" must be a file name');
