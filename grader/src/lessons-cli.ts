@@ -46,7 +46,9 @@ function sync(wanted: string | undefined): number {
   for (const id of ids) {
     const l = loadLessonFrom(r.lessonsDir, id);
     // The solution's generated files first: the starter's own come from the starter's inputs.
-    const files = [...writeSolutionFiles(l), ...writeStarter(l), ...(l.base ? writeChanges(l, loadLessonFrom(r.lessonsDir, l.base)) : [])];
+    // CHANGES.md needs the base; without it (not a lesson here) `lessons check` says so.
+    const base = l.base && lessonIds(r.lessonsDir).includes(l.base) ? loadLessonFrom(r.lessonsDir, l.base) : undefined;
+    const files = [...writeSolutionFiles(l), ...writeStarter(l), ...(base ? writeChanges(l, base) : [])];
     changed += files.length;
     if (files.length) console.log(`${PASS} ${id}: ${files.join(', ')}`);
   }

@@ -18,8 +18,8 @@ function lessons(root: string, ...args: string[]): { code: number | null; stdout
 
 describe('lessons sync', () => {
   it('says so when nothing changes, and names only the files it rewrote', () => {
-    const root = copyLessons(['lesson-1', 'lesson-3']);
-    expect(lessons(root, 'sync')).toMatchObject({ code: 0, stdout: '✓ 2 lessons: nothing to change\n' });
+    const root = copyLessons(['lesson-1', 'lesson-2', 'lesson-3']);
+    expect(lessons(root, 'sync')).toMatchObject({ code: 0, stdout: '✓ 3 lessons: nothing to change\n' });
     const main = join(root, 'lessons/lesson-3/solution/client/main.ts');
     writeFileSync(main, readFileSync(main, 'utf8').replace(/\/\/ TODO 3: /, '// TODO 3: (reworded) '));
     const r = lessons(root, 'sync', 'lesson-3');
@@ -31,15 +31,18 @@ describe('lessons sync', () => {
 });
 
 describe('lessons new', () => {
-  const root = copyLessons(['lesson-3', 'lesson-12']);
+  const root = copyLessons(['lesson-3', 'lesson-11', 'lesson-12']);
 
   it('makes a lesson from another one\'s solution that lessons check accepts', () => {
     const made = lessons(root, 'new', 'lesson-13', '--from', 'lesson-12');
     expect(made.stderr).toBe('');
     expect(made.code).toBe(0);
     const dir = join(root, 'lessons/lesson-13');
-    const json = JSON.parse(readFileSync(join(dir, 'lesson.json'), 'utf8')) as { id: string; checks: { id: string }[]; generated: unknown[] };
+    const json = JSON.parse(readFileSync(join(dir, 'lesson.json'), 'utf8')) as { id: string; base: string; checks: { id: string }[]; generated: unknown[] };
     expect(json.id).toBe('lesson-13');
+    expect(json.base).toBe('lesson-12');
+    // CHANGES.md: so far only the lesson's own name differs from lesson 12's code.
+    expect(readFileSync(join(dir, 'CHANGES.md'), 'utf8')).toMatch(/^# What `lesson-13` changes in `lesson-12`[^]*\n-.*lesson 12: [^]*\n\+.*lesson 13: /);
     expect(json.checks.map((c) => c.id)).toEqual(['builds', 'client-builds', 'loads']);
     expect(json.generated).toHaveLength(1);
     // Lesson 12's code, without its markers or stubs, and named after the new lesson.
@@ -70,7 +73,7 @@ describe('lessons new', () => {
   it('refuses a lesson that exists already, or a --from that does not, in one line', () => {
     for (const [args, message] of [
       [['new', 'lesson-3', '--from', 'lesson-12'], /^✗ lesson-3 exists already \(.*lessons\/lesson-3\)\n$/],
-      [['new', 'lesson-14', '--from', 'lesson-99'], /^✗ there is no lesson "lesson-99"; the lessons are: lesson-3, lesson-12.*\n$/],
+      [['new', 'lesson-14', '--from', 'lesson-99'], /^✗ there is no lesson "lesson-99"; the lessons are: lesson-3, lesson-11, lesson-12.*\n$/],
       [['new', 'lesson-14'], /^✗ usage: npm run lessons -- new lesson-N --from lesson-M\n$/],
       [['new', 'fourteen', '--from', 'lesson-3'], /^✗ a new lesson's id is lesson-N, not "fourteen"\n$/],
     ] as const) {

@@ -28,7 +28,7 @@ describe('planted mistakes, each in its own copy of a real lesson', () => {
     // lesson-3 stays clean; lesson-2: a leftover TODO 4 below the new TODO 5; lesson-1: todos [3];
     // lesson-4: pages without check anchors, a Chinese heading that lost its anchor; lesson-6:
     // checks.ts out of step with lesson.json and a type error.
-    root = copyLessons(['lesson-1', 'lesson-2', 'lesson-3', 'lesson-4', 'lesson-6']);
+    root = copyLessons(['lesson-1', 'lesson-2', 'lesson-3', 'lesson-4', 'lesson-5', 'lesson-6']);
     at.leftover = edit(root, 'lessons/lesson-2/solution/client/main.ts', (t) => `${t.trimEnd()}\n// TODO 4: A leftover from the lesson this one started from.\nconsole.log('left over');\n// END TODO\n`, 'TODO 4: A leftover');
     at.firstFour = readFileSync(join(root, 'lessons/lesson-2/solution/client/main.ts'), 'utf8').split('\n').findIndex((l) => l.includes('TODO 4: Open')) + 1;
     at.todos3 = edit(root, 'lessons/lesson-1/lesson.json', (t) => t.replace(/"todos": \[2\]/, '"todos": [3]'), '"todos": [3]');
@@ -42,7 +42,13 @@ describe('planted mistakes, each in its own copy of a real lesson', () => {
   }, 120_000);
 
   it('finds nothing wrong with an untouched copy (checks.ts compiles outside the repository too)', () => {
-    expect(messages(byId.get('lesson-3'))).toEqual([]);
+    expect(messages(byId.get('lesson-5'))).toEqual([]);
+  });
+
+  it("names, in the next lesson, code that its base gained and it did not (lesson 2's leftover)", () => {
+    const m = messages(byId.get('lesson-3'));
+    expect(m).toHaveLength(1);
+    expect(m[0]).toMatch(/^lessons\/lesson-3\/solution\/client\/main\.ts:\d+: drops 1 line\(s\) of lesson-2's \("console\.log\('left over'\);"\), a change CHANGES\.md does not declare/);
   });
 
   it('names a leftover TODO whose number collides with a new one, and the first one', () => {
@@ -100,19 +106,20 @@ describe('TODO numbering and headings (pure)', () => {
 
 describe('a lesson.json that does not load', () => {
   it('is one problem at the line that is wrong', () => {
-    const root = copyLessons(['lesson-5']);
+    const root = copyLessons(['lesson-4', 'lesson-5']);
     const roots = { lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root };
+    const lint = (): string[] => lintLessons(roots, ['lesson-5']).flatMap((r) => r.problems.map(formatProblem));
     const zero = edit(root, 'lessons/lesson-5/lesson.json', (t) => t.replace('"points": 2', '"points": 0'), '"points": 0');
     const id = readFileSync(join(root, 'lessons/lesson-5/lesson.json'), 'utf8').split('\n').slice(0, zero).findLastIndex((l) => l.includes('"id"')) + 1;
-    expect(lintLessons(roots).flatMap((r) => r.problems.map(formatProblem))).toEqual([`lessons/lesson-5/lesson.json:${id}: checks[${JSON.parse(readFileSync(join(root, 'lessons/lesson-5/lesson.json'), 'utf8')).checks.findIndex((c: { points: number }) => c.points === 0)}]: "points" must be a positive number`]);
+    expect(lint()).toEqual([`lessons/lesson-5/lesson.json:${id}: checks[${JSON.parse(readFileSync(join(root, 'lessons/lesson-5/lesson.json'), 'utf8')).checks.findIndex((c: { points: number }) => c.points === 0)}]: "points" must be a positive number`]);
     const comma = edit(root, 'lessons/lesson-5/lesson.json', (t) => t.replace('"part":', '"part",:'), '"part",:');
-    expect(lintLessons(roots).flatMap((r) => r.problems.map(formatProblem))).toEqual([`lessons/lesson-5/lesson.json:${comma}: not valid JSON (the first error is on this line)`]);
+    expect(lint()).toEqual([`lessons/lesson-5/lesson.json:${comma}: not valid JSON (the first error is on this line)`]);
   });
 });
 
 describe('the site data a lesson needs', () => {
   it('names a check without its Chinese texts, a part that parts.json lacks, and a missing zh-CN.json', () => {
-    const root = copyLessons(['lesson-7', 'lesson-9']);
+    const root = copyLessons(['lesson-6', 'lesson-7', 'lesson-8', 'lesson-9']);
     const zhPath = join(root, 'lessons/lesson-7/zh-CN.json');
     const zh = JSON.parse(readFileSync(zhPath, 'utf8')) as { checks: Record<string, unknown> };
     delete zh.checks.loads;
@@ -120,7 +127,7 @@ describe('the site data a lesson needs', () => {
     const partLine = edit(root, 'lessons/lesson-7/lesson.json', (t) => t.replace(/"part": \d+/, '"part": 9'), '"part": 9');
     const loadsLine = readFileSync(join(root, 'lessons/lesson-7/lesson.json'), 'utf8').split('\n').findIndex((l) => l.includes('"id": "loads"')) + 1;
     rmSync(join(root, 'lessons/lesson-9/zh-CN.json'));
-    const found = new Map(lintLessons({ lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root }).map((r) => [r.id, messages(r)]));
+    const found = new Map(lintLessons({ lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root }, ['lesson-7', 'lesson-9']).map((r) => [r.id, messages(r)]));
     expect(found.get('lesson-7')).toEqual([
       `lessons/lesson-7/lesson.json:${partLine}: part 9 has no title and summary in lessons/parts.json`,
       `lessons/lesson-7/lesson.json:${loadsLine}: check "loads" has no Chinese title and hint in lessons/lesson-7/zh-CN.json`,

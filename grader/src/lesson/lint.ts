@@ -13,7 +13,7 @@ import { siteDataProblems } from './lint-site-data.js';
 import { LessonFormatError } from './schema.js';
 import { generateSolutionFiles, generateStarter } from './starters.js';
 import { MarkerError, markerLanguage } from './todo-markers.js';
-import { actualChanges, progressProblems, readChanges } from './progression.js';
+import { baseProblems } from './progression.js';
 
 export interface LintRoots {
   lessonsDir: string;
@@ -65,7 +65,7 @@ function driftProblems(lesson: Lesson, show: (p: string) => string): Problem[] {
 
 /**
  * Where JSON.parse first fails in `text`: every prefix before that point is merely unfinished
- * ("Unexpected end"), every longer one is wrong, so a binary search finds it.
+ * ("Unexpected end"), the first one that is wrong ends just past it.
  */
 export function jsonErrorOffset(text: string): number {
   const unfinished = (n: number): boolean => {
@@ -75,16 +75,16 @@ export function jsonErrorOffset(text: string): number {
       JSON.parse(text.slice(0, n));
       return true;
     } catch (e) {
+      // An error before the prefix's end is a real one, whatever its message says.
+      const at = /at position (\d+)/.exec((e as Error).message);
+      if (at && Number(at[1]) < n) return false;
       return /end of JSON input|Unterminated|Expected (property name|',' or|':' after|double-quoted)/.test((e as Error).message) && n < text.length;
     }
   };
-  let [lo, hi] = [0, text.length];
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (unfinished(mid)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  // A forward scan, not a binary search: the guesses above are not monotonic (a prefix ending
+  // in "n inside a string looks like an unfinished null), and a lesson.json is a few KiB.
+  for (let n = 1; n <= text.length; n++) if (!unfinished(n)) return n - 1;
+  return text.length;
 }
 
 /** The problem of a lesson.json that does not load, at the line its message points to. */
@@ -104,32 +104,6 @@ function markedFiles(lesson: Lesson, show: (p: string) => string): MarkedFile[] 
     const lang = markerLanguage(rel);
     return lang && !generated.has(join(rel)) ? [{ path: show(join(solution, rel)), text: readFileSync(join(solution, rel), 'utf8'), lang }] : [];
   });
-}
-
-/**
- * The lesson against its base: the base exists and comes before it, and the code changes
- * exactly what CHANGES.md declares (each difference named at its line).
- */
-function baseProblems(lesson: Lesson, lessonsDir: string, json: string, show: (p: string) => string): Problem[] {
-  if (!lesson.base) return [];
-  const jsonPath = show(join(lesson.dir, 'lesson.json'));
-  const baseLine = lineAt(json, Math.max(0, json.indexOf('"base"')));
-  const ids = lessonIds(lessonsDir);
-  if (!ids.includes(lesson.base)) return [{ file: jsonPath, line: baseLine, message: `"base" names ${lesson.base}, which is not a lesson` }];
-  if (ids.indexOf(lesson.base) >= ids.indexOf(lesson.id)) return [{ file: jsonPath, line: baseLine, message: `"base" must be an earlier lesson than ${lesson.id}` }];
-  let base: Lesson;
-  try {
-    base = loadLessonFrom(lessonsDir, lesson.base);
-  } catch (e) {
-    if (e instanceof LessonFormatError) return []; // the base's own lint reports it
-    throw e;
-  }
-  const { path, doc } = readChanges(lesson);
-  return progressProblems(lesson.id, base.id, actualChanges(lesson, base), doc).map((p) => ({
-    file: show(p.in === 'changes' ? path : join(lesson.dir, 'solution', p.rel!)),
-    line: p.line,
-    message: p.message,
-  }));
 }
 
 /** Lints the lessons `ids` (default: all) under `roots`. */

@@ -7,7 +7,9 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { changeKey, diffLines, hunkChanges, hunks, type Hunk } from './line-diff.js';
-import type { Lesson } from './load.js';
+import { lessonIds, loadLessonFrom, type Lesson } from './load.js';
+import { lineAt, type Problem } from './problems.js';
+import { LessonFormatError } from './schema.js';
 import { markerLanguage, parseMarkers, toSolutionView } from './todo-markers.js';
 
 export const CHANGES_FILE = 'CHANGES.md';
@@ -241,3 +243,30 @@ export function writeChanges(lesson: Lesson, base: Lesson): string[] {
   writeFileSync(path, want);
   return [CHANGES_FILE];
 }
+
+/**
+ * The lesson against its base: the base exists and comes before it, and the code changes
+ * exactly what CHANGES.md declares (each difference named at its line).
+ */
+export function baseProblems(lesson: Lesson, lessonsDir: string, json: string, show: (p: string) => string): Problem[] {
+  if (!lesson.base) return [];
+  const jsonPath = show(join(lesson.dir, 'lesson.json'));
+  const baseLine = lineAt(json, Math.max(0, json.indexOf('"base"')));
+  const ids = lessonIds(lessonsDir);
+  if (!ids.includes(lesson.base)) return [{ file: jsonPath, line: baseLine, message: `"base" names ${lesson.base}, which is not a lesson` }];
+  if (ids.indexOf(lesson.base) >= ids.indexOf(lesson.id)) return [{ file: jsonPath, line: baseLine, message: `"base" must be an earlier lesson than ${lesson.id}` }];
+  let base: Lesson;
+  try {
+    base = loadLessonFrom(lessonsDir, lesson.base);
+  } catch (e) {
+    if (e instanceof LessonFormatError) return []; // the base's own lint reports it
+    throw e;
+  }
+  const { path, doc } = readChanges(lesson);
+  return progressProblems(lesson.id, base.id, actualChanges(lesson, base), doc).map((p) => ({
+    file: show(p.in === 'changes' ? path : join(lesson.dir, 'solution', p.rel!)),
+    line: p.line,
+    message: p.message,
+  }));
+}
+

@@ -8,6 +8,7 @@ import { ZH_FILE } from './lint-site-data.js';
 import { loadLessonFrom, resolveLessonId, type Lesson } from './load.js';
 import type { LessonCheck, LessonMeta } from './schema.js';
 import { writeSolutionFiles, writeStarter } from './starters.js';
+import { CHANGES_FILE, actualChanges, formatChanges } from './progression.js';
 import { markerLanguage, toSolutionView } from './todo-markers.js';
 
 export class ScaffoldError extends Error {
@@ -98,6 +99,7 @@ export function scaffoldLesson(o: ScaffoldOptions): string[] {
     id: o.id,
     title: `Draft (after ${source.id})`,
     part: source.part,
+    base: source.id,
     summary: `Starts from ${source.id}'s solution; say in one sentence what the student adds.`,
     module: source.module,
     netlink: source.netlink,
@@ -126,6 +128,10 @@ export function scaffoldLesson(o: ScaffoldOptions): string[] {
     const lesson: Lesson = { ...meta, dir };
     written.push(...writeSolutionFiles(lesson).map((f) => join(dir, f)));
     written.push(...writeStarter(lesson).map((f) => join(dir, f)));
+    // So far the new lesson changes only its own name in the base's code; say so for each file.
+    const changes = actualChanges(lesson, source);
+    const note = `${o.id}'s own name in headers and paths, where ${source.id} has its own; nothing else yet.`;
+    write(join(dir, CHANGES_FILE), formatChanges(o.id, source.id, changes, { base: source.id, files: changes.map((c) => ({ rel: c.file.rel, isNew: c.isNew, note, hunks: [], line: 0 })) }));
     write(pages.en, page(meta, 'en'));
     write(pages['zh-CN'], page(meta, 'zh-CN'));
   } catch (e) {
