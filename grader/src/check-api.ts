@@ -191,7 +191,10 @@ export function runNotes(run: ClientRun, opts: RunNotesOptions = {}): string[] {
  */
 export const CONTAINER_ROOT: readonly string[] = ['nsenter', '--target', '1', '--root', '/bin/busybox', 'unshare', '-r', '-n', '/bin/busybox', 'chroot', GUEST_HOST_ROOT];
 
-/** Ready-made checks that many lessons share; a lesson lists them in its checks.ts by id. */
+/**
+ * The functions of the common checks the loader adds to every lesson (lesson/common-checks.ts):
+ * the guest runs these when a lesson's checks.ts does not define its own.
+ */
 export const commonChecks = {
   /** insmod succeeds and the module is listed in /proc/modules. */
   async loads(t: CheckContext): Promise<void> {

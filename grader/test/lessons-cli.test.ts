@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../kernel/src/paths.js';
 import { todoBlocks } from '../src/lesson/todo-markers.js';
 import { copyLessons } from './lesson-copy.js';
+import { loadLessonFrom } from '../src/lesson/load.js';
 
 function lessons(root: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'dist/grader/src/lessons-cli.js'), ...args], {
@@ -38,12 +39,15 @@ describe('lessons new', () => {
     expect(made.stderr).toBe('');
     expect(made.code).toBe(0);
     const dir = join(root, 'lessons/lesson-13');
-    const json = JSON.parse(readFileSync(join(dir, 'lesson.json'), 'utf8')) as { id: string; base: string; checks: { id: string }[]; generated: unknown[] };
+    const json = JSON.parse(readFileSync(join(dir, 'lesson.json'), 'utf8')) as { id: string; base: string; checks: { id: string }[]; common: unknown; generated: unknown[] };
     expect(json.id).toBe('lesson-13');
     expect(json.base).toBe('lesson-12');
     // CHANGES.md: so far only the lesson's own name differs from lesson 12's code.
     expect(readFileSync(join(dir, 'CHANGES.md'), 'utf8')).toMatch(/^# What `lesson-13` changes in `lesson-12`[^]*\n-.*lesson 12: [^]*\n\+.*lesson 13: /);
-    expect(json.checks.map((c) => c.id)).toEqual(['builds', 'client-builds', 'loads']);
+    // The common checks are the grader's: none is written out, lesson 12's override is kept.
+    expect(json.checks).toEqual([]);
+    expect(json.common).toEqual(JSON.parse(readFileSync(join(root, 'lessons/lesson-12/lesson.json'), 'utf8')).common);
+    expect(loadLessonFrom(join(root, 'lessons'), 'lesson-13').checks.map((c) => c.id)).toEqual(['builds', 'client-builds', 'loads']);
     expect(json.generated).toHaveLength(1);
     // Lesson 12's code, without its markers or stubs, and named after the new lesson.
     for (const f of readdirSync(join(dir, 'solution'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(c|ts|yaml)$/.test(f))) {
@@ -59,12 +63,12 @@ describe('lessons new', () => {
     expect(readFileSync(join(dir, 'solution/client/nlab_kv.yaml'), 'utf8')).toContain('lessons/lesson-13/starter/client/nlab_kv.yaml');
     expect(readFileSync(join(root, 'docs/lessons/lesson-13.md'), 'utf8')).toContain('<!-- @checks lesson-13 -->');
     expect(readFileSync(join(root, 'docs/zh-CN/lessons/lesson-13.md'), 'utf8')).toContain('## 检查项 {#checks}');
-    // Its Chinese texts: placeholders to rewrite, and the common checks' texts from lesson 12.
+    // Its Chinese texts: placeholders to rewrite, and those of the common check lesson 12 overrides.
     const zh = JSON.parse(readFileSync(join(dir, 'zh-CN.json'), 'utf8')) as { title: string; checks: Record<string, { title: string }> };
     const zh12 = JSON.parse(readFileSync(join(root, 'lessons/lesson-12/zh-CN.json'), 'utf8')) as { checks: Record<string, { title: string }> };
     expect(zh.title).toMatch(/草稿/);
-    expect(Object.keys(zh.checks)).toEqual(['builds', 'client-builds', 'loads']);
-    expect(zh.checks.loads).toEqual(zh12.checks.loads);
+    expect(Object.keys(zh.checks)).toEqual(['client-builds']);
+    expect(zh.checks['client-builds']).toEqual(zh12.checks['client-builds']);
     const checked = lessons(root, 'check', 'lesson-13');
     expect(checked.stdout).toMatch(/^✓ lesson-13: no problems/);
     expect(checked.code).toBe(0);

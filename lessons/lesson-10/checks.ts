@@ -18,7 +18,7 @@ import {
   type NetlinkSocket,
   type PolicyInfo,
 } from 'netlink-lab/client';
-import { type CheckContext, commonChecks, comparePolicies, type DeclaredPolicy, decodeForReport, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, comparePolicies, type DeclaredPolicy, decodeForReport, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4, SET_NTF: 5, DEL_NTF: 6 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
@@ -156,8 +156,6 @@ async function stop(w: { proc: ReturnType<typeof spawn> }): Promise<void> {
 }
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async 'group-registered'(t) {
     const family = await loadFamily(t);
     const id = eventsGroup(family);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeAttributes, decodeMessages, encodeAttribute, encodeMessages, NETLINK, type NetlinkSocket, NLM_F, NLMSG, openSocket } from 'netlink-lab/client';
-import { commonChecks, CONTAINER_ROOT, defineChecks, ensure, loadFamily, moduleLog, prng, runNotes } from 'netlink-lab/grader';
+import { CONTAINER_ROOT, defineChecks, ensure, loadFamily, moduleLog, prng, runNotes } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
@@ -151,8 +151,6 @@ function fuzzMessage(rand: () => number, family: number, seq: number): Buffer {
 }
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async 'admin-only'(t) {
     await loadFamily(t);
     const root = await probe([{ cmd: 'set', key: 'owner', value: 'root' }]);

@@ -24,7 +24,7 @@ import {
   openSocket,
   type GenlFamily,
 } from 'netlink-lab/client';
-import { type CheckContext, CheckFailed, commonChecks, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, CheckFailed, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, DEL: 3 } as const;
 const ATTR = { KEY: 1, VALUE: 2 } as const;
@@ -247,8 +247,6 @@ async function bothJoined(t: CheckContext, group: number, ynlPid: () => number, 
 }
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async 'spec-valid'(t) {
     const family = await loadFamily(t);
     const spec = await clientSpec(t);

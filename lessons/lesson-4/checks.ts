@@ -5,7 +5,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeMessages, encodeMessage, encodeMessages, NLM_F, NLMSG, openSocket, type Datagram, type NetlinkSocket } from 'netlink-lab/client';
-import { type CheckContext, commonChecks, decodeForReport, defineChecks, ensure, loadModule, moduleLog, prng } from 'netlink-lab/grader';
+import { type CheckContext, decodeForReport, defineChecks, ensure, loadModule, moduleLog, prng } from 'netlink-lab/grader';
 
 const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
@@ -90,8 +90,6 @@ function fuzzDatagram(rnd: () => number): Buffer {
 }
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async 'sender-port-zero'(t) {
     await loadModule(t);
     const seq = 0x4c34;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeErrorMessage, decodeMessages, encodeMessages, NLM_F, NLMSG, openSocket, type Datagram, type NetlinkSocket } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
+import { type CheckContext, type ClientRun, defineChecks, ensure, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
 
 const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
@@ -173,8 +173,6 @@ const GOOD_LINES = [`Received message payload: ${GREETING}`, 'Echo: ping'];
 const TRUNCATION_TEXT = 9000;
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   'ack-follows-answer': (t) =>
     expectTraffic(
       t,

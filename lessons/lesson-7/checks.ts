@@ -14,7 +14,7 @@ import {
   type ErrorReport,
   type NetlinkMessage,
 } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, ackForReport, commonChecks, decodeForReport, defineChecks, ensure, flagNames, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
+import { type CheckContext, type ClientRun, ackForReport, decodeForReport, defineChecks, ensure, flagNames, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
 
 const MSG = { SET: 0x10, GET: 0x11, DEL: 0x12, VALUE: 0x13 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3 } as const;
@@ -160,8 +160,6 @@ function zeroPid(b: Buffer): string {
 }
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async 'set-get-del'(t) {
     await loadModule(t);
     const { outcomes, evidence } = await kv(

@@ -21,7 +21,7 @@ import {
   type NetlinkMessage,
   type PolicyInfo,
 } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, comparePolicies, type DeclaredPolicy, decodeForReport, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
+import { type CheckContext, type ClientRun, comparePolicies, type DeclaredPolicy, decodeForReport, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3 } as const;
@@ -174,8 +174,6 @@ const ENOENT = 2;
 const EOPNOTSUPP = 95;
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async registered(t) {
     const family = await loadFamily(t);
     const notes = [`nlctrl: id ${family.id}, version ${family.version}, ops ${JSON.stringify(family.ops)}`];

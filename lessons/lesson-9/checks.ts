@@ -18,7 +18,7 @@ import {
   type GenlFamily,
   type PolicyInfo,
 } from 'netlink-lab/client';
-import { type ClientRun, commonChecks, comparePolicies, type DeclaredPolicy, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
+import { type ClientRun, comparePolicies, type DeclaredPolicy, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, DEL: 3, LIST: 4 } as const;
 const ATTR = { KEY: 1, VALUE: 2, FLAGS: 3, PREFIX: 4 } as const;
@@ -162,8 +162,6 @@ function parseListOutput(run: ClientRun): [string, string][] {
 }
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async 'dump-all'(t) {
     const family = await loadFamily(t);
     const want = keys(1000);

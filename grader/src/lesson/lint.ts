@@ -128,7 +128,9 @@ export function lintLessons(roots: LintRoots = REPO_ROOTS, ids: readonly string[
       continue;
     }
     const lines = checkLines(json ?? '');
-    const checkLine = (c: string): number => lines.get(c)?.line ?? 1;
+    // A common check the lesson does not list is added by the loader: point at "common", or "checks".
+    const commonLine = lineAt(json ?? '', Math.max(0, (json ?? '').search(/"common"|"checks"/)));
+    const checkLine = (c: string): number => lines.get(c)?.line ?? commonLine;
     const jsonRef = { path: show(jsonPath), idLine: json ? lineAt(json, Math.max(0, json.indexOf('"id"'))) : 1, checkLine };
 
     const { todos, problems: markerProblems } = collectTodos(markedFiles(lesson, show));

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../kernel/src/paths.js';
+import { withCommonChecks } from './common-checks.js';
 import { LessonFormatError, validateLesson, type LessonMeta } from './schema.js';
 
 export const LESSONS_DIR = join(REPO_ROOT, 'lessons');
@@ -62,7 +63,7 @@ export function loadLessonFrom(root: string, wanted: string): Lesson {
   }
   const meta = validateLesson(raw, file);
   if (meta.id !== id) throw new LessonFormatError(`${file}: "id" is "${meta.id}" but the folder is ${id}`);
-  return { ...meta, dir };
+  return { ...meta, checks: withCommonChecks(meta), dir };
 }
 
 export function loadAllLessons(root = LESSONS_DIR): Lesson[] {

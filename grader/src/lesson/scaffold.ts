@@ -1,12 +1,13 @@
 // `lessons new lesson-N --from lesson-M`: a new lesson that starts from what lesson M's
-// solution ends with (its code, without M's TODO markers), a lesson.json with the common
-// checks, a checks.ts and both pages, ready for `lessons check`.
+// solution ends with (its code, without M's TODO markers), a lesson.json with M as its base
+// (and M's overrides of the common checks), a CHANGES.md, a checks.ts and both pages, ready
+// for `lessons check`.
 
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ZH_FILE } from './lint-site-data.js';
 import { loadLessonFrom, resolveLessonId, type Lesson } from './load.js';
-import type { LessonCheck, LessonMeta } from './schema.js';
+import type { LessonMeta } from './schema.js';
 import { writeSolutionFiles, writeStarter } from './starters.js';
 import { CHANGES_FILE, actualChanges, formatChanges } from './progression.js';
 import { markerLanguage, toSolutionView } from './todo-markers.js';
@@ -32,22 +33,12 @@ export function renameLesson(text: string, from: string, to: string): string {
     .replace(new RegExp(`(Netlink Lab,? [Ll]esson )${m}(?!\\d)`, 'g'), `$1${n}`);
 }
 
-function commonChecks(source: Lesson): LessonCheck[] {
-  const checks: LessonCheck[] = [
-    { id: 'builds', title: 'The module builds without warnings', points: 1, side: 'kernel', hint: 'Read the compiler\'s first error or warning; W=1 is on, so unused variables count.', todos: [], builtin: 'kernel-builds' },
-  ];
-  if (source.client) checks.push({ id: 'client-builds', title: 'The client type-checks', points: 1, side: 'client', hint: 'Read the first TypeScript error: file, line and what it expected.', todos: [], builtin: 'client-builds' });
-  checks.push({ id: 'loads', title: 'insmod loads the module', points: 1, side: 'kernel', hint: 'The init function must return 0 once everything it sets up is in place.', todos: [] });
-  return checks;
-}
-
 const CHECKS_TS = (id: string, from: string): string => `// ${id} checks. Each function is one check of lesson.json, by id; it runs in the guest.
 // Started from ${from}'s code: add a check per thing the student builds, and name its TODOs.
-import { commonChecks, defineChecks } from 'netlink-lab/grader';
+// The common checks (builds, client-builds, loads) are the grader's: list none of them here.
+import { defineChecks } from 'netlink-lab/grader';
 
-export default defineChecks({
-  loads: commonChecks.loads,
-});
+export default defineChecks({});
 `;
 
 /** Headings of a new page: English text, Chinese text, and the anchor both use. */
@@ -80,11 +71,11 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile()).sort();
 }
 
-/** The new lesson's Chinese texts: placeholders to rewrite, and the common checks' texts from `source`. */
+/** The new lesson's Chinese texts: placeholders to rewrite, and those of the common checks `source` overrides. */
 function zhStub(source: Lesson, meta: LessonMeta): object {
   const path = join(source.dir, ZH_FILE);
   const from = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { checks?: Record<string, unknown> }) : {};
-  const checks = Object.fromEntries(meta.checks.flatMap((c) => (from.checks?.[c.id] ? [[c.id, from.checks[c.id]]] : [])));
+  const checks = Object.fromEntries(Object.keys(meta.common ?? {}).flatMap((id) => (from.checks?.[id] ? [[id, from.checks[id]]] : [])));
   return { title: `草稿（接续 ${source.id}）`, summary: `从 ${source.id} 的参考答案开始；用一句话说明学员要添加什么。`, checks };
 }
 
@@ -104,7 +95,8 @@ export function scaffoldLesson(o: ScaffoldOptions): string[] {
     module: source.module,
     netlink: source.netlink,
     ...(source.client ? { client: source.client } : {}),
-    checks: commonChecks(source),
+    ...(source.common ? { common: source.common } : {}),
+    checks: [],
     ...(source.generated ? { generated: source.generated } : {}),
     ...(source.fuzz ? { fuzz: source.fuzz } : {}),
   };
