@@ -9,6 +9,7 @@ import { REPO_ROOT } from '../../kernel/src/paths.js';
 import { changeKey, diffLines } from '../src/lesson/line-diff.js';
 import { LESSONS_DIR, loadAllLessons, loadLessonFrom } from '../src/lesson/load.js';
 import { formatProblem } from '../src/lesson/problems.js';
+import { solutionFiles } from '../src/lesson/inherit.js';
 import { baseProblems, comparedLines, writeChanges } from '../src/lesson/progression.js';
 
 const show = (root: string) => (p: string): string => p.slice(root.length + 1);
@@ -45,12 +46,46 @@ describe('the repository', () => {
   });
 });
 
-describe('a divergence planted in a copy of lessons 8–10', () => {
+describe('files a lesson takes from its base', () => {
+  it('no lesson holds a copy of a base\'s file that its learner does not edit (starter equal to solution)', () => {
+    const held = loadAllLessons().flatMap((l) => problems(LESSONS_DIR, l.id, REPO_ROOT).filter((m) => m.includes('the learner does not edit this file')));
+    expect(held).toEqual([]);
+    // …and the lint says so about one: lesson 12's kernel file put back as a copy.
+    const root = mkdtempSync(join(tmpdir(), 'nlab-progression-'));
+    cpSync(LESSONS_DIR, join(root, 'lessons'), { recursive: true });
+    const l12 = loadLessonFrom(join(root, 'lessons'), 'lesson-12');
+    const text = solutionFiles(l12).get('kernel/nlab_kv.c')!.text;
+    writeFileSync(join(l12.dir, 'solution/kernel/nlab_kv.c'), text);
+    writeFileSync(join(l12.dir, 'lesson.json'), readFileSync(join(l12.dir, 'lesson.json'), 'utf8').replace(', "kernel/nlab_kv.c"]', ']'));
+    expect(problems(join(root, 'lessons'), 'lesson-12', root).filter((m) => m.includes('the learner does not edit'))).toEqual([
+      'lessons/lesson-12/solution/kernel/nlab_kv.c:1: the learner does not edit this file in lesson-12, and lesson-11 has it: list it in "fromBase" (its changes stay in CHANGES.md) instead of holding a copy',
+    ]);
+  });
+
+  it('are the base\'s finished code with the lesson\'s hunks applied, and a hunk that no longer applies is named at its line', () => {
+    const root = mkdtempSync(join(tmpdir(), 'nlab-progression-'));
+    cpSync(LESSONS_DIR, join(root, 'lessons'), { recursive: true });
+    const lessons = join(root, 'lessons');
+    const kv = (id: string): string => solutionFiles(loadLessonFrom(lessons, id)).get('kernel/nlab_kv.c')!.text;
+    expect(kv('lesson-12')).toMatch(/Netlink Lab, lesson 12:/);
+    expect(kv('lesson-12')).toContain('.flags\t= GENL_ADMIN_PERM,');
+    expect(kv('lesson-12')).not.toMatch(/TODO \d+:/);
+    // Lesson 11 rewords a line that one of lesson 12's hunks removes: that hunk no longer applies.
+    const l11 = join(lessons, 'lesson-11/solution/kernel/nlab_kv.c');
+    writeFileSync(l11, readFileSync(l11, 'utf8').replace('#define NLAB_F_EXCL\t0x1', '#define NLAB_F_EXCL\t0x01'));
+    const changes = readFileSync(join(lessons, 'lesson-12/CHANGES.md'), 'utf8').split('\n');
+    const fence = changes.findIndex((l, i) => l === '-#define NLAB_F_EXCL\t0x1' && changes.slice(0, i).some((x) => x === '## `kernel/nlab_kv.c`'));
+    const hunkLine = changes.slice(0, fence).lastIndexOf('```diff') + 1;
+    expect(problems(lessons, 'lesson-12', root)).toEqual([expect.stringMatching(new RegExp(`^lessons/lesson-12/CHANGES\\.md:${hunkLine}: this hunk no longer applies to the base's code`))]);
+  });
+});
+
+describe('a divergence planted in a copy of the lessons', () => {
   const FILE = 'solution/kernel/nlab_kv.c';
-  /** A copy of lessons 8, 9 and 10; returns the lessons folder. */
+  /** A copy of every lesson (lesson 10 takes files from its bases all the way down); returns its root. */
   const copy = (): string => {
     const root = mkdtempSync(join(tmpdir(), 'nlab-progression-'));
-    for (const id of ['lesson-8', 'lesson-9', 'lesson-10']) cpSync(join(LESSONS_DIR, id), join(root, 'lessons', id), { recursive: true });
+    cpSync(LESSONS_DIR, join(root, 'lessons'), { recursive: true });
     return root;
   };
   /** Rewrites the store lookup's comparison (outside any TODO block) in lesson `id`; returns its 1-based line. */

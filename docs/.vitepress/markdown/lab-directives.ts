@@ -17,7 +17,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { MarkdownRenderer } from "vitepress";
-import { CHANGES_FILE, parseChanges } from '../../../grader/src/lesson/progression.ts';
+import { CHANGES_FILE, parseChanges } from '../../../grader/src/lesson/changes-file.ts';
+import { solutionFiles } from '../../../grader/src/lesson/inherit.ts';
 import { markerLanguage, todoBlocks, toSolutionView, toStarter, type TodoBlock } from '../../../grader/src/lesson/todo-markers.ts';
 import { renderBytes } from '../gen/byte-tables.ts';
 import { checkText, courseParts, lessonNumber, todoText, lessonPageExists, lessonsDir, lessonTitle, listLessons, localePrefix, partLabel, partText, readLesson, zhLessons, type Locale } from '../lessons.ts';
@@ -196,8 +197,9 @@ function renderCode(lessonId: string, file: string, locale: Locale): string {
   // Starters are generated from solutions: read the solution and derive, so the page never drifts.
   const solutionFile = wantsStarter ? file.replace(/^starter\//, 'solution/') : file;
   const path = join(base, solutionFile);
-  if (!existsSync(path)) throw new Error(`@code ${lessonId} ${file}: no such file ${path}`);
-  const source = readFileSync(path, 'utf8');
+  // The lesson's own file, or one it takes from its base (lesson.json "fromBase").
+  const source = solutionFiles({ ...readLesson(lessonId), dir: base }).get(solutionFile.replace(/^solution\//, ''))?.text;
+  if (source === undefined) throw new Error(`@code ${lessonId} ${file}: no such file ${path}`);
   const lang = markerLanguage(path);
   const name = file.split('/').pop()!;
   const starterPath = file.replace(/^solution\//, 'starter/');

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../kernel/src/paths.js';
 import { withCommonChecks } from './common-checks.js';
+import { solutionSideDir } from './inherit.js';
 import { LessonFormatError, validateLesson, type LessonMeta } from './schema.js';
 
 export const LESSONS_DIR = join(REPO_ROOT, 'lessons');
@@ -70,8 +71,11 @@ export function loadAllLessons(root = LESSONS_DIR): Lesson[] {
   return lessonIds(root).map((id) => loadLessonFrom(root, id));
 }
 
-/** The folder holding one side of a lesson, e.g. lessons/lesson-3/starter/kernel. */
+/**
+ * The folder holding one side of a lesson, e.g. lessons/lesson-3/starter/kernel. A solution side
+ * with files taken from the base is a filled-in copy under .lab/build (./inherit.ts).
+ */
 export function sideDir(lesson: Lesson, target: Target, part: 'kernel' | 'client'): string {
   if (target === 'starter' && lesson.starterDir) return join(lesson.starterDir, part);
-  return join(lesson.dir, target, part);
+  return target === 'solution' ? solutionSideDir(lesson, part) : join(lesson.dir, target, part);
 }

@@ -6,15 +6,14 @@
 
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CHANGES_FILE, NOTE_PLACEHOLDER, formatChanges, readChanges, type ChangesDoc } from './changes-file.js';
 import { changeKey, diffLines, hunkChanges, hunks, type Hunk } from './line-diff.js';
 import { lessonIds, loadLessonFrom, type Lesson } from './load.js';
 import { lineAt, type Problem } from './problems.js';
 import { LessonFormatError } from './schema.js';
-import { markerLanguage, parseMarkers, toSolutionView } from './todo-markers.js';
+import { finishedCode, HunkError, solutionFiles, type SolutionFile } from './inherit.js';
+import { markerLanguage, parseMarkers, toStarter } from './todo-markers.js';
 
-export const CHANGES_FILE = 'CHANGES.md';
-/** What `sync` writes for a hunk nobody has explained yet; `check` fails while it is there. */
-export const NOTE_PLACEHOLDER = '(Say what this change does and why.)';
 
 /** A file of the lesson compared with its base: the lines as compared, and where each is in the file. */
 export interface ComparedFile {
@@ -54,86 +53,20 @@ export function comparedLines(text: string, rel: string): { lines: string[]; at:
   return { lines, at };
 }
 
-/** The finished code of a solution file: TODO markers and stubs removed. */
-export function finishedCode(text: string, rel: string): string {
-  const lang = markerLanguage(rel);
-  return lang ? toSolutionView(text, lang, rel) : text;
-}
-
-function walk(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile()).map((f) => f.split('\\').join('/')).sort();
-}
-
-/** A lesson's own solution files, by path inside solution/, generated files left out (their input is compared). */
-export function ownSolutionFiles(lesson: Pick<Lesson, 'dir' | 'generated'>): Map<string, string> {
+/** A lesson's own solution files (not those it takes from its base), generated files left out (their input is compared). */
+export function ownSolutionFiles(lesson: Pick<Lesson, 'id' | 'dir' | 'generated'>): Map<string, string> {
   const generated = new Set((lesson.generated ?? []).map((g) => g.file));
-  const root = join(lesson.dir, 'solution');
-  return new Map(walk(root).filter((rel) => !generated.has(rel)).map((rel) => [rel, readFileSync(join(root, rel), 'utf8')]));
+  return new Map([...solutionFiles({ id: lesson.id, dir: lesson.dir })].filter(([rel]) => !generated.has(rel)).map(([rel, f]) => [rel, f.text]));
 }
 
 /** Every file of `lesson` compared with `base`'s same file. */
 export function compareWithBase(lesson: Lesson, base: Lesson): ComparedFile[] {
-  const baseFiles = ownSolutionFiles(base);
+  const generated = new Set((base.generated ?? []).map((g) => g.file));
+  const baseFiles = new Map([...solutionFiles(base)].filter(([rel]) => !generated.has(rel)));
   return [...ownSolutionFiles(lesson)].map(([rel, text]) => {
     const b = baseFiles.get(rel);
-    return { rel, ...comparedLines(text, rel), ...(b === undefined ? {} : { base: finishedCode(b, rel).split('\n') }) };
+    return { rel, ...comparedLines(text, rel), ...(b === undefined ? {} : { base: finishedCode(b.text, rel).split('\n') }) };
   });
-}
-
-/** One file's section of CHANGES.md. */
-export interface FileChanges {
-  rel: string;
-  /** The file is new in this lesson: no diff is kept for it. */
-  isNew: boolean;
-  /** What changed in the file and why: the text between its heading and its first hunk. */
-  note: string;
-  /** Its hunks, each with the note written above it (the first hunk's is the file's note). */
-  hunks: { note: string; header: string; lines: string[]; line: number }[];
-  /** 1-based line of the file's heading in CHANGES.md. */
-  line: number;
-}
-
-export interface ChangesDoc {
-  base: string;
-  files: FileChanges[];
-}
-
-const FILE_HEADING = /^## `([^`]+)`( \(new\))?\s*$/;
-const TITLE = /^# .*`(lesson-[\w-]+)`/;
-
-/** Reads a CHANGES.md; undefined when no title names the base. */
-export function parseChanges(text: string): ChangesDoc | undefined {
-  const lines = text.split('\n');
-  const base = lines.map((l) => TITLE.exec(l)?.[1]).find(Boolean);
-  if (!base) return undefined;
-  const files: FileChanges[] = [];
-  let note: string[] = [];
-  const flush = (): void => {
-    const f = files.at(-1);
-    if (f && !f.hunks.length) f.note = note.join('\n').trim();
-    note = [];
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    const h = FILE_HEADING.exec(l);
-    const file = files.at(-1);
-    if (h) {
-      flush();
-      files.push({ rel: h[1]!, isNew: Boolean(h[2]), note: '', hunks: [], line: i + 1 });
-    } else if (file && /^```diff\s*$/.test(l)) {
-      const line = i + 1;
-      const body: string[] = [];
-      for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) body.push(lines[i]!);
-      const text = note.join('\n').trim();
-      if (!file.hunks.length) file.note = text;
-      const header = body[0]?.startsWith('@@') ? body[0] : '';
-      file.hunks.push({ note: text, header, lines: header ? body.slice(1) : body, line });
-      note = [];
-    } else if (file) note.push(l);
-  }
-  flush();
-  return { base, files };
 }
 
 /** What one file of a lesson actually changes against its base. */
@@ -152,30 +85,6 @@ export function actualChanges(lesson: Lesson, base: Lesson): FileProgress[] {
   });
 }
 
-const INTRO = (id: string, base: string): string[] => [
-  `# What \`${id}\` changes in \`${base}\``,
-  '',
-  `Outside its TODO blocks (each shown as one \`«TODO n»\` line), every file of ${id}'s solution is`,
-  `${base}'s finished code with exactly these changes. \`npm run lessons -- sync\` rewrites the diffs;`,
-  'the notes are written by hand. `npm run lessons -- check` fails on a change not listed here',
-  '(a fix made in one lesson and not carried into the next) and on a listed change the code no longer makes.',
-];
-
-/** CHANGES.md for `changes`, keeping the notes `previous` gives each file and each hunk (by content). */
-export function formatChanges(id: string, base: string, changes: readonly FileProgress[], previous?: ChangesDoc): string {
-  const out = INTRO(id, base);
-  for (const f of changes) {
-    const before = previous?.files.find((p) => p.rel === f.file.rel);
-    const hunkNotes = new Map((before?.hunks ?? []).slice(1).filter((h) => h.note).map((h) => [hunkChanges(h.lines).map(changeKey).join('\n'), h.note]));
-    out.push('', `## \`${f.file.rel}\`${f.isNew ? ' (new)' : ''}`, '', before?.note || NOTE_PLACEHOLDER);
-    for (const [k, h] of f.hunks.entries()) {
-      const note = k > 0 ? hunkNotes.get(h.changes.map(changeKey).join('\n')) : undefined;
-      out.push('', ...(note ? [note, ''] : []), '```diff', h.header, ...h.lines, '```');
-    }
-  }
-  return `${out.join('\n')}\n`;
-}
-
 /** A problem found by comparing a lesson with its base: where, and what. */
 export interface ProgressProblem {
   /** 'solution' points into the solution file `rel`, 'changes' into CHANGES.md. */
@@ -188,13 +97,14 @@ export interface ProgressProblem {
 const SYNC = '`npm run lessons -- sync` records it';
 
 /** Compares what the code changes with what CHANGES.md declares. */
-export function progressProblems(lessonId: string, base: string, changes: readonly FileProgress[], doc: ChangesDoc | undefined): ProgressProblem[] {
+export function progressProblems(lessonId: string, base: string, changes: readonly FileProgress[], doc: ChangesDoc | undefined, fromBase: readonly string[] = []): ProgressProblem[] {
   if (!doc) return [{ in: 'changes', line: 1, message: `missing, or no title naming the base (\`${base}\`); ${SYNC}` }];
   const problems: ProgressProblem[] = [];
   if (doc.base !== base) problems.push({ in: 'changes', line: 1, message: `describes changes to ${doc.base}, but lesson.json's "base" is ${base}; ${SYNC}` });
   const actual = new Map(changes.map((c) => [c.file.rel, c]));
   for (const d of doc.files) {
-    if (!actual.has(d.rel)) problems.push({ in: 'changes', line: d.line, message: `lists ${d.rel}, which ${lessonId} does not change (it equals ${base}'s outside its TODOs, or is gone); ${SYNC}` });
+    // A file taken from the base is made from its section: nothing to compare.
+    if (!actual.has(d.rel) && !fromBase.includes(d.rel)) problems.push({ in: 'changes', line: d.line, message: `lists ${d.rel}, which ${lessonId} does not change (it equals ${base}'s outside its TODOs, or is gone); ${SYNC}` });
     if (!d.note || d.note === NOTE_PLACEHOLDER) problems.push({ in: 'changes', line: d.line, message: `${d.rel}: say in a note below the heading what changed in this file and why` });
   }
   for (const c of changes) {
@@ -226,19 +136,13 @@ export function progressProblems(lessonId: string, base: string, changes: readon
   return problems;
 }
 
-/** Reads the lesson's CHANGES.md, if any. */
-export function readChanges(lesson: Pick<Lesson, 'dir'>): { path: string; text?: string; doc?: ChangesDoc } {
-  const path = join(lesson.dir, CHANGES_FILE);
-  if (!existsSync(path)) return { path };
-  const text = readFileSync(path, 'utf8');
-  const doc = parseChanges(text);
-  return { path, text, ...(doc ? { doc } : {}) };
-}
-
 /** Rewrites CHANGES.md from the code, keeping its notes; returns [CHANGES.md] when it changed. */
 export function writeChanges(lesson: Lesson, base: Lesson): string[] {
   const { path, text, doc } = readChanges(lesson);
-  const want = formatChanges(lesson.id, base.id, actualChanges(lesson, base), doc);
+  // Files taken from the base keep their sections as written: their hunks make the file.
+  const held = actualChanges(lesson, base).map((c) => ({ rel: c.file.rel, isNew: c.isNew, hunks: c.hunks }));
+  const inherited = (doc?.files ?? []).filter((f) => lesson.fromBase?.includes(f.rel));
+  const want = formatChanges(lesson.id, base.id, [...held, ...inherited].sort((a, b) => a.rel.localeCompare(b.rel)), doc);
   if (want === text) return [];
   writeFileSync(path, want);
   return [CHANGES_FILE];
@@ -262,11 +166,29 @@ export function baseProblems(lesson: Lesson, lessonsDir: string, json: string, s
     if (e instanceof LessonFormatError) return []; // the base's own lint reports it
     throw e;
   }
+  const fromBaseLine = lineAt(json, Math.max(0, json.indexOf('"fromBase"')));
+  let baseFiles: Map<string, SolutionFile>;
+  try {
+    solutionFiles(lesson);
+    baseFiles = solutionFiles(base);
+  } catch (e) {
+    if (e instanceof HunkError) return [{ file: show(e.file), line: e.line, message: e.message.slice(`${e.file}:${e.line}: `.length) }];
+    if (e instanceof LessonFormatError) return [{ file: jsonPath, line: fromBaseLine, message: e.message.replace(/^[^:]*lesson\.json: /, '') }];
+    throw e;
+  }
   const { path, doc } = readChanges(lesson);
-  return progressProblems(lesson.id, base.id, actualChanges(lesson, base), doc).map((p) => ({
+  const problems: Problem[] = progressProblems(lesson.id, base.id, actualChanges(lesson, base), doc, lesson.fromBase ?? []).map((p) => ({
     file: show(p.in === 'changes' ? path : join(lesson.dir, 'solution', p.rel!)),
     line: p.line,
     message: p.message,
   }));
+  // A copy of a base's file that the learner does not edit here belongs in "fromBase".
+  const generated = new Set((lesson.generated ?? []).map((g) => g.file));
+  for (const [rel, text] of ownSolutionFiles(lesson)) {
+    const lang = markerLanguage(rel);
+    if (generated.has(rel) || !baseFiles.has(rel) || (lang && toStarter(text, lang, rel) !== text)) continue;
+    problems.push({ file: show(join(lesson.dir, 'solution', rel)), line: 1, warning: true, message: `the learner does not edit this file in ${lesson.id}, and ${base.id} has it: list it in "fromBase" (its changes stay in CHANGES.md) instead of holding a copy` });
+  }
+  return problems;
 }
 

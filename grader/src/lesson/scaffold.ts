@@ -9,7 +9,9 @@ import { ZH_FILE } from './lint-site-data.js';
 import { loadLessonFrom, resolveLessonId, type Lesson } from './load.js';
 import type { LessonMeta } from './schema.js';
 import { writeSolutionFiles, writeStarter } from './starters.js';
-import { CHANGES_FILE, actualChanges, formatChanges } from './progression.js';
+import { CHANGES_FILE, formatChanges } from './changes-file.js';
+import { solutionFiles } from './inherit.js';
+import { actualChanges } from './progression.js';
 import { markerLanguage, toSolutionView } from './todo-markers.js';
 
 export class ScaffoldError extends Error {
@@ -108,13 +110,20 @@ export function scaffoldLesson(o: ScaffoldOptions): string[] {
   };
   try {
     const outputs = new Set((source.generated ?? []).map((g) => join(g.file)));
-    for (const rel of walk(join(source.dir, 'solution'))) {
+    // The source's whole solution: its own files and those it takes from its base.
+    // A file that renaming leaves as it is (Makefile, Kbuild) is taken from the source, not copied.
+    const fromBase: string[] = [];
+    for (const [rel, { text }] of solutionFiles(source)) {
       if (outputs.has(join(rel))) continue; // remade below from the renamed input
-      const text = readFileSync(join(source.dir, 'solution', rel), 'utf8');
       const lang = markerLanguage(rel);
-      write(join(dir, 'solution', rel), renameLesson(lang ? toSolutionView(text, lang, join(source.id, 'solution', rel)) : text, source.id, o.id));
+      const finished = lang ? toSolutionView(text, lang, join(source.id, 'solution', rel)) : text;
+      const renamed = renameLesson(finished, source.id, o.id);
+      if (renamed === text) fromBase.push(rel);
+      else write(join(dir, 'solution', rel), renamed);
     }
-    write(join(dir, 'lesson.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    if (fromBase.length) meta.fromBase = fromBase;
+    const { id, title, part, base, ...rest } = meta;
+    write(join(dir, 'lesson.json'), `${JSON.stringify({ id, title, part, base, ...rest }, null, 2)}\n`);
     write(join(dir, 'checks.ts'), CHECKS_TS(o.id, source.id));
     write(join(dir, ZH_FILE), `${JSON.stringify(zhStub(source, meta), null, 2)}\n`);
     const lesson: Lesson = { ...meta, dir };
@@ -123,7 +132,8 @@ export function scaffoldLesson(o: ScaffoldOptions): string[] {
     // So far the new lesson changes only its own name in the base's code; say so for each file.
     const changes = actualChanges(lesson, source);
     const note = `${o.id}'s own name in headers and paths, where ${source.id} has its own; nothing else yet.`;
-    write(join(dir, CHANGES_FILE), formatChanges(o.id, source.id, changes, { base: source.id, files: changes.map((c) => ({ rel: c.file.rel, isNew: c.isNew, note, hunks: [], line: 0 })) }));
+    const diffs = changes.map((c) => ({ rel: c.file.rel, isNew: c.isNew, hunks: c.hunks }));
+    write(join(dir, CHANGES_FILE), formatChanges(o.id, source.id, diffs, { base: source.id, files: diffs.map((d) => ({ ...d, note, hunks: [], line: 0 })) }));
     write(pages.en, page(meta, 'en'));
     write(pages['zh-CN'], page(meta, 'zh-CN'));
   } catch (e) {

@@ -51,6 +51,8 @@ export interface LessonMeta {
    * changes); only the first lesson has none.
    */
   base?: string;
+  /** Files (paths inside solution/) the lesson takes unchanged from its base's finished code (./inherit.ts). */
+  fromBase?: string[];
   /** The kernel module's name (the .ko built from solution/kernel). */
   module: string;
   netlink: { unit: number } | { family: string };
@@ -144,6 +146,10 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
   const nl = l.netlink as Record<string, unknown> | undefined;
   need(nl && (Number.isInteger(nl.unit) || typeof nl.family === 'string'), where, '"netlink" must be { "unit": N } or { "family": "name" }');
   need(l.client === undefined || typeof l.client === 'string', where, '"client" must be a file name');
+  if (l.fromBase !== undefined) {
+    need(Array.isArray(l.fromBase) && l.fromBase.every(innerPath) && new Set(l.fromBase).size === l.fromBase.length, where, '"fromBase" must list paths inside solution/, like kernel/Makefile, each once');
+    need(l.base !== undefined, where, '"fromBase" needs a "base" to take the files from');
+  }
   if (l.common !== undefined) validateCommon(l.common, where);
   const common = (l.common ?? {}) as Record<string, unknown>;
   const commons = COMMON_CHECKS.filter((c) => common[c.id] !== false && (!c.needsClient || l.client)).length;
