@@ -129,7 +129,7 @@ export function progressProblems(lessonId: string, base: string, changes: readon
       }
       const at = c.file.at[Math.min(ch.newStart, c.file.at.length - 1)]!;
       const what = ch.added.length ? (ch.removed.length ? `replaces ${ch.removed.length} line(s) of ${base}'s with ${ch.added.length}` : `adds ${ch.added.length} line(s)`) : `drops ${ch.removed.length} line(s) of ${base}'s`;
-      problems.push({ in: 'solution', rel: c.file.rel, line: at, message: `${what} (${JSON.stringify((ch.added[0] ?? ch.removed[0] ?? '').trim())}), a change CHANGES.md does not declare: carry it over from ${base} (or into it), or ${SYNC} and explain it` });
+      problems.push({ in: 'solution', rel: c.file.rel, line: at, message: `${what} (${JSON.stringify((ch.added[0] ?? ch.removed[0] ?? '').trim())}), a change CHANGES.md does not declare: carry it over from ${base} (or make it there too), or record it with \`npm run lessons -- sync\` and explain it in CHANGES.md` });
     }
     for (const lines of declared.values()) for (const l of lines) problems.push({ in: 'changes', line: l + 1, message: `declares a change to ${d.rel} that the code no longer makes; ${SYNC}` });
   }
