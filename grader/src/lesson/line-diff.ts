@@ -60,7 +60,7 @@ export interface Hunk {
 }
 
 /** Groups changes whose contexts touch into hunks, as `diff -U context` prints them. */
-export function hunks(a: readonly string[], b: readonly string[], changes: readonly Change[], context = 2): Hunk[] {
+export function hunks(a: readonly string[], changes: readonly Change[], context = 2): Hunk[] {
   const out: Hunk[] = [];
   let k = 0;
   while (k < changes.length) {

@@ -4,7 +4,7 @@
 // `lessons sync` records the diff, an instructor writes a note per hunk, `lessons check`
 // fails on any change the file does not declare, and on any declared change that is gone.
 
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHANGES_FILE, NOTE_PLACEHOLDER, formatChanges, readChanges, type ChangesDoc } from './changes-file.js';
 import { changeKey, diffLines, hunkChanges, hunks, type Hunk } from './line-diff.js';
@@ -80,7 +80,7 @@ export interface FileProgress {
 export function actualChanges(lesson: Lesson, base: Lesson): FileProgress[] {
   return compareWithBase(lesson, base).flatMap((file): FileProgress[] => {
     if (!file.base) return [{ file, isNew: true, hunks: [] }];
-    const h = hunks(file.base, file.lines, diffLines(file.base, file.lines));
+    const h = hunks(file.base, diffLines(file.base, file.lines));
     return h.length ? [{ file, isNew: false, hunks: h }] : [];
   });
 }

@@ -3,7 +3,7 @@
 // (and M's overrides of the common checks), a CHANGES.md, a checks.ts and both pages, ready
 // for `lessons check`.
 
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ZH_FILE } from './lint-site-data.js';
 import { loadLessonFrom, resolveLessonId, type Lesson } from './load.js';
@@ -69,9 +69,6 @@ function page(meta: LessonMeta, locale: 'en' | 'zh-CN'): string {
   ].join('\n');
 }
 
-function walk(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile()).sort();
-}
 
 /** The new lesson's Chinese texts: placeholders to rewrite, and those of the common checks `source` overrides. */
 function zhStub(source: Lesson, meta: LessonMeta): object {
