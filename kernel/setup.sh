@@ -108,28 +108,38 @@ fetch_kernels() {
 	lab_kernels_fetch || true
 }
 
+# Unpacks PATHS (kernel tree paths) from the linux-source TARBALL into DIR unless DIR has them
+# all. DIR is replaced whole, so a half-done extraction never looks complete. WHAT names the
+# files in setup's output; LACKING says what goes without them when there is no tarball.
+extract_once() {
+	local what=$1 tarball=$2 dir=$3 lacking=$4 p missing=0
+	shift 4
+	for p in "$@"; do [ -e "$dir/$p" ] || missing=1; done
+	if [ "$missing" -eq 0 ]; then
+		say "$what: present in $dir"
+		return
+	fi
+	if [ ! -f "$tarball" ]; then
+		say "no $tarball (package linux-source-6.12): $lacking"
+		return
+	fi
+	say "extracting $what from $tarball (about 20 s)"
+	local tmp="$dir.tmp.$$"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	tar -xJf "$tarball" -C "$tmp" --strip-components=1 "${@/#/linux-source-6.12/}"
+	rm -rf "$dir"
+	mv "$tmp" "$dir"
+}
+
 # Lesson 12 runs the kernel's own YNL client (tools/net/ynl) and validates specs against
 # Documentation/netlink/. Only those two folders are taken from the kernel source tarball.
 YNL_TARBALL=/usr/src/linux-source-6.12.tar.xz
 YNL_DIR="${NETLINK_LAB_STATE:-.lab}/ynl"
 
 extract_ynl() {
-	if [ -f "$YNL_DIR/tools/net/ynl/cli.py" ] && [ -f "$YNL_DIR/Documentation/netlink/genetlink.yaml" ]; then
-		say "kernel YNL tools: present in $YNL_DIR"
-		return
-	fi
-	if [ ! -f "$YNL_TARBALL" ]; then
-		say "no $YNL_TARBALL (package linux-source-6.12): lesson 12 cannot run the kernel's YNL client"
-		return
-	fi
-	say "extracting tools/net/ynl and Documentation/netlink from $YNL_TARBALL (about 15 s)"
-	local tmp="$YNL_DIR.tmp.$$"
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	tar -xJf "$YNL_TARBALL" -C "$tmp" --strip-components=1 \
-		linux-source-6.12/tools/net/ynl linux-source-6.12/Documentation/netlink
-	rm -rf "$YNL_DIR"
-	mv "$tmp" "$YNL_DIR"
+	extract_once "kernel YNL tools" "$YNL_TARBALL" "$YNL_DIR" \
+		"lesson 12 cannot run the kernel's YNL client" tools/net/ynl Documentation/netlink
 }
 
 # The style report runs the kernel's checkpatch.pl, which needs only these files beside it.
@@ -137,23 +147,27 @@ CHECKPATCH_DIR="${NETLINK_LAB_STATE:-.lab}/checkpatch"
 CHECKPATCH_FILES=(scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch)
 
 extract_checkpatch() {
-	local f missing=0
-	for f in "${CHECKPATCH_FILES[@]}"; do [ -f "$CHECKPATCH_DIR/$f" ] || missing=1; done
-	if [ "$missing" -eq 0 ]; then
-		say "checkpatch.pl: present in $CHECKPATCH_DIR"
-		return
-	fi
-	if [ ! -f "$YNL_TARBALL" ]; then
-		say "no $YNL_TARBALL (package linux-source-6.12): the grade's style report will skip checkpatch"
-		return
-	fi
-	say "extracting checkpatch.pl and its word lists from $YNL_TARBALL (about 20 s)"
-	local tmp="$CHECKPATCH_DIR.tmp.$$"
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	tar -xJf "$YNL_TARBALL" -C "$tmp" --strip-components=1 "${CHECKPATCH_FILES[@]/#/linux-source-6.12/}"
-	rm -rf "$CHECKPATCH_DIR"
-	mv "$tmp" "$CHECKPATCH_DIR"
+	extract_once "checkpatch.pl and its word lists" "$YNL_TARBALL" "$CHECKPATCH_DIR" \
+		"the grade's style report will skip checkpatch" "${CHECKPATCH_FILES[@]}"
+}
+
+# The kernel sources the lesson pages and TODOs cite (docs/start/setup.md#kernel-sources),
+# unpacked for reading: the netlink core, the attribute parser, the headers they name (also in
+# each kernel's header tree, but here beside the .c files), and the netlink documentation.
+# About 1 MB. kernel/test/setup.test.ts fails when a page cites a file outside these paths.
+SOURCES_TARBALL="${NETLINK_LAB_SOURCE_TARBALL:-$YNL_TARBALL}"
+SOURCES_DIR="${NETLINK_LAB_STATE:-.lab}/linux-source"
+SOURCE_PATHS=(
+	net/netlink lib/nlattr.c
+	include/net/netlink.h include/net/genetlink.h include/linux/netlink.h
+	include/uapi/linux/netlink.h include/uapi/linux/genetlink.h
+	include/net/netns/generic.h include/net/net_namespace.h include/net/sock.h
+	Documentation/userspace-api/netlink Documentation/core-api/netlink.rst
+)
+
+extract_sources() {
+	extract_once "the netlink sources the lessons cite" "$SOURCES_TARBALL" "$SOURCES_DIR" \
+		"the pages' kernel sources are not unpacked" "${SOURCE_PATHS[@]}"
 }
 
 install_npm() {
@@ -187,14 +201,16 @@ check_node() {
 main() {
 	check_node
 	install_system_packages
-	# The kernels' download and unpacking and the two extractions (each an xz pass over the source
+	# The kernels' download and unpacking and the three extractions (each an xz pass over the source
 	# tarball, one core apiece) overlap npm ci.
 	fetch_kernels & kernels_job=$!
 	extract_ynl & ynl_job=$!
 	extract_checkpatch & checkpatch_job=$!
+	extract_sources & sources_job=$!
 	install_npm
 	wait "$ynl_job"
 	wait "$checkpatch_job"
+	wait "$sources_job"
 	wait "$kernels_job"
 	say "compiling TypeScript and bundling the client"
 	npm run -s build

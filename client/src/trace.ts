@@ -8,13 +8,14 @@
  */
 import { appendFileSync } from 'node:fs';
 
-const TRACE_FILE = process.env.LAB_NETLINK_TRACE;
-
 /** @internal Records one socket event when tracing is on. */
 export function traceSocket(event: 'open' | 'close' | 'option', protocol: number, fd: number, detail?: string): void {
-  if (!TRACE_FILE) return;
+  // Read per event, not at import: the grader's spare node process imports the library
+  // before it learns the run's environment.
+  const file = process.env.LAB_NETLINK_TRACE;
+  if (!file) return;
   try {
-    appendFileSync(TRACE_FILE, `${event} ${protocol} ${fd}${detail ? ` ${detail}` : ''}\n`);
+    appendFileSync(file, `${event} ${protocol} ${fd}${detail ? ` ${detail}` : ''}\n`);
   } catch {
     // Tracing is for graders; it must never break the program it watches.
   }

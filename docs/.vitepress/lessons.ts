@@ -69,7 +69,7 @@ export function courseParts(lessons: Lesson[] = listLessons()): { part: number; 
 
 /** A TODO's zh-CN instruction, with the English text it translates (the code's TODO comment), so a changed TODO is noticed. */
 type ZhTodo = { en: string; 'zh-CN': string };
-type ZhLesson = { title?: string; summary?: string; checks?: Record<string, { title?: string; hint?: string }>; todos?: Record<string, ZhTodo> };
+type ZhLesson = { title?: string; summary?: string; checks?: Record<string, { title?: string; hint?: string; hint2?: string }>; todos?: Record<string, ZhTodo> };
 const zhCache = new Map<string, Record<string, ZhLesson>>();
 /** The zh-CN titles, summaries, checks and TODO instructions of every lesson, by id (lessons/<id>/zh-CN.json). */
 export function zhLessons(dir = lessonsDir()): Record<string, ZhLesson> {
@@ -94,11 +94,11 @@ export function lessonTitle(id: string, locale: Locale, lesson?: Lesson): string
   return lesson?.title ?? '';
 }
 
-export function checkText(lessonId: string, check: Check, locale: Locale): { title: string; hint: string } {
+export function checkText(lessonId: string, check: Check, locale: Locale): { title: string; hint: string; hint2: string | undefined } {
   const zh = locale === 'zh-CN' ? zhLessons()[lessonId]?.checks?.[check.id] : undefined;
   // A common check carries its Chinese texts (grader/src/lesson/common-checks.ts); a lesson's own win.
   const common = locale === 'zh-CN' ? check.zh : undefined;
-  return { title: zh?.title ?? common?.title ?? check.title, hint: zh?.hint ?? common?.hint ?? check.hint };
+  return { title: zh?.title ?? common?.title ?? check.title, hint: zh?.hint ?? common?.hint ?? check.hint, hint2: zh?.hint2 ?? check.hint2 };
 }
 
 /**

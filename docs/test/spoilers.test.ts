@@ -77,3 +77,27 @@ describe.concurrent('lesson pages hide the solution until it is asked for', () =
     }
   }
 });
+
+// The second step of help (grade --hint) is on the page too, folded under the check's first hint.
+describe('a check\'s second hint is folded until it is asked for', () => {
+  const lesson = lessons.find((l) => l.checks.some((c) => c.todos.length && c.hint2))!;
+  const check = lesson.checks.find((c) => c.todos.length && c.hint2)!;
+  const zh = JSON.parse(readFileSync(join(lessonsRoot, lesson.id, 'zh-CN.json'), 'utf8')) as { checks: Record<string, { hint2: string }> };
+  for (const [prefix, hint2] of [['', check.hint2!], ['/zh-CN', zh.checks[check.id]!.hint2]] as const) {
+    it(`${prefix}/lessons/${lesson.id}#check-${check.id}`, async () => {
+      const page = await browser.open(`${prefix}/lessons/${lesson.id}`);
+      try {
+        const text = hint2.replace(/`/g, '').slice(0, 60);
+        const article = page.locator('.vp-doc');
+        expect(await article.innerText()).not.toContain(text);
+        // The fold right after this check's heading, not another check's.
+        const fold = page.locator(`h3#check-${check.id} ~ details.nlab-hint2`).first();
+        await fold.locator('summary').click();
+        expect(await fold.innerText()).toContain(text);
+        expect(await fold.innerText()).toContain(`npm run grade ${lesson.id} -- --hint ${check.id}`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});

@@ -2,6 +2,7 @@
 
 import { LabError } from '../../kernel/src/errors.js';
 import { FAIL, dim } from '../../kernel/src/term.js';
+import { UnknownCheck } from './lesson/hints.js';
 import { LessonNotFound } from './lesson/load.js';
 import { LessonFormatError } from './lesson/schema.js';
 import { MarkerError } from './lesson/todo-markers.js';
@@ -11,7 +12,7 @@ export function reportCliError(e: unknown): number {
     console.error(`${FAIL} ${e.message}${e.fix ? `\n  ${dim('fix:')} ${e.fix}` : ''}`);
     return 2;
   }
-  if (e instanceof LessonNotFound || e instanceof LessonFormatError || e instanceof MarkerError) {
+  if (e instanceof LessonNotFound || e instanceof UnknownCheck || e instanceof LessonFormatError || e instanceof MarkerError) {
     console.error(`${FAIL} ${e.message}`);
     return 2;
   }

@@ -1,4 +1,4 @@
-// `npm run grade [LESSON|all] [--solution] [--kernel K] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style] [--pcap] [--student DIR]`
+// `npm run grade LESSON --hint CHECK` | `npm run grade [LESSON|all] [--solution] [--kernel K] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style] [--pcap] [--student DIR]`
 
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -8,6 +8,7 @@ import { describeKernel, findKernel } from '../../kernel/src/kernels.js';
 import { FAIL, PASS, WARN, bold, dim, ms } from '../../kernel/src/term.js';
 import { reportCliError } from './cli-errors.js';
 import { gradeLesson, type GradeOptions, type Progress } from './grade.js';
+import { checkHints, checksWithMoreHelp } from './lesson/hints.js';
 import { loadAllLessons, loadLesson, type Lesson } from './lesson/load.js';
 import { describeEntry, readProgress, recordProgress } from './progress.js';
 import { findDocsSite } from './report/docs-site.js';
@@ -21,6 +22,8 @@ import { watchLesson } from './watch.js';
 const USAGE = `usage: npm run grade [LESSON|all] [-- --solution] [--kernel 6.1|6.12|host|PATH] [--backend vm|host] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style] [--pcap] [--student DIR] [--warm|--no-warm]
   npm run grade              list the lessons and your last result
   npm run grade lesson-3     grade your code in lessons/lesson-3/starter
+  npm run grade lesson-3 -- --hint CHECK
+                             print a failed check's hint and its more specific second hint (no grading)
   npm run grade all          grade every lesson
   --warm / --no-warm         keep the guest booted for the next grade of the same module (default in a
                              terminal; ends after 10 idle minutes; npm run lab -- down stops it)
@@ -54,6 +57,24 @@ function wantsSharedGuest(on: boolean | undefined, off: boolean | undefined): bo
   return Boolean(process.stdout.isTTY && process.stderr.isTTY) && !process.env.CI;
 }
 
+/** `--hint CHECK`: the check's two levels of help, then where the solution is folded; no grading. */
+async function printHints(wanted: string | undefined, id: string): Promise<number> {
+  if (!wanted || wanted === 'all') throw new LabError('--hint needs one lesson', 'name it: npm run grade lesson-N -- --hint CHECK');
+  const lesson = loadLesson(wanted);
+  const locale = docsLocale();
+  const h = checkHints(lesson, id, locale);
+  const zh = locale === 'zh-CN';
+  const page = hintUrl(`docs/lessons/${lesson.id}.md#check-${id}`, await findDocsSite(), locale);
+  console.log(bold(`${lesson.id} · ${id}: ${h.title}`));
+  console.log(`  ${zh ? '提示 1' : 'hint 1'}: ${h.hint}`);
+  if (h.hint2) console.log(`  ${zh ? '提示 2' : 'hint 2'}: ${h.hint2}`);
+  else console.log(dim(`  ${zh ? '这项检查没有第二级提示：它不依赖任何 TODO。' : 'no second hint: this check depends on no TODO.'}`));
+  const todos = h.check.todos.length ? `TODO ${h.check.todos.join(', ')}` : '';
+  if (todos) console.log(dim(`  ${zh ? `还是卡住了？页面上 ${todos} 下折叠着参考答案：` : `still stuck: the page folds the solution under ${todos}: `}${page}`));
+  else console.log(dim(`  ${page}`));
+  return 0;
+}
+
 function progressPrinter(enabled: boolean): (p: Progress) => void {
   if (!enabled) return () => {};
   return (p) => {
@@ -83,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
       warm: { type: 'boolean' },
       'no-warm': { type: 'boolean' },
       help: { type: 'boolean', default: false },
+      hint: { type: 'string' },
       [HOST_CONSENT_FLAG.slice(2)]: { type: 'boolean', default: false },
     },
   });
@@ -91,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const wanted = positionals[0];
+  if (values.hint !== undefined) return printHints(wanted, values.hint);
   if (!wanted) return listLessons();
   const onHost = values.backend === 'host';
   if (!onHost && values.backend !== 'vm') throw new LabError(`unknown backend "${values.backend}"`, 'use --backend vm (default) or --backend host');
@@ -136,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
       // Probe for the local site only when a hint will be shown.
       const site = report.checks.some((c) => c.status === 'fail') ? await findDocsSite() : undefined;
       const locale = docsLocale();
-      console.log(`${formatReport(report, values.verbose, site ? (l) => hintUrl(l, site, locale) : undefined)}\n`);
+      console.log(`${formatReport(report, values.verbose, site ? (l) => hintUrl(l, site, locale) : undefined, checksWithMoreHelp(lesson))}\n`);
     }
     return report;
   };

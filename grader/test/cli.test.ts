@@ -12,6 +12,7 @@ import type { GradeReport } from '../src/report/types.js';
 import { mutantLesson } from './mutant-lesson.js';
 import { schemaErrors } from './report-schema.js';
 import { gone, waitForQemu } from '../../kernel/test/processes.js';
+import { loadLesson } from '../src/lesson/load.js';
 
 const CLI = join(REPO_ROOT, 'dist/grader/src/cli.js');
 
@@ -56,6 +57,8 @@ describe('npm run grade', () => {
     // The local site when docs:dev runs, else the built site, else the address docs:dev serves.
     expect(r.stdout).toMatch(/hint: .* → (http:\/\/localhost:\d+\/lessons\/lesson-1|file:\/\/\S+\/lessons\/lesson-1\.html)#check-farewell/);
     expect(r.stdout).toMatch(/Score: 0\/2/);
+    // farewell depends on a TODO, so it has a second hint, and the footer says how to get it.
+    expect(r.stdout).toMatch(/stuck\? npm run grade lesson-1 -- --hint farewell/);
     expect(readFileSync(junit, 'utf8')).toMatch(/<failure message="no farewell in the kernel log after rmmod">/);
   }, 300_000);
 
@@ -87,6 +90,48 @@ describe('npm run grade', () => {
     const r = await grade();
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/lesson-1\s+A module in a throwaway kernel/);
+  });
+});
+
+describe('npm run grade LESSON -- --hint CHECK', () => {
+  const lesson = loadLesson('lesson-3'); // the common checks the loader adds included
+  const zh = JSON.parse(readFileSync(join(REPO_ROOT, 'lessons/lesson-3/zh-CN.json'), 'utf8')) as { checks: Record<string, { hint: string; hint2?: string }> };
+  const withTodos = lesson.checks.find((c) => c.todos.length)!;
+
+  it('prints both levels of a check\'s help and where the solution is folded, without grading', async () => {
+    const started = Date.now();
+    const r = await grade('lesson-3', '--hint', withTodos.id);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`hint 1: ${withTodos.hint}`);
+    expect(r.stdout).toContain(`hint 2: ${withTodos.hint2!}`);
+    expect(r.stdout).toMatch(new RegExp(`still stuck: the page folds the solution under TODO ${withTodos.todos.join(', ')}: \\S+/lessons/lesson-3(\\.html)?#check-${withTodos.id}`));
+    expect(r.stderr).not.toMatch(/grading|booting/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('speaks Chinese to a zh_CN locale, and accepts the lesson number', async () => {
+    const r = await promisify(execFile)(process.execPath, [CLI, '3', '--hint', withTodos.id], { env: { ...process.env, NO_COLOR: '1', LANG: 'zh_CN.UTF-8', LC_ALL: '' } });
+    expect(r.stdout).toContain(`提示 2: ${zh.checks[withTodos.id]!.hint2!}`);
+  });
+
+  it('says a check without TODOs has no second hint', async () => {
+    const plain = lesson.checks.find((c) => !c.todos.length)!;
+    const r = await grade('lesson-3', '--hint', plain.id);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`hint 1: ${plain.hint}`);
+    expect(r.stdout).toMatch(/no second hint/);
+  });
+
+  it.each([
+    [['lesson-3', '--hint', 'nope'], new RegExp(`lesson-3 has no check "nope"; its checks are: ${lesson.checks.map((c) => c.id).join(', ')}`)],
+    [['lesson-99', '--hint', 'builds'], /there is no lesson "lesson-99"; the lessons are: lesson-1, /],
+    [['--hint', 'builds'], /--hint needs one lesson/],
+    [['all', '--hint', 'builds'], /--hint needs one lesson/],
+  ])('explains %j in one line, without a stack trace', async (args, message) => {
+    const r = await grade(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
 

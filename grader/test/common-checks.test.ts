@@ -2,7 +2,8 @@
 // points and ids classroom grades were made with; a lesson leaves one out or overrides its texts.
 import { describe, expect, it } from 'vitest';
 import { withCommonChecks } from '../src/lesson/common-checks.js';
-import { loadAllLessons } from '../src/lesson/load.js';
+import { checkHints } from '../src/lesson/hints.js';
+import { loadAllLessons, loadLesson } from '../src/lesson/load.js';
 import type { LessonMeta } from '../src/lesson/schema.js';
 
 const own = { id: 'own', title: 'Own', points: 2, side: 'kernel', hint: 'h', todos: [1] } as const;
@@ -35,5 +36,11 @@ describe('withCommonChecks', () => {
     const lessons = loadAllLessons();
     for (const l of lessons) expect(l.checks.slice(0, l.client && l.id !== 'lesson-11' ? 3 : 2).map((c) => c.id), l.id).toEqual(['builds', ...(l.client && l.id !== 'lesson-11' ? ['client-builds'] : []), 'loads']);
     expect(lessons.find((l) => l.id === 'lesson-11')!.checks.some((c) => c.id === 'client-builds')).toBe(false);
+  });
+
+  it('gives grade --hint the common checks\' Chinese, and a lesson\'s own where it overrides one', () => {
+    expect(checkHints(loadLesson('lesson-3'), 'loads', 'zh-CN')).toMatchObject({ title: 'insmod 能加载模块', hint: '套接字创建成功时，init 函数必须返回 0。' });
+    expect(checkHints(loadLesson('lesson-1'), 'loads', 'zh-CN').hint).toBe('init 函数成功时必须返回 0。');
+    expect(checkHints(loadLesson('lesson-12'), 'client-builds', 'zh-CN').title).toBe('客户端及生成的编解码器通过类型检查');
   });
 });

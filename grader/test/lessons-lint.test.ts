@@ -3,7 +3,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lintLessons, type LessonLint } from '../src/lesson/lint.js';
+import { loadAllLessons } from '../src/lesson/load.js';
+import { jsonErrorOffset, lintLessons, type LessonLint } from '../src/lesson/lint.js';
 import { collectTodos } from '../src/lesson/lint-todos.js';
 import { loadLessonFrom } from '../src/lesson/load.js';
 import { headings, slugify } from '../src/lesson/markdown-headings.js';
@@ -107,6 +108,12 @@ describe('TODO numbering and headings (pure)', () => {
 });
 
 describe('a lesson.json that does not load', () => {
+  it('finds the first error even when later text ends like a partial literal (a "-", an "n")', () => {
+    const text = `{\n  "id": "x",\n  "part",: 1,\n  "hint": "${'- n '.repeat(400)}"\n}\n`;
+    expect(jsonErrorOffset(text)).toBeLessThanOrEqual(text.indexOf(',:') + 1);
+    expect(jsonErrorOffset(text)).toBeGreaterThanOrEqual(text.indexOf('"part"'));
+  });
+
   it('is one problem at the line that is wrong', () => {
     const root = copyLessons(['lesson-4', 'lesson-5']);
     const roots = { lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root };
@@ -139,4 +146,36 @@ describe('the site data a lesson needs', () => {
     ]);
     expect(found.get('lesson-9')).toEqual(['lessons/lesson-9/lesson.json:1: no zh-CN.json beside it: the lesson\'s Chinese title, summary, check titles and hints, and TODO texts']);
   }, 120_000);
+
+  it('names a check with TODOs that lacks its level-2 hint, in lesson.json or in zh-CN.json', () => {
+    const root = copyLessons(['lesson-4']);
+    const jsonPath = join(root, 'lessons/lesson-4/lesson.json');
+    const meta = JSON.parse(readFileSync(jsonPath, 'utf8')) as { checks: { id: string; todos: number[]; hint2?: string }[] };
+    const [first, second] = meta.checks.filter((c) => c.todos.length);
+    delete first!.hint2;
+    writeFileSync(jsonPath, JSON.stringify(meta, null, 2));
+    const zhPath = join(root, 'lessons/lesson-4/zh-CN.json');
+    const zh = JSON.parse(readFileSync(zhPath, 'utf8')) as { checks: Record<string, { hint2?: string }> };
+    delete zh.checks[second!.id]!.hint2;
+    writeFileSync(zhPath, JSON.stringify(zh, null, 2));
+    const line = (id: string) => readFileSync(jsonPath, 'utf8').split('\n').findIndex((l) => l.includes(`"id": "${id}"`)) + 1;
+    const found = lintLessons({ lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root }).flatMap(messages);
+    expect(found).toEqual([
+      `lessons/lesson-4/lesson.json:${line(first!.id)}: check "${first!.id}" depends on TODOs but has no "hint2" (the more specific hint \`grade --hint ${first!.id}\` prints)`,
+      `lessons/lesson-4/lesson.json:${line(second!.id)}: check "${second!.id}" has no Chinese "hint2" in lessons/lesson-4/zh-CN.json`,
+    ]);
+  }, 120_000);
+
+  it('every check with TODOs has a level-2 hint in both languages, more than its first hint', () => {
+    const missing: string[] = [];
+    for (const l of loadAllLessons()) {
+      const zh = JSON.parse(readFileSync(join(l.dir, 'zh-CN.json'), 'utf8')) as { checks: Record<string, { hint?: string; hint2?: string }> };
+      for (const c of l.checks.filter((x) => x.todos.length)) {
+        if (!c.hint2 || c.hint2 === c.hint) missing.push(`${l.id} ${c.id}: English`);
+        const z = zh.checks[c.id];
+        if (!z?.hint2 || z.hint2 === z.hint) missing.push(`${l.id} ${c.id}: Chinese`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
 });

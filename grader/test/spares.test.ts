@@ -3,14 +3,14 @@
 // signals, output — only without waiting for node to start. Plain processes, so this runs on
 // the host; the lesson and mutant tests run the same code in the guest.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../kernel/src/paths.js';
 
 // The built module: it finds client-spare.js beside itself, as the bundled runner does.
-const { keepSpare, spareFits, takeSpare } = (await import(join(REPO_ROOT, 'dist/grader/src/guest/spares.js'))) as typeof import('../src/guest/spares.js');
+const { dropSpares, keepSpares, spareFits, sparesTaken, takeSpare } = (await import(join(REPO_ROOT, 'dist/grader/src/guest/spares.js'))) as typeof import('../src/guest/spares.js');
 
 const dir = mkdtempSync(join(tmpdir(), 'spares-'));
 function client(name: string, code: string): string {
@@ -37,7 +37,7 @@ function finish(p: Pick<ChildProcess, 'stdout' | 'stderr' | 'on'>): Promise<Ran>
 const fresh = (path: string, args: string[], env: Record<string, string>) => finish(spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
 
 async function fromSpare(path: string, args: string[], env: Record<string, string>): Promise<Ran> {
-  keepSpare();
+  keepSpares(1);
   const p = takeSpare(path, args, env);
   expect(p, 'a spare was waiting').toBeDefined();
   return finish(p!);
@@ -73,5 +73,70 @@ describe('client runs from a spare node process', () => {
     expect(spareFits(undefined, { LAB_X: '1' })).toBe(true);
     expect(spareFits(['setpriv', '--bounding-set=-all'], undefined)).toBe(false);
     expect(spareFits(undefined, { NODE_OPTIONS: '--import x' })).toBe(false);
+  });
+
+  it('keeps as many spares as the last request took, at most three', async () => {
+    dropSpares();
+    sparesTaken();
+    keepSpares(5);
+    const pids = [0, 1, 2].map(() => takeSpare(SHOW, [], {})?.pid);
+    expect(new Set(pids).size).toBe(3);
+    expect(pids.every((p) => typeof p === 'number')).toBe(true);
+    // The pool was capped at three: the fourth had to wait for the refill (and counts as wanted).
+    expect(takeSpare(SHOW, [], {})).toBeUndefined();
+    expect(sparesTaken()).toBe(4);
+    expect(sparesTaken()).toBe(0);
+    dropSpares();
+  });
+
+  it("hands a client the library already loaded, which reads the run's trace file when it is used", async () => {
+    // Inside the repository, where `netlink-lab/client` resolves as it does for lesson clients.
+    const inRepo = mkdtempSync(join(REPO_ROOT, '.lab', 'spares-'));
+    const trace = join(inRepo, 'trace');
+    const path = join(inRepo, 'main.mjs');
+    writeFileSync(path, `import { NETLINK, openSocket } from 'netlink-lab/client';\nopenSocket(NETLINK.GENERIC).close();\nconsole.log('ok');\n`);
+    keepSpares(1);
+    await new Promise((r) => setTimeout(r, 1500)); // the spare has imported the library by now
+    const ran = await finish(takeSpare(path, [], { LAB_NETLINK_TRACE: trace })!);
+    expect(ran.stdout.trim()).toBe('ok');
+    expect(readFileSync(trace, 'utf8')).toMatch(/^open 16 \d+\n(option .*\n)*close 16 \d+\n$/);
+    rmSync(inRepo, { recursive: true, force: true });
+    dropSpares();
+  });
+});
+
+describe('python3 runs from a spare python process', () => {
+  const py = (name: string, code: string) => {
+    const path = join(dir, `${name}.py`);
+    writeFileSync(path, code);
+    return path;
+  };
+  // A sibling module: `python3 SCRIPT` puts the script's folder first on sys.path (cli.py imports its lib/ so).
+  writeFileSync(join(dir, 'sibling.py'), 'VALUE = 42\n');
+  const freshPy = (path: string, args: string[], env: Record<string, string>) => finish(spawn('python3', [path, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
+  async function fromPySpare(path: string, args: string[], env: Record<string, string>): Promise<Ran> {
+    keepSpares(1, 'python');
+    const p = takeSpare(path, args, env, 'python');
+    expect(p, 'a spare was waiting').toBeDefined();
+    return finish(p!);
+  }
+
+  it.each([
+    ['its arguments, environment, sys.path[0] and exit status', `import sys, os, json, sibling\nprint(json.dumps([sys.argv, os.environ.get('LAB_X'), sibling.VALUE, __name__]))\nsys.exit(5)\n`],
+    ['an uncaught exception', `print('before')\nraise ValueError('boom')\n`],
+    ['a signal it sends itself', `import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n`],
+  ])('sees and ends as python3 SCRIPT does: %s', async (_what, code) => {
+    const path = py(`py-${code.length}`, code);
+    const args = ['--do', 'get', 'a b'];
+    const [a, b] = [await freshPy(path, args, { LAB_X: 'yes' }), await fromPySpare(path, args, { LAB_X: 'yes' })];
+    expect({ code: b.code, signal: b.signal, stdout: b.stdout }).toEqual({ code: a.code, signal: a.signal, stdout: a.stdout });
+    expect(b.stderr.includes('ValueError: boom')).toBe(a.stderr.includes('ValueError: boom'));
+  });
+
+  it('leaves runs with PYTHON* variables or a wrapper to a fresh python3', () => {
+    expect(spareFits(undefined, { LAB_X: '1' }, 'python')).toBe(true);
+    expect(spareFits(undefined, { PYTHONPATH: '/x' }, 'python')).toBe(false);
+    expect(spareFits(['setpriv'], undefined, 'python')).toBe(false);
+    dropSpares();
   });
 });

@@ -4,7 +4,7 @@
 // the plan reads from apt's lists, so a stand-in plan that changes when `apt-get update` runs
 // shows whether they were read before or after.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -135,5 +135,81 @@ describe("setup's Node.js check", () => {
 
   it("goes on with Debian 13's node and with newer ones", () => {
     for (const version of ['v20.19.2', `v${want}.0`, 'v22.1.0']) expect(checkNode(version)).toEqual({ code: 0, out: 'node-ok\n' });
+  });
+});
+
+// The kernel sources the pages cite, unpacked for reading (extract_sources in setup.sh).
+/** An array of kernel/setup.sh, as the script defines it. */
+function setupArray(name: string): string[] {
+  const r = spawnSync('bash', ['-c', `source kernel/setup.sh; printf '%s\\n' "\${${name}[@]}"`], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return r.stdout.trim().split('\n').filter(Boolean);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? filesUnder(join(dir, d.name)) : [join(dir, d.name)]));
+}
+
+/**
+ * Kernel tree paths (net/netlink/af_netlink.c, include/net/netlink.h) that the pages and the
+ * solutions' TODOs name; `<net/netlink.h>`-style include paths become include/net/netlink.h.
+ * The lesson's own files (kernel/nlab_kv.c, a spec named nlab_kv.yaml) are not the kernel's.
+ */
+function citedKernelPaths(): Map<string, string> {
+  const cited = new Map<string, string>();
+  const texts = [...filesUnder(join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md') && !f.includes('/.vitepress/')), ...filesUnder(join(REPO_ROOT, 'lessons')).filter((f) => /\/solution\/.*\.(c|ts|yaml)$/.test(f))];
+  for (const file of texts) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?<![\w.-])((?:net|lib|include|Documentation|tools|kernel|samples|drivers)\/[\w./-]*\w\.(?:c|h|rst|yaml|py))\b/g)) {
+      let p = m[1]!;
+      if (p.includes('nlab')) continue;
+      if (p.endsWith('.h') && !/^(include|tools|net\/netlink)\//.test(p)) p = `include/${p}`;
+      if (!cited.has(p)) cited.set(p, file.slice(REPO_ROOT.length + 1));
+    }
+  }
+  return cited;
+}
+
+describe('the kernel sources the pages cite', () => {
+  const sources = setupArray('SOURCE_PATHS');
+  // setup's other extractions from the same tarball: the YNL tools and specs, checkpatch.
+  const elsewhere = ['tools/net/ynl', 'Documentation/netlink', 'scripts/checkpatch.pl'];
+  const covered = (p: string, roots: string[]) => roots.some((r) => p === r || p.startsWith(`${r}/`));
+
+  it('are all among what setup unpacks', () => {
+    const cited = citedKernelPaths();
+    expect(cited.size).toBeGreaterThan(5);
+    expect([...cited].filter(([p]) => !covered(p, [...sources, ...elsewhere])).map(([p, f]) => `${p} (cited in ${f})`)).toEqual([]);
+  });
+
+  const unpacked = join(REPO_ROOT, '.lab/linux-source');
+  it.skipIf(!existsSync(unpacked))('are on this machine after setup, in .lab/linux-source', () => {
+    const absent = [...citedKernelPaths()].filter(([p]) => covered(p, sources) && !existsSync(join(unpacked, p)));
+    expect(absent.map(([p, f]) => `${p} (cited in ${f})`)).toEqual([]);
+  });
+
+  it('unpacks exactly those paths from the linux-source tarball, once', () => {
+    const fake = mkdtempSync(join(work, 'src-'));
+    const tree = join(fake, 'tree', 'linux-source-6.12');
+    const wanted = sources.map((p) => (/\.\w+$/.test(p) ? p : `${p}/inside.c`));
+    for (const p of [...wanted, 'net/core/dev.c']) {
+      mkdirSync(join(tree, p, '..'), { recursive: true });
+      writeFileSync(join(tree, p), `${p}\n`);
+    }
+    const tarball = join(fake, 'linux-source-6.12.tar.xz');
+    expect(spawnSync('tar', ['-cJf', tarball, '-C', join(fake, 'tree'), 'linux-source-6.12']).status).toBe(0);
+    const run = (env: Record<string, string>) =>
+      spawnSync('bash', ['-c', 'source kernel/setup.sh; extract_sources'], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NETLINK_LAB_STATE: join(fake, 'state'), ...env } });
+    const first = run({ NETLINK_LAB_SOURCE_TARBALL: tarball });
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/extracting the netlink sources the lessons cite from .*linux-source-6.12.tar.xz/);
+    for (const p of wanted) expect(readFileSync(join(fake, 'state/linux-source', p), 'utf8')).toBe(`${p}\n`);
+    expect(existsSync(join(fake, 'state/linux-source/net/core/dev.c'))).toBe(false);
+    // Present: no tarball is read again (this one does not exist).
+    const again = run({ NETLINK_LAB_SOURCE_TARBALL: join(fake, 'gone.tar.xz') });
+    expect(again.stdout).toMatch(/the netlink sources the lessons cite: present in .*linux-source/);
+    // A missing file is unpacked again; without the tarball, setup says so and goes on.
+    rmSync(join(fake, 'state/linux-source/lib/nlattr.c'));
+    const noTarball = run({ NETLINK_LAB_SOURCE_TARBALL: join(fake, 'gone.tar.xz') });
+    expect(noTarball.status).toBe(0);
+    expect(noTarball.stdout).toMatch(/no .*gone\.tar\.xz \(package linux-source-6\.12\): the pages' kernel sources are not unpacked/);
   });
 });

@@ -36,6 +36,9 @@ const UI = {
     side: { kernel: 'judges your module', client: 'judges your client', both: 'judges both sides (all three pairings)' },
     builtin: 'runs on the host',
     hint: 'Hint',
+    showHint2: 'Still stuck? A more specific hint',
+    printHint2: 'A more specific hint',
+    hint2Cli: 'The grader prints it too:',
     dependsOn: 'Depends on',
     noTodo: 'depends on no TODO',
     listSep: ', ',
@@ -63,6 +66,9 @@ const UI = {
     side: { kernel: '评判你的内核模块', client: '评判你的客户端', both: '两边都评判（三种组合）' },
     builtin: '在宿主机上运行',
     hint: '提示',
+    showHint2: '还是卡住了？更具体的提示',
+    printHint2: '更具体的提示',
+    hint2Cli: '评分器也会打印它：',
     dependsOn: '依赖',
     noTodo: '不依赖任何 TODO',
     listSep: '、',
@@ -231,7 +237,7 @@ function renderChecks(lessonId: string, locale: Locale, pageSource: string): str
   const onPage = new Set([...pageSource.matchAll(new RegExp(`<!--\\s*@todo\\s+${lessonId}\\s+(\\d+)\\s*-->`, 'g'))].map((m) => Number(m[1])));
   return lesson.checks
     .map((c) => {
-      const { title, hint } = checkText(lessonId, c, locale);
+      const { title, hint, hint2 } = checkText(lessonId, c, locale);
       const todos = c.todos.length
         ? `${t.dependsOn} ${c.todos.map((n) => (onPage.has(n) ? `[TODO ${n}](#todo-${n})` : `TODO ${n}`)).join(t.listSep)}`
         : t.noTodo;
@@ -246,6 +252,19 @@ function renderChecks(lessonId: string, locale: Locale, pageSource: string): str
         `::: tip ${t.hint}`,
         hint,
         ':::',
+        // The second step of help, folded: what `grade --hint` prints (grader/README.md, "Staged help").
+        ...(hint2
+          ? [
+              '',
+              `<details class="nlab-solution nlab-hint2">${foldSummary(t.showHint2, t.printHint2)}`,
+              '',
+              escapeMdKeepCode(hint2),
+              '',
+              `<p class="nlab-hint2-cli">${t.hint2Cli} <code>npm run grade ${lessonId} -- --hint ${c.id}</code></p>`,
+              '',
+              '</details>',
+            ]
+          : []),
       ].join('\n');
     })
     .join('\n\n');

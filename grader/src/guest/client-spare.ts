@@ -2,6 +2,8 @@
 // second to start under TCG). It waits on fd 3 for what to run, then becomes that program:
 // its arguments and environment are set, and the client is imported as node would run it.
 // Started and handed out by guest/spares.ts; ends quietly if the runner goes away first.
+// The library is already loaded when the order comes, so it must read its environment
+// (LAB_NETLINK_TRACE) when it is used, not when it is imported.
 
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +13,10 @@ interface Order {
   args: string[];
   env: Record<string, string>;
 }
+
+// Clients import the library through the package name, which resolves from every client's
+// folder to the same file as from here: importing it now takes its load off the run.
+await import('netlink-lab/client').catch(() => {});
 
 let text = '';
 try {

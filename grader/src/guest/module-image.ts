@@ -3,7 +3,7 @@
 // from this. Symbols come from the .ko's own ELF symbol table, section bases from
 // /sys/module/<name>/sections/ (root only), so nothing walks /proc/kallsyms.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface Func {
@@ -66,23 +66,38 @@ function elfFunctions(ko: Buffer): Map<string, { name: string; value: bigint; si
   return out;
 }
 
-/** Section name → load address, from sysfs; empty when the module is not loaded. */
-function sectionBases(name: string): Map<string, bigint> {
-  const dir = `/sys/module/${name}/sections`;
-  const bases = new Map<string, bigint>();
-  let entries: string[];
+type Symbols = Map<string, { name: string; value: bigint; size: bigint }[]>;
+
+/**
+ * Parsed symbol tables by .ko path, size and mtime: the health gate takes an image after
+ * every check, and a module file changes only between grades.
+ */
+const parsed = new Map<string, Symbols>();
+
+function symbolsOf(koPath: string): Symbols | undefined {
   try {
-    entries = readdirSync(dir);
+    const st = statSync(koPath);
+    const key = `${koPath}\0${st.size}\0${st.mtimeMs}`;
+    let symbols = parsed.get(key);
+    if (!symbols) {
+      symbols = elfFunctions(readFileSync(koPath));
+      parsed.set(key, symbols);
+    }
+    return symbols;
   } catch {
-    return bases;
+    return undefined;
   }
-  for (const section of entries) {
+}
+
+/** Load addresses of the `sections` that hold functions, from sysfs; empty when the module is not loaded. */
+function sectionBases(name: string, sections: Iterable<string>): Map<string, bigint> {
+  const bases = new Map<string, bigint>();
+  for (const section of sections) {
     try {
-      const text = readFileSync(join(dir, section), 'utf8').trim();
-      const addr = BigInt(text);
+      const addr = BigInt(readFileSync(join(`/sys/module/${name}/sections`, section), 'utf8').trim());
       if (addr !== 0n) bases.set(section, addr);
     } catch {
-      // an unreadable attribute names no functions
+      // not loaded, or a section the kernel freed after init (.init.text): it names no live function
     }
   }
   return bases;
@@ -90,14 +105,10 @@ function sectionBases(name: string): Map<string, bigint> {
 
 /** The image of loaded module `name` built from `koPath`; undefined when it is not loaded. */
 export function captureModuleImage(name: string, koPath: string): ModuleImage | undefined {
-  const bases = sectionBases(name);
+  const symbols = symbolsOf(koPath);
+  if (!symbols) return undefined;
+  const bases = sectionBases(name, symbols.keys());
   if (bases.size === 0) return undefined;
-  let symbols: Map<string, { name: string; value: bigint; size: bigint }[]>;
-  try {
-    symbols = elfFunctions(readFileSync(koPath));
-  } catch {
-    return undefined;
-  }
   const funcs: Func[] = [];
   for (const [section, list] of symbols) {
     const base = bases.get(section);

@@ -16,7 +16,7 @@ import { netlinkDatagram, type PcapRecord } from '../pcap.js';
 import { startCapture, type Capture } from './capture.js';
 import { lessonUnit, makeContext } from './context.js';
 import { kmsgMark, readKmsg } from './kmsg.js';
-import { dropSpare, keepSpare } from './spares.js';
+import { dropSpares, keepSpares, sparesTaken, type SpareKind } from './spares.js';
 import { loadedModules, rmmod } from './modules.js';
 import { captureModuleImage, type ModuleImage } from './module-image.js';
 import { findLeaks, leakExcerpt, validateCaches } from './slab-debug.js';
@@ -25,6 +25,7 @@ import { readProcNetlink, unitTaken } from './proc-netlink.js';
 import { EVENT_PREFIX, gateHealthKind, type CapturedDatagram, type GuestEvent, type JobCapture, type JobResult } from './protocol.js';
 
 const POLL_MS = 25;
+const SPARE_KINDS: SpareKind[] = ['node', 'python'];
 
 function emit(event: GuestEvent): void {
   process.stdout.write(`${EVENT_PREFIX}${JSON.stringify(event)}\n`);
@@ -158,12 +159,16 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
 async function serveRequest(file: string, request: number, dir: string): Promise<void> {
   const plan = JSON.parse(readFileSync(file, 'utf8')) as GuestPlan;
   const checks = (await import(pathToFileURL(plan.checks).href)).default as CheckSet;
-  if (Object.keys(plan.clients).length && process.env.NETLINK_LAB_SPARE_CLIENTS !== '0') keepSpare();
+  const spares = process.env.NETLINK_LAB_SPARE_CLIENTS !== '0';
+  if (spares && Object.keys(plan.clients).length > 0) keepSpares(1, 'node');
+  for (const kind of SPARE_KINDS) sparesTaken(kind);
   for (const job of plan.jobs) {
     emit({ type: 'start', job: job.index });
     emit({ type: 'end', job: job.index, result: await runJob(plan, checks, job, dir, request) });
   }
   emit({ type: 'done', request });
+  // The next request (a re-grade, most likely) runs about as many programs as this one did.
+  if (spares) for (const kind of SPARE_KINDS) keepSpares(sparesTaken(kind), kind);
 }
 
 async function main(): Promise<void> {
@@ -173,7 +178,7 @@ async function main(): Promise<void> {
   for (let request = 1; ; request++) {
     const file = join(dir, `req-${request}.json`);
     while (!existsSync(file)) {
-      if (existsSync(join(dir, 'stop'))) return dropSpare();
+      if (existsSync(join(dir, 'stop'))) return dropSpares();
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     await serveRequest(file, request, dir);
@@ -181,7 +186,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  dropSpare();
+  dropSpares();
   emit({ type: 'fatal', message: (e as Error)?.stack ?? String(e) });
   process.exitCode = 1;
 });

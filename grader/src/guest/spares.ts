@@ -1,52 +1,102 @@
-// Client runs without waiting for node to start: one spare node process (client-spare.js) is
-// kept started, and a run that needs a plain `node CLIENT ARGS` takes it and starts the next.
-// It is a real process, so exit codes, signals, crashes, hangs and output are what a fresh
-// `node CLIENT` gives; runs under a wrapper command, or with variables that node reads at
-// start-up (NODE_OPTIONS, …), are spawned fresh instead.
+// Runs without waiting for an interpreter to start: spare processes are kept started — node
+// (client-spare.js) for clients, python3 (python-spare.py) for checks that run the kernel's
+// YNL tools — and a run that needs a plain `node CLIENT ARGS` or `python3 SCRIPT ARGS` takes
+// one. It is a real process, so exit codes, signals, crashes, hangs and output are what a
+// fresh one gives; runs under a wrapper command, or with variables the interpreter reads at
+// start-up (NODE_OPTIONS, PYTHONPATH, …), are spawned fresh instead.
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../../../kernel/src/paths.js';
 
 type Spare = ChildProcessByStdio<null, Readable, Readable>;
+export type SpareKind = 'node' | 'python';
 
 /** The pipe on the spare's fd 3, where its order goes. */
 const orderPipe = (p: Spare) => (p.stdio as unknown as [null, Readable, Readable, Writable])[3];
 
-const SPARE = fileURLToPath(new URL('./client-spare.js', import.meta.url));
-let spare: Spare | undefined;
+interface Pool {
+  command: () => [string, string[]];
+  /** Variable prefixes the interpreter reads before it runs a program. */
+  startupEnv: string[];
+  waiting: Spare[];
+  /** Spares taken since the runner last asked: what the next request will likely need. */
+  taken: number;
+}
 
-function start(): Spare {
-  const p = spawn(process.execPath, [SPARE], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] }) as unknown as Spare;
+const POOLS: Record<SpareKind, Pool> = {
+  node: {
+    command: () => [process.execPath, [fileURLToPath(new URL('./client-spare.js', import.meta.url))]],
+    startupEnv: ['NODE_', 'UV_'],
+    waiting: [],
+    taken: 0,
+  },
+  python: {
+    // Read from the source tree (the runner is a bundle; the guest sees the repository).
+    command: () => ['python3', [join(REPO_ROOT, 'grader/src/guest/python-spare.py')]],
+    startupEnv: ['PYTHON'],
+    waiting: [],
+    taken: 0,
+  },
+};
+
+/** At most this many wait at once per kind: each is a process of some 40 MB in a 1 GiB guest. */
+const MAX_SPARES = 3;
+
+function start(pool: Pool): Spare {
+  const [cmd, args] = pool.command();
+  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] }) as unknown as Spare;
   p.on('error', () => {});
-  p.on('exit', () => {
-    if (spare === p) spare = undefined;
-  });
+  p.on('exit', () => void (pool.waiting = pool.waiting.filter((s) => s !== p)));
   return p;
 }
 
-/** Starts a spare if none waits (the runner calls it when a request has clients to run). */
-export function keepSpare(): void {
-  spare ??= start();
+/**
+ * Starts spares until `n` wait (at most MAX_SPARES). The runner calls it when a request has
+ * clients to run, and after a request with as many as that request took: started while
+ * the guest waits for the next grade, they cost a re-grade nothing.
+ */
+export function keepSpares(n = 1, kind: SpareKind = 'node'): void {
+  const pool = POOLS[kind];
+  const want = Math.min(MAX_SPARES, n);
+  while (pool.waiting.length < want) pool.waiting.push(start(pool));
 }
 
-/** Ends the waiting spare, if any: the runner calls it before it exits, which a live child would prevent. */
-export function dropSpare(): void {
-  spare?.kill('SIGKILL');
-  spare = undefined;
+/** How many spares of `kind` were taken since the last call: the runner sizes the pool from it. */
+export function sparesTaken(kind: SpareKind = 'node'): number {
+  const pool = POOLS[kind];
+  const n = pool.taken;
+  pool.taken = 0;
+  return n;
 }
 
-/** Whether a run can use a spare: no wrapper, and nothing node reads before it runs a program. */
-export function spareFits(wrap: readonly string[] | undefined, env: Record<string, string> | undefined): boolean {
-  return !wrap?.length && !Object.keys(env ?? {}).some((k) => k.startsWith('NODE_') || k.startsWith('UV_'));
+/** Ends the waiting spares: the runner calls it before it exits, which a live child would prevent. */
+export function dropSpares(): void {
+  for (const pool of Object.values(POOLS)) {
+    for (const p of pool.waiting) p.kill('SIGKILL');
+    pool.waiting = [];
+  }
 }
 
-/** A started node process now running `path` with `args` and `env` added; undefined when there is no spare. */
-export function takeSpare(path: string, args: readonly string[], env: Record<string, string>): Spare | undefined {
-  const p = spare;
-  spare = undefined;
+/** Whether a run can use a spare: no wrapper, and nothing the interpreter reads before it runs a program. */
+export function spareFits(wrap: readonly string[] | undefined, env: Record<string, string> | undefined, kind: SpareKind = 'node'): boolean {
+  const { startupEnv } = POOLS[kind];
+  return !wrap?.length && !Object.keys(env ?? {}).some((k) => startupEnv.some((pre) => k.startsWith(pre)));
+}
+
+/**
+ * A started process now running `path` with `args` and `env` added; undefined when none
+ * waits. A node run always leaves one started for the request's next client; python's pool
+ * starts one after its first run, so a lesson that never runs python3 never pays for one.
+ */
+export function takeSpare(path: string, args: readonly string[], env: Record<string, string>, kind: SpareKind = 'node'): Spare | undefined {
+  const pool = POOLS[kind];
+  const p = pool.waiting.shift();
+  pool.taken++;
+  if (pool.waiting.length === 0) setImmediate(() => keepSpares(1, kind));
   if (!p || p.exitCode !== null || p.signalCode !== null) return undefined;
   orderPipe(p).on('error', () => {}).end(JSON.stringify({ path, args, env }));
-  setImmediate(keepSpare);
   return p;
 }

@@ -1,5 +1,6 @@
 // `lessons check`: what the site needs from a lesson besides its pages — its part's title in
-// lessons/parts.json, and its Chinese title, summary and check texts in <lesson>/zh-CN.json.
+// lessons/parts.json, its Chinese title, summary and check texts in <lesson>/zh-CN.json, and
+// a level-2 hint (`hint2`, shown by `grade --hint`) in both languages for every check with TODOs.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ export const ZH_FILE = 'zh-CN.json';
 interface ZhLesson {
   title?: string;
   summary?: string;
-  checks?: Record<string, { title?: string; hint?: string }>;
+  checks?: Record<string, { title?: string; hint?: string; hint2?: string }>;
 }
 
 function readJson<T>(path: string): T | Error {
@@ -39,6 +40,9 @@ export function siteDataProblems(
     problems.push({ file: json.path, line, message: `part ${lesson.part} has no title and summary in ${show(partsPath)}` });
   }
 
+  for (const c of lesson.checks)
+    if (c.todos.length && !c.hint2) problems.push({ file: json.path, line: json.checkLine(c.id), message: `check "${c.id}" depends on TODOs but has no "hint2" (the more specific hint \`grade --hint ${c.id}\` prints)` });
+
   const zhPath = join(lesson.dir, ZH_FILE);
   if (!existsSync(zhPath)) {
     problems.push({ file: json.path, line: 1, message: `no ${ZH_FILE} beside it: the lesson's Chinese title, summary, check titles and hints, and TODO texts` });
@@ -49,8 +53,9 @@ export function siteDataProblems(
   for (const key of ['title', 'summary'] as const) if (!zh[key]) problems.push({ file: show(zhPath), line: 1, message: `has no Chinese ${key}` });
   for (const c of lesson.checks) {
     // A common check brings its Chinese texts, except those the lesson overrides in English.
-    const t = { title: zh.checks?.[c.id]?.title ?? c.zh?.title, hint: zh.checks?.[c.id]?.hint ?? c.zh?.hint };
+    const t = { title: zh.checks?.[c.id]?.title ?? c.zh?.title, hint: zh.checks?.[c.id]?.hint ?? c.zh?.hint, hint2: zh.checks?.[c.id]?.hint2 };
     if (!t.title || !t.hint) problems.push({ file: json.path, line: json.checkLine(c.id), message: `check "${c.id}" has no Chinese title and hint in ${show(zhPath)}` });
+    else if (c.todos.length && !t.hint2) problems.push({ file: json.path, line: json.checkLine(c.id), message: `check "${c.id}" has no Chinese "hint2" in ${show(zhPath)}` });
   }
   return problems;
 }

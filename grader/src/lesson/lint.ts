@@ -70,8 +70,14 @@ function driftProblems(lesson: Lesson, show: (p: string) => string): Problem[] {
  */
 export function jsonErrorOffset(text: string): number {
   const unfinished = (n: number): boolean => {
-    // A prefix may end inside a literal or a number: that is unfinished too.
-    if (/(?:^|[^\w])(?:t|tr|tru|f|fa|fal|fals|n|nu|nul)$|-$|\d\.$|\d[eE][+-]?$/.test(text.slice(0, n))) return true;
+    // A prefix may end inside a literal or a number: that is unfinished too, if what comes
+    // before that partial token is (the same characters may also end a string's text, past an
+    // earlier error, which the shorter prefix then reports).
+    const partial = /(?:^|[^\w])(t|tr|tru|f|fa|fal|fals|n|nu|nul)$|(-)$|\d(\.)$|\d([eE][+-]?)$/.exec(text.slice(0, n));
+    if (partial) {
+      const rest = n - (partial[1] ?? partial[2] ?? partial[3] ?? partial[4])!.length;
+      return rest === 0 || unfinished(rest);
+    }
     try {
       JSON.parse(text.slice(0, n));
       return true;

@@ -30,6 +30,11 @@ export interface LessonCheck {
   side: Side;
   /** One short sentence; the grader adds the link to the docs section. */
   hint: string;
+  /**
+   * The level-2 hint: more specific than `hint`, shown only on request
+   * (`npm run grade LESSON -- --hint ID`). Every check with TODOs has one.
+   */
+  hint2?: string;
   /** TODO numbers this check depends on. */
   todos: number[];
   /** A check the grader runs on the host instead of a function in checks.ts. */
@@ -164,6 +169,7 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
     need(typeof c.points === 'number' && c.points > 0, at, '"points" must be a positive number');
     need(c.side === 'kernel' || c.side === 'client' || c.side === 'both', at, '"side" must be kernel, client or both');
     need(typeof c.hint === 'string' && c.hint, at, '"hint" is required');
+    need(c.hint2 === undefined || (typeof c.hint2 === 'string' && c.hint2), at, '"hint2" must be a non-empty string');
     need(Array.isArray(c.todos) && c.todos.every(Number.isInteger), at, '"todos" must be an array of TODO numbers');
     need(c.builtin === undefined || c.builtin === 'kernel-builds' || c.builtin === 'client-builds', at, '"builtin" must be kernel-builds or client-builds');
     need(c.timeoutMs === undefined || (typeof c.timeoutMs === 'number' && c.timeoutMs > 0), at, '"timeoutMs" must be positive');

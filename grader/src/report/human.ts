@@ -121,7 +121,16 @@ function guestWords(t: GradeReport['timings']): string {
   return t.warmGuest ? (t.boots ? `warm guest, then ${boots}` : 'warm guest, no boot') : boots;
 }
 
-export function formatReport(r: GradeReport, verbose = false, link?: LinkFormat): string {
+/**
+ * After a failure, where the next level of help is: the first failed check that has a
+ * level-2 hint (`moreHelp`, the lesson's checks with `hint2`).
+ */
+function moreHelpLine(r: GradeReport, moreHelp: ReadonlySet<string>): string[] {
+  const failed = r.checks.find((c) => c.status === 'fail' && moreHelp.has(c.id));
+  return failed ? [`${yellow('stuck?')} npm run grade ${r.lesson} -- --hint ${failed.id}  ${dim('(a more specific hint; --hint <id> for any check above)')}`] : [];
+}
+
+export function formatReport(r: GradeReport, verbose = false, link?: LinkFormat, moreHelp: ReadonlySet<string> = new Set()): string {
   const head = `${bold(`${r.lesson}: ${r.title}`)} ${dim(`(${r.target}, kernel ${r.kernel}, ${r.accel.toUpperCase()})`)}`;
   const body = r.checks.map((c) => formatCheck(c, verbose, link)).join('\n');
   const full = r.score === r.total;
@@ -133,6 +142,7 @@ export function formatReport(r: GradeReport, verbose = false, link?: LinkFormat)
     ...(r.style ? [formatStyle(r.style, verbose)] : []),
     '',
     full ? `${PASS} ${bold(score)}` : `${panicLine(r)}${FAIL} ${bold(score)}`,
+    ...moreHelpLine(r, moreHelp),
     dim(`build ${ms(t.buildMs)} · guest ${ms(t.guestMs)} (${guestWords(t)}) · total ${ms(t.totalMs)}`),
     dim(`console log: ${r.logFile}`),
     ...(r.captures ? [dim(`captures (one pcap per run, for Wireshark or tshark -r): ${r.captures}`)] : []),

@@ -6,7 +6,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Kernel } from '../../../kernel/src/kernels.js';
@@ -24,10 +24,26 @@ const LISTEN_WAIT_MS = 30_000;
 /** A daemon that accepted but says nothing for this long is not one to rely on. */
 const GREETING_WAIT_MS = 10_000;
 
-/** What a shared guest is good for: one kernel, and modules built from these source folders. */
-export function sharedGuestKey(kernel: Kernel, moduleDirs: readonly string[]): string {
+/**
+ * The code a shared guest runs, fixed when it boots: the runner, the spare client process and
+ * the client library they import (dist/bundle), and the daemon itself. A rebuilt grader retires
+ * a guest that still runs the old code.
+ */
+export const SHARED_GUEST_CODE = ['dist/bundle/runner.js', 'dist/bundle/client-spare.js', 'dist/bundle/client.js', 'dist/grader/src/shared-guest/daemon.js'].map((f) => join(REPO_ROOT, f));
+
+/** What a shared guest is good for: one kernel, modules built from these source folders, and this grader's code. */
+export function sharedGuestKey(kernel: Kernel, moduleDirs: readonly string[], code: readonly string[] = SHARED_GUEST_CODE): string {
   const h = createHash('sha256').update(kernel.release).update('\0').update(kernel.image).update('\0');
   for (const d of moduleDirs) h.update(d).update('\0').update(moduleSourceHash(d)).update('\0');
+  for (const f of code) {
+    h.update(f).update('\0');
+    try {
+      h.update(readFileSync(f));
+    } catch {
+      h.update('(missing)');
+    }
+    h.update('\0');
+  }
   return h.digest('hex');
 }
 

@@ -161,10 +161,10 @@ async function watch(socket: NetlinkSocket, count: number): Promise<void> {
         }
       } catch (e) {
         // TODO 4: ENOBUFS (a system error with code 'ENOBUFS') means the kernel dropped
-        // notifications because this socket's buffer was full. Throw away what is still
-        // queued (events.receiveSync(0) until null: those changes are older than the
-        // dump), print "lost events (ENOBUFS); resync", then the whole store with list()
-        // as KEY=VALUE lines, then "resync done", and go on watching. Rethrow anything else.
+        // notifications because this socket's buffer was full: what is still queued is
+        // older than a fresh dump would be. Drop it, print "lost events (ENOBUFS); resync",
+        // the whole store as KEY=VALUE lines, then "resync done", and go on watching.
+        // Rethrow anything else.
         if (!isSystemError(e) || e.code !== 'ENOBUFS') throw e;
         while (events.receiveSync(0) !== null);
         console.log('lost events (ENOBUFS); resync');

@@ -46,12 +46,12 @@ static struct sock *nlab_sock;
 static int nlab_answer(const struct nlmsghdr *req)
 {
 	/*
-	 * TODO 1: Allocate the answer with nlmsg_new(), room for
-	 * sizeof(NLAB_GREETING) bytes of payload (GFP_KERNEL: we may sleep
-	 * here). Add its header with nlmsg_put(): from port 0, the request's
-	 * nlmsg_seq, type NLAB_MSG_HELLO, no flags. Copy NLAB_GREETING with
-	 * its NUL into nlmsg_data(). Free the skb with nlmsg_free() if
-	 * nlmsg_put() returns NULL.
+	 * TODO 1: Build the answer: a new netlink message whose header says
+	 * what it is and which request it answers, with the greeting (NUL
+	 * included) as its payload. Read nlmsg_new(), nlmsg_put() and
+	 * nlmsg_data() in include/net/netlink.h: which size nlmsg_new() wants,
+	 * which header field each argument of nlmsg_put() becomes, and what
+	 * happens to the skb when nlmsg_put() fails.
 	 */
 	struct sk_buff *skb;
 	struct nlmsghdr *nlh;
@@ -70,8 +70,10 @@ static int nlab_answer(const struct nlmsghdr *req)
 	/* END TODO */
 
 	/*
-	 * TODO 2: Send the answer to port req->nlmsg_pid with nlmsg_unicast()
-	 * and return its result. It consumes the skb even when it fails.
+	 * TODO 2: Send the answer back to the process that asked, as the
+	 * article does: the request's header says which port that is. Read
+	 * nlmsg_unicast() in include/net/netlink.h: what it returns, and who
+	 * owns the skb afterwards.
 	 */
 	return nlmsg_unicast(nlab_sock, skb, req->nlmsg_pid);
 	/* STARTER: return -EOPNOTSUPP; */

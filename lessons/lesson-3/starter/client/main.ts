@@ -23,16 +23,18 @@ function sendHello(socket: NetlinkSocket): number {
 }
 
 function receiveAnswer(socket: NetlinkSocket): Datagram | null {
-  // TODO 3: Wait at most ANSWER_TIMEOUT_MS for the answer with socket.receiveSync(),
-  // which blocks like the article's recvmsg() and returns null when the time is up.
+  // TODO 3: Wait for the answer, but not forever: at most ANSWER_TIMEOUT_MS. Find the
+  // blocking receive of NetlinkSocket in the client reference, and what it returns when the
+  // time is up.
   return null;
 }
 
 /** The greeting in `answer`: checks where it came from and what it is, returns its text. */
 function greetingOf(answer: Datagram, seq: number): string {
-  // TODO 4: Make sure the datagram came from the kernel (answer.port 0), decode it with
-  // decodeMessages(), check that the first message has type NLAB_MSG_HELLO and echoes
-  // `seq`, and return its payload as text without the trailing NUL.
+  // TODO 4: Trust the datagram only if it is the answer you asked for: it came from the
+  // kernel, and its first message has your type and echoes `seq`. Then return its text as a
+  // person reads it (the module sends a C string). The client reference describes Datagram
+  // and decodeMessages().
   throw new Error('TODO 4: decode the answer');
 }
 

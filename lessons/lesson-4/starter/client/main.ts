@@ -14,9 +14,9 @@ const NLAB_MSG_HELLO = 0x10;
 const ANSWER_TIMEOUT_MS = 1000;
 
 function openNlab(): NetlinkSocket {
-  // TODO 4: Let the kernel choose the port: open the socket without a port (autobind,
-  // port 0). process.pid is taken as soon as another netlink socket of this process on
-  // the unit holds it; socket.port then tells you the port the kernel gave you.
+  // TODO 4: Do not claim a port that may already be taken: let the kernel choose one, and
+  // use the one it gave you. The client reference says how openSocket() binds and where a
+  // socket's port can be read.
   return openSocket(NETLINK_NLAB, { port: process.pid });
 }
 

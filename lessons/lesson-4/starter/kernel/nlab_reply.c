@@ -63,10 +63,11 @@ static int nlab_answer(const struct sk_buff *in_skb, const struct nlmsghdr *req)
 	memcpy(nlmsg_data(nlh), NLAB_GREETING, sizeof(NLAB_GREETING));
 
 	/*
-	 * TODO 1: Answer the port the kernel recorded for the sender,
-	 * NETLINK_CB(in_skb).portid, not the nlmsg_pid the sender wrote: 0
-	 * there is the module's own kernel socket, and any other number is
-	 * somebody else's socket.
+	 * TODO 1: Answer the sender's real port, the one the kernel recorded
+	 * when the datagram was sent, not the one the sender wrote into its
+	 * header. Read struct netlink_skb_parms and NETLINK_CB() in
+	 * include/linux/netlink.h, and work out what a request with nlmsg_pid 0
+	 * would make this module do.
 	 */
 	portid = req->nlmsg_pid;
 
@@ -93,9 +94,10 @@ static int nlab_rcv_msg(struct sk_buff *skb, struct nlmsghdr *nlh,
 	}
 
 	/*
-	 * TODO 2: The payload is a C string: refuse it with -EINVAL (and an
-	 * NL_SET_ERR_MSG() for the sender) unless a NUL lies within its
-	 * nlmsg_len() bytes. strnlen() never reads past the bound you give it.
+	 * TODO 2: Refuse a payload that is not a C string within the bytes the
+	 * header declares: nothing may be read past them. Fail with a real
+	 * -errno and tell the sender why in the extended ACK. Read nlmsg_len(),
+	 * strnlen() and NL_SET_ERR_MSG() (include/linux/netlink.h).
 	 */
 
 	/* Bounded even so: %.*s stops at nlmsg_len bytes or at the NUL. */
@@ -117,9 +119,10 @@ static int nlab_rcv_msg(struct sk_buff *skb, struct nlmsghdr *nlh,
 static void nlab_input(struct sk_buff *skb)
 {
 	/*
-	 * TODO 3: Hand the datagram to netlink_rcv_skb() with nlab_rcv_msg()
-	 * as the callback: it walks every message (nlmsg_ok(),
-	 * nlmsg_next()), not just the first, and ignores control types.
+	 * TODO 3: Handle every message of the datagram, not just the first, and
+	 * let the core check each length and skip control messages. Read
+	 * netlink_rcv_skb() in net/netlink/af_netlink.c: which callback it
+	 * wants, and what it does with the callback's return value.
 	 */
 	if (!nlmsg_ok(nlmsg_hdr(skb), skb->len)) {
 		pr_warn("dropped a malformed datagram of %u bytes\n", skb->len);

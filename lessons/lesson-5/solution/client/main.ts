@@ -31,9 +31,10 @@ interface Request {
 
 /** Sends all `requests` in one datagram; returns their sequence numbers, in order. */
 function sendRequests(socket: NetlinkSocket, requests: readonly Request[]): number[] {
-  // TODO 2: Give every request the flags NLM_F.REQUEST | NLM_F.ACK and its own sequence
-  // number from socket.nextSeq() (they increase), leave nlmsg_pid 0, and send them all
-  // with one socket.send() call: one sendmsg(), one datagram.
+  // TODO 2: Send both requests in one datagram. Each asks for an ACK and carries its own
+  // sequence number, so that every answer and every ACK can be matched to its request; the
+  // kernel knows your port without being told. Read NLM_F, socket.send() and
+  // socket.nextSeq() in the client reference.
   const messages = requests.map((r) => ({ ...r, flags: NLM_F.REQUEST | NLM_F.ACK, seq: socket.nextSeq(), pid: 0 }));
   // STARTER: const messages = requests.map((r) => ({ ...r, flags: NLM_F.REQUEST, seq: 0, pid: 0 }));
   // END TODO
@@ -57,19 +58,19 @@ function awaitAnswer(socket: NetlinkSocket, seq: number, type: number): string {
       throw new Error(`a ${datagram.port === 0 ? 'kernel' : `port ${datagram.port}`} datagram did not fit the ${RECEIVE_BUFFER_SIZE}-byte receive buffer (MSG_TRUNC)`);
     }
     for (const msg of decodeMessages(datagram.data)) {
-      // TODO 3: Skip, with a warning on stderr, every message that did not come from the
-      // kernel (datagram.port 0), does not carry `seq`, or is neither an NLMSG_ERROR nor of
-      // the request's type: a stale answer, a datagram another process sent to our port, or
-      // a message of another kind that happens to carry our seq is not this request's answer.
+      // TODO 3: Keep only what belongs to this request: a message from the kernel that
+      // carries `seq` and is either its answer or its NLMSG_ERROR. Warn on stderr about
+      // anything else and go on waiting. Ask yourself who else can write to your port, and
+      // what else can carry your seq.
       if (datagram.port !== 0 || msg.seq !== seq || (msg.type !== NLMSG.ERROR && msg.type !== type)) {
         console.error(`ignored: type 0x${msg.type.toString(16)} seq ${msg.seq} from port ${datagram.port}, waiting for type 0x${type.toString(16)} seq ${seq} from the kernel`);
         continue;
       }
       // END TODO
       if (msg.type === NLMSG.ERROR) {
-        // TODO 4: Decode the NLMSG_ERROR with decodeErrorMessage(). errno 0 is the ACK
-        // (handled below); any other errno means the request failed: throw a
-        // NetlinkError(errno, extack, request), which names the errno (e.code).
+        // TODO 4: Turn a failed request into an error the caller can name: decode the
+        // NLMSG_ERROR and tell an ACK (errno 0) from a failure. The client reference
+        // describes decodeErrorMessage() and NetlinkError.
         const report = decodeErrorMessage(msg);
         if (report.errno !== 0) throw new NetlinkError(report.errno, report.extack, report.request);
         // END TODO

@@ -109,11 +109,10 @@ static int nlab_rcv_msg(struct sk_buff *skb, struct nlmsghdr *nlh,
 		return nlab_answer(skb, nlh, NLAB_MSG_HELLO, NLAB_GREETING,
 				   sizeof(NLAB_GREETING));
 	/*
-	 * TODO 1: Answer NLAB_MSG_ECHO with a message of the same type that
-	 * carries the request's text, NUL included: check it with
-	 * nlab_text(), then send len + 1 bytes of nlmsg_data() with
-	 * nlab_answer(). Without this case, ECHO gets -EOPNOTSUPP like
-	 * every unknown type.
+	 * TODO 1: Answer NLAB_MSG_ECHO with the request's own text, NUL
+	 * included, in a message of the same type; refuse a text that is not a
+	 * C string, as lesson 4 does. The helpers above this function do each
+	 * half.
 	 */
 	default:
 		NL_SET_ERR_MSG(extack, "unknown message type");

@@ -41,9 +41,9 @@ interface KvArgs {
 
 /** The request's payload: KEY, then VALUE when there is one, as attributes. */
 function encodeArgs(args: KvArgs): Buffer {
-  // TODO 4: Encode `args` as attributes with encodeAttributeSet() and kvAttributes:
-  // KEY (a string; the library adds the NUL) and, when present, VALUE. Each attribute
-  // is padded to 4 bytes by the library, so VALUE's length need not be a multiple of 4.
+  // TODO 4: Encode `args` as this protocol's attributes: the key always, the value when
+  // there is one. Read encodeAttributeSet() and kvAttributes in the client reference: what
+  // a `string` attribute and a `binary` one take, and who adds the NUL and the padding.
   return encodeAttributeSet(kvAttributes, { KEY: args.key, VALUE: args.value });
   // STARTER: throw new Error('TODO 4: encode the attributes');
   // END TODO
@@ -51,8 +51,9 @@ function encodeArgs(args: KvArgs): Buffer {
 
 /** The value in a GET answer (an NLAB_MSG_VALUE message). */
 function valueOf(reply: NetlinkMessage): Buffer {
-  // TODO 5: Check that the reply's type is NLAB_MSG.VALUE, decode its payload with
-  // decodeAttributeSet() and kvAttributes, and return its VALUE (a Buffer).
+  // TODO 5: Accept only the kind of answer you asked for, and return the value it carries.
+  // Read decodeAttributeSet() in the client reference: a `binary` attribute decodes to a
+  // Buffer, a `string` one to a string.
   if (reply.type !== NLAB_MSG.VALUE) throw new Error(`unexpected reply type 0x${reply.type.toString(16)}`);
   const attrs: AttributeValues = decodeAttributeSet(kvAttributes, reply.payload);
   if (!Buffer.isBuffer(attrs.VALUE)) throw new Error('the reply carries no value');

@@ -66,11 +66,11 @@ enum {
 #define NLAB_MAX_KEYS	1024
 
 /*
- * TODO 1: Define nlab_kv_policy, an array of struct nla_policy indexed by
- * attribute type up to NLAB_A_MAX: KEY is NLA_NUL_STRING (for that type
- * .len is the longest string *without* its NUL), VALUE is NLA_BINARY with
- * .len NLAB_VALUE_MAX, FLAGS is an NLA_U32 that only admits NLAB_F_EXCL
- * (NLA_POLICY_MASK()). Leave NLAB_A_UNSPEC out: strict parsing rejects it.
+ * TODO 1: Write the rules the core enforces before your code reads an
+ * attribute: for each attribute type, its kind and its size limit; FLAGS admits
+ * only the flags this module knows. Read struct nla_policy and the NLA_* types
+ * in include/net/netlink.h (what .len means depends on the type) and their
+ * checks in lib/nlattr.c, then decide from NLAB_KEY_SIZE and NLAB_VALUE_MAX.
  */
 static const struct nla_policy nlab_kv_policy[NLAB_A_MAX + 1] = {
 	[NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KEY_SIZE - 1 },
@@ -114,9 +114,11 @@ static int nlab_kv_parse(const struct nlmsghdr *nlh, struct nlattr **tb,
 			 struct netlink_ext_ack *extack)
 {
 	/*
-	 * TODO 2: Parse with nlmsg_parse() (strict: not a _deprecated
-	 * variant): no family header, so hdrlen 0; tb, NLAB_A_MAX, the policy
-	 * of TODO 1 and extack. Return its result.
+	 * TODO 2: Split the request into attributes and check them against your
+	 * policy, strictly: an unknown or malformed attribute fails the
+	 * request, with the reason in the extended ACK. Read the nlmsg_parse()
+	 * family in include/net/netlink.h: what hdrlen counts here, and why the
+	 * _deprecated variants are wrong for a new protocol.
 	 */
 	return nlmsg_parse(nlh, 0, tb, NLAB_A_MAX, nlab_kv_policy, extack);
 	/* STARTER: return -EOPNOTSUPP; */
@@ -196,9 +198,10 @@ static int nlab_kv_del(struct nlattr **tb, struct netlink_ext_ack *extack)
 static int nlab_kv_fill(struct sk_buff *skb, const struct nlab_kv_entry *e)
 {
 	/*
-	 * TODO 3: Put the key with nla_put_string() (it adds the NUL) and the
-	 * value with nla_put() (e->len bytes), as NLAB_A_KEY and NLAB_A_VALUE.
-	 * Both return -EMSGSIZE when the skb has no room; pass that on.
+	 * TODO 3: Put the entry into the reply as two attributes, the key as a
+	 * C string and the value as exactly its bytes, and pass the error on
+	 * when the reply has no room. Read the nla_put*() helpers in
+	 * include/net/netlink.h.
 	 */
 	if (nla_put_string(skb, NLAB_A_KEY, e->key) ||
 	    nla_put(skb, NLAB_A_VALUE, e->len, e->value))

@@ -56,11 +56,11 @@ function valueOf(reply: NetlinkMessage): Buffer {
 
 /** One line for a refused request: "SET failed: EINVAL: <message> (attribute KEY)". */
 function describeError(command: string, e: NetlinkError): string {
-  // TODO 6: Build the line from `command` (e.g. "SET") and the NetlinkError's fields:
-  // e.code (the errno's name), then ": " and e.extack.message when the module sent one,
-  // then " (attribute NAME)" when e.extack.path names the offending attribute (join a
-  // nested path with "."), or " (missing attribute NAME)" when e.extack.missingType is
-  // set (the name is e.extack.missingName; fall back to the number).
+  // TODO 6: Build the one line a person needs, shaped as the comment above says: `command`,
+  // the errno's name, then what the extended ACK adds: the module's message, and the
+  // attribute at fault (a nested path joined with ".") or the one that is missing (its
+  // name, else its number). The fields are in NetlinkError and ExtendedAck in the client
+  // reference.
   return e.message;
 }
 
@@ -86,9 +86,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  // TODO 7: Open the socket on NETLINK_NLAB with openSocket(), asking for both options by
-  // name: extendedAck (NETLINK_EXT_ACK: errors carry the module's message and the
-  // attribute's offset) and capAck (NETLINK_CAP_ACK: errors do not echo the request).
+  // TODO 7: Open the socket so that errors come back explained (the module's message and
+  // the attribute's offset) and short (without a copy of the request). Read the options of
+  // openSocket() in the client reference, and NETLINK_EXT_ACK and NETLINK_CAP_ACK in
+  // netlink(7).
   const socket = openSocket(NETLINK_NLAB, { extendedAck: false, capAck: false });
   try {
     // layout lets the library turn an extended ACK's offset into an attribute's name.

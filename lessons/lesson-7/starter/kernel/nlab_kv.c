@@ -111,9 +111,10 @@ static int nlab_kv_parse(const struct nlmsghdr *nlh, struct nlattr **tb,
 			 struct netlink_ext_ack *extack)
 {
 	/*
-	 * TODO 1: Hand extack to nlmsg_parse() instead of NULL. The policy
-	 * checks then explain their own failures: a message, the attribute
-	 * that broke the policy, and the policy entry it broke.
+	 * TODO 1: Let the policy checks explain their own failures to the
+	 * sender: a message, the attribute at fault and the policy entry it
+	 * broke. Read what nlmsg_parse() does with its last argument
+	 * (lib/nlattr.c).
 	 */
 	return nlmsg_parse(nlh, 0, tb, NLAB_A_MAX, nlab_kv_policy, NULL);
 }
@@ -130,8 +131,11 @@ static struct nlab_kv_entry *nlab_kv_lookup(struct nlattr **tb,
 	e = nlab_kv_find(nla_data(tb[NLAB_A_KEY]));
 	if (!e) {
 		/*
-		 * TODO 2: Explain the miss with NL_SET_ERR_MSG_ATTR(): the
-		 * message "no such key", pointing at the KEY attribute.
+		 * TODO 2: Explain the miss to the sender: the message "no such
+		 * key", and the attribute it is about, so that the client can
+		 * name it. Read the NL_SET_ERR_MSG*() macros in
+		 * include/linux/netlink.h: which one takes an attribute, and
+		 * what it records of it.
 		 */
 	}
 	return e;
@@ -158,16 +162,17 @@ static int nlab_kv_set(struct nlattr **tb, struct netlink_ext_ack *extack)
 	old = nlab_kv_find(e->key);
 	if (old && (flags & NLAB_F_EXCL)) {
 		/*
-		 * TODO 3: The sender asked not to replace a value: say "key
-		 * exists" and point at the KEY attribute.
+		 * TODO 3: The sender asked not to replace a value: explain the
+		 * refusal the same way, with "key exists" and the attribute at
+		 * fault.
 		 */
 		err = -EEXIST;
 		goto unlock;
 	}
 	if (!old && nlab_kv_count >= NLAB_MAX_KEYS) {
 		/*
-		 * TODO 4: Say "store is full" with NL_SET_ERR_MSG(). No
-		 * attribute is at fault here, so point at none.
+		 * TODO 4: Explain "store is full" to the sender. No attribute
+		 * is at fault here: pick the macro that says so.
 		 */
 		err = -ENOSPC;
 		goto unlock;
@@ -268,11 +273,11 @@ static int nlab_kv_require(const struct nlmsghdr *nlh, struct nlattr **tb,
 			   struct netlink_ext_ack *extack)
 {
 	/*
-	 * TODO 5: Check with NL_REQ_ATTR_CHECK() (nest NULL: these are
-	 * top-level attributes) that KEY is present, and for NLAB_MSG_SET
-	 * that VALUE is too; return -EINVAL when one is missing. The macro
-	 * records the missing type, which the sender receives as
-	 * NLMSGERR_ATTR_MISS_TYPE.
+	 * TODO 5: Refuse a request that lacks an attribute its type needs (KEY
+	 * always, VALUE for NLAB_MSG_SET) with -EINVAL, in a way that tells the
+	 * sender which type is missing. Read NL_REQ_ATTR_CHECK() in
+	 * include/linux/netlink.h and NLMSGERR_ATTR_MISS_TYPE in
+	 * include/uapi/linux/netlink.h.
 	 */
 	if (!tb[NLAB_A_KEY])
 		return -EINVAL;

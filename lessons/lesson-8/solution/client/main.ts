@@ -46,8 +46,9 @@ function parseCommand(argv: string[]): Command {
 
 /** Looks the family up by name through nlctrl; ENOENT when no module registered it. */
 async function findFamily(socket: NetlinkSocket): Promise<GenlFamily> {
-  // TODO 4: Resolve FAMILY_NAME with resolveFamily() (a CTRL_CMD_GETFAMILY request to
-  // nlctrl) and return it: its id goes into nlmsg_type, its version into genlmsghdr.
+  // TODO 4: Find the family by name at run time: the kernel gives out its id at
+  // registration, and a reloaded module may get another. Read resolveFamily() in the client
+  // reference (it asks nlctrl).
   return resolveFamily(socket, FAMILY_NAME, { timeout: REQUEST_TIMEOUT_MS });
   // STARTER: throw new Error('TODO 4: resolve the family');
   // END TODO
@@ -55,9 +56,10 @@ async function findFamily(socket: NetlinkSocket): Promise<GenlFamily> {
 
 /** Sends one command and returns the VALUE of the answer, if any. */
 async function run(socket: NetlinkSocket, family: GenlFamily, cmd: Exclude<Command, { name: 'family' }>): Promise<Buffer | undefined> {
-  // TODO 5: Send the command with genlRequest(): the resolved family, the command
-  // number from NLAB_CMD, kvAttributes, and KEY (plus VALUE for set) as attributes. It
-  // waits for the ACK and decodes each answer; for get, return the answer's VALUE.
+  // TODO 5: Send the command in `cmd` to the family with KEY (and VALUE for set), and wait
+  // until the kernel acknowledges it; for get, return the VALUE of the answer. Read
+  // genlRequest() in the client reference: what it needs to address the family and the
+  // command, and what it returns.
   const replies = await genlRequest(
     socket,
     {

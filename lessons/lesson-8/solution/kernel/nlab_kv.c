@@ -207,9 +207,11 @@ static struct sk_buff *nlab_kv_get_reply(struct genl_info *info,
 		return ERR_PTR(-ENOMEM);
 
 	/*
-	 * TODO 2: Start the answer with genlmsg_put_reply(): it writes the
-	 * nlmsghdr (family id as type, the request's seq) and the genlmsghdr
-	 * with command NLAB_CMD_GET and the family's version. No flags.
+	 * TODO 2: Start the answer as a reply to this request: the family's id
+	 * as type and the request's seq in the netlink header, command
+	 * NLAB_CMD_GET and the family's version in the generic header, no
+	 * flags. Read the genlmsg_put*() helpers in include/net/genetlink.h:
+	 * one of them takes what it needs from info.
 	 */
 	hdr = genlmsg_put_reply(rskb, info, &nlab_kv_family, 0, NLAB_CMD_GET);
 	/* STARTER: hdr = NULL; */

@@ -81,9 +81,9 @@ async function run(socket: NetlinkSocket, family: GenlFamily, cmd: Extract<Comma
 /** One LIST dump: every entry as [key, value], in the store's order. */
 async function listOnce(socket: NetlinkSocket, family: GenlFamily, prefix: string | undefined): Promise<[string, Buffer][]> {
   const entries: [string, Buffer][] = [];
-  // TODO 4: Dump NLAB_CMD.LIST with genlDump() (PREFIX as an attribute when given) and
-  // collect each message's KEY and VALUE. The iterator ends at NLMSG_DONE; if any
-  // message carried NLM_F_DUMP_INTR it throws DumpInterruptedError after the last one.
+  // TODO 4: Dump NLAB_CMD.LIST (with PREFIX when given) and collect each entry's KEY and
+  // VALUE. Read genlDump() in the client reference: how a dump ends, and what it does when
+  // a message carried NLM_F_DUMP_INTR.
   const req = { family, cmd: NLAB_CMD.LIST, set: kvAttributes, attributes: prefix === undefined ? {} : { PREFIX: prefix } };
   for await (const m of genlDump(socket, req, { timeout: REQUEST_TIMEOUT_MS * 10 })) {
     const { KEY, VALUE } = m.attributes;
@@ -98,8 +98,8 @@ async function listOnce(socket: NetlinkSocket, family: GenlFamily, prefix: strin
 /** LIST, started over while the store changes under it; a dump is never shown half-right. */
 async function list(socket: NetlinkSocket, family: GenlFamily, prefix: string | undefined): Promise<[string, Buffer][]> {
   for (let attempt = 1; ; attempt++) {
-    // TODO 5: Return listOnce()'s entries; when it throws DumpInterruptedError, try again,
-    // up to LIST_ATTEMPTS times, then let the error through.
+    // TODO 5: An interrupted dump is not an answer: try again, at most LIST_ATTEMPTS times
+    // in all, then let the error through.
     try {
       return await listOnce(socket, family, prefix);
     } catch (e) {

@@ -262,12 +262,13 @@ static int nlab_kv_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 			    const struct nlab_kv_entry *e)
 {
 	/*
-	 * TODO 1: Start a message with genlmsg_put(): to the requester's
-	 * port (NETLINK_CB(cb->skb).portid), the request's seq, NLM_F_MULTI,
-	 * command NLAB_CMD_LIST. Then call genl_dump_check_consistent() so the
-	 * core can flag it NLM_F_DUMP_INTR, fill it with nlab_kv_fill() and
-	 * close it with genlmsg_end(). If it does not fit, genlmsg_cancel()
-	 * it and return -EMSGSIZE.
+	 * TODO 1: Add one entry as one message of the dump: addressed to the
+	 * requester's port (the one the kernel recorded), with the request's
+	 * seq, the flag that says more messages follow and command
+	 * NLAB_CMD_LIST. Let the core flag the message when the store changed
+	 * during the dump, and take a half-built message back when the skb is
+	 * full. Read genlmsg_put(), genlmsg_end(), genlmsg_cancel() and
+	 * genl_dump_check_consistent() in include/net/genetlink.h.
 	 */
 	return -EOPNOTSUPP;
 }
@@ -277,9 +278,9 @@ static bool nlab_kv_matches(const struct nlab_kv_entry *e,
 			    const struct nlattr *prefix)
 {
 	/*
-	 * TODO 2: Without a PREFIX every key matches. Otherwise compare the
-	 * start of e->key with the prefix (strncmp() over its strlen(); the
-	 * policy guarantees the attribute ends in a NUL).
+	 * TODO 2: Decide whether @e matches: without a PREFIX every key does;
+	 * otherwise its key starts with the prefix. The policy already
+	 * guarantees the attribute is a C string.
 	 */
 	return true;
 }
@@ -317,9 +318,10 @@ static int nlab_kv_list_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 	mutex_lock(&nlab_kv_lock);
 	/*
-	 * TODO 3: Record the store's generation in cb->seq before adding
-	 * messages: genl_dump_check_consistent() compares it with the value
-	 * of the previous call and flags the dump if the store changed.
+	 * TODO 3: Let the core notice a store that changes between two calls of
+	 * this dump: before adding messages, record what identifies the store's
+	 * current state where genl_dump_check_consistent() compares it (read it
+	 * in include/net/genetlink.h, and struct netlink_callback).
 	 */
 	list_for_each_entry(e, &nlab_kv_entries, node) {
 		if (!nlab_kv_matches(e, prefix))
