@@ -1,7 +1,7 @@
 // Lessons as a progression (host only): every lesson's solution changes its base lesson's finished
 // code exactly as its CHANGES.md declares, and a divergence planted in a copy is named at its line,
 // in the lesson where it was made and in the next one that did not carry it over.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +55,8 @@ describe('files a lesson takes from its base', () => {
     cpSync(LESSONS_DIR, join(root, 'lessons'), { recursive: true });
     const l12 = loadLessonFrom(join(root, 'lessons'), 'lesson-12');
     const text = solutionFiles(l12).get('kernel/nlab_kv.c')!.text;
+    // Every file of lesson 12's kernel folder comes from its base: a fresh clone has no folder.
+    mkdirSync(join(l12.dir, 'solution/kernel'), { recursive: true });
     writeFileSync(join(l12.dir, 'solution/kernel/nlab_kv.c'), text);
     writeFileSync(join(l12.dir, 'lesson.json'), readFileSync(join(l12.dir, 'lesson.json'), 'utf8').replace(', "kernel/nlab_kv.c"]', ']'));
     expect(problems(join(root, 'lessons'), 'lesson-12', root).filter((m) => m.includes('the learner does not edit'))).toEqual([
