@@ -94,21 +94,30 @@ export async function clientSpec(t: CheckContext, generated: string): Promise<{ 
 }
 
 /**
- * cli.py with `spec` and the kernel's schema, JSON output; the check fails when it does not
- * exit 0 or print JSON. `from` is the calling checks.ts's `import.meta.url` (see {@link findYnl}).
+ * cli.py with `spec` and the kernel's schema, JSON output: what it printed, one JSON value per
+ * line (one line per operation: a do or dump first, then the notifications of --subscribe).
+ * The check fails when it does not exit 0 or print JSON. `from` is the calling checks.ts's
+ * `import.meta.url` (see {@link findYnl}).
  */
-export async function ynlJson(t: CheckContext, from: string, spec: string, args: string[], onStart?: (pid: number) => void): Promise<{ value: unknown; notes: string[] }> {
+export async function ynlJsonLines(t: CheckContext, from: string, spec: string, args: string[], onStart?: (pid: number) => void): Promise<{ values: unknown[]; notes: string[] }> {
   const y = findYnl(from);
   const argv = [y.cli, '--spec', spec, '--schema', y.schema, '--output-json', ...args];
   const r = await runProgram('python3', argv, YNL_TIMEOUT_MS, onStart);
   const notes = [`python3 cli.py ${argv.slice(5).join(' ')}`, ...programNotes("YNL's cli.py", r)];
-  t.note(`YNL's cli.py ${args.find((a) => a.startsWith('--')) ?? ''} took ${(r.ms / 1000).toFixed(1)} s`);
+  t.note(`YNL's cli.py ${args.filter((a) => a.startsWith('--') && a !== '--json' && a !== '--sleep').join(' ')} took ${(r.ms / 1000).toFixed(1)} s`);
   ensure(!r.timedOut && r.code === 0, "the kernel's YNL client failed with this spec", { notes: [...notes, ...(await moduleLog(t))] });
   try {
-    return { value: JSON.parse(r.stdout), notes };
+    return { values: r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown), notes };
   } catch {
     throw new CheckFailed("YNL's cli.py did not print JSON", { notes });
   }
+}
+
+/** {@link ynlJsonLines} for one operation: the one JSON value cli.py printed. */
+export async function ynlJson(t: CheckContext, from: string, spec: string, args: string[], onStart?: (pid: number) => void): Promise<{ value: unknown; notes: string[] }> {
+  const { values, notes } = await ynlJsonLines(t, from, spec, args, onStart);
+  if (values.length !== 1) throw new CheckFailed(`YNL's cli.py printed ${values.length} JSON values, not one`, { notes });
+  return { value: values[0], notes };
 }
 
 /** The client's stdout as JSON, or a failed check that shows what it printed. */

@@ -240,7 +240,7 @@ const MUTANTS: FamilyMutant[] = [
     mutations: [{ file: KV, find: 'if (cmd == NLAB_CMD_SET_NTF ? nlab_kv_fill(skb, e) :', replace: 'if (cmd == NLAB_CMD_SET_NTF ?\n\t    nla_put_string(skb, NLAB_A_KEY, e->key) || nla_put(skb, NLAB_A_VALUE, e->len, e->value) :' }],
     check: 'ynl-same',
     fault: 'kernel',
-    says: /notifications are not the SETs of m1 and m2/,
+    says: /notifications are not the SETs of m2 and m3/,
   },
   {
     lesson: 'lesson-13',

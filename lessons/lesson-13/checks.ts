@@ -36,6 +36,7 @@ import {
   moduleLog,
   startClient,
   ynlJson,
+  ynlJsonLines,
   YNL_TIMEOUT_MS,
 } from 'netlink-lab/grader';
 
@@ -166,6 +167,7 @@ const kvSet = defineAttributeSet('kv', {
 /** The entries `ynl-same` stores, as cli.py's JSON shows them. */
 const M1 = { key: 'm1', value: Buffer.from('hello').toString('hex'), meta: { owner: 'alice', version: 2 ** 32 + 1, tags: ['red', 'green', 'blue'] } };
 const M2 = { key: 'm2', value: '00ff', meta: { owner: 'bob', version: 0 } };
+const M3 = { key: 'm3', value: '01', meta: { owner: 'carol', version: 7, tags: ['x'] } };
 
 export default defineChecks({
   loads: commonChecks.loads,
@@ -176,57 +178,64 @@ export default defineChecks({
     const group = family.groups.events;
     ensure(group !== undefined, 'the family has no multicast group named "events"', { actual: show(family.groups) });
 
-    const w = startClient(t, ['watch', '2']);
+    // m1 through the client under test: its META is encoded by the generated codecs.
+    const args = ['set', 'm1', 'hello', '--owner', 'alice', '--version', String(M1.meta.version), ...M1.meta.tags.flatMap((x) => ['--tag', x])];
+    const set = await t.runClient(undefined, { args, timeoutMs: 20000 });
+    ensure(set.code === 0, `\`${args.join(' ')}\` did not exit 0`, { actual: set.stderr.trim() || set.stdout.trim() });
+
+    // Two cli.py at once: one GETs m1; the other joins "events", sleeps while m2 and m3 are
+    // stored, then dumps (so the dump and the notifications come from one process).
+    const sleepS = 6;
     let ynlPid = 0;
     let ynlEnded = false;
-    const sleepS = 6;
-    const events = ynlJson(t, import.meta.url, spec.path, ['--subscribe', 'events', '--sleep', String(sleepS)], (pid) => void (ynlPid = pid))
+    const theirsGetP = ynlJson(t, import.meta.url, spec.path, ['--do', 'get', '--json', '{"key": "m1"}']);
+    // Awaited below; until then a failure must not count as unhandled.
+    theirsGetP.catch(() => undefined);
+    const theirsRestP = ynlJsonLines(t, import.meta.url, spec.path, ['--subscribe', 'events', '--sleep', String(sleepS), '--dump', 'list', '--json', '{"prefix": "m"}'], (pid) => void (ynlPid = pid))
       .then(
         (v) => ({ ok: true as const, v }),
         (e: unknown) => ({ ok: false as const, e }),
       )
       .finally(() => void (ynlEnded = true));
+    const w = startClient(t, ['watch', '2']);
     try {
       ensure(await w.waitFor(() => /watching/.test(w.err()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
       if (!(await groupJoined(t, group, 2, () => ynlPid, YNL_TIMEOUT_MS - sleepS * 1000))) {
-        const r = await events;
+        const r = await theirsRestP;
         if (!r.ok) throw r.e;
         ensure(false, "YNL's cli.py never joined the events group", { notes: r.v.notes });
       }
-      // m1 through the client under test: its META is encoded by the generated codecs.
-      const args = ['set', 'm1', 'hello', '--owner', 'alice', '--version', String(M1.meta.version), ...M1.meta.tags.flatMap((x) => ['--tag', x])];
-      const set = await t.runClient(undefined, { args, timeoutMs: 20000 });
-      ensure(set.code === 0, `\`${args.join(' ')}\` did not exit 0`, { actual: set.stderr.trim() || set.stdout.trim() });
-      // m2 raw: a META with an owner only, an empty list of tags.
-      await setMany(family, [{ key: 'm2', value: Buffer.from([0, 0xff]), meta: { owner: 'bob' } }]);
-
-      // Both sides read while cli.py's subscriber sleeps.
-      const [theirsGet, theirsList, oursGet, oursList] = await Promise.all([
-        ynlJson(t, import.meta.url, spec.path, ['--do', 'get', '--json', '{"key": "m1"}']),
-        ynlJson(t, import.meta.url, spec.path, ['--dump', 'list', '--json', '{"prefix": "m"}']),
-        clientJson(t, ['get', 'm1']),
-        clientJson(t, ['list', 'm']),
+      await setMany(family, [
+        { key: 'm2', value: Buffer.from([0, 0xff]), meta: { owner: 'bob' } },
+        { key: 'm3', value: Buffer.from([1]), meta: { owner: 'carol', version: 7n, tags: ['x'] } },
       ]);
+
+      const theirsGet = await theirsGetP;
+      const oursGet = await clientJson(t, ['get', 'm1']);
       ensure(isDeepStrictEqual(theirsGet.value, M1), "YNL's `--do get` of m1 is not what `set` stored: is meta (a nest of the meta set, tags repeated) in get's reply in the spec, and did set send it?", {
         expected: show(M1),
         actual: show(theirsGet.value),
         notes: [...theirsGet.notes, `node main.js ${args.join(' ')}`],
       });
       ensure(isDeepStrictEqual(oursGet.value, theirsGet.value), '`get m1` and YNL disagree', { expected: show(theirsGet.value), actual: show(oursGet.value), notes: oursGet.notes });
-      ensure(isDeepStrictEqual(theirsList.value, [M1, M2]), "YNL's `--dump list` is not m1 and m2 with their META (m2 has an owner only)", {
-        expected: show([M1, M2]),
-        actual: show(theirsList.value),
-        notes: theirsList.notes,
-      });
-      ensure(isDeepStrictEqual(oursList.value, theirsList.value), '`list m` and YNL disagree', { expected: show(theirsList.value), actual: show(oursList.value), notes: oursList.notes });
 
-      const r = await events;
+      const r = await theirsRestP;
       if (!r.ok) throw r.e;
+      const [theirsList, theirsEvents] = r.v.values;
+      ensure(r.v.values.length === 2, `YNL's cli.py printed ${r.v.values.length} JSON values, not the dump and the notifications`, { notes: r.v.notes });
+      ensure(isDeepStrictEqual(theirsList, [M1, M2, M3]), "YNL's `--dump list` is not m1, m2 and m3 with their META (m2 has an owner only)", {
+        expected: show([M1, M2, M3]),
+        actual: show(theirsList),
+        notes: r.v.notes,
+      });
+      const oursList = await clientJson(t, ['list', 'm']);
+      ensure(isDeepStrictEqual(oursList.value, theirsList), '`list m` and YNL disagree', { expected: show(theirsList), actual: show(oursList.value), notes: oursList.notes });
+
       const expected = [
-        { name: 'set-ntf', msg: M1 },
         { name: 'set-ntf', msg: M2 },
+        { name: 'set-ntf', msg: M3 },
       ];
-      ensure(isDeepStrictEqual(r.v.value, expected), "YNL's notifications are not the SETs of m1 and m2 with their META", { expected: show(expected), actual: show(r.v.value), notes: r.v.notes });
+      ensure(isDeepStrictEqual(theirsEvents, expected), "YNL's notifications are not the SETs of m2 and m3 with their META", { expected: show(expected), actual: show(theirsEvents), notes: r.v.notes });
       await w.waitFor(() => w.proc.exitCode !== null, 5000);
       let ours: unknown[];
       try {
@@ -234,8 +243,8 @@ export default defineChecks({
       } catch {
         throw new CheckFailed('`watch 2` printed a line that is not JSON', { notes: w.notes() });
       }
-      ensure(isDeepStrictEqual(ours, r.v.value), '`watch 2` and YNL saw different notifications', {
-        expected: (r.v.value as unknown[]).map(show).join(' | '),
+      ensure(isDeepStrictEqual(ours, theirsEvents), '`watch 2` and YNL saw different notifications', {
+        expected: (theirsEvents as unknown[]).map(show).join(' | '),
         actual: ours.map(show).join(' | '),
         notes: w.notes(),
       });
@@ -249,7 +258,7 @@ export default defineChecks({
           // It ended on its own meanwhile.
         }
       }
-      await events;
+      await Promise.allSettled([theirsGetP, theirsRestP]);
     }
   },
 
