@@ -95,11 +95,11 @@ export async function clientSpec(t: CheckContext, generated: string): Promise<{ 
 
 /**
  * cli.py with `spec` and the kernel's schema, JSON output: what it printed, one JSON value per
- * line (one line per operation: a do or dump first, then the notifications of --subscribe).
+ * line (one per operation; with --subscribe, the notifications come last).
  * The check fails when it does not exit 0 or print JSON. `from` is the calling checks.ts's
  * `import.meta.url` (see {@link findYnl}).
  */
-export async function ynlJsonLines(t: CheckContext, from: string, spec: string, args: string[], onStart?: (pid: number) => void): Promise<{ values: unknown[]; notes: string[] }> {
+async function ynlJsonLines(t: CheckContext, from: string, spec: string, args: string[], onStart?: (pid: number) => void): Promise<{ values: unknown[]; notes: string[] }> {
   const y = findYnl(from);
   const argv = [y.cli, '--spec', spec, '--schema', y.schema, '--output-json', ...args];
   const r = await runProgram('python3', argv, YNL_TIMEOUT_MS, onStart);
