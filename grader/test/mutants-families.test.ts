@@ -249,7 +249,7 @@ const MUTANTS: FamilyMutant[] = [
     mutations: [{ file: 'client/main.ts', find: ', ...(cmd.meta ? { meta: cmd.meta } : {}) }', replace: ' }' }],
     check: 'ynl-same',
     fault: 'client',
-    says: /`--do get` of m1 is not what `set` stored/,
+    says: /GET m1 does not answer with that META/,
   },
   {
     lesson: 'lesson-13',

@@ -161,6 +161,13 @@ const kvSet = defineAttributeSet('kv', {
   meta: { type: A.META, kind: 'nested', nested: metaSet },
 });
 
+/** GET `key` raw: the reply decoded with the lesson's own attribute sets, or undefined. */
+async function getRaw(family: GenlFamily, key: string): Promise<{ meta?: unknown } | undefined> {
+  const r = await requestOnce(family, Buffer.concat([Buffer.from([CMD.GET, 1, 0, 0]), str(A.KEY, key)]));
+  if (r.ack.errno !== 0 || r.replies.length !== 1) return undefined;
+  return decodeGenlMessage({ type: family.id, flags: 0, seq: 1, pid: 0, payload: r.replies[0]! }, kvSet).attributes;
+}
+
 // ---- the client and YNL, side by side -------------------------------------------------------
 
 /** The entries `ynl-same` stores, as cli.py's JSON shows them. */
@@ -181,6 +188,13 @@ export default defineChecks({
     const args = ['set', 'm1', 'hello', '--owner', 'alice', '--version', String(M1.meta.version), ...M1.meta.tags.flatMap((x) => ['--tag', x])];
     const set = await t.runClient(undefined, { args, timeoutMs: 20000 });
     ensure(set.code === 0, `\`${args.join(' ')}\` did not exit 0`, { actual: set.stderr.trim() || set.stdout.trim() });
+    // What the module stored, read raw: a META lost on either side fails here, before cli.py starts.
+    const stored = await getRaw(family, 'm1');
+    ensure(isDeepStrictEqual(stored?.meta, { ...M1.meta, version: BigInt(M1.meta.version) }), `after \`${args.join(' ')}\`, GET m1 does not answer with that META`, {
+      expected: show(M1.meta),
+      actual: stored ? (stored.meta ? JSON.stringify(stored.meta, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)) : 'no META') : 'no reply',
+      notes: ['the client must send the nest (TODO 8), and the module keep it and put it in the reply'],
+    });
 
     // cli.py GETs m1 while another cli.py joins "events" and sleeps, m2 and m3 are stored,
     // and a third dumps. (6.12's cli.py cannot dump in the process that subscribed: a
