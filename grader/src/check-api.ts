@@ -11,6 +11,8 @@ export type { ReportedAck, ReportedMessage, ReportNames } from './decode-report.
 export { prng } from './fuzz/prng.js';
 /** Live objects allocated in a loaded module's code, from SLUB's owner records (the lab guest's slub_debug). */
 export { comparePolicies, policyDiff, showPolicy, type DeclaredPolicy } from './policy-check.js';
+export { clientJson, clientSpec, findYnl, groupJoined, programNotes, runProgram, startClient, ynlJson, YNL_TIMEOUT_MS } from './ynl-checks.js';
+export type { ProgramRun, RunningClient, YnlTools } from './ynl-checks.js';
 
 /** Whose code a run of a check exercises. */
 export type Origin = 'student' | 'reference';

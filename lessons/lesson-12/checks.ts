@@ -6,11 +6,7 @@
 // path: that is the spec the TypeScript codecs came from, so both sides use the same one.
 // cli.py and the schema come from `.lab/ynl/`, which `npm run setup` extracts from Debian's
 // linux-source-6.12.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import {
   decodeMessages,
@@ -24,101 +20,27 @@ import {
   openSocket,
   type GenlFamily,
 } from 'netlink-lab/client';
-import { type CheckContext, CheckFailed, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
+import {
+  CheckFailed,
+  clientJson,
+  clientSpec,
+  defineChecks,
+  ensure,
+  findYnl,
+  groupJoined,
+  loadFamily,
+  moduleLog,
+  programNotes,
+  runProgram,
+  startClient,
+  ynlJson,
+  YNL_TIMEOUT_MS,
+} from 'netlink-lab/grader';
 
 const CMD = { SET: 1, DEL: 3 } as const;
 const ATTR = { KEY: 1, VALUE: 2 } as const;
 /** The generated module next to the client's main.js. */
 const GENERATED = 'nlab_kv-ynl.js';
-/** cli.py under TCG: python3 with yaml and jsonschema takes 6–25 s in the lab (cold caches, a busy host). */
-const YNL_TIMEOUT_MS = 90000;
-
-// ---- the kernel's YNL tools ----------------------------------------------------------------
-
-interface Ynl {
-  dir: string;
-  cli: string;
-  schema: string;
-}
-
-/** `.lab/ynl` (or $LAB_YNL_DIR): the first ancestor of this file with ynl/tools/net/ynl/cli.py. */
-function findYnl(): Ynl {
-  const candidates = process.env.LAB_YNL_DIR ? [process.env.LAB_YNL_DIR] : [];
-  for (let d = dirname(fileURLToPath(import.meta.url)); dirname(d) !== d; d = dirname(d)) candidates.push(join(d, 'ynl'));
-  const dir = candidates.find((c) => existsSync(join(c, 'tools/net/ynl/cli.py')));
-  ensure(dir, "the kernel's YNL tools are not there (.lab/ynl/tools/net/ynl/cli.py): run npm run setup, which extracts them from linux-source-6.12");
-  return { dir, cli: join(dir, 'tools/net/ynl/cli.py'), schema: join(dir, 'Documentation/netlink/genetlink.yaml') };
-}
-
-interface Proc {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-  timedOut: boolean;
-}
-
-/** Runs a program to its end (or the timeout); `onStart` gets the child, e.g. to watch its pid. */
-function runProgram(cmd: string, args: string[], timeoutMs: number, onStart?: (pid: number) => void): Promise<Proc> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    p.stdout.on('data', (b: Buffer) => void (stdout += b.toString()));
-    p.stderr.on('data', (b: Buffer) => void (stderr += b.toString()));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      p.kill('SIGKILL');
-    }, timeoutMs);
-    if (p.pid !== undefined) onStart?.(p.pid);
-    p.on('error', (e) => void (stderr += String(e)));
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started, timedOut });
-    });
-  });
-}
-
-/** The spec the client under test was generated from, written to a file YNL can read. */
-async function clientSpec(t: CheckContext): Promise<{ path: string; text: string }> {
-  const c = t.client;
-  if (!c) throw new Error('lesson 12 has a client');
-  const gen = join(dirname(c.path), GENERATED);
-  ensure(existsSync(gen), `the client has no ${GENERATED.replace(/\.js$/, '.ts')} next to main.ts`, {
-    expected: 'the module generated from nlab_kv.yaml by npm run ynl-gen',
-  });
-  const m = (await import(pathToFileURL(gen).href)) as { specSource?: unknown };
-  ensure(typeof m.specSource === 'string', `${GENERATED.replace(/\.js$/, '.ts')} exports no specSource: was it made by npm run ynl-gen?`);
-  const path = join(mkdtempSync(join(tmpdir(), 'nlab-spec-')), 'nlab_kv.yaml');
-  writeFileSync(path, m.specSource);
-  return { path, text: m.specSource };
-}
-
-function ynlNotes(what: string, r: Proc): string[] {
-  const tail = (s: string): string => s.trim().split('\n').slice(-8).join('\n') || '(none)';
-  return [
-    `${what}: ${r.timedOut ? 'timed out' : `exit ${r.code}`} after ${(r.ms / 1000).toFixed(1)} s`,
-    `  stdout: ${tail(r.stdout)}`,
-    `  stderr: ${tail(r.stderr)}`,
-  ];
-}
-
-/** cli.py with the client's spec and the kernel's schema; JSON output. */
-async function ynl(t: CheckContext, spec: string, args: string[], onStart?: (pid: number) => void): Promise<{ value: unknown; notes: string[] }> {
-  const y = findYnl();
-  const argv = [y.cli, '--spec', spec, '--schema', y.schema, '--output-json', ...args];
-  const r = await runProgram('python3', argv, YNL_TIMEOUT_MS, onStart);
-  const notes = [`python3 cli.py ${argv.slice(5).join(' ')}`, ...ynlNotes("YNL's cli.py", r)];
-  t.note(`YNL's cli.py ${args.find((a) => a.startsWith('--')) ?? ''} took ${(r.ms / 1000).toFixed(1)} s`);
-  ensure(!r.timedOut && r.code === 0, "the kernel's YNL client failed with this spec", { notes: [...notes, ...(await moduleLog(t))] });
-  try {
-    return { value: JSON.parse(r.stdout), notes };
-  } catch {
-    throw new CheckFailed("YNL's cli.py did not print JSON", { notes });
-  }
-}
 
 // ---- the store, set up with raw requests (neither side under test) --------------------------
 
@@ -168,89 +90,14 @@ async function flood(family: GenlFamily, keys: string[], value: Buffer): Promise
   }
 }
 
-/** The client's stdout as JSON, or a failed check that shows what it printed. */
-async function clientJson(t: CheckContext, args: string[]): Promise<{ value: unknown; notes: string[] }> {
-  const r = await t.runClient(undefined, { args, timeoutMs: 20000 });
-  const notes = [
-    `node main.js ${args.join(' ')}: ${r.timedOut ? 'timed out' : `exit ${r.code}`}`,
-    `  stdout: ${r.stdout.trim().slice(0, 400) || '(none)'}`,
-    `  stderr: ${r.stderr.trim().split('\n').slice(0, 4).join('\n') || '(none)'}`,
-  ];
-  ensure(r.code === 0, `\`${args.join(' ')}\` did not exit 0`, { notes });
-  try {
-    return { value: JSON.parse(r.stdout), notes };
-  } catch {
-    throw new CheckFailed(`\`${args.join(' ')}\` did not print one JSON value`, { notes });
-  }
-}
-
 const show = (v: unknown): string => JSON.stringify(v);
 
-// ---- notifications ----------------------------------------------------------------------------
-
-/** A running `node main.js watch …`, read while it runs. */
-function startWatch(t: CheckContext, args: string[]) {
-  const c = t.client;
-  if (!c) throw new Error('lesson 12 has a client');
-  const proc = spawn(process.execPath, [c.path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (b: Buffer) => void (stdout += b.toString()));
-  proc.stderr.on('data', (b: Buffer) => void (stderr += b.toString()));
-  const ended = (): boolean => proc.exitCode !== null || proc.signalCode !== null;
-  const waitFor = async (test: () => boolean, ms: number): Promise<boolean> => {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      if (test()) return true;
-      if (ended()) return test();
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return false;
-  };
-  const notes = (): string[] => [
-    `node main.js ${args.join(' ')}: ${proc.exitCode !== null ? `exited ${proc.exitCode}` : proc.signalCode ? `killed by ${proc.signalCode}` : 'still running'}`,
-    `  stdout: ${stdout.trim().slice(0, 400) || '(none)'}`,
-    `  stderr: ${stderr.trim().split('\n').slice(0, 4).join('\n') || '(none)'}`,
-  ];
-  const stop = async (): Promise<void> => {
-    if (ended()) return;
-    const gone = new Promise((r) => proc.once('close', r));
-    proc.kill('SIGKILL');
-    await gone;
-  };
-  return { proc, out: () => stdout, err: () => stderr, waitFor, notes, stop };
-}
-
-/** Sockets of NETLINK_GENERIC that joined `group` (visible in /proc/net/netlink for ids below 32). */
-async function members(t: CheckContext, group: number): Promise<number> {
-  if (group >= 32) return -1;
-  return (await t.netlinkSockets()).filter((s) => s.protocol === NETLINK.GENERIC && s.port !== 0 && (s.groups >>> (group - 1)) & 1).length;
-}
-
-/**
- * Waits until the watcher and cli.py are both members of `group`: two sockets with its bit
- * in /proc/net/netlink, or, for a group id that file cannot show, cli.py's socket plus a margin.
- */
-async function bothJoined(t: CheckContext, group: number, ynlPid: () => number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const n = await members(t, group);
-    if (n >= 2) return true;
-    const pid = ynlPid();
-    if (n < 0 && pid && (await t.netlinkSockets()).some((s) => s.protocol === NETLINK.GENERIC && s.port === pid)) {
-      await new Promise((r) => setTimeout(r, 1500));
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
-
 export default defineChecks({
+
   async 'spec-valid'(t) {
     const family = await loadFamily(t);
-    const spec = await clientSpec(t);
-    const y = findYnl();
+    const spec = await clientSpec(t, GENERATED);
+    const y = findYnl(import.meta.url);
     // YNL's own loader: jsonschema validation against genetlink.yaml, then name resolution.
     const script = [
       'import sys, json',
@@ -271,7 +118,7 @@ export default defineChecks({
     ].join('\n');
     const r = await runProgram('python3', ['-c', script, join(y.dir, 'tools/net/ynl'), spec.path, y.schema], YNL_TIMEOUT_MS);
     t.note(`loading the spec with YNL's SpecFamily took ${(r.ms / 1000).toFixed(1)} s`);
-    const notes = ynlNotes("YNL's SpecFamily", r);
+    const notes = programNotes("YNL's SpecFamily", r);
     ensure(r.code !== 3, "the spec does not pass the kernel's genetlink schema", { actual: r.stdout.trim(), notes });
     ensure(r.code === 0, 'YNL could not load the spec', { actual: r.stdout.trim() || r.stderr.trim().split('\n').at(-1), notes });
     const got = JSON.parse(r.stdout) as {
@@ -306,13 +153,13 @@ export default defineChecks({
 
   async 'get-same'(t) {
     const family = await loadFamily(t);
-    const spec = await clientSpec(t);
+    const spec = await clientSpec(t, GENERATED);
     const value = Buffer.from([0x00, 0xff, 0x6c, 0x61, 0x62]);
     await change(family, [
       { key: 'a', value: Buffer.from('alpha') },
       { key: 'b', value },
     ]);
-    const theirs = await ynl(t, spec.path, ['--do', 'get', '--json', '{"key": "b"}']);
+    const theirs = await ynlJson(t, import.meta.url, spec.path, ['--do', 'get', '--json', '{"key": "b"}']);
     const ours = await clientJson(t, ['get', 'b']);
     const expected = { key: 'b', value: value.toString('hex') };
     ensure(isDeepStrictEqual(theirs.value, expected), "YNL's reply is not the stored entry: is get's reply described right in the spec?", {
@@ -329,13 +176,13 @@ export default defineChecks({
 
   async 'list-same'(t) {
     const family = await loadFamily(t);
-    const spec = await clientSpec(t);
+    const spec = await clientSpec(t, GENERATED);
     await change(family, [
       { key: 'c1', value: Buffer.from('one') },
       { key: 'd1', value: Buffer.from('other') },
       { key: 'c2', value: Buffer.from([0, 1, 2]) },
     ]);
-    const theirs = await ynl(t, spec.path, ['--dump', 'list', '--json', '{"prefix": "c"}']);
+    const theirs = await ynlJson(t, import.meta.url, spec.path, ['--dump', 'list', '--json', '{"prefix": "c"}']);
     const ours = await clientJson(t, ['list', 'c']);
     const expected = [
       { key: 'c1', value: Buffer.from('one').toString('hex') },
@@ -355,16 +202,16 @@ export default defineChecks({
 
   async 'event-same'(t) {
     const family = await loadFamily(t);
-    const spec = await clientSpec(t);
+    const spec = await clientSpec(t, GENERATED);
     const group = family.groups.events;
     ensure(group !== undefined, 'the family has no multicast group named "events"', { actual: JSON.stringify(family.groups) });
 
-    const w = startWatch(t, ['watch', '2']);
+    const w = startClient(t, ['watch', '2']);
     let ynlPid = 0;
     // cli.py joins right after it loads, then sleeps, then prints what arrived meanwhile.
     const sleepS = 6;
     let ynlEnded = false;
-    const theirsP = ynl(t, spec.path, ['--subscribe', 'events', '--sleep', String(sleepS)], (pid) => void (ynlPid = pid))
+    const theirsP = ynlJson(t, import.meta.url, spec.path, ['--subscribe', 'events', '--sleep', String(sleepS)], (pid) => void (ynlPid = pid))
       .then(
         (v) => ({ ok: true as const, v }),
         (e: unknown) => ({ ok: false as const, e }),
@@ -374,7 +221,7 @@ export default defineChecks({
       ensure(await w.waitFor(() => /watching/.test(w.err()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
       // Both must be members before the first change: two sockets in the group, or (when the
       // group id is too high for /proc/net/netlink to show) cli.py's socket exists plus a margin.
-      const joined = await bothJoined(t, group, () => ynlPid, YNL_TIMEOUT_MS - sleepS * 1000);
+      const joined = await groupJoined(t, group, 2, () => ynlPid, YNL_TIMEOUT_MS - sleepS * 1000);
       if (!joined) {
         const r = await theirsP;
         if (!r.ok) throw r.e;
@@ -423,7 +270,7 @@ export default defineChecks({
 
   async resync(t) {
     const family = await loadFamily(t);
-    const w = startWatch(t, ['watch']);
+    const w = startClient(t, ['watch']);
     try {
       ensure(await w.waitFor(() => /watching/.test(w.err()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
       // Freeze the client, and make far more changes than its receive buffer holds.
