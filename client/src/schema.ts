@@ -138,8 +138,10 @@ function decodeOne(spec: AttributeSpec, attr: RawAttribute): AttributeValue {
 /**
  * Maps a byte offset (e.g. from `NLMSGERR_ATTR_OFFS`) to the names of the
  * attributes containing it: `['LINKINFO', 'KIND']`. Unknown attributes appear
- * as their type number. Returns `undefined` if the offset is not inside
- * any attribute or `buf` does not parse.
+ * as their type number. An element of an indexed array, or one occurrence of
+ * a repeated (`multi`) attribute, is followed by its 0-based index, as the
+ * decoded array numbers it: `['META', 'TAGS', '2']`. Returns `undefined` if
+ * the offset is not inside any attribute or `buf` does not parse.
  * @param buf - the attributes of the original request
  * @param offset - offset to look up, in the same coordinates as `baseOffset`
  * @param baseOffset - offset of `buf` within the original message
@@ -161,12 +163,13 @@ export function attributePath(
     const end = attr.offset + 4 + attr.payload.length;
     if (offset < attr.offset || offset >= end) continue;
     const entry = set?.byType.get(attr.type);
-    const name = entry ? entry[0] : String(attr.type);
-    if (offset === attr.offset) return [name];
     const spec = entry?.[1];
+    const name = entry ? entry[0] : String(attr.type);
+    const here = spec?.multi ? [name, String(attrs.filter((a) => a.type === attr.type && a.offset < attr.offset).length)] : [name];
+    if (offset === attr.offset) return here;
     if (spec?.kind === 'nested' || (!spec && attr.nested)) {
       const rest = attributePath(spec?.nested, attr.payload, offset, attr.offset + 4);
-      return rest ? [name, ...rest] : [name];
+      return rest ? [...here, ...rest] : here;
     }
     if (spec?.kind === 'nested-array') {
       const inner = attributePath(undefined, attr.payload, offset, attr.offset + 4);
@@ -177,7 +180,7 @@ export function attributePath(
       const deeper = entryAttr && offset > entryAttr.offset ? attributePath(spec.nested, entryAttr.payload, offset, entryAttr.offset + 4) : undefined;
       return [name, index, ...(deeper ?? [])];
     }
-    return [name];
+    return here;
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AttributeEncodeError,
   decodeAttributeSet,
+  attributePath,
   decodeAttributes,
   decodeDoneMessage,
   decodeErrorMessage,
@@ -114,6 +115,23 @@ describe('scalars', () => {
     const set = defineAttributeSet('r', { ADDR: { type: 1, kind: 'u16', multi: true } });
     const b = encodeAttributeSet(set, { ADDR: [3, 1, 2] });
     expect(decodeAttributeSet(set, b)).toEqual({ ADDR: [3, 1, 2] });
+  });
+
+  it('names one occurrence of a repeated attribute inside a nest by its index', () => {
+    const meta = defineAttributeSet('meta', { OWNER: { type: 1, kind: 'string' }, TAGS: { type: 3, kind: 'string', multi: true } });
+    const set = defineAttributeSet('kv', { KEY: { type: 1, kind: 'string' }, META: { type: 5, kind: 'nested', nested: meta } });
+    const b = encodeAttributeSet(set, { KEY: 'k', META: { OWNER: 'o', TAGS: ['a', 'b', 'c'] } });
+    const attrs = decodeAttributes(b);
+    const metaAttr = attrs.find((a) => a.type === 5)!;
+    const tags = decodeAttributes(metaAttr.payload, metaAttr.offset + 4).filter((a) => a.type === 3);
+    expect(attributePath(set, b, tags[2]!.offset)).toEqual(['META', 'TAGS', '2']);
+    expect(attributePath(set, b, tags[0]!.offset + 4)).toEqual(['META', 'TAGS', '0']);
+    expect(attributePath(set, b, metaAttr.offset)).toEqual(['META']);
+    // A repeated nest: the index, then the path inside that occurrence.
+    const outer = defineAttributeSet('o', { ITEM: { type: 1, kind: 'nested', nested: meta, multi: true } });
+    const ob = encodeAttributeSet(outer, { ITEM: [{ OWNER: 'x' }, { OWNER: 'y' }] });
+    const second = decodeAttributes(ob)[1]!;
+    expect(attributePath(outer, ob, second.offset + 4)).toEqual(['ITEM', '1', 'OWNER']);
   });
 });
 

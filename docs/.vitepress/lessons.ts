@@ -96,7 +96,9 @@ export function lessonTitle(id: string, locale: Locale, lesson?: Lesson): string
 
 export function checkText(lessonId: string, check: Check, locale: Locale): { title: string; hint: string; hint2: string | undefined } {
   const zh = locale === 'zh-CN' ? zhLessons()[lessonId]?.checks?.[check.id] : undefined;
-  return { title: zh?.title ?? check.title, hint: zh?.hint ?? check.hint, hint2: zh?.hint2 ?? check.hint2 };
+  // A common check carries its Chinese texts (grader/src/lesson/common-checks.ts); a lesson's own win.
+  const common = locale === 'zh-CN' ? check.zh : undefined;
+  return { title: zh?.title ?? common?.title ?? check.title, hint: zh?.hint ?? common?.hint ?? check.hint, hint2: zh?.hint2 ?? check.hint2 };
 }
 
 /**

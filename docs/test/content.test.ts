@@ -23,12 +23,18 @@ describe('directives (fixture lesson)', () => {
       join(l, 'lesson.json'),
       JSON.stringify({
         id: 'lesson-9', title: 'Fixture', part: 4, summary: 'A fixture lesson.', module: 'm', netlink: { unit: 31 }, client: 'main.ts',
+        // One check of its own and none of the common ones the loader would add.
+        common: { builds: false, 'client-builds': false, loads: false },
         checks: [{ id: 'answer-arrives', title: 'The answer arrives', points: 2, side: 'both', hint: 'Use nlmsg_unicast().', todos: [1] }],
       }),
     );
     writeFileSync(join(l, 'solution/kernel/m.c'), ['int x;', '\t/* TODO 1: Create the socket with netlink_kernel_create(). */', '\tsk = netlink_kernel_create(&init_net, 31, &cfg);', '\t/* STARTER: sk = NULL; */', '\t/* END TODO */', 'int y;'].join('\n'));
     writeFileSync(join(l, 'solution/client/main.ts'), ['const a = 1;', '// TODO 2: Send it.', 'sock.send(m);', '// END TODO', ''].join('\n'));
     writeFileSync(join(l, 'zh-CN.json'), JSON.stringify({ title: '夹具课', checks: {}, todos: {} }));
+    writeFileSync(
+      join(l, 'CHANGES.md'),
+      ['# What `lesson-9` changes in `lesson-8`', '', '## `kernel/m.c`', '', 'The socket is created in init now.', '', '```diff', '@@ -1,2 +1,3 @@', ' int x;', '+\t«TODO 1»', ' int y;', '```', ''].join('\n'),
+    );
     writeFileSync(
       join(root, 'parts.json'),
       JSON.stringify({ 4: { title: 'Fixture part', summary: 'One fixture lesson.', 'zh-CN': { title: '夹具部分', summary: '一节夹具课。' } } }),
@@ -52,6 +58,16 @@ describe('directives (fixture lesson)', () => {
     expect(folded).toContain('// [!code --:1]\n\tsk = NULL;');
     expect(folded).toContain('// [!code ++:1]\n\tsk = netlink_kernel_create(&init_net, 31, &cfg);');
     expect(folded).toContain('</details>');
+  });
+
+  it('renders what a lesson changes in its base: each file\'s note, its diff folded', () => {
+    const out = expandDirectives('<!-- @changes lesson-9 -->', 'lessons/lesson-9.md');
+    expect(out).toContain("What changes in lesson-8's code");
+    expect(out).toContain('<code>kernel/m.c</code>');
+    const [visible, folded] = out.split('<details');
+    expect(visible).toContain('The socket is created in init now.');
+    expect(folded).toContain('```diff\n@@ -1,2 +1,3 @@\n int x;\n+\t«TODO 1»\n int y;\n```');
+    expect(expandDirectives('<!-- @changes lesson-9 -->', 'zh-CN/lessons/lesson-9.md')).toContain('在 lesson-8 代码基础上');
   });
 
   it('renders a whole file as the starter, with the solution only folded and under its file name', () => {
@@ -136,8 +152,9 @@ describe('locales', () => {
     for (const l of realLessons) {
       if (!zh[l.id]?.title) missing.push(`${l.id}: title`);
       for (const c of l.checks) {
-        if (!zh[l.id]?.checks?.[c.id]?.title) missing.push(`${l.id}/${c.id}: title`);
-        if (!zh[l.id]?.checks?.[c.id]?.hint) missing.push(`${l.id}/${c.id}: hint`);
+        // A common check brings its own (c.zh) unless the lesson overrides its English.
+        if (!(zh[l.id]?.checks?.[c.id]?.title ?? c.zh?.title)) missing.push(`${l.id}/${c.id}: title`);
+        if (!(zh[l.id]?.checks?.[c.id]?.hint ?? c.zh?.hint)) missing.push(`${l.id}/${c.id}: hint`);
       }
     }
     expect(missing).toEqual([]);

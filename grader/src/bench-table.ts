@@ -60,13 +60,19 @@ export function toRow(f: Figure & { id: string }, measured: string): ResultRow {
   };
 }
 
-/** `results` with each recorded figure put in its row (replacing the old one, or appended). */
+/**
+ * `results` with each recorded figure put in its row: replacing the old one, or, for a new
+ * figure, right after the figure recorded before it (appended when it is the first).
+ */
 export function mergeRows(results: Results, rows: readonly ResultRow[]): Results {
   const out = [...results.rows];
+  let previous = -1;
   for (const r of rows) {
-    const at = out.findIndex((x) => x.id === r.id);
+    let at = out.findIndex((x) => x.id === r.id);
     if (at >= 0) out[at] = r;
-    else out.push(r);
+    else if (previous >= 0) out.splice((at = previous + 1), 0, r);
+    else at = out.push(r) - 1;
+    previous = at;
   }
   return { rows: out };
 }

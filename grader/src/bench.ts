@@ -112,6 +112,9 @@ class BenchError extends Error {
   override name = 'BenchError';
 }
 
+/** The pause before each timed re-grade: shorter than any edit a learner saves. */
+const WATCH_EDIT_PAUSE_MS = 2000;
+
 /**
  * Re-grades under --watch: the first grade warms a guest, then each Enter (the same re-grade
  * a save triggers, without the 200 ms that saves wait for more saves) is timed until the watcher waits again.
@@ -142,17 +145,28 @@ async function benchWatch(kernel: Kernel, n: number, lesson: string): Promise<Fi
       waiting = () => void (clearTimeout(timer), resolve());
       exited = (code) => void (clearTimeout(timer), reject(new BenchError(`grade --watch exited (${code}) before the grade ended: ${buffered.slice(-2000)}`)));
     });
-  try {
-    await idle();
+  const regrades = async (pauseMs: number): Promise<number[]> => {
     const runs: number[] = [];
     for (let i = 0; i < n; i++) {
+      await new Promise((r) => setTimeout(r, pauseMs));
       const done = idle();
       const start = performance.now();
       child.stdin!.write('\n');
       await done;
       runs.push(performance.now() - start);
     }
-    return [figure(`grade ${lesson} --watch, re-grade (warm guest)`, `npm run bench -- watch (Enter under grade ${lesson} -- --solution --watch)`, runs, 'watch-regrade')];
+    return runs;
+  };
+  try {
+    await idle();
+    // A learner edits between saves: the guest has those seconds to start the next grade's
+    // spare processes. Back to back (Enter the moment the watcher waits) is reported too.
+    const afterEdit = await regrades(WATCH_EDIT_PAUSE_MS);
+    const backToBack = await regrades(0);
+    return [
+      figure(`grade ${lesson} --watch, re-grade (warm guest, Enter ${WATCH_EDIT_PAUSE_MS / 1000} s after the last grade, as after an edit)`, `npm run bench -- watch (Enter under grade ${lesson} -- --solution --watch)`, afterEdit, 'watch-regrade'),
+      figure(`grade ${lesson} --watch, re-grade back to back (Enter the moment the watcher waits)`, `npm run bench -- watch (same run)`, backToBack, 'watch-regrade-burst'),
+    ];
   } finally {
     exited = undefined;
     child.kill('SIGINT');

@@ -12,6 +12,8 @@ export type { ReportedAck, ReportedMessage, ReportNames } from './decode-report.
 export { bytes, int, pick, prng, seeded, type Random, type Rng } from './fuzz/prng.js';
 /** Live objects allocated in a loaded module's code, from SLUB's owner records (the lab guest's slub_debug). */
 export { comparePolicies, policyDiff, showPolicy, type DeclaredPolicy } from './policy-check.js';
+export { clientJson, clientSpec, findYnl, groupJoined, programNotes, runProgram, startClient, ynlJson, YNL_TIMEOUT_MS } from './ynl-checks.js';
+export type { ProgramRun, RunningClient, YnlTools } from './ynl-checks.js';
 
 /** Whose code a run of a check exercises. */
 export type Origin = 'student' | 'reference';
@@ -111,9 +113,6 @@ export interface RunningProgram {
   notes(opts?: { stdoutLines?: number; lineLength?: number }): string[];
 }
 
-/** A started client: `node main.js ARGS`. */
-export type RunningClient = RunningProgram;
-
 /** How {@link CheckContext.run}, {@link CheckContext.start} and {@link CheckContext.startClient} start a program. */
 export interface RunOptions {
   /** Run under another command, e.g. `['setpriv', '--bounding-set=-all']` or {@link CONTAINER_ROOT}. */
@@ -169,7 +168,7 @@ export interface CheckContext {
   /** A reference socket for several datagrams (see {@link CheckSocket}); the unit's kernel socket must exist. */
   socket(opts?: CheckSocketOptions): CheckSocket;
   /** Starts the client (default the one under test) with `args` and returns at once, to read it while it runs. */
-  startClient(args: string[], opts?: RunOptions & { client?: ClientHandle }): RunningClient;
+  startClient(args: string[], opts?: RunOptions & { client?: ClientHandle }): RunningProgram;
   /** Starts any program and returns at once; killed when the check ends. */
   start(argv: readonly string[], opts?: RunOptions): RunningProgram;
   /** Runs any program to its end (or the timeout), output captured and capped as for runClient. */
@@ -267,7 +266,10 @@ export function runNotes(run: ClientRun, opts: RunNotesOptions = {}): string[] {
  */
 export const CONTAINER_ROOT: readonly string[] = ['nsenter', '--target', '1', '--root', '/bin/busybox', 'unshare', '-r', '-n', '/bin/busybox', 'chroot', GUEST_HOST_ROOT];
 
-/** Ready-made checks that many lessons share; a lesson lists them in its checks.ts by id. */
+/**
+ * The functions of the common checks the loader adds to every lesson (lesson/common-checks.ts):
+ * the guest runs these when a lesson's checks.ts does not define its own.
+ */
 export const commonChecks = {
   /** insmod succeeds and the module is listed in /proc/modules. */
   async loads(t: CheckContext): Promise<void> {

@@ -79,6 +79,25 @@ function cachingHost(ts: typeof TypeScript, options: TypeScript.CompilerOptions)
   return host;
 }
 
+let types: string | undefined;
+
+/**
+ * Types come from the built client library and check API (`netlink-lab/client`,
+ * `netlink-lab/grader`): a change in any of their declarations invalidates a compile too.
+ * Hashed once per process: the grader's own dist/ does not change under a running grader
+ * (a grade compiles three programs, and --watch re-grades many times).
+ */
+function typesDigest(): string {
+  if (types !== undefined) return types;
+  const h = createHash('sha256');
+  for (const dir of ['dist/client/src', 'dist/grader/src']) {
+    const abs = join(REPO_ROOT, dir);
+    if (!existsSync(abs)) continue;
+    for (const f of (readdirSync(abs, { recursive: true }) as string[]).filter((f) => f.endsWith('.d.ts')).sort()) h.update(f).update(readFileSync(join(abs, f)));
+  }
+  return (types = h.digest('hex'));
+}
+
 /**
  * Compiles `entries` (absolute .ts paths), rooted at `rootDir`, into a folder named by the
  * sources' content: the same client or checks in another folder (a mutant's copy of a
@@ -96,13 +115,7 @@ export function compileTs(entries: readonly string[], rootDir: string): TsBuild 
   }
   h.update(entries.map((e) => relative(root, e)).join('\0')).update('\0\0');
   for (const f of [...sources].sort()) h.update(relative(root, f)).update(readFileSync(f));
-  // Types come from the built client library and check API (`netlink-lab/client`,
-  // `netlink-lab/grader`): a change in any of their declarations invalidates too.
-  for (const dir of ['dist/client/src', 'dist/grader/src']) {
-    const abs = join(REPO_ROOT, dir);
-    if (!existsSync(abs)) continue;
-    for (const f of (readdirSync(abs, { recursive: true }) as string[]).filter((f) => f.endsWith('.d.ts')).sort()) h.update(f).update(readFileSync(join(abs, f)));
-  }
+  h.update(typesDigest());
   const digest = h.digest('hex');
   const outDir = join(BUILD_DIR, 'ts', digest.slice(0, 20));
   // Another grader may be compiling into this very folder: wait for it, then its output is ours.

@@ -13,13 +13,16 @@ import { lessonIds, loadLesson, loadLessonFrom, resolveLessonId } from './lesson
 import { formatProblem } from './lesson/problems.js';
 import { ScaffoldError, scaffoldLesson } from './lesson/scaffold.js';
 import { resetStarter, writeSolutionFiles, writeStarter } from './lesson/starters.js';
+import { writeChanges } from './lesson/progression.js';
 
 const USAGE = `usage:
-  npm run lessons -- sync [LESSON]          make every (or LESSON's) starter/ and generated file
-                                            what its solution/ gives; prints only what changed
+  npm run lessons -- sync [LESSON]          make every (or LESSON's) starter/, generated file and
+                                            CHANGES.md diffs what its solution/ gives (notes are
+                                            kept); prints only what changed
   npm run lessons -- check [LESSON]         lint lessons on the host: TODO markers, lesson.json
                                             against the solution, checks.ts and both pages;
-                                            starters and generated files up to date
+                                            starters and generated files up to date; the
+                                            solution changes its base exactly as CHANGES.md says
   npm run lessons -- new LESSON --from L    a new lesson from lesson L's solution (markers
                                             removed), with lesson.json, checks.ts and both pages
   npm run lesson -- reset LESSON            restore LESSON's starter/ (your old copy is kept under .lab/backups)`;
@@ -43,7 +46,9 @@ function sync(wanted: string | undefined): number {
   for (const id of ids) {
     const l = loadLessonFrom(r.lessonsDir, id);
     // The solution's generated files first: the starter's own come from the starter's inputs.
-    const files = [...writeSolutionFiles(l), ...writeStarter(l)];
+    // CHANGES.md needs the base; without it (not a lesson here) `lessons check` says so.
+    const base = l.base && lessonIds(r.lessonsDir).includes(l.base) ? loadLessonFrom(r.lessonsDir, l.base) : undefined;
+    const files = [...writeSolutionFiles(l), ...writeStarter(l), ...(base ? writeChanges(l, base) : [])];
     changed += files.length;
     if (files.length) console.log(`${PASS} ${id}: ${files.join(', ')}`);
   }

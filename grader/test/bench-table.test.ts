@@ -25,10 +25,12 @@ describe('the performance table', () => {
     expect(toRow(figure(7_000), 'x').target).toBe('');
   });
 
-  it('replaces a re-measured row in place and appends a new one', () => {
+  it('replaces a re-measured row in place and puts a new one after the figure recorded before it', () => {
     const old = { rows: [toRow({ ...figure(9_000), id: 'a' }, 'old'), toRow({ ...figure(9_000), id: 'b' }, 'old')] };
     const merged = mergeRows(old, [toRow({ ...figure(5_000), id: 'a' }, 'new'), toRow({ ...figure(1_000), id: 'c' }, 'new')]);
-    expect(merged.rows.map((r) => [r.id, r.measured])).toEqual([['a', 'new'], ['b', 'old'], ['c', 'new']]);
+    expect(merged.rows.map((r) => [r.id, r.measured])).toEqual([['a', 'new'], ['c', 'new'], ['b', 'old']]);
+    // A run whose first figure is new appends it.
+    expect(mergeRows(old, [toRow({ ...figure(1_000), id: 'd' }, 'new')]).rows.map((r) => r.id)).toEqual(['a', 'b', 'd']);
   });
 
   it('writes only between its markers, and refuses a README without them', () => {

@@ -12,6 +12,7 @@ import type { GradeReport } from '../src/report/types.js';
 import { mutantLesson } from './mutant-lesson.js';
 import { schemaErrors } from './report-schema.js';
 import { gone, waitForQemu } from '../../kernel/test/processes.js';
+import { loadLesson } from '../src/lesson/load.js';
 
 const CLI = join(REPO_ROOT, 'dist/grader/src/cli.js');
 
@@ -93,7 +94,7 @@ describe('npm run grade', () => {
 });
 
 describe('npm run grade LESSON -- --hint CHECK', () => {
-  const lesson = JSON.parse(readFileSync(join(REPO_ROOT, 'lessons/lesson-3/lesson.json'), 'utf8')) as { checks: { id: string; hint: string; hint2?: string; todos: number[] }[] };
+  const lesson = loadLesson('lesson-3'); // the common checks the loader adds included
   const zh = JSON.parse(readFileSync(join(REPO_ROOT, 'lessons/lesson-3/zh-CN.json'), 'utf8')) as { checks: Record<string, { hint: string; hint2?: string }> };
   const withTodos = lesson.checks.find((c) => c.todos.length)!;
 

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAllLessons } from '../src/lesson/load.js';
 import { jsonErrorOffset, lintLessons, type LessonLint } from '../src/lesson/lint.js';
 import { collectTodos } from '../src/lesson/lint-todos.js';
+import { loadLessonFrom } from '../src/lesson/load.js';
 import { headings, slugify } from '../src/lesson/markdown-headings.js';
 import { formatProblem } from '../src/lesson/problems.js';
 import { copyLessons } from './lesson-copy.js';
@@ -29,21 +30,27 @@ describe('planted mistakes, each in its own copy of a real lesson', () => {
     // lesson-3 stays clean; lesson-2: a leftover TODO 4 below the new TODO 5; lesson-1: todos [3];
     // lesson-4: pages without check anchors, a Chinese heading that lost its anchor; lesson-6:
     // checks.ts out of step with lesson.json and a type error.
-    root = copyLessons(['lesson-1', 'lesson-2', 'lesson-3', 'lesson-4', 'lesson-6']);
+    root = copyLessons(['lesson-1', 'lesson-2', 'lesson-3', 'lesson-4', 'lesson-5', 'lesson-6']);
     at.leftover = edit(root, 'lessons/lesson-2/solution/client/main.ts', (t) => `${t.trimEnd()}\n// TODO 4: A leftover from the lesson this one started from.\nconsole.log('left over');\n// END TODO\n`, 'TODO 4: A leftover');
     at.firstFour = readFileSync(join(root, 'lessons/lesson-2/solution/client/main.ts'), 'utf8').split('\n').findIndex((l) => l.includes('TODO 4: Open')) + 1;
     at.todos3 = edit(root, 'lessons/lesson-1/lesson.json', (t) => t.replace(/"todos": \[2\]/, '"todos": [3]'), '"todos": [3]');
     at.todo2 = readFileSync(join(root, 'lessons/lesson-1/solution/kernel/nlab_hello.c'), 'utf8').split('\n').findIndex((l) => l.includes('TODO 2:')) + 1;
     edit(root, 'docs/lessons/lesson-4.md', (t) => t.replace(/<!-- @checks lesson-4 -->/, ''));
     at.zhHeading = edit(root, 'docs/zh-CN/lessons/lesson-4.md', (t) => t.replace(/^(## [^\n{]+?) \{#concepts\}$/m, '$1'), '## 概念');
-    at.renamed = edit(root, 'lessons/lesson-6/lesson.json', (t) => t.replace('"id": "loads"', '"id": "insmod-works"'), '"insmod-works"');
+    at.renamed = edit(root, 'lessons/lesson-6/lesson.json', (t) => t.replace('"id": "max-size"', '"id": "insmod-works"'), '"insmod-works"');
     at.typeError = edit(root, 'lessons/lesson-6/checks.ts', (t) => `${t.trimEnd()}\nconst broken: number = 'not a number';\nvoid broken;\n`, 'const broken');
-    at.loadsFn = readFileSync(join(root, 'lessons/lesson-6/checks.ts'), 'utf8').split('\n').findIndex((l) => /^\s*loads\b/.test(l)) + 1;
+    at.loadsFn = readFileSync(join(root, 'lessons/lesson-6/checks.ts'), 'utf8').split('\n').findIndex((l) => /^\s*(async )?'max-size'/.test(l)) + 1;
     byId = new Map(lintLessons({ lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root }).map((r) => [r.id, r]));
   }, 120_000);
 
   it('finds nothing wrong with an untouched copy (checks.ts compiles outside the repository too)', () => {
-    expect(messages(byId.get('lesson-3'))).toEqual([]);
+    expect(messages(byId.get('lesson-5'))).toEqual([]);
+  });
+
+  it("names, in the next lesson, code that its base gained and it did not (lesson 2's leftover)", () => {
+    const m = messages(byId.get('lesson-3'));
+    expect(m).toHaveLength(1);
+    expect(m[0]).toMatch(/^lessons\/lesson-3\/solution\/client\/main\.ts:\d+: drops 1 line\(s\) of lesson-2's \("console\.log\('left over'\);"\), a change CHANGES\.md does not declare/);
   });
 
   it('names a leftover TODO whose number collides with a new one, and the first one', () => {
@@ -60,7 +67,7 @@ describe('planted mistakes, each in its own copy of a real lesson', () => {
 
   it('names checks without an anchor on a page, and a Chinese heading that lost its English anchor', () => {
     const m = messages(byId.get('lesson-4'));
-    const checks = JSON.parse(readFileSync(join(root, 'lessons/lesson-4/lesson.json'), 'utf8')).checks as { id: string }[];
+    const { checks } = loadLessonFrom(join(root, 'lessons'), 'lesson-4'); // the common checks too
     for (const c of checks) expect(m.some((x) => x.startsWith('lessons/lesson-4/lesson.json:') && x.includes(`check "${c.id}" has no anchor check-${c.id} on docs/lessons/lesson-4.md`))).toBe(true);
     expect(m).toContain(`docs/zh-CN/lessons/lesson-4.md:${at.zhHeading}: heading "概念" has no {#anchor}; give it the English heading's anchor`);
     expect(m.some((x) => /^docs\/lessons\/lesson-4\.md:\d+: heading "Concepts" \(#concepts\) has no heading with \{#concepts\} on docs\/zh-CN\/lessons\/lesson-4\.md$/.test(x))).toBe(true);
@@ -70,7 +77,8 @@ describe('planted mistakes, each in its own copy of a real lesson', () => {
   it('names a check id without a function, the function no check lists, and a type error', () => {
     const m = messages(byId.get('lesson-6'));
     expect(m).toContain(`lessons/lesson-6/lesson.json:${at.renamed}: check "insmod-works" has no function in lessons/lesson-6/checks.ts`);
-    expect(m).toContain(`lessons/lesson-6/checks.ts:${at.loadsFn}: defines check "loads", which lesson.json does not list`);
+    expect(at.loadsFn).toBeGreaterThan(0);
+    expect(m).toContain(`lessons/lesson-6/checks.ts:${at.loadsFn}: defines check "max-size", which lesson.json does not list`);
     expect(m.some((x) => x.startsWith(`lessons/lesson-6/checks.ts:${at.typeError}: does not compile: Type 'string' is not assignable to type 'number'`))).toBe(true);
   });
 });
@@ -107,30 +115,34 @@ describe('a lesson.json that does not load', () => {
   });
 
   it('is one problem at the line that is wrong', () => {
-    const root = copyLessons(['lesson-5']);
+    const root = copyLessons(['lesson-4', 'lesson-5']);
     const roots = { lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root };
+    const lint = (): string[] => lintLessons(roots, ['lesson-5']).flatMap((r) => r.problems.map(formatProblem));
     const zero = edit(root, 'lessons/lesson-5/lesson.json', (t) => t.replace('"points": 2', '"points": 0'), '"points": 0');
     const id = readFileSync(join(root, 'lessons/lesson-5/lesson.json'), 'utf8').split('\n').slice(0, zero).findLastIndex((l) => l.includes('"id"')) + 1;
-    expect(lintLessons(roots).flatMap((r) => r.problems.map(formatProblem))).toEqual([`lessons/lesson-5/lesson.json:${id}: checks[${JSON.parse(readFileSync(join(root, 'lessons/lesson-5/lesson.json'), 'utf8')).checks.findIndex((c: { points: number }) => c.points === 0)}]: "points" must be a positive number`]);
+    expect(lint()).toEqual([`lessons/lesson-5/lesson.json:${id}: checks[${JSON.parse(readFileSync(join(root, 'lessons/lesson-5/lesson.json'), 'utf8')).checks.findIndex((c: { points: number }) => c.points === 0)}]: "points" must be a positive number`]);
     const comma = edit(root, 'lessons/lesson-5/lesson.json', (t) => t.replace('"part":', '"part",:'), '"part",:');
-    expect(lintLessons(roots).flatMap((r) => r.problems.map(formatProblem))).toEqual([`lessons/lesson-5/lesson.json:${comma}: not valid JSON (the first error is on this line)`]);
+    expect(lint()).toEqual([`lessons/lesson-5/lesson.json:${comma}: not valid JSON (the first error is on this line)`]);
   });
 });
 
 describe('the site data a lesson needs', () => {
   it('names a check without its Chinese texts, a part that parts.json lacks, and a missing zh-CN.json', () => {
-    const root = copyLessons(['lesson-7', 'lesson-9']);
+    const root = copyLessons(['lesson-6', 'lesson-7', 'lesson-8', 'lesson-9']);
     const zhPath = join(root, 'lessons/lesson-7/zh-CN.json');
     const zh = JSON.parse(readFileSync(zhPath, 'utf8')) as { checks: Record<string, unknown> };
-    delete zh.checks.loads;
+    delete zh.checks['no-such-key'];
     writeFileSync(zhPath, JSON.stringify(zh, null, 2));
     const partLine = edit(root, 'lessons/lesson-7/lesson.json', (t) => t.replace(/"part": \d+/, '"part": 9'), '"part": 9');
-    const loadsLine = readFileSync(join(root, 'lessons/lesson-7/lesson.json'), 'utf8').split('\n').findIndex((l) => l.includes('"id": "loads"')) + 1;
+    // A common check's Chinese comes with it, unless the lesson overrides its English hint.
+    const loadsLine = edit(root, 'lessons/lesson-7/lesson.json', (t) => t.replace('  "checks": [', '  "common": { "loads": { "hint": "Return 0 from init." } },\n  "checks": ['), '"common"');
+    const ownLine = readFileSync(join(root, 'lessons/lesson-7/lesson.json'), 'utf8').split('\n').findIndex((l) => l.includes('"id": "no-such-key"')) + 1;
     rmSync(join(root, 'lessons/lesson-9/zh-CN.json'));
-    const found = new Map(lintLessons({ lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root }).map((r) => [r.id, messages(r)]));
+    const found = new Map(lintLessons({ lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root }, ['lesson-7', 'lesson-9']).map((r) => [r.id, messages(r)]));
     expect(found.get('lesson-7')).toEqual([
       `lessons/lesson-7/lesson.json:${partLine}: part 9 has no title and summary in lessons/parts.json`,
       `lessons/lesson-7/lesson.json:${loadsLine}: check "loads" has no Chinese title and hint in lessons/lesson-7/zh-CN.json`,
+      `lessons/lesson-7/lesson.json:${ownLine}: check "no-such-key" has no Chinese title and hint in lessons/lesson-7/zh-CN.json`,
     ]);
     expect(found.get('lesson-9')).toEqual(['lessons/lesson-9/lesson.json:1: no zh-CN.json beside it: the lesson\'s Chinese title, summary, check titles and hints, and TODO texts']);
   }, 120_000);

@@ -1,9 +1,9 @@
 // Builds a mutant of a lesson: a copy whose starter/ is the solution with one fault
 // injected, so the grader can be checked against a known broken module or client.
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAB_STATE } from '../../kernel/src/paths.js';
-import { loadLesson, type Lesson } from '../src/lesson/load.js';
+import { loadLesson, sideDir, type Lesson } from '../src/lesson/load.js';
 import { markerLanguage, toSolutionView } from '../src/lesson/todo-markers.js';
 
 export interface Mutation {
@@ -22,8 +22,13 @@ export function mutantLesson(lessonId: string, name: string, mutations: readonly
   const dir = join(LAB_STATE, 'mutants', name, lessonId);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  cpSync(join(lesson.dir, 'solution'), join(dir, 'solution'), { recursive: true });
-  cpSync(join(lesson.dir, 'solution'), join(dir, 'starter'), { recursive: true });
+  // The whole solution, files the lesson takes from its base filled in.
+  for (const part of ['kernel', 'client'] as const) {
+    const side = sideDir(lesson, 'solution', part);
+    if (!existsSync(side)) continue;
+    cpSync(side, join(dir, 'solution', part), { recursive: true });
+    cpSync(side, join(dir, 'starter', part), { recursive: true });
+  }
   for (const m of mutations) {
     const path = join(dir, 'starter', m.file);
     const lang = markerLanguage(m.file);
@@ -33,5 +38,7 @@ export function mutantLesson(lessonId: string, name: string, mutations: readonly
     writeFileSync(path, text.replace(m.find, m.replace));
   }
   cpSync(join(lesson.dir, 'checks.ts'), join(dir, 'checks.ts'));
-  return { ...lesson, dir };
+  // The copy holds every file itself.
+  const { fromBase: _held, ...rest } = lesson;
+  return { ...rest, dir };
 }

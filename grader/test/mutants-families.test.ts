@@ -1,6 +1,6 @@
 // One mutant per later lesson: the mechanism each lesson teaches, broken in its solution, must
 // fail the check that grades it and blame the right side. Lesson 3's suite covers the
-// grader's robustness; this one covers what lessons 4, 5 and 7–11 claim to catch.
+// grader's robustness; this one covers what lessons 4, 5 and 7–13 claim to catch.
 import { describe, expect, it } from 'vitest';
 import { findKernel } from '../../kernel/src/kernels.js';
 import { liveCount } from '../../kernel/src/reaper.js';
@@ -233,6 +233,84 @@ const MUTANTS: FamilyMutant[] = [
     mutations: [{ file: 'client/main.ts', find: "if (!isSystemError(e) || e.code !== 'ENOBUFS') throw e;", replace: "if (!isSystemError(e) || e.code !== 'ENOBUFS_NEVER') throw e;" }],
     check: 'resync',
     says: /did not print "lost events \(ENOBUFS\); resync"/,
+  },  {
+    lesson: 'lesson-13',
+    name: 'ntf-without-meta',
+    // Lesson 12's notification: KEY and VALUE by hand, so the nest that GET returns is missing.
+    mutations: [{ file: KV, find: 'if (cmd == NLAB_CMD_SET_NTF ? nlab_kv_fill(skb, e) :', replace: 'if (cmd == NLAB_CMD_SET_NTF ?\n\t    nla_put_string(skb, NLAB_A_KEY, e->key) || nla_put(skb, NLAB_A_VALUE, e->len, e->value) :' }],
+    check: 'ynl-same',
+    fault: 'kernel',
+    says: /notifications are not the SETs of m2 and m3/,
+  },
+  {
+    lesson: 'lesson-13',
+    name: 'client-drops-meta',
+    // The client parses --owner/--tag and still sends lesson 12's request.
+    mutations: [{ file: 'client/main.ts', find: ', ...(cmd.meta ? { meta: cmd.meta } : {}) }', replace: ' }' }],
+    check: 'ynl-same',
+    fault: 'client',
+    says: /GET m1 does not answer with that META/,
+  },
+  {
+    lesson: 'lesson-13',
+    name: 'nest-start-noflag',
+    mutations: [{ file: KV, find: 'nest = nla_nest_start(skb, NLAB_A_META);', replace: 'nest = nla_nest_start_noflag(skb, NLAB_A_META);' }],
+    check: 'nest-flag',
+    says: /META of GET's reply lacks NLA_F_NESTED/,
+  },
+  {
+    lesson: 'lesson-13',
+    name: 'meta-policy-binary',
+    // The pre-5.2 way: META is opaque to the core and parsed liberally by hand.
+    mutations: [
+      { file: KV, find: '[NLAB_A_META]\t= NLA_POLICY_NESTED(nlab_kv_meta_policy),', replace: '[NLAB_A_META]\t= { .type = NLA_BINARY },' },
+      { file: KV, find: 'err = nla_parse_nested(tb,', replace: 'err = nla_parse_nested_deprecated(tb,' },
+    ],
+    check: 'nest-flag',
+    says: /META lacks NLA_F_NESTED was not refused/,
+  },
+  {
+    lesson: 'lesson-13',
+    name: 'tags-without-max-len',
+    mutations: [{ file: KV, find: '[NLAB_A_META_TAGS]\t= { .type = NLA_NUL_STRING,\n\t\t\t\t    .len = NLAB_KV_NAME_MAX_LEN },', replace: '[NLAB_A_META_TAGS]\t= { .type = NLA_NUL_STRING },' }],
+    check: 'bad-tag',
+    fault: 'kernel',
+    says: /third tag is 40 bytes long was not refused/,
+  },
+  {
+    lesson: 'lesson-13',
+    name: 'client-path-without-index',
+    // The library's names joined as they come: meta.tags.2, not meta.tags[2].
+    mutations: [{ file: 'client/main.ts', find: "path.map((n, i) => (/^\\d+$/.test(n) ? `[${n}]` : i ? `.${n}` : n)).join('')", replace: "path.join('.')" }],
+    check: 'bad-tag',
+    fault: 'client',
+    says: /did not say where the kernel pointed/,
+  },
+  {
+    lesson: 'lesson-13',
+    name: 'owner-check-without-nest',
+    mutations: [{ file: KV, find: 'if (NL_REQ_ATTR_CHECK(extack, nest, tb, NLAB_A_META_OWNER))', replace: 'if (!tb[NLAB_A_META_OWNER])' }],
+    check: 'missing-owner',
+    fault: 'kernel',
+    says: /empty META was not refused with the missing OWNER named inside it/,
+  },
+  {
+    lesson: 'lesson-13',
+    name: 'nest-end-on-overflow',
+    // A full skb closes the half-written nest and sends the entry as if it were whole.
+    mutations: [{ file: KV, find: 'cancel:\n\tnla_nest_cancel(skb, nest);\n\treturn -EMSGSIZE;', replace: 'cancel:\n\tnla_nest_end(skb, nest);\n\treturn 0;' }],
+    check: 'dump-cut',
+    says: /came with a META that is not the one stored/,
+  },
+  {
+    lesson: 'lesson-13',
+    name: 'size-without-tags',
+    mutations: [
+      { file: KV, find: '\tsize_t size;\n\tunsigned int i;\n', replace: '\tsize_t size;\n' },
+      { file: KV, find: '\tfor (i = 0; i < e->meta.n_tags; i++)\n\t\tsize += nla_total_size(strlen(e->meta.tags[i]) + 1);\n', replace: '' },
+    ],
+    check: 'dump-cut',
+    says: /GET of an entry with a 1024-byte value and 32 tags of 31 bytes did not answer with all of them/,
   },
 ];
 

@@ -24,7 +24,11 @@ describe('validateLesson', () => {
 
   it.each([
     [{ ...good, netlink: {} }, /"netlink" must be/],
-    [{ ...good, checks: [] }, /"checks" must be a non-empty array/],
+    [{ ...good, checks: [], common: { builds: false, 'client-builds': false, loads: false } }, /"checks" must be a non-empty array/],
+    [{ ...good, common: { nope: false } }, /common\.nope: not a common check; they are builds, client-builds, loads/],
+    [{ ...good, common: { loads: { hint: '' } } }, /common\.loads: "hint" must be a non-empty string/],
+    [{ ...good, common: { loads: { todos: [1] } } }, /common\.loads: must be false \(left out\) or an object/],
+    [{ ...good, base: 'lesson-9' }, /"base" must name another lesson/],
     [{ ...good, checks: [{ ...good.checks[0], side: 'user' }] }, /checks\[0\]: "side"/],
     [{ ...good, checks: [good.checks[0], good.checks[0]] }, /duplicate check id "a-b"/],
     [{ ...good, checks: [{ ...good.checks[0], id: 'Bad Id' }] }, /"id" must be lowercase/],

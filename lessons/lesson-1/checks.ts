@@ -1,9 +1,7 @@
 // Lesson 1 checks: the module loads, greets, unloads and says goodbye.
-import { commonChecks, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+import { defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async greeting(t) {
     await loadModule(t);
     const line = await t.waitForLog(new RegExp(`^${t.module.name}: .*hello`, 'i'), 1000);

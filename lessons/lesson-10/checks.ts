@@ -3,7 +3,7 @@
 // them, joins the group by name, resyncs with a dump after the kernel dropped some
 // (ENOBUFS) and rejoins after the module is reloaded.
 import { decodeMessages, encodeMessages, NLM_F, NLMSG, type NetlinkMessage } from 'netlink-lab/client';
-import { type CheckContext, type CheckSocket, commonChecks, decodeForReport, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, type CheckSocket, decodeForReport, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
 import { CMD, change, describeEvent, eventsGroup, genl, key, policiesCheck, value } from 'netlink-lab/grader/nlab-kv';
 
 /** Every message that arrives on `sock` within `ms`, with the datagram it came in. */
@@ -27,8 +27,6 @@ async function shiftGroupIds(t: CheckContext): Promise<() => Promise<void>> {
 }
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async 'group-registered'(t) {
     const family = await loadFamily(t);
     const id = eventsGroup(family);

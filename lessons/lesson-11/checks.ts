@@ -3,7 +3,7 @@
 // namespace (a process in a fresh namespace from unshare) whose notifications stay in it, an rmmod while sockets are open and a dump is in flight, and 10 000 fuzzed
 // generic netlink requests — each followed by the grader's health gate.
 import { decodeMessages, encodeAttribute, encodeMessages, NLM_F, NLMSG } from 'netlink-lab/client';
-import { type CheckSocket, commonChecks, CONTAINER_ROOT, defineChecks, ensure, loadFamily, moduleLog, type Random, runNotes, seeded } from 'netlink-lab/grader';
+import { type CheckSocket, CONTAINER_ROOT, defineChecks, ensure, loadFamily, moduleLog, type Random, runNotes, seeded } from 'netlink-lab/grader';
 import { ATTR, CMD, genl, genlAttrs, key, probe, type ProbeOp, type ProbeResult, value } from 'netlink-lab/grader/nlab-kv';
 
 const EPERM = 1;
@@ -62,8 +62,6 @@ function fuzzMessage(r: Random, family: number, seq: number): Buffer {
 }
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async 'admin-only'(t) {
     await loadFamily(t);
     const root = await probe(t, [{ cmd: 'set', key: 'owner', value: 'root' }]);

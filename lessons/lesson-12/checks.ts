@@ -6,136 +6,98 @@
 // path: that is the spec the TypeScript codecs came from, so both sides use the same one.
 // cli.py and the schema come from `.lab/ynl/`, which `npm run setup` extracts from Debian's
 // linux-source-6.12.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { GENL_OP_FLAG, NETLINK } from 'netlink-lab/client';
-import { type CheckContext, CheckFailed, type ClientRun, commonChecks, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
-import { change, eventsGroup } from 'netlink-lab/grader/nlab-kv';
+import {
+  decodeMessages,
+  encodeAttribute,
+  encodeMessages,
+  errnoCode,
+  GENL_OP_FLAG,
+  NETLINK,
+  NLM_F,
+  NLMSG,
+  openSocket,
+  type GenlFamily,
+} from 'netlink-lab/client';
+import {
+  CheckFailed,
+  clientJson,
+  clientSpec,
+  defineChecks,
+  ensure,
+  findYnl,
+  groupJoined,
+  loadFamily,
+  moduleLog,
+  programNotes,
+  runProgram,
+  startClient,
+  ynlJson,
+  YNL_TIMEOUT_MS,
+} from 'netlink-lab/grader';
 
+const CMD = { SET: 1, DEL: 3 } as const;
+const ATTR = { KEY: 1, VALUE: 2 } as const;
 /** The generated module next to the client's main.js. */
 const GENERATED = 'nlab_kv-ynl.js';
-/** cli.py under TCG: python3 with yaml and jsonschema takes 6–25 s in the lab (cold caches, a busy host). */
-const YNL_TIMEOUT_MS = 90000;
 
-// ---- the kernel's YNL tools ----------------------------------------------------------------
+// ---- the store, set up with raw requests (neither side under test) --------------------------
 
-interface Ynl {
-  dir: string;
-  cli: string;
-  schema: string;
-}
+const str = (type: number, s: string): Buffer => encodeAttribute(type, Buffer.from(`${s}\0`));
+const genl = (cmd: number, attrs: Buffer[]): Buffer => Buffer.concat([Buffer.from([cmd, 1, 0, 0]), ...attrs]);
 
-/** `.lab/ynl` (or $LAB_YNL_DIR): the first ancestor of this file with ynl/tools/net/ynl/cli.py. */
-function findYnl(): Ynl {
-  const candidates = process.env.LAB_YNL_DIR ? [process.env.LAB_YNL_DIR] : [];
-  for (let d = dirname(fileURLToPath(import.meta.url)); dirname(d) !== d; d = dirname(d)) candidates.push(join(d, 'ynl'));
-  const dir = candidates.find((c) => existsSync(join(c, 'tools/net/ynl/cli.py')));
-  ensure(dir, "the kernel's YNL tools are not there (.lab/ynl/tools/net/ynl/cli.py): run npm run setup, which extracts them from linux-source-6.12");
-  return { dir, cli: join(dir, 'tools/net/ynl/cli.py'), schema: join(dir, 'Documentation/netlink/genetlink.yaml') };
-}
-
-/** The spec the client under test was generated from, written to a file YNL can read. */
-async function clientSpec(t: CheckContext): Promise<{ path: string; text: string }> {
-  const c = t.client;
-  if (!c) throw new Error('lesson 12 has a client');
-  const gen = join(dirname(c.path), GENERATED);
-  ensure(existsSync(gen), `the client has no ${GENERATED.replace(/\.js$/, '.ts')} next to main.ts`, {
-    expected: 'the module generated from nlab_kv.yaml by npm run ynl-gen',
-  });
-  const m = (await import(pathToFileURL(gen).href)) as { specSource?: unknown };
-  ensure(typeof m.specSource === 'string', `${GENERATED.replace(/\.js$/, '.ts')} exports no specSource: was it made by npm run ynl-gen?`);
-  const path = join(mkdtempSync(join(tmpdir(), 'nlab-spec-')), 'nlab_kv.yaml');
-  writeFileSync(path, m.specSource);
-  return { path, text: m.specSource };
-}
-
-function ynlNotes(what: string, r: ClientRun): string[] {
-  const tail = (s: string): string => s.trim().split('\n').slice(-8).join('\n') || '(none)';
-  return [
-    `${what}: ${r.timedOut ? 'timed out' : `exit ${r.code}`} after ${(r.durationMs / 1000).toFixed(1)} s`,
-    `  stdout: ${tail(r.stdout)}`,
-    `  stderr: ${tail(r.stderr)}`,
-  ];
-}
-
-/** cli.py with the client's spec and the kernel's schema, JSON output. */
-function ynlArgv(spec: string, args: string[]): string[] {
-  const y = findYnl();
-  return ['python3', y.cli, '--spec', spec, '--schema', y.schema, '--output-json', ...args];
-}
-
-/** What a cli.py run printed, as JSON; the check fails when it failed. */
-async function ynlResult(t: CheckContext, argv: string[], r: ClientRun): Promise<{ value: unknown; notes: string[] }> {
-  const notes = [`python3 cli.py ${argv.slice(6).join(' ')}`, ...ynlNotes("YNL's cli.py", r)];
-  t.note(`YNL's cli.py ${argv.slice(7).find((a) => a.startsWith('--')) ?? ''} took ${(r.durationMs / 1000).toFixed(1)} s`);
-  ensure(!r.timedOut && r.code === 0, "the kernel's YNL client failed with this spec", { notes: [...notes, ...(await moduleLog(t))] });
+/** SET (with a value) or DEL requests, one at a time, each ACKed with 0. */
+async function change(family: GenlFamily, reqs: { key: string; value?: Buffer }[]): Promise<void> {
+  const sock = openSocket(NETLINK.GENERIC);
   try {
-    return { value: JSON.parse(r.stdout), notes };
-  } catch {
-    throw new CheckFailed("YNL's cli.py did not print JSON", { notes });
+    for (const [i, r] of reqs.entries()) {
+      const attrs = [str(ATTR.KEY, r.key), ...(r.value ? [encodeAttribute(ATTR.VALUE, r.value)] : [])];
+      sock.sendBytes(encodeMessages([{ type: family.id, flags: NLM_F.REQUEST | NLM_F.ACK, seq: i + 1, pid: 0, payload: genl(r.value ? CMD.SET : CMD.DEL, attrs) }]));
+      const d = await sock.receive({ timeout: 5000 });
+      const ack = decodeMessages(d.data).find((m) => m.type === NLMSG.ERROR);
+      const errno = ack ? -ack.payload.readInt32LE(0) : -1;
+      ensure(errno === 0, `${r.value ? 'SET' : 'DEL'} ${r.key} failed with ${errno < 0 ? 'no ACK' : errnoCode(errno)}`);
+    }
+  } finally {
+    sock.close();
   }
 }
 
-async function ynl(t: CheckContext, spec: string, args: string[]): Promise<{ value: unknown; notes: string[] }> {
-  const argv = ynlArgv(spec, args);
-  return ynlResult(t, argv, await t.run(argv, { timeoutMs: YNL_TIMEOUT_MS }));
-}
-
-/** The client's stdout as JSON, or a failed check that shows what it printed. */
-async function clientJson(t: CheckContext, args: string[]): Promise<{ value: unknown; notes: string[] }> {
-  const r = await t.runClient(undefined, { args, timeoutMs: 20000 });
-  const notes = [
-    `node main.js ${args.join(' ')}: ${r.timedOut ? 'timed out' : `exit ${r.code}`}`,
-    `  stdout: ${r.stdout.trim().slice(0, 400) || '(none)'}`,
-    `  stderr: ${r.stderr.trim().split('\n').slice(0, 4).join('\n') || '(none)'}`,
-  ];
-  ensure(r.code === 0, `\`${args.join(' ')}\` did not exit 0`, { notes });
+/** Many SETs in datagrams of 50, ACKed only at the end: faster than a watcher can read them. */
+async function flood(family: GenlFamily, keys: string[], value: Buffer): Promise<void> {
+  const sock = openSocket(NETLINK.GENERIC);
   try {
-    return { value: JSON.parse(r.stdout), notes };
-  } catch {
-    throw new CheckFailed(`\`${args.join(' ')}\` did not print one JSON value`, { notes });
+    for (let i = 0; i < keys.length; i += 50) {
+      const batch = keys.slice(i, i + 50).map((key, j) => ({
+        type: family.id,
+        flags: NLM_F.REQUEST | (i + j === keys.length - 1 ? NLM_F.ACK : 0),
+        seq: i + j + 1,
+        pid: 0,
+        payload: genl(CMD.SET, [str(ATTR.KEY, key), encodeAttribute(ATTR.VALUE, value)]),
+      }));
+      sock.sendBytes(encodeMessages(batch));
+    }
+    for (;;) {
+      const ack = decodeMessages((await sock.receive({ timeout: 5000 })).data).find((m) => m.type === NLMSG.ERROR);
+      if (!ack) continue;
+      const errno = -ack.payload.readInt32LE(0);
+      ensure(errno === 0, `SET ${keys[ack.seq - 1]} failed with ${errnoCode(errno)}`);
+      if (ack.seq === keys.length) return;
+    }
+  } finally {
+    sock.close();
   }
 }
 
 const show = (v: unknown): string => JSON.stringify(v);
 
-// ---- notifications ----------------------------------------------------------------------------
-
-/** Sockets of NETLINK_GENERIC that joined `group` (visible in /proc/net/netlink for ids below 32). */
-async function members(t: CheckContext, group: number): Promise<number> {
-  if (group >= 32) return -1;
-  return (await t.netlinkSockets()).filter((s) => s.protocol === NETLINK.GENERIC && s.port !== 0 && (s.groups >>> (group - 1)) & 1).length;
-}
-
-/**
- * Waits until the watcher and cli.py are both members of `group`: two sockets with its bit
- * in /proc/net/netlink, or, for a group id that file cannot show, cli.py's socket plus a margin.
- */
-async function bothJoined(t: CheckContext, group: number, ynlPid: () => number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const n = await members(t, group);
-    if (n >= 2) return true;
-    const pid = ynlPid();
-    if (n < 0 && pid && (await t.netlinkSockets()).some((s) => s.protocol === NETLINK.GENERIC && s.port === pid)) {
-      await new Promise((r) => setTimeout(r, 1500));
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
-
 export default defineChecks({
-  loads: commonChecks.loads,
 
   async 'spec-valid'(t) {
     const family = await loadFamily(t);
-    const spec = await clientSpec(t);
-    const y = findYnl();
+    const spec = await clientSpec(t, GENERATED);
+    const y = findYnl(import.meta.url);
     // YNL's own loader: jsonschema validation against genetlink.yaml, then name resolution.
     const script = [
       'import sys, json',
@@ -154,9 +116,9 @@ export default defineChecks({
       "        'admin': 'admin-perm' in o.yaml.get('flags', []), 'event': o.is_async} for n, o in f.msgs.items()]",
       "print(json.dumps({'name': f.name, 'ops': ops, 'mcgrps': list(f.mcast_groups)}))",
     ].join('\n');
-    const r = await t.run(['python3', '-c', script, join(y.dir, 'tools/net/ynl'), spec.path, y.schema], { timeoutMs: YNL_TIMEOUT_MS });
-    t.note(`loading the spec with YNL's SpecFamily took ${(r.durationMs / 1000).toFixed(1)} s`);
-    const notes = ynlNotes("YNL's SpecFamily", r);
+    const r = await runProgram('python3', ['-c', script, join(y.dir, 'tools/net/ynl'), spec.path, y.schema], YNL_TIMEOUT_MS);
+    t.note(`loading the spec with YNL's SpecFamily took ${(r.ms / 1000).toFixed(1)} s`);
+    const notes = programNotes("YNL's SpecFamily", r);
     ensure(r.code !== 3, "the spec does not pass the kernel's genetlink schema", { actual: r.stdout.trim(), notes });
     ensure(r.code === 0, 'YNL could not load the spec', { actual: r.stdout.trim() || r.stderr.trim().split('\n').at(-1), notes });
     const got = JSON.parse(r.stdout) as {
@@ -191,13 +153,13 @@ export default defineChecks({
 
   async 'get-same'(t) {
     const family = await loadFamily(t);
-    const spec = await clientSpec(t);
+    const spec = await clientSpec(t, GENERATED);
     const value = Buffer.from([0x00, 0xff, 0x6c, 0x61, 0x62]);
-    await change(t, family, [
+    await change(family, [
       { key: 'a', value: Buffer.from('alpha') },
       { key: 'b', value },
     ]);
-    const theirs = await ynl(t, spec.path, ['--do', 'get', '--json', '{"key": "b"}']);
+    const theirs = await ynlJson(t, import.meta.url, spec.path, ['--do', 'get', '--json', '{"key": "b"}']);
     const ours = await clientJson(t, ['get', 'b']);
     const expected = { key: 'b', value: value.toString('hex') };
     ensure(isDeepStrictEqual(theirs.value, expected), "YNL's reply is not the stored entry: is get's reply described right in the spec?", {
@@ -214,13 +176,13 @@ export default defineChecks({
 
   async 'list-same'(t) {
     const family = await loadFamily(t);
-    const spec = await clientSpec(t);
-    await change(t, family, [
+    const spec = await clientSpec(t, GENERATED);
+    await change(family, [
       { key: 'c1', value: Buffer.from('one') },
       { key: 'd1', value: Buffer.from('other') },
       { key: 'c2', value: Buffer.from([0, 1, 2]) },
     ]);
-    const theirs = await ynl(t, spec.path, ['--dump', 'list', '--json', '{"prefix": "c"}']);
+    const theirs = await ynlJson(t, import.meta.url, spec.path, ['--dump', 'list', '--json', '{"prefix": "c"}']);
     const ours = await clientJson(t, ['list', 'c']);
     const expected = [
       { key: 'c1', value: Buffer.from('one').toString('hex') },
@@ -240,32 +202,32 @@ export default defineChecks({
 
   async 'event-same'(t) {
     const family = await loadFamily(t);
-    const spec = await clientSpec(t);
-    const group = eventsGroup(family);
+    const spec = await clientSpec(t, GENERATED);
+    const group = family.groups.events;
+    ensure(group !== undefined, 'the family has no multicast group named "events"', { actual: JSON.stringify(family.groups) });
 
-    const w = t.startClient(['watch', '2']);
+    const w = startClient(t, ['watch', '2']);
+    let ynlPid = 0;
     // cli.py joins right after it loads, then sleeps, then prints what arrived meanwhile.
     const sleepS = 6;
-    const argv = ynlArgv(spec.path, ['--subscribe', 'events', '--sleep', String(sleepS)]);
-    const sub = t.start(argv, { timeoutMs: YNL_TIMEOUT_MS });
-    const theirsP = sub.done
-      .then((r) => ynlResult(t, argv, r))
+    let ynlEnded = false;
+    const theirsP = ynlJson(t, import.meta.url, spec.path, ['--subscribe', 'events', '--sleep', String(sleepS)], (pid) => void (ynlPid = pid))
       .then(
         (v) => ({ ok: true as const, v }),
         (e: unknown) => ({ ok: false as const, e }),
-      );
-    const notes = (): string[] => w.notes({ lineLength: 200 });
+      )
+      .finally(() => void (ynlEnded = true));
     try {
-      ensure(await w.waitFor(() => /watching/.test(w.stderr()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: notes() });
+      ensure(await w.waitFor(() => /watching/.test(w.err()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
       // Both must be members before the first change: two sockets in the group, or (when the
       // group id is too high for /proc/net/netlink to show) cli.py's socket exists plus a margin.
-      const joined = await bothJoined(t, group, () => sub.pid ?? 0, YNL_TIMEOUT_MS - sleepS * 1000);
+      const joined = await groupJoined(t, group, 2, () => ynlPid, YNL_TIMEOUT_MS - sleepS * 1000);
       if (!joined) {
         const r = await theirsP;
         if (!r.ok) throw r.e;
         ensure(false, "YNL's cli.py never joined the events group", { notes: r.v.notes });
       }
-      await change(t, family, [{ key: 'e', value: Buffer.from('1') }, { key: 'e' }]);
+      await change(family, [{ key: 'e', value: Buffer.from('1') }, { key: 'e' }]);
       const r = await theirsP;
       if (!r.ok) throw r.e;
       const theirs = r.v;
@@ -278,48 +240,53 @@ export default defineChecks({
         actual: show(theirs.value),
         notes: theirs.notes,
       });
-      await w.waitFor(() => w.exitCode() !== null, 5000);
-      const lines = w.stdout().trim().split('\n').filter(Boolean);
+      await w.waitFor(() => w.proc.exitCode !== null, 5000);
+      const lines = w.out().trim().split('\n').filter(Boolean);
       let ours: unknown[];
       try {
         ours = lines.map((l) => JSON.parse(l) as unknown);
       } catch {
-        throw new CheckFailed('`watch 2` printed a line that is not JSON', { notes: notes() });
+        throw new CheckFailed('`watch 2` printed a line that is not JSON', { notes: w.notes() });
       }
       ensure(isDeepStrictEqual(ours, theirs.value), '`watch 2` and YNL saw different notifications', {
         expected: (theirs.value as unknown[]).map(show).join(' | '),
         actual: ours.map(show).join(' | '),
-        notes: notes(),
+        notes: w.notes(),
       });
-      ensure(w.exitCode() === 0, '`watch 2` did not exit 0 after two notifications', { notes: notes() });
+      ensure(w.proc.exitCode === 0, '`watch 2` did not exit 0 after two notifications', { notes: w.notes() });
     } finally {
       await w.stop();
       // The check failed before YNL's answer was needed: don't sit out cli.py's sleep.
-      await sub.stop();
+      if (!ynlEnded && ynlPid) {
+        try {
+          process.kill(ynlPid, 'SIGKILL');
+        } catch {
+          // It ended on its own meanwhile.
+        }
+      }
       await theirsP;
     }
   },
 
   async resync(t) {
     const family = await loadFamily(t);
-    const w = t.startClient(['watch']);
-    const wNotes = (): string[] => w.notes({ lineLength: 200 });
+    const w = startClient(t, ['watch']);
     try {
-      ensure(await w.waitFor(() => /watching/.test(w.stderr()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: wNotes() });
+      ensure(await w.waitFor(() => /watching/.test(w.err()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
       // Freeze the client, and make far more changes than its receive buffer holds.
-      w.signal('SIGSTOP');
+      w.proc.kill('SIGSTOP');
       const keys = Array.from({ length: 600 }, (_, i) => `k${String(i).padStart(3, '0')}`);
-      await change(t, family, keys.map((key) => ({ key, value: Buffer.alloc(900, 'x') })));
-      w.signal('SIGCONT');
+      await flood(family, keys, Buffer.alloc(900, 'x'));
+      w.proc.kill('SIGCONT');
       // One more change once the client has caught up: it must still be watching.
       const after = { name: 'set-ntf', msg: { key: 'after', value: Buffer.from('resync').toString('hex') } };
-      if (await w.waitFor(() => /resync done/.test(w.stderr()), 30000)) {
-        await change(t, family, [{ key: 'after', value: Buffer.from('resync') }]);
-        await w.waitFor(() => w.stdout().includes('"after"'), 5000);
+      if (await w.waitFor(() => /resync done/.test(w.err()), 30000)) {
+        await change(family, [{ key: 'after', value: Buffer.from('resync') }]);
+        await w.waitFor(() => w.out().includes('"after"'), 5000);
       }
-      const notes = [...wNotes(), ...(await moduleLog(t))];
-      ensure(/lost events \(ENOBUFS\); resync[\s\S]*resync done/.test(w.stderr()), 'after the kernel dropped notifications the client did not print "lost events (ENOBUFS); resync" … "resync done" on stderr', { notes });
-      const lines = w.stdout().trim().split('\n').map((l) => {
+      const notes = [...w.notes(), ...(await moduleLog(t))];
+      ensure(/lost events \(ENOBUFS\); resync[\s\S]*resync done/.test(w.err()), 'after the kernel dropped notifications the client did not print "lost events (ENOBUFS); resync" … "resync done" on stderr', { notes });
+      const lines = w.out().trim().split('\n').map((l) => {
         try {
           return JSON.parse(l) as unknown;
         } catch {

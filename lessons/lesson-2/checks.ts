@@ -1,6 +1,6 @@
 // Lesson 2 checks: a kernel socket on unit 31 that logs what arrives, a client that sends "Hello".
 import { decodeMessages, encodeMessage, NLM_F } from 'netlink-lab/client';
-import { type CheckContext, commonChecks, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
+import { type CheckContext, defineChecks, ensure, loadModule, moduleLog } from 'netlink-lab/grader';
 
 const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
@@ -34,8 +34,6 @@ function decoded(bytes: Buffer): unknown[] {
 }
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async 'kernel-socket'(t) {
     await loadModule(t);
     const while_ = await unitSockets(t);

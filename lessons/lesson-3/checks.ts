@@ -1,6 +1,6 @@
 // Lesson 3 checks: the module answers "Hello from kernel", the client prints it and closes its socket.
 import { decodeMessages, encodeMessage, NLM_F } from 'netlink-lab/client';
-import { type CheckContext, commonChecks, decodeForReport, defineChecks, ensure, loadModule, moduleLog, type RawExchange } from 'netlink-lab/grader';
+import { type CheckContext, decodeForReport, defineChecks, ensure, loadModule, moduleLog, type RawExchange } from 'netlink-lab/grader';
 
 const UNIT = 31;
 const NLAB_MSG_HELLO = 0x10;
@@ -30,8 +30,6 @@ function traffic(request: Buffer, r: RawExchange): unknown[] {
 }
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async 'answer-arrives'(t) {
     await loadModule(t);
     const started = performance.now();

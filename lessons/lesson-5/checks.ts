@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeErrorMessage, decodeMessages, encodeMessages, NLM_F, NLMSG } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadModule, moduleLog, PRELOAD, type ReceivedDatagram, runNotes } from 'netlink-lab/grader';
+import { type CheckContext, type ClientRun, defineChecks, ensure, loadModule, moduleLog, PRELOAD, type ReceivedDatagram, runNotes } from 'netlink-lab/grader';
 
 const NLAB_MSG_HELLO = 0x10;
 const NLAB_MSG_ECHO = 0x11;
@@ -101,8 +101,6 @@ const GOOD_LINES = [`Received message payload: ${GREETING}`, 'Echo: ping'];
 const TRUNCATION_TEXT = 9000;
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   'ack-follows-answer': (t) =>
     expectTraffic(
       t,

@@ -10,7 +10,7 @@ import {
   NLMSG,
   type NetlinkMessage,
 } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, decodeForReport, defineChecks, ensure, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
+import { type CheckContext, type ClientRun, decodeForReport, defineChecks, ensure, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
 import { ATTR, F_EXCL as NLAB_F_EXCL, flags, key, MSG, MSG_NAMES as NAMES, value } from 'netlink-lab/grader/nlab-kv';
 
 interface Req {
@@ -95,8 +95,6 @@ const GOLDEN_VALUE =
   '28000000' + '1300' + '0000' + '07000000' + '00000000' + '0a000100' + '68656c6c6f00' + '0000' + '09000200' + '776f726c64' + '000000';
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async 'set-get-del'(t) {
     await loadModule(t);
     const { outcomes, evidence } = await kv(

@@ -14,7 +14,7 @@ import {
   type ErrorReport,
   type NetlinkMessage,
 } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, ackForReport, commonChecks, decodeForReport, defineChecks, ensure, flagNames, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
+import { type CheckContext, type ClientRun, ackForReport, decodeForReport, defineChecks, ensure, flagNames, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
 import { ATTR, F_EXCL as NLAB_F_EXCL, flags, key, MSG, MSG_NAMES as NAMES, value } from 'netlink-lab/grader/nlab-kv';
 
 const NLMSG_HDRLEN = 16;
@@ -146,8 +146,6 @@ function zeroPid(b: Buffer): string {
 }
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async 'set-get-del'(t) {
     await loadModule(t);
     const { outcomes, evidence } = await kv(

@@ -3,7 +3,7 @@
 // policies read back through nlctrl), who may change the store and from which namespace, and
 // the client's lookup of the family id by name.
 import { encodeAttribute, GENL_OP_FLAG, type GenlFamily } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
+import { type CheckContext, type ClientRun, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
 import { ATTR, CMD, errName, expectAck, flags, genlAttrs, key, type KvEvidence as Evidence, kv, type Outcome, policiesCheck, value, VERSION } from 'netlink-lab/grader/nlab-kv';
 
 /** The VALUE of request `i`'s one answer, checked to be NLAB_CMD_GET from the family. */
@@ -66,8 +66,6 @@ const ENOENT = 2;
 const EOPNOTSUPP = 95;
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async registered(t) {
     const family = await loadFamily(t);
     const notes = [`nlctrl: id ${family.id}, version ${family.version}, ops ${JSON.stringify(family.ops)}`];

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeDoneMessage, decodeMessages, encodeMessages, errnoCode, type GenlFamily, NLM_F, NLMSG } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, commonChecks, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
+import { type CheckContext, type ClientRun, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
 import { ATTR, change, CMD, DEL_DURING_LIST, genl, genlAttrs, numberedKeys as keys, policiesCheck, str } from 'netlink-lab/grader/nlab-kv';
 
 const DUMP_BUFFER = 32 * 1024;
@@ -97,8 +97,6 @@ function parseListOutput(run: ClientRun): [string, string][] {
 }
 
 export default defineChecks({
-  loads: commonChecks.loads,
-
   async 'dump-all'(t) {
     const family = await loadFamily(t);
     const want = keys(1000);

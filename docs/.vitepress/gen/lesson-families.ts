@@ -6,6 +6,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { solutionFiles } from '../../../grader/src/lesson/inherit.ts';
+import { loadLessonFrom } from '../../../grader/src/lesson/load.ts';
 import { lessonsDir, lessonTitle, listLessons, type Locale } from '../lessons.ts';
 
 /** One attribute as the client defines it: its type number and its kind (a ScalarKind). */
@@ -70,14 +72,16 @@ function attributeTable(call: ts.CallExpression): Record<string, FamilyAttribute
 
 /** What one lesson's reference client says about its family; undefined for a lesson without one. */
 export function lessonFamily(lesson: string, dir = lessonsDir()): Omit<LessonFamily, 'title'> | undefined {
-  const clientDir = join(dir, lesson, 'solution/client');
-  if (!existsSync(clientDir)) return undefined;
+  if (!existsSync(join(dir, lesson, 'lesson.json'))) return undefined;
+  // The reference client's files, those the lesson takes from its base included.
+  const client = [...solutionFiles(loadLessonFrom(dir, lesson))].filter(([rel]) => /^client\/[^/]+\.ts$/.test(rel));
+  if (!client.length) return undefined;
   let attributes: Record<string, FamilyAttribute> | undefined;
   let unit: [string, number][] | undefined;
   let cmds: [string, number][] | undefined;
   let familyName: string | undefined;
-  for (const file of readdirSync(clientDir).filter((f) => f.endsWith('.ts')).sort()) {
-    const sf = ts.createSourceFile(file, readFileSync(join(clientDir, file), 'utf8'), ts.ScriptTarget.Latest, true);
+  for (const [file, { text }] of client) {
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'defineAttributeSet') attributes ??= attributeTable(node);
       if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {

@@ -4,6 +4,7 @@
 //   <!-- @code lesson-3 starter/client/main.ts -->      a whole file as the student gets it, the solution folded below
 //   <!-- @code lesson-3 solution/kernel/nlab_reply.c --> only the folded solution (a file without TODOs: shown as is)
 //   <!-- @checks lesson-3 -->                         every check: heading {#check-<id>}, points, side, hint
+//   <!-- @changes lesson-12 -->                       what the lesson changes in its base's code: a note per file, its diff folded (CHANGES.md)
 //   <!-- @lesson lesson-4 -->                         a link to the lesson page, or "(coming)" if it has none yet
 //   <!-- @course -->                                  the course map: parts, lessons, summaries, checks, points, TODOs
 //   <!-- @bytes lesson-8 set -->                      a lesson's message as a byte table, encoded by the client (gen/byte-tables.ts)
@@ -16,6 +17,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { MarkdownRenderer } from "vitepress";
+import { CHANGES_FILE, parseChanges } from '../../../grader/src/lesson/changes-file.ts';
+import { solutionFiles } from '../../../grader/src/lesson/inherit.ts';
 import { markerLanguage, todoBlocks, toSolutionView, toStarter, type TodoBlock } from '../../../grader/src/lesson/todo-markers.ts';
 import { renderBytes } from '../gen/byte-tables.ts';
 import { checkText, courseParts, lessonNumber, todoText, lessonPageExists, lessonsDir, lessonTitle, listLessons, localePrefix, partLabel, partText, readLesson, zhLessons, type Locale } from '../lessons.ts';
@@ -44,6 +47,9 @@ const UI = {
     showReference: (file: string) => `Show the reference solution (whole ${file})`,
     printReference: (file: string) => `The reference solution (whole ${file})`,
     referenceNote: 'The finished file, TODO markers removed. Try the TODOs below first.',
+    changesFrom: (base: string) => `What changes in ${base}'s code, outside the TODOs (each shown as «TODO n»):`,
+    showDiff: 'Show the diff',
+    newFile: 'new in this lesson',
     permalink: (n: number) => `Permalink to TODO ${n}`,
     lessons: (first: number, last: number) => (first === last ? `lesson ${first}` : `lessons ${first}–${last}`),
     course: { head: '| Lesson | What it teaches | Checks | Points | TODOs |', total: (l: number, c: number, p: number, t: number) => `${l} lessons, ${c} checks, ${p} points, ${t} TODOs in all.` },
@@ -71,6 +77,9 @@ const UI = {
     showReference: (file: string) => `显示参考答案（完整的 ${file}）`,
     printReference: (file: string) => `参考答案（完整的 ${file}）`,
     referenceNote: '完成后的文件，已去掉 TODO 标记。请先自己完成下面的 TODO。',
+    changesFrom: (base: string) => `在 ${base} 代码基础上、TODO 之外的改动（每个 TODO 显示为 «TODO n»）：`,
+    showDiff: '显示差异',
+    newFile: '本课新增',
     permalink: (n: number) => `TODO ${n} 的链接`,
     lessons: (first: number, last: number) => (first === last ? `第 ${first} 课` : `第 ${first}–${last} 课`),
     course: { head: '| 课程 | 学什么 | 检查项 | 分数 | TODO |', total: (l: number, c: number, p: number, t: number) => `共 ${l} 节课、${c} 个检查项、${p} 分、${t} 个 TODO。` },
@@ -194,8 +203,9 @@ function renderCode(lessonId: string, file: string, locale: Locale): string {
   // Starters are generated from solutions: read the solution and derive, so the page never drifts.
   const solutionFile = wantsStarter ? file.replace(/^starter\//, 'solution/') : file;
   const path = join(base, solutionFile);
-  if (!existsSync(path)) throw new Error(`@code ${lessonId} ${file}: no such file ${path}`);
-  const source = readFileSync(path, 'utf8');
+  // The lesson's own file, or one it takes from its base (lesson.json "fromBase").
+  const source = solutionFiles({ ...readLesson(lessonId), dir: base }).get(solutionFile.replace(/^solution\//, ''))?.text;
+  if (source === undefined) throw new Error(`@code ${lessonId} ${file}: no such file ${path}`);
   const lang = markerLanguage(path);
   const name = file.split('/').pop()!;
   const starterPath = file.replace(/^solution\//, 'starter/');
@@ -260,6 +270,24 @@ function renderChecks(lessonId: string, locale: Locale, pageSource: string): str
     .join('\n\n');
 }
 
+/** CHANGES.md of a lesson: each file's path and note, its diff folded below (the notes are written in English). */
+function renderChanges(lessonId: string, locale: Locale): string {
+  const t = UI[locale];
+  const path = join(lessonsDir(), lessonId, CHANGES_FILE);
+  const doc = existsSync(path) ? parseChanges(readFileSync(path, 'utf8')) : undefined;
+  if (!doc) throw new Error(`@changes ${lessonId}: no ${path} (npm run lessons -- sync writes it)`);
+  const out = [t.changesFrom(doc.base), ''];
+  for (const f of doc.files) {
+    out.push(`<div class="nlab-file"><div class="nlab-file-name"><code>${escapeHtml(f.rel)}</code>${f.isNew ? ` (${t.newFile})` : ''}</div>`, '', f.note, '');
+    if (f.hunks.length) {
+      const diff = f.hunks.flatMap((h) => [h.header, ...h.lines]).join('\n');
+      out.push(`<details class="nlab-solution">${foldSummary(t.showDiff, t.showDiff)}`, '', fence('diff', diff), '', '</details>', '');
+    }
+    out.push('</div>', '');
+  }
+  return out.join('\n');
+}
+
 function renderLessonLink(lessonId: string, locale: Locale): string {
   const t = UI[locale];
   const n = lessonNumber(lessonId);
@@ -313,7 +341,7 @@ function renderParts(locale: Locale): string {
 
 const COURSE = /^<!--\s*@course\s*-->\s*$/;
 const PARTS = /^<!--\s*@parts\s*-->\s*$/;
-const BLOCK = /^<!--\s*@(todo|code|checks|bytes)\s+([^\s]+)(?:\s+([^\s]+))?\s*-->\s*$/;
+const BLOCK = /^<!--\s*@(todo|code|checks|bytes|changes)\s+([^\s]+)(?:\s+([^\s]+))?\s*-->\s*$/;
 const INLINE = /<!--\s*@lesson\s+([\w-]+)\s*-->/g;
 
 /** Expands the directives of one page's markdown; fenced code is left alone. */
@@ -338,6 +366,7 @@ export function expandDirectives(src: string, relativePath?: string): string {
         if (kind === 'todo') return renderTodo(lessonId!, Number(arg), locale);
         if (kind === 'code') return renderCode(lessonId!, arg!, locale);
         if (kind === 'bytes') return renderBytes(lessonId!, arg!, locale);
+        if (kind === 'changes') return renderChanges(lessonId!, locale);
         return renderChecks(lessonId!, locale, src);
       }
       return line.replace(INLINE, (_, id: string) => renderLessonLink(id, locale));

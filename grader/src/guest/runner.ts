@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { scanKernelLog } from '../../../kernel/src/console-scan.js';
-import { CheckFailed, isCheckFailed, type CheckSet } from '../check-api.js';
+import { CheckFailed, commonChecks, isCheckFailed, type CheckSet } from '../check-api.js';
 import { distinctHealth, healthPhrase } from '../health-causes.js';
 import type { GuestPlan, Job } from '../plan.js';
 import { decodeForReport } from '../decode-report.js';
@@ -117,7 +117,8 @@ async function captureJob(plan: GuestPlan, job: Job, request: number, scratch: s
 }
 
 async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: string, request: number): Promise<JobResult> {
-  const fn = checks[job.check];
+  // A common check (grader/src/lesson/common-checks.ts) runs the shared function unless the lesson defines its own.
+  const fn = checks[job.check] ?? (commonChecks as CheckSet)[job.check];
   const captured = await captureJob(plan, job, request, scratch);
   const mark = kmsgMark();
   const notes: string[] = [];

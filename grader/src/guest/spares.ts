@@ -88,15 +88,21 @@ export function spareFits(wrap: readonly string[] | undefined, env: Record<strin
 
 /**
  * A started process now running `path` with `args` and `env` added; undefined when none
- * waits. A node run always leaves one started for the request's next client; python's pool
- * starts one after its first run, so a lesson that never runs python3 never pays for one.
+ * waits. A pool is never left empty for long: taking the last spare starts the next when
+ * that run ends. Python's pool starts one after its first run, so a lesson that never runs
+ * python3 never pays for one.
  */
 export function takeSpare(path: string, args: readonly string[], env: Record<string, string>, kind: SpareKind = 'node'): Spare | undefined {
   const pool = POOLS[kind];
   const p = pool.waiting.shift();
   pool.taken++;
-  if (pool.waiting.length === 0) setImmediate(() => keepSpares(1, kind));
-  if (!p || p.exitCode !== null || p.signalCode !== null) return undefined;
+  if (!p || p.exitCode !== null || p.signalCode !== null) {
+    setImmediate(() => keepSpares(1, kind));
+    return undefined;
+  }
+  // The last one taken: the next starts once this run ends, not beside it on the guest's
+  // one CPU (a run that comes before then starts a fresh process, as without spares).
+  if (pool.waiting.length === 0) p.once('exit', () => keepSpares(1, kind));
   orderPipe(p).on('error', () => {}).end(JSON.stringify({ path, args, env }));
   return p;
 }

@@ -42,7 +42,9 @@ export function checkHints(lesson: Lesson, id: string, locale: HintLocale = 'en'
   const check = lesson.checks.find((c) => c.id === id);
   if (!check) throw new UnknownCheck(lesson.id, id, lesson.checks.map((c) => c.id));
   const zh = locale === 'zh-CN' ? zhChecks(lesson)[id] : undefined;
-  return { check, title: zh?.title || check.title, hint: zh?.hint || check.hint, hint2: zh?.hint2 || check.hint2 };
+  // A common check brings its own Chinese (common-checks.ts) unless the lesson overrides it.
+  const common = locale === 'zh-CN' ? check.zh : undefined;
+  return { check, title: zh?.title || common?.title || check.title, hint: zh?.hint || common?.hint || check.hint, hint2: zh?.hint2 || check.hint2 };
 }
 
 /** The ids of a lesson's checks that have a level-2 hint. */

@@ -114,7 +114,7 @@ function compileAndCompare(files: readonly ChecksFile[], show: (path: string) =>
     }
     for (const c of f.checks) {
       const fn = defined.get(c.id);
-      if (!c.builtin && fn === undefined) problems.push({ file: f.json.path, line: f.json.checkLine(c.id), message: `check "${c.id}" has no function in ${f.shown}` });
+      if (!c.builtin && !c.common && fn === undefined) problems.push({ file: f.json.path, line: f.json.checkLine(c.id), message: `check "${c.id}" has no function in ${f.shown}` });
       if (c.builtin && fn !== undefined) problems.push({ file: f.shown, line: fn, message: `"${c.id}" is a builtin check (${c.builtin}); the grader never runs this function` });
     }
     const listed = new Set(f.checks.map((c) => c.id));

@@ -26,10 +26,10 @@ export interface PageLintInput {
   zh: Page;
 }
 
-const DIRECTIVE = /^<!--\s*@(todo|code|checks)\s+(\S+)(?:\s+(\S+))?\s*-->\s*$/;
+const DIRECTIVE = /^<!--\s*@(todo|code|checks|changes)\s+(\S+)(?:\s+(\S+))?\s*-->\s*$/;
 
 interface Directive {
-  kind: 'todo' | 'code' | 'checks';
+  kind: 'todo' | 'code' | 'checks' | 'changes';
   lesson: string;
   arg: string | undefined;
   line: number;
@@ -56,6 +56,7 @@ function directiveProblems(page: Page & { text: string }, o: PageLintInput, foun
     const at = { file: page.path, line: d.line };
     if (d.kind === 'checks' && d.lesson !== o.lessonId) problems.push({ ...at, message: `<!-- @checks ${d.lesson} --> lists another lesson's checks; this page is ${o.lessonId}'s` });
     if (d.lesson !== o.lessonId) continue;
+    if (d.kind === 'changes' && !o.hasFile('CHANGES.md')) problems.push({ ...at, message: `<!-- @changes ${d.lesson} -->: the lesson has no CHANGES.md (a lesson with a "base" gets one from \`npm run lessons -- sync\`)` });
     if (d.kind === 'todo' && !o.todos.has(Number(d.arg))) problems.push({ ...at, message: `<!-- @todo ${d.lesson} ${d.arg ?? ''} -->: the solution has no TODO ${d.arg ?? '(no number given)'}` });
     // The site renders a starter file from the solution's.
     if (d.kind === 'code' && !(d.arg && /^(solution|starter)\//.test(d.arg) && o.hasFile(d.arg.replace(/^starter\//, 'solution/'))))

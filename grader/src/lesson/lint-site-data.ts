@@ -52,8 +52,9 @@ export function siteDataProblems(
   if (zh instanceof Error) return [...problems, { file: show(zhPath), line: 1, message: `not valid JSON (${zh.message})` }];
   for (const key of ['title', 'summary'] as const) if (!zh[key]) problems.push({ file: show(zhPath), line: 1, message: `has no Chinese ${key}` });
   for (const c of lesson.checks) {
-    const t = zh.checks?.[c.id];
-    if (!t?.title || !t.hint) problems.push({ file: json.path, line: json.checkLine(c.id), message: `check "${c.id}" has no Chinese title and hint in ${show(zhPath)}` });
+    // A common check brings its Chinese texts, except those the lesson overrides in English.
+    const t = { title: zh.checks?.[c.id]?.title ?? c.zh?.title, hint: zh.checks?.[c.id]?.hint ?? c.zh?.hint, hint2: zh.checks?.[c.id]?.hint2 };
+    if (!t.title || !t.hint) problems.push({ file: json.path, line: json.checkLine(c.id), message: `check "${c.id}" has no Chinese title and hint in ${show(zhPath)}` });
     else if (c.todos.length && !t.hint2) problems.push({ file: json.path, line: json.checkLine(c.id), message: `check "${c.id}" has no Chinese "hint2" in ${show(zhPath)}` });
   }
   return problems;

@@ -13,6 +13,8 @@ import { siteDataProblems } from './lint-site-data.js';
 import { LessonFormatError } from './schema.js';
 import { generateSolutionFiles, generateStarter } from './starters.js';
 import { MarkerError, markerLanguage } from './todo-markers.js';
+import { baseProblems } from './progression.js';
+import { HunkError } from './inherit.js';
 
 export interface LintRoots {
   lessonsDir: string;
@@ -64,7 +66,7 @@ function driftProblems(lesson: Lesson, show: (p: string) => string): Problem[] {
 
 /**
  * Where JSON.parse first fails in `text`: every prefix before that point is merely unfinished
- * ("Unexpected end"), every longer one is wrong, so a binary search finds it.
+ * ("Unexpected end"), the first one that is wrong ends just past it.
  */
 export function jsonErrorOffset(text: string): number {
   const unfinished = (n: number): boolean => {
@@ -80,16 +82,16 @@ export function jsonErrorOffset(text: string): number {
       JSON.parse(text.slice(0, n));
       return true;
     } catch (e) {
+      // An error before the prefix's end is a real one, whatever its message says.
+      const at = /at position (\d+)/.exec((e as Error).message);
+      if (at && Number(at[1]) < n) return false;
       return /end of JSON input|Unterminated|Expected (property name|',' or|':' after|double-quoted)/.test((e as Error).message) && n < text.length;
     }
   };
-  let [lo, hi] = [0, text.length];
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (unfinished(mid)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  // A forward scan, not a binary search: the guesses above are not monotonic (a prefix ending
+  // in "n inside a string looks like an unfinished null), and a lesson.json is a few KiB.
+  for (let n = 1; n <= text.length; n++) if (!unfinished(n)) return n - 1;
+  return text.length;
 }
 
 /** The problem of a lesson.json that does not load, at the line its message points to. */
@@ -133,7 +135,9 @@ export function lintLessons(roots: LintRoots = REPO_ROOTS, ids: readonly string[
       continue;
     }
     const lines = checkLines(json ?? '');
-    const checkLine = (c: string): number => lines.get(c)?.line ?? 1;
+    // A common check the lesson does not list is added by the loader: point at "common", or "checks".
+    const commonLine = lineAt(json ?? '', Math.max(0, (json ?? '').search(/"common"|"checks"/)));
+    const checkLine = (c: string): number => lines.get(c)?.line ?? commonLine;
     const jsonRef = { path: show(jsonPath), idLine: json ? lineAt(json, Math.max(0, json.indexOf('"id"'))) : 1, checkLine };
 
     const { todos, problems: markerProblems } = collectTodos(markedFiles(lesson, show));
@@ -148,7 +152,7 @@ export function lintLessons(roots: LintRoots = REPO_ROOTS, ids: readonly string[
         lessonId: id,
         checks: lesson.checks,
         todos: new Set(todos.map((t) => t.n)),
-        hasFile: (rel) => existsSync(join(lesson.dir, rel)),
+        hasFile: (rel) => existsSync(join(lesson.dir, rel)) || Boolean(rel.startsWith('solution/') && lesson.fromBase?.includes(rel.slice('solution/'.length))),
         json: jsonRef,
         en: page(''),
         zh: page('zh-CN'),
@@ -162,11 +166,19 @@ export function lintLessons(roots: LintRoots = REPO_ROOTS, ids: readonly string[
     else problems.push({ file: jsonRef.path, line: 1, message: `the lesson has no checks.ts` });
 
     try {
+      problems.push(...baseProblems(lesson, roots.lessonsDir, json ?? '', show));
+    } catch (e) {
+      if (!(e instanceof MarkerError)) throw e; // reported above
+    }
+
+    try {
       problems.push(...driftProblems(lesson, show));
     } catch (e) {
       // Unbalanced markers are reported above; the starter cannot be derived until they are fixed.
       if (e instanceof MarkerError) continue;
       if (!(e instanceof LessonFormatError)) throw e;
+      // A file taken from the base that cannot be made is reported with the base above.
+      if (e instanceof HunkError || e.message.includes('"fromBase"')) continue;
       problems.push({ file: jsonRef.path, line: 1, message: e.message.replace(`${jsonPath}: `, '') });
     }
   }

@@ -1,13 +1,17 @@
 // `lessons new lesson-N --from lesson-M`: a new lesson that starts from what lesson M's
-// solution ends with (its code, without M's TODO markers), a lesson.json with the common
-// checks, a checks.ts and both pages, ready for `lessons check`.
+// solution ends with (its code, without M's TODO markers), a lesson.json with M as its base
+// (and M's overrides of the common checks), a CHANGES.md, a checks.ts and both pages, ready
+// for `lessons check`.
 
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ZH_FILE } from './lint-site-data.js';
 import { loadLessonFrom, resolveLessonId, type Lesson } from './load.js';
-import type { LessonCheck, LessonMeta } from './schema.js';
+import type { LessonMeta } from './schema.js';
 import { writeSolutionFiles, writeStarter } from './starters.js';
+import { CHANGES_FILE, formatChanges } from './changes-file.js';
+import { solutionFiles } from './inherit.js';
+import { actualChanges } from './progression.js';
 import { markerLanguage, toSolutionView } from './todo-markers.js';
 
 export class ScaffoldError extends Error {
@@ -31,22 +35,12 @@ export function renameLesson(text: string, from: string, to: string): string {
     .replace(new RegExp(`(Netlink Lab,? [Ll]esson )${m}(?!\\d)`, 'g'), `$1${n}`);
 }
 
-function commonChecks(source: Lesson): LessonCheck[] {
-  const checks: LessonCheck[] = [
-    { id: 'builds', title: 'The module builds without warnings', points: 1, side: 'kernel', hint: 'Read the compiler\'s first error or warning; W=1 is on, so unused variables count.', todos: [], builtin: 'kernel-builds' },
-  ];
-  if (source.client) checks.push({ id: 'client-builds', title: 'The client type-checks', points: 1, side: 'client', hint: 'Read the first TypeScript error: file, line and what it expected.', todos: [], builtin: 'client-builds' });
-  checks.push({ id: 'loads', title: 'insmod loads the module', points: 1, side: 'kernel', hint: 'The init function must return 0 once everything it sets up is in place.', todos: [] });
-  return checks;
-}
-
 const CHECKS_TS = (id: string, from: string): string => `// ${id} checks. Each function is one check of lesson.json, by id; it runs in the guest.
 // Started from ${from}'s code: add a check per thing the student builds, and name its TODOs.
-import { commonChecks, defineChecks } from 'netlink-lab/grader';
+// The common checks (builds, client-builds, loads) are the grader's: list none of them here.
+import { defineChecks } from 'netlink-lab/grader';
 
-export default defineChecks({
-  loads: commonChecks.loads,
-});
+export default defineChecks({});
 `;
 
 /** Headings of a new page: English text, Chinese text, and the anchor both use. */
@@ -75,15 +69,12 @@ function page(meta: LessonMeta, locale: 'en' | 'zh-CN'): string {
   ].join('\n');
 }
 
-function walk(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile()).sort();
-}
 
-/** The new lesson's Chinese texts: placeholders to rewrite, and the common checks' texts from `source`. */
+/** The new lesson's Chinese texts: placeholders to rewrite, and those of the common checks `source` overrides. */
 function zhStub(source: Lesson, meta: LessonMeta): object {
   const path = join(source.dir, ZH_FILE);
   const from = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { checks?: Record<string, unknown> }) : {};
-  const checks = Object.fromEntries(meta.checks.flatMap((c) => (from.checks?.[c.id] ? [[c.id, from.checks[c.id]]] : [])));
+  const checks = Object.fromEntries(Object.keys(meta.common ?? {}).flatMap((id) => (from.checks?.[id] ? [[id, from.checks[id]]] : [])));
   return { title: `草稿（接续 ${source.id}）`, summary: `从 ${source.id} 的参考答案开始；用一句话说明学员要添加什么。`, checks };
 }
 
@@ -98,11 +89,13 @@ export function scaffoldLesson(o: ScaffoldOptions): string[] {
     id: o.id,
     title: `Draft (after ${source.id})`,
     part: source.part,
+    base: source.id,
     summary: `Starts from ${source.id}'s solution; say in one sentence what the student adds.`,
     module: source.module,
     netlink: source.netlink,
     ...(source.client ? { client: source.client } : {}),
-    checks: commonChecks(source),
+    ...(source.common ? { common: source.common } : {}),
+    checks: [],
     ...(source.generated ? { generated: source.generated } : {}),
     ...(source.fuzz ? { fuzz: source.fuzz } : {}),
   };
@@ -114,18 +107,30 @@ export function scaffoldLesson(o: ScaffoldOptions): string[] {
   };
   try {
     const outputs = new Set((source.generated ?? []).map((g) => join(g.file)));
-    for (const rel of walk(join(source.dir, 'solution'))) {
+    // The source's whole solution: its own files and those it takes from its base.
+    // A file that renaming leaves as it is (Makefile, Kbuild) is taken from the source, not copied.
+    const fromBase: string[] = [];
+    for (const [rel, { text }] of solutionFiles(source)) {
       if (outputs.has(join(rel))) continue; // remade below from the renamed input
-      const text = readFileSync(join(source.dir, 'solution', rel), 'utf8');
       const lang = markerLanguage(rel);
-      write(join(dir, 'solution', rel), renameLesson(lang ? toSolutionView(text, lang, join(source.id, 'solution', rel)) : text, source.id, o.id));
+      const finished = lang ? toSolutionView(text, lang, join(source.id, 'solution', rel)) : text;
+      const renamed = renameLesson(finished, source.id, o.id);
+      if (renamed === text) fromBase.push(rel);
+      else write(join(dir, 'solution', rel), renamed);
     }
-    write(join(dir, 'lesson.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    if (fromBase.length) meta.fromBase = fromBase;
+    const { id, title, part, base, ...rest } = meta;
+    write(join(dir, 'lesson.json'), `${JSON.stringify({ id, title, part, base, ...rest }, null, 2)}\n`);
     write(join(dir, 'checks.ts'), CHECKS_TS(o.id, source.id));
     write(join(dir, ZH_FILE), `${JSON.stringify(zhStub(source, meta), null, 2)}\n`);
     const lesson: Lesson = { ...meta, dir };
     written.push(...writeSolutionFiles(lesson).map((f) => join(dir, f)));
     written.push(...writeStarter(lesson).map((f) => join(dir, f)));
+    // So far the new lesson changes only its own name in the base's code; say so for each file.
+    const changes = actualChanges(lesson, source);
+    const note = `${o.id}'s own name in headers and paths, where ${source.id} has its own; nothing else yet.`;
+    const diffs = changes.map((c) => ({ rel: c.file.rel, isNew: c.isNew, hunks: c.hunks }));
+    write(join(dir, CHANGES_FILE), formatChanges(o.id, source.id, diffs, { base: source.id, files: diffs.map((d) => ({ ...d, note, hunks: [], line: 0 })) }));
     write(pages.en, page(meta, 'en'));
     write(pages['zh-CN'], page(meta, 'zh-CN'));
   } catch (e) {

@@ -1,6 +1,8 @@
 // lesson.json: a lesson's metadata and checks (documented in lessons/README.md).
 // Validation is by hand so that an instructor's typo gets a sentence, not a stack trace.
 
+import { COMMON_CHECKS, COMMON_CHECK_IDS, type CheckText, type CommonOverride } from './common-checks.js';
+
 export type Side = 'kernel' | 'client' | 'both';
 export type Builtin = 'kernel-builds' | 'client-builds';
 
@@ -38,6 +40,10 @@ export interface LessonCheck {
   /** A check the grader runs on the host instead of a function in checks.ts. */
   builtin?: Builtin;
   timeoutMs?: number;
+  /** Added by the loader (./common-checks.ts), not written in lesson.json. */
+  common?: true;
+  /** A common check's Chinese texts, unless the lesson overrides them (then its zh-CN.json gives them). */
+  zh?: Partial<CheckText>;
 }
 
 export interface LessonMeta {
@@ -45,12 +51,22 @@ export interface LessonMeta {
   title: string;
   part: number;
   summary: string;
+  /**
+   * The lesson whose finished code this one starts from (lessons/<id>/CHANGES.md says what
+   * changes); only the first lesson has none.
+   */
+  base?: string;
+  /** Files (paths inside solution/) the lesson takes unchanged from its base's finished code (./inherit.ts). */
+  fromBase?: string[];
   /** The kernel module's name (the .ko built from solution/kernel). */
   module: string;
   netlink: { unit: number } | { family: string };
   /** The client's entry file in client/, when the lesson has a client. */
   client?: string;
+  /** The lesson's own checks; the loader puts the common ones (./common-checks.ts) before them. */
   checks: LessonCheck[];
+  /** A common check left out (`false`) or with another title, hint or points, by id. */
+  common?: Record<string, CommonOverride>;
   /** Files generated from other files of the lesson, in the order they are made. */
   generated?: GeneratedFile[];
   /** What the robustness fuzzer sends (grader/src/fuzz/): valid requests it mutates. */
@@ -142,10 +158,18 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
   const l = raw as Record<string, unknown>;
   for (const key of ['id', 'title', 'summary', 'module'] as const) need(typeof l[key] === 'string' && l[key], where, `"${key}" must be a non-empty string`);
   need(Number.isInteger(l.part), where, '"part" must be an integer');
+  need(l.base === undefined || (typeof l.base === 'string' && ID.test(l.base) && l.base !== l.id), where, '"base" must name another lesson by its id');
   const nl = l.netlink as Record<string, unknown> | undefined;
   need(nl && (Number.isInteger(nl.unit) || typeof nl.family === 'string'), where, '"netlink" must be { "unit": N } or { "family": "name" }');
   need(l.client === undefined || typeof l.client === 'string', where, '"client" must be a file name');
-  need(Array.isArray(l.checks) && l.checks.length > 0, where, '"checks" must be a non-empty array');
+  if (l.fromBase !== undefined) {
+    need(Array.isArray(l.fromBase) && l.fromBase.every(innerPath) && new Set(l.fromBase).size === l.fromBase.length, where, '"fromBase" must list paths inside solution/, like kernel/Makefile, each once');
+    need(l.base !== undefined, where, '"fromBase" needs a "base" to take the files from');
+  }
+  if (l.common !== undefined) validateCommon(l.common, where);
+  const common = (l.common ?? {}) as Record<string, unknown>;
+  const commons = COMMON_CHECKS.filter((c) => common[c.id] !== false && (!c.needsClient || l.client)).length;
+  need(Array.isArray(l.checks) && l.checks.length + commons > 0, where, '"checks" must be a non-empty array');
   const ids = new Set<string>();
   for (const [i, c] of (l.checks as Record<string, unknown>[]).entries()) {
     const at = `${where}: checks[${i}]`;
@@ -174,6 +198,20 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
     need(Array.isArray(roles) && roles.every((r) => (BENCH_ROLES as readonly unknown[]).includes(r)) && new Set(roles).size === roles.length, where, `"bench" must be an array of distinct roles: ${BENCH_ROLES.join(', ')}`);
   }
   return l as unknown as LessonMeta;
+}
+
+function validateCommon(raw: unknown, where: string): void {
+  need(raw && typeof raw === 'object' && !Array.isArray(raw), where, `"common" must be an object keyed by common check id (${COMMON_CHECK_IDS.join(', ')})`);
+  for (const [id, o] of Object.entries(raw as Record<string, unknown>)) {
+    const at = `${where}: common.${id}`;
+    need(COMMON_CHECK_IDS.includes(id), at, `not a common check; they are ${COMMON_CHECK_IDS.join(', ')}`);
+    if (o === false) continue;
+    need(o && typeof o === 'object' && Object.keys(o).every((k) => ['title', 'hint', 'points'].includes(k)), at, 'must be false (left out) or an object with "title", "hint" or "points"');
+    const x = o as Record<string, unknown>;
+    need(x.title === undefined || (typeof x.title === 'string' && x.title), at, '"title" must be a non-empty string');
+    need(x.hint === undefined || (typeof x.hint === 'string' && x.hint), at, '"hint" must be a non-empty string');
+    need(x.points === undefined || (typeof x.points === 'number' && x.points > 0), at, '"points" must be a positive number');
+  }
 }
 
 /** A path inside solution/: relative, forward slashes, no empty, "." or ".." segments. */

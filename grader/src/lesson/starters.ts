@@ -8,6 +8,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { runGenerator } from './generators.js';
+import { solutionFiles } from './inherit.js';
 import type { Lesson } from './load.js';
 import { LessonFormatError } from './schema.js';
 import { markerLanguage, toStarter } from './todo-markers.js';
@@ -17,10 +18,10 @@ export function generateStarter(lesson: Lesson): Map<string, string> {
   const files = new Map<string, string>();
   const solution = join(lesson.dir, 'solution');
   const outputs = new Set((lesson.generated ?? []).map((g) => join(g.file)));
-  for (const rel of readdirSync(solution, { recursive: true, encoding: 'utf8' }).sort()) {
+  // The lesson's own files and those it takes from its base (finished code, no markers).
+  for (const [rel, { text }] of solutionFiles(lesson)) {
+    if (outputs.has(join(rel))) continue;
     const path = join(solution, rel);
-    if (!statSync(path).isFile() || outputs.has(join(rel))) continue;
-    const text = readFileSync(path, 'utf8');
     const lang = markerLanguage(rel);
     files.set(join('starter', rel), lang ? toStarter(text, lang, relative(lesson.dir, path)) : text);
   }

@@ -1,24 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Netlink Lab, lesson 12: a spec-driven client.
+ * Netlink Lab, lesson 13: nested attributes.
  *
- * The nlab_kv family of lesson 11: one store per network namespace, one
- * policy per command. SET and DEL keep GENL_ADMIN_PERM here, because the
- * genetlink spec schema can say "admin-perm" only. This lesson describes it
- * from the outside, in a YNL spec (client/nlab_kv.yaml), and the kernel's
- * own YNL client talks to it through that spec alone.
+ * The nlab_kv family of lesson 12, whose values grow structure: a SET may
+ * carry META, a nest of its own attribute space with an owner, a u64
+ * version and any number of tags (one attribute each, repeated). GET, LIST
+ * and the SET notification hand it back the same way. The core validates
+ * the nest against its own policy and points the extended ACK at the inner
+ * attribute that is wrong; the module names a missing one with the nest.
  *
- * Its names are the ones the kernel's C generator (ynl-gen-c.py) makes
- * from the spec: the constants, attributes and commands come from the
- * uAPI header it would write, the group index from its kernel header.
- *
- *   NLAB_CMD_SET   KEY, VALUE [, FLAGS]  store VALUE under KEY (CAP_NET_ADMIN)
+ *   NLAB_CMD_SET   KEY, VALUE [, FLAGS] [, META]
+ *                                        store VALUE under KEY (CAP_NET_ADMIN)
  *   NLAB_CMD_GET   KEY                   answer NLAB_CMD_GET with KEY, VALUE
+ *                                        and META, if the entry has one
  *   NLAB_CMD_DEL   KEY                   forget KEY (CAP_NET_ADMIN)
  *   NLAB_CMD_LIST  [PREFIX]              dump: one NLAB_CMD_LIST message per
  *                                        key that starts with PREFIX
  *
- *   NLAB_CMD_SET_NTF  KEY, VALUE         to the "events" group, after a SET
+ *   META           nest: OWNER (required), VERSION, TAGS (repeated)
+ *
+ *   NLAB_CMD_SET_NTF  KEY, VALUE [, META] to the "events" group, after a SET
  *   NLAB_CMD_DEL_NTF  KEY                to the "events" group, after a DEL
  *                                        (and to the requester, if it set
  *                                        NLM_F_ECHO)
@@ -56,16 +57,32 @@ enum {
 	NLAB_CMD_MAX = __NLAB_CMD_MAX - 1
 };
 
-/* Attributes, unchanged from lesson 6; type 0 stays unused. */
+/* Attributes of lesson 6, and META; type 0 stays unused. */
 enum {
 	NLAB_A_UNSPEC,
 	NLAB_A_KEY,		/* string: up to NLAB_KV_KEY_MAX_LEN bytes, then NUL */
 	NLAB_A_VALUE,		/* binary, at most NLAB_KV_VALUE_MAX bytes */
 	NLAB_A_FLAGS,		/* u32, NLAB_KV_FLAGS_* bits; SET only */
 	NLAB_A_PREFIX,		/* NUL-terminated string; LIST only */
+	NLAB_A_META,		/* nest of NLAB_A_META_* attributes */
 
 	__NLAB_A_MAX,
 	NLAB_A_MAX = __NLAB_A_MAX - 1
+};
+
+/*
+ * Inside META: a space of its own, numbered from 1 again. The C generator
+ * names them after the spec's "meta" set.
+ */
+enum {
+	NLAB_A_META_UNSPEC,
+	NLAB_A_META_OWNER,	/* string, required in a META */
+	NLAB_A_META_VERSION,	/* u64 */
+	NLAB_A_META_TAGS,	/* string; repeated, one attribute per tag */
+	NLAB_A_META_PAD,	/* alignment for VERSION where a u64 needs it */
+
+	__NLAB_A_META_MAX,
+	NLAB_A_META_MAX = __NLAB_A_META_MAX - 1
 };
 
 /* Multicast groups, by index into nlab_kv_mcgrps. */
@@ -81,16 +98,43 @@ enum {
 #define NLAB_KV_VALUE_MAX	1024
 /* Bounds the memory any local user can pin in the kernel through us. */
 #define NLAB_MAX_KEYS	1024
+/* An owner's and a tag's longest length, without the NUL. */
+#define NLAB_KV_NAME_MAX_LEN	31
+/* A repeated attribute has no count in any policy: the module bounds it. */
+#define NLAB_KV_TAGS_MAX	32
+
+/* TODO 1: Give META a policy of its own for OWNER, VERSION and each of the
+ * TAGS (strings of at most NLAB_KV_NAME_MAX_LEN bytes, a u64), and point
+ * SET's META entry at it with NLA_POLICY_NESTED(), so that the core checks
+ * the inside of the nest too (and that it carries NLA_F_NESTED).
+ */
+/* Every TAGS attribute is checked, not only the last of them. */
+static const struct nla_policy nlab_kv_meta_policy[NLAB_A_META_TAGS + 1] = {
+	[NLAB_A_META_OWNER]	= { .type = NLA_NUL_STRING,
+				    .len = NLAB_KV_NAME_MAX_LEN },
+	[NLAB_A_META_VERSION]	= { .type = NLA_U64 },
+	[NLAB_A_META_TAGS]	= { .type = NLA_NUL_STRING,
+				    .len = NLAB_KV_NAME_MAX_LEN },
+};
 
 /*
  * One policy per command, sized by the highest attribute it reads: the
- * core refuses any other with an extended ACK that points at it.
+ * core refuses any other with an extended ACK that points at it. PREFIX
+ * is below META but unset, so a SET with one is refused too.
  */
-static const struct nla_policy nlab_kv_set_policy[NLAB_A_FLAGS + 1] = {
+static const struct nla_policy nlab_kv_set_policy[NLAB_A_META + 1] = {
 	[NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KV_KEY_MAX_LEN },
 	[NLAB_A_VALUE]	= { .type = NLA_BINARY, .len = NLAB_KV_VALUE_MAX },
 	[NLAB_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, NLAB_KV_FLAGS_EXCL),
+	[NLAB_A_META]	= NLA_POLICY_NESTED(nlab_kv_meta_policy),
 };
+
+/* STARTER: static const struct nla_policy nlab_kv_set_policy[NLAB_A_META + 1] = { */
+	/* STARTER: [NLAB_A_KEY]	= { .type = NLA_NUL_STRING, .len = NLAB_KV_KEY_MAX_LEN }, */
+	/* STARTER: [NLAB_A_VALUE]	= { .type = NLA_BINARY, .len = NLAB_KV_VALUE_MAX }, */
+	/* STARTER: [NLAB_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, NLAB_KV_FLAGS_EXCL), */
+/* STARTER: }; */
+/* END TODO */
 
 /* GET and DEL: a KEY and nothing else. */
 static const struct nla_policy nlab_kv_key_policy[NLAB_A_KEY + 1] = {
@@ -102,12 +146,94 @@ static const struct nla_policy nlab_kv_list_policy[NLAB_A_PREFIX + 1] = {
 	[NLAB_A_PREFIX]	= { .type = NLA_NUL_STRING, .len = NLAB_KV_KEY_MAX_LEN },
 };
 
+/* What a SET's META carried. */
+struct nlab_kv_meta {
+	char owner[NLAB_KV_NAME_MAX_LEN + 1];
+	u64 version;
+	unsigned int n_tags;
+	char tags[NLAB_KV_TAGS_MAX][NLAB_KV_NAME_MAX_LEN + 1];
+};
+
 struct nlab_kv_entry {
 	struct list_head node;
 	char key[NLAB_KV_KEY_MAX_LEN + 1];
+	bool has_meta;
+	struct nlab_kv_meta meta;
 	size_t len;
 	u8 value[];
 };
+
+/* The bytes @e's META takes in a message; 0 without one. */
+static size_t nlab_kv_meta_size(const struct nlab_kv_entry *e)
+{
+	/* TODO 2: Count the nest's own header and each attribute in it, padded
+	 * as nla_put() pads them. Read about nla_total_size() and
+	 * nla_total_size_64bit().
+	 */
+	size_t size;
+	unsigned int i;
+
+	if (!e->has_meta)
+		return 0;
+	size = nla_total_size(0) +
+	       nla_total_size(strlen(e->meta.owner) + 1) +
+	       nla_total_size_64bit(sizeof(u64));
+	for (i = 0; i < e->meta.n_tags; i++)
+		size += nla_total_size(strlen(e->meta.tags[i]) + 1);
+	return size;
+	/* STARTER: return 0; */
+	/* END TODO */
+}
+
+/* What a message about @e needs for its attributes. */
+static size_t nlab_kv_entry_size(const struct nlab_kv_entry *e)
+{
+	return nla_total_size(strlen(e->key) + 1) + nla_total_size(e->len) +
+	       nlab_kv_meta_size(e);
+}
+
+/* Adds @e's META, if it has one, to @skb; -EMSGSIZE when it does not fit. */
+static int nlab_kv_fill_meta(struct sk_buff *skb, const struct nlab_kv_entry *e)
+{
+	/* TODO 3: Open the nest with nla_nest_start(), which sets NLA_F_NESTED,
+	 * put OWNER, VERSION (nla_put_u64_64bit() with the PAD type) and one
+	 * TAGS per tag, then close it with nla_nest_end(). When the skb runs
+	 * out, take back the half-written nest with nla_nest_cancel(), so the
+	 * caller can retry the whole entry in the next skb.
+	 */
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (!e->has_meta)
+		return 0;
+	nest = nla_nest_start(skb, NLAB_A_META);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, NLAB_A_META_OWNER, e->meta.owner) ||
+	    nla_put_u64_64bit(skb, NLAB_A_META_VERSION, e->meta.version,
+			      NLAB_A_META_PAD))
+		goto cancel;
+	for (i = 0; i < e->meta.n_tags; i++)
+		if (nla_put_string(skb, NLAB_A_META_TAGS, e->meta.tags[i]))
+			goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+	/* STARTER: return 0; */
+	/* END TODO */
+}
+
+/* Adds @e's key, value and META to @skb; -EMSGSIZE when it is full. */
+static int nlab_kv_fill(struct sk_buff *skb, const struct nlab_kv_entry *e)
+{
+	if (nla_put_string(skb, NLAB_A_KEY, e->key) ||
+	    nla_put(skb, NLAB_A_VALUE, e->len, e->value))
+		return -EMSGSIZE;
+	return nlab_kv_fill_meta(skb, e);
+}
 
 /*
  * One store per network namespace. The family sets .parallel_ops, so the
@@ -158,16 +284,15 @@ static void nlab_kv_notify(struct genl_info *info,
 	    !genl_has_listeners(&nlab_kv_family, net, NLAB_KV_NLGRP_EVENTS))
 		return;
 
-	skb = genlmsg_new(nla_total_size(strlen(e->key) + 1) +
-			  nla_total_size(e->len), GFP_KERNEL);
+	skb = genlmsg_new(nlab_kv_entry_size(e), GFP_KERNEL);
 	if (!skb)
 		return;
 	hdr = genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, cmd);
 	if (!hdr)
 		goto free_skb;
-	if (nla_put_string(skb, NLAB_A_KEY, e->key) ||
-	    (cmd == NLAB_CMD_SET_NTF &&
-	     nla_put(skb, NLAB_A_VALUE, e->len, e->value)))
+	/* A SET announces what GET would answer; a DEL the key only. */
+	if (cmd == NLAB_CMD_SET_NTF ? nlab_kv_fill(skb, e) :
+	    nla_put_string(skb, NLAB_A_KEY, e->key))
 		goto free_skb;
 	genlmsg_end(skb, hdr);
 	/* Consumes the skb, in every case; in genl_info_net(info) only. */
@@ -189,6 +314,48 @@ static struct nlab_kv_entry *nlab_kv_find(struct nlab_kv_net *kv,
 		if (!strcmp(e->key, key))
 			return e;
 	return NULL;
+}
+
+/*
+ * Copies a SET's META @nest into @m. The core has already checked it
+ * against SET's policy, each TAGS included.
+ */
+static int nlab_kv_parse_meta(struct nlab_kv_meta *m, struct nlattr *nest,
+			      struct netlink_ext_ack *extack)
+{
+	/* TODO 4: Parse the nest into a table with nla_parse_nested() (pass the
+	 * extack), refuse a META without OWNER with NL_REQ_ATTR_CHECK(), which
+	 * names the nest and the missing type in the ACK, and walk the TAGS
+	 * with nla_for_each_nested(). Refuse more than NLAB_KV_TAGS_MAX of
+	 * them, with an extended ACK that points at the first one too many.
+	 */
+	struct nlattr *tb[NLAB_A_META_TAGS + 1];
+	const struct nlattr *attr;
+	int err, rem;
+
+	err = nla_parse_nested(tb, NLAB_A_META_TAGS, nest, nlab_kv_meta_policy,
+			       extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, NLAB_A_META_OWNER))
+		return -EINVAL;
+	nla_strscpy(m->owner, tb[NLAB_A_META_OWNER], sizeof(m->owner));
+	if (tb[NLAB_A_META_VERSION])
+		m->version = nla_get_u64(tb[NLAB_A_META_VERSION]);
+
+	/* A repeated attribute: tb[] keeps only the last, so walk them all. */
+	nla_for_each_nested(attr, nest, rem) {
+		if (nla_type(attr) != NLAB_A_META_TAGS)
+			continue;
+		if (m->n_tags == NLAB_KV_TAGS_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "too many tags");
+			return -E2BIG;
+		}
+		nla_strscpy(m->tags[m->n_tags++], attr, sizeof(m->tags[0]));
+	}
+	return 0;
+	/* STARTER: return 0; */
+	/* END TODO */
 }
 
 static int nlab_kv_set_doit(struct sk_buff *skb, struct genl_info *info)
@@ -213,9 +380,17 @@ static int nlab_kv_set_doit(struct sk_buff *skb, struct genl_info *info)
 	 * a container pays for what it stores in its namespace.
 	 */
 	len = nla_len(tb[NLAB_A_VALUE]);
-	e = kmalloc(struct_size(e, value, len), GFP_KERNEL_ACCOUNT);
+	e = kzalloc(struct_size(e, value, len), GFP_KERNEL_ACCOUNT);
 	if (!e)
 		return -ENOMEM;
+	if (tb[NLAB_A_META]) {
+		err = nlab_kv_parse_meta(&e->meta, tb[NLAB_A_META], info->extack);
+		if (err) {
+			kfree(e);
+			return err;
+		}
+		e->has_meta = true;
+	}
 	e->len = len;
 	/* The policy guarantees a NUL within NLAB_KV_KEY_MAX_LEN + 1 bytes. */
 	nla_strscpy(e->key, tb[NLAB_A_KEY], sizeof(e->key));
@@ -275,15 +450,6 @@ static int nlab_kv_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-/* Adds @e's key and value to @skb as attributes, each padded to 4 bytes. */
-static int nlab_kv_fill(struct sk_buff *skb, const struct nlab_kv_entry *e)
-{
-	if (nla_put_string(skb, NLAB_A_KEY, e->key) ||
-	    nla_put(skb, NLAB_A_VALUE, e->len, e->value))
-		return -EMSGSIZE;
-	return 0;
-}
-
 /*
  * Builds the answer to a GET while the entry is locked: the genl header
  * copies the request's seq, and genlmsg_reply() sends it to info->snd_portid.
@@ -294,8 +460,7 @@ static struct sk_buff *nlab_kv_get_reply(struct genl_info *info,
 	struct sk_buff *rskb;
 	void *hdr;
 
-	rskb = genlmsg_new(nla_total_size(strlen(e->key) + 1) +
-			   nla_total_size(e->len), GFP_KERNEL);
+	rskb = genlmsg_new(nlab_kv_entry_size(e), GFP_KERNEL);
 	if (!rskb)
 		return ERR_PTR(-ENOMEM);
 
@@ -429,7 +594,7 @@ static const struct genl_ops nlab_kv_ops[] = {
 		.cmd	= NLAB_CMD_SET,
 		.doit	= nlab_kv_set_doit,
 		.policy	= nlab_kv_set_policy,
-		.maxattr = NLAB_A_FLAGS,
+		.maxattr = NLAB_A_META,
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{
@@ -553,4 +718,4 @@ module_init(nlab_kv_init);
 module_exit(nlab_kv_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Netlink Lab lesson 12: the nlab_kv generic netlink family, as described by its YNL spec");
+MODULE_DESCRIPTION("Netlink Lab lesson 13: the nlab_kv generic netlink family, with nested attributes");

@@ -1,0 +1,89 @@
+// The checks every lesson has unless it says otherwise: the module builds, the client
+// type-checks (lessons with a client), the module loads. The loader puts them first, in this
+// order, so a lesson.json lists only its own checks; `"common"` in lesson.json opts out of one
+// (`false`) or overrides its title, hint or points. Their Chinese texts live here too, once.
+
+import type { LessonCheck, LessonMeta } from './schema.js';
+
+/** A common check's Chinese title and hint. */
+export interface CheckText {
+  title: string;
+  hint: string;
+}
+
+export interface CommonCheck extends Omit<LessonCheck, 'todos' | 'common' | 'zh'> {
+  'zh-CN': CheckText;
+  /** Only for lessons with a client. */
+  needsClient?: true;
+  /** The hint for a generic netlink family lesson, where init registers a family instead of a socket. */
+  family?: { hint: string; 'zh-CN': string };
+}
+
+export const COMMON_CHECKS: readonly CommonCheck[] = [
+  {
+    id: 'builds',
+    title: 'The module builds without warnings',
+    points: 1,
+    side: 'kernel',
+    hint: "Read the compiler's first error or warning; W=1 is on, so unused variables and missing prototypes count.",
+    builtin: 'kernel-builds',
+    'zh-CN': { title: '模块编译无警告', hint: '看编译器给出的第一个错误或警告；已开启 W=1，未使用的变量和缺少的函数原型都算。' },
+  },
+  {
+    id: 'client-builds',
+    title: 'The client type-checks',
+    points: 1,
+    side: 'client',
+    hint: 'Read the first TypeScript error: file, line and what it expected.',
+    builtin: 'client-builds',
+    needsClient: true,
+    'zh-CN': { title: '客户端通过类型检查', hint: '看第一个 TypeScript 错误：文件、行号，以及它期望的是什么。' },
+  },
+  {
+    id: 'loads',
+    title: 'insmod loads the module',
+    points: 1,
+    side: 'kernel',
+    hint: 'Your init function must return 0 when the socket was created.',
+    'zh-CN': { title: 'insmod 能加载模块', hint: '套接字创建成功时，init 函数必须返回 0。' },
+    family: {
+      hint: 'genl_register_family() must return 0; -EEXIST means another module already registered "nlab_kv".',
+      'zh-CN': 'genl_register_family() 必须返回 0；-EEXIST 表示另一个模块已经注册了 "nlab_kv"。',
+    },
+  },
+];
+
+export const COMMON_CHECK_IDS: readonly string[] = COMMON_CHECKS.map((c) => c.id);
+
+/** What a lesson.json's "common" says about one common check: leave it out, or change these fields. */
+export type CommonOverride = false | Partial<Pick<LessonCheck, 'title' | 'hint' | 'points'>>;
+
+/**
+ * The lesson's checks with the common ones first, in their order, as the grader, the report and
+ * the site see them. A common check the lesson lists itself in "checks" is not added again.
+ */
+export function withCommonChecks(meta: LessonMeta): LessonCheck[] {
+  const own = new Set(meta.checks.map((c) => c.id));
+  const added = COMMON_CHECKS.flatMap((c): LessonCheck[] => {
+    const override = meta.common?.[c.id];
+    if (override === false || own.has(c.id) || (c.needsClient && !meta.client)) return [];
+    const family = 'family' in meta.netlink && c.family;
+    const zh: CheckText = { title: c['zh-CN'].title, hint: family ? c.family!['zh-CN'] : c['zh-CN'].hint };
+    const check: LessonCheck = {
+      id: c.id,
+      title: override?.title ?? c.title,
+      points: override?.points ?? c.points,
+      side: c.side,
+      hint: override?.hint ?? (family ? c.family!.hint : c.hint),
+      todos: [],
+      ...(c.builtin ? { builtin: c.builtin } : {}),
+      common: true,
+    };
+    // An overridden English text needs the lesson's own translation (its zh-CN.json).
+    const keep = { title: override?.title === undefined, hint: override?.hint === undefined };
+    if (keep.title && keep.hint) check.zh = zh;
+    else if (keep.title || keep.hint) check.zh = { ...(keep.title ? { title: zh.title } : {}), ...(keep.hint ? { hint: zh.hint } : {}) };
+    return [check];
+  });
+  return [...added, ...meta.checks];
+}

@@ -1,0 +1,209 @@
+// What the checks of a spec-driven lesson (12, 13) share: the kernel's YNL tools (cli.py and
+// the genetlink schema, from `.lab/ynl/`, which `npm run setup` extracts from Debian's
+// linux-source-6.12), the spec the client under test was generated from, and a client that
+// keeps running (`watch`) while the check reads its output. Exported through
+// `netlink-lab/grader`; everything runs in the guest.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { NETLINK } from 'netlink-lab/client';
+import type { CheckContext } from './check-api.js';
+import { CheckFailed, ensure, moduleLog } from './check-api.js';
+
+/** cli.py under TCG: python3 with yaml and jsonschema takes 6–25 s in the lab (cold caches, a busy host). */
+export const YNL_TIMEOUT_MS = 90000;
+
+/** Where the kernel's YNL tools are. */
+export interface YnlTools {
+  dir: string;
+  cli: string;
+  schema: string;
+}
+
+/**
+ * `$LAB_YNL_DIR`, or the first `ynl/` with `tools/net/ynl/cli.py` above `from` (a checks.ts's
+ * `import.meta.url`: its compiled copy sits under `.lab/`, beside `.lab/ynl`).
+ */
+export function findYnl(from: string): YnlTools {
+  const candidates = process.env.LAB_YNL_DIR ? [process.env.LAB_YNL_DIR] : [];
+  for (let d = dirname(fileURLToPath(from)); dirname(d) !== d; d = dirname(d)) candidates.push(join(d, 'ynl'));
+  const dir = candidates.find((c) => existsSync(join(c, 'tools/net/ynl/cli.py')));
+  ensure(dir, "the kernel's YNL tools are not there (.lab/ynl/tools/net/ynl/cli.py): run npm run setup, which extracts them from linux-source-6.12");
+  return { dir, cli: join(dir, 'tools/net/ynl/cli.py'), schema: join(dir, 'Documentation/netlink/genetlink.yaml') };
+}
+
+/** How a program run by {@link runProgram} ended. */
+export interface ProgramRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  timedOut: boolean;
+}
+
+/** Runs a program to its end (or the timeout); `onStart` gets the child's pid, e.g. to watch it. */
+export function runProgram(cmd: string, args: string[], timeoutMs: number, onStart?: (pid: number) => void): Promise<ProgramRun> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    p.stdout.on('data', (b: Buffer) => void (stdout += b.toString()));
+    p.stderr.on('data', (b: Buffer) => void (stderr += b.toString()));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      p.kill('SIGKILL');
+    }, timeoutMs);
+    if (p.pid !== undefined) onStart?.(p.pid);
+    p.on('error', (e) => void (stderr += String(e)));
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: performance.now() - started, timedOut });
+    });
+  });
+}
+
+/** Evidence lines for a program run: how it ended, and the tails of its output. */
+export function programNotes(what: string, r: ProgramRun): string[] {
+  const tail = (s: string): string => s.trim().split('\n').slice(-8).join('\n') || '(none)';
+  return [
+    `${what}: ${r.timedOut ? 'timed out' : `exit ${r.code}`} after ${(r.ms / 1000).toFixed(1)} s`,
+    `  stdout: ${tail(r.stdout)}`,
+    `  stderr: ${tail(r.stderr)}`,
+  ];
+}
+
+/**
+ * The spec the client under test was generated from (the `specSource` of `generated`, the
+ * compiled module next to its main.js), written to a file YNL can read.
+ */
+export async function clientSpec(t: CheckContext, generated: string): Promise<{ path: string; text: string }> {
+  const c = t.client;
+  if (!c) throw new Error('this lesson has no client');
+  const source = generated.replace(/\.js$/, '.ts');
+  const gen = join(dirname(c.path), generated);
+  ensure(existsSync(gen), `the client has no ${source} next to main.ts`, { expected: 'the module generated from the spec by npm run ynl-gen' });
+  const m = (await import(pathToFileURL(gen).href)) as { specSource?: unknown };
+  ensure(typeof m.specSource === 'string', `${source} exports no specSource: was it made by npm run ynl-gen?`);
+  const path = join(mkdtempSync(join(tmpdir(), 'nlab-spec-')), 'spec.yaml');
+  writeFileSync(path, m.specSource);
+  return { path, text: m.specSource };
+}
+
+/**
+ * cli.py with `spec` and the kernel's schema, JSON output: what it printed, one JSON value per
+ * line (one per operation; with --subscribe, the notifications come last).
+ * The check fails when it does not exit 0 or print JSON. `from` is the calling checks.ts's
+ * `import.meta.url` (see {@link findYnl}).
+ */
+async function ynlJsonLines(t: CheckContext, from: string, spec: string, args: string[], onStart?: (pid: number) => void): Promise<{ values: unknown[]; notes: string[] }> {
+  const y = findYnl(from);
+  const argv = [y.cli, '--spec', spec, '--schema', y.schema, '--output-json', ...args];
+  const r = await runProgram('python3', argv, YNL_TIMEOUT_MS, onStart);
+  const notes = [`python3 cli.py ${argv.slice(5).join(' ')}`, ...programNotes("YNL's cli.py", r)];
+  t.note(`YNL's cli.py ${args.filter((a) => a.startsWith('--') && a !== '--json' && a !== '--sleep').join(' ')} took ${(r.ms / 1000).toFixed(1)} s`);
+  ensure(!r.timedOut && r.code === 0, "the kernel's YNL client failed with this spec", { notes: [...notes, ...(await moduleLog(t))] });
+  try {
+    return { values: r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown), notes };
+  } catch {
+    throw new CheckFailed("YNL's cli.py did not print JSON", { notes });
+  }
+}
+
+/** {@link ynlJsonLines} for one operation: the one JSON value cli.py printed. */
+export async function ynlJson(t: CheckContext, from: string, spec: string, args: string[], onStart?: (pid: number) => void): Promise<{ value: unknown; notes: string[] }> {
+  const { values, notes } = await ynlJsonLines(t, from, spec, args, onStart);
+  if (values.length !== 1) throw new CheckFailed(`YNL's cli.py printed ${values.length} JSON values, not one`, { notes });
+  return { value: values[0], notes };
+}
+
+/** The client's stdout as JSON, or a failed check that shows what it printed. */
+export async function clientJson(t: CheckContext, args: string[]): Promise<{ value: unknown; notes: string[] }> {
+  const r = await t.runClient(undefined, { args, timeoutMs: 20000 });
+  const notes = [
+    `node main.js ${args.join(' ')}: ${r.timedOut ? 'timed out' : `exit ${r.code}`}`,
+    `  stdout: ${r.stdout.trim().slice(0, 400) || '(none)'}`,
+    `  stderr: ${r.stderr.trim().split('\n').slice(0, 4).join('\n') || '(none)'}`,
+  ];
+  ensure(r.code === 0, `\`${args.join(' ')}\` did not exit 0`, { notes });
+  try {
+    return { value: JSON.parse(r.stdout), notes };
+  } catch {
+    throw new CheckFailed(`\`${args.join(' ')}\` did not print one JSON value`, { notes });
+  }
+}
+
+/** A client started by {@link startClient}, read while it runs. */
+export interface RunningClient {
+  proc: ReturnType<typeof spawn>;
+  out(): string;
+  err(): string;
+  /** Polls `test` until it holds, the client ends, or `ms` pass; says whether it held. */
+  waitFor(test: () => boolean, ms: number): Promise<boolean>;
+  /** Evidence lines: how it is doing, and the heads of its output. */
+  notes(): string[];
+  /** Kills it, if it still runs, and waits until it is gone. */
+  stop(): Promise<void>;
+}
+
+/** Starts `node main.js ARGS` (e.g. `watch`) and keeps its output for the check to read. */
+export function startClient(t: CheckContext, args: string[]): RunningClient {
+  const c = t.client;
+  if (!c) throw new Error('this lesson has no client');
+  const proc = spawn(process.execPath, [c.path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (b: Buffer) => void (stdout += b.toString()));
+  proc.stderr.on('data', (b: Buffer) => void (stderr += b.toString()));
+  const ended = (): boolean => proc.exitCode !== null || proc.signalCode !== null;
+  const waitFor = async (test: () => boolean, ms: number): Promise<boolean> => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (test()) return true;
+      if (ended()) return test();
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return false;
+  };
+  const notes = (): string[] => [
+    `node main.js ${args.join(' ')}: ${proc.exitCode !== null ? `exited ${proc.exitCode}` : proc.signalCode ? `killed by ${proc.signalCode}` : 'still running'}`,
+    `  stdout: ${stdout.trim().slice(0, 400) || '(none)'}`,
+    `  stderr: ${stderr.trim().split('\n').slice(0, 4).join('\n') || '(none)'}`,
+  ];
+  const stop = async (): Promise<void> => {
+    if (ended()) return;
+    const gone = new Promise((r) => proc.once('close', r));
+    proc.kill('SIGKILL');
+    await gone;
+  };
+  return { proc, out: () => stdout, err: () => stderr, waitFor, notes, stop };
+}
+
+/** Sockets of NETLINK_GENERIC that joined `group` (visible in /proc/net/netlink for ids below 32); -1 above. */
+async function members(t: CheckContext, group: number): Promise<number> {
+  if (group >= 32) return -1;
+  return (await t.netlinkSockets()).filter((s) => s.protocol === NETLINK.GENERIC && s.port !== 0 && (s.groups >>> (group - 1)) & 1).length;
+}
+
+/**
+ * Waits until `count` sockets are members of `group` (by their bit in /proc/net/netlink) or,
+ * for a group id that file cannot show, until cli.py's socket (port `ynlPid()`) exists, plus a
+ * margin for it to join.
+ */
+export async function groupJoined(t: CheckContext, group: number, count: number, ynlPid: () => number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const n = await members(t, group);
+    if (n >= count) return true;
+    const pid = ynlPid();
+    if (n < 0 && pid && (await t.netlinkSockets()).some((s) => s.protocol === NETLINK.GENERIC && s.port === pid)) {
+      await new Promise((r) => setTimeout(r, 1500));
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
