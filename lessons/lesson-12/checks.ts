@@ -8,18 +8,7 @@
 // linux-source-6.12.
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import {
-  decodeMessages,
-  encodeAttribute,
-  encodeMessages,
-  errnoCode,
-  GENL_OP_FLAG,
-  NETLINK,
-  NLM_F,
-  NLMSG,
-  openSocket,
-  type GenlFamily,
-} from 'netlink-lab/client';
+import { GENL_OP_FLAG } from 'netlink-lab/client';
 import {
   CheckFailed,
   clientJson,
@@ -36,59 +25,10 @@ import {
   ynlJson,
   YNL_TIMEOUT_MS,
 } from 'netlink-lab/grader';
+import { change } from 'netlink-lab/grader/nlab-kv';
 
-const CMD = { SET: 1, DEL: 3 } as const;
-const ATTR = { KEY: 1, VALUE: 2 } as const;
 /** The generated module next to the client's main.js. */
 const GENERATED = 'nlab_kv-ynl.js';
-
-// ---- the store, set up with raw requests (neither side under test) --------------------------
-
-const str = (type: number, s: string): Buffer => encodeAttribute(type, Buffer.from(`${s}\0`));
-const genl = (cmd: number, attrs: Buffer[]): Buffer => Buffer.concat([Buffer.from([cmd, 1, 0, 0]), ...attrs]);
-
-/** SET (with a value) or DEL requests, one at a time, each ACKed with 0. */
-async function change(family: GenlFamily, reqs: { key: string; value?: Buffer }[]): Promise<void> {
-  const sock = openSocket(NETLINK.GENERIC);
-  try {
-    for (const [i, r] of reqs.entries()) {
-      const attrs = [str(ATTR.KEY, r.key), ...(r.value ? [encodeAttribute(ATTR.VALUE, r.value)] : [])];
-      sock.sendBytes(encodeMessages([{ type: family.id, flags: NLM_F.REQUEST | NLM_F.ACK, seq: i + 1, pid: 0, payload: genl(r.value ? CMD.SET : CMD.DEL, attrs) }]));
-      const d = await sock.receive({ timeout: 5000 });
-      const ack = decodeMessages(d.data).find((m) => m.type === NLMSG.ERROR);
-      const errno = ack ? -ack.payload.readInt32LE(0) : -1;
-      ensure(errno === 0, `${r.value ? 'SET' : 'DEL'} ${r.key} failed with ${errno < 0 ? 'no ACK' : errnoCode(errno)}`);
-    }
-  } finally {
-    sock.close();
-  }
-}
-
-/** Many SETs in datagrams of 50, ACKed only at the end: faster than a watcher can read them. */
-async function flood(family: GenlFamily, keys: string[], value: Buffer): Promise<void> {
-  const sock = openSocket(NETLINK.GENERIC);
-  try {
-    for (let i = 0; i < keys.length; i += 50) {
-      const batch = keys.slice(i, i + 50).map((key, j) => ({
-        type: family.id,
-        flags: NLM_F.REQUEST | (i + j === keys.length - 1 ? NLM_F.ACK : 0),
-        seq: i + j + 1,
-        pid: 0,
-        payload: genl(CMD.SET, [str(ATTR.KEY, key), encodeAttribute(ATTR.VALUE, value)]),
-      }));
-      sock.sendBytes(encodeMessages(batch));
-    }
-    for (;;) {
-      const ack = decodeMessages((await sock.receive({ timeout: 5000 })).data).find((m) => m.type === NLMSG.ERROR);
-      if (!ack) continue;
-      const errno = -ack.payload.readInt32LE(0);
-      ensure(errno === 0, `SET ${keys[ack.seq - 1]} failed with ${errnoCode(errno)}`);
-      if (ack.seq === keys.length) return;
-    }
-  } finally {
-    sock.close();
-  }
-}
 
 const show = (v: unknown): string => JSON.stringify(v);
 
@@ -155,7 +95,7 @@ export default defineChecks({
     const family = await loadFamily(t);
     const spec = await clientSpec(t, GENERATED);
     const value = Buffer.from([0x00, 0xff, 0x6c, 0x61, 0x62]);
-    await change(family, [
+    await change(t, family, [
       { key: 'a', value: Buffer.from('alpha') },
       { key: 'b', value },
     ]);
@@ -177,7 +117,7 @@ export default defineChecks({
   async 'list-same'(t) {
     const family = await loadFamily(t);
     const spec = await clientSpec(t, GENERATED);
-    await change(family, [
+    await change(t, family, [
       { key: 'c1', value: Buffer.from('one') },
       { key: 'd1', value: Buffer.from('other') },
       { key: 'c2', value: Buffer.from([0, 1, 2]) },
@@ -227,7 +167,7 @@ export default defineChecks({
         if (!r.ok) throw r.e;
         ensure(false, "YNL's cli.py never joined the events group", { notes: r.v.notes });
       }
-      await change(family, [{ key: 'e', value: Buffer.from('1') }, { key: 'e' }]);
+      await change(t, family, [{ key: 'e', value: Buffer.from('1') }, { key: 'e' }]);
       const r = await theirsP;
       if (!r.ok) throw r.e;
       const theirs = r.v;
@@ -276,12 +216,12 @@ export default defineChecks({
       // Freeze the client, and make far more changes than its receive buffer holds.
       w.proc.kill('SIGSTOP');
       const keys = Array.from({ length: 600 }, (_, i) => `k${String(i).padStart(3, '0')}`);
-      await flood(family, keys, Buffer.alloc(900, 'x'));
+      await change(t, family, keys.map((key) => ({ key, value: Buffer.alloc(900, 'x') })));
       w.proc.kill('SIGCONT');
       // One more change once the client has caught up: it must still be watching.
       const after = { name: 'set-ntf', msg: { key: 'after', value: Buffer.from('resync').toString('hex') } };
       if (await w.waitFor(() => /resync done/.test(w.err()), 30000)) {
-        await change(family, [{ key: 'after', value: Buffer.from('resync') }]);
+        await change(t, family, [{ key: 'after', value: Buffer.from('resync') }]);
         await w.waitFor(() => w.out().includes('"after"'), 5000);
       }
       const notes = [...w.notes(), ...(await moduleLog(t))];
