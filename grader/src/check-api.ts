@@ -10,10 +10,9 @@ export type { ClientRun, DecodedMessage, ProcNetlinkSocket, RawExchange, Receive
 export { ackForReport, decodeForReport, flagNames } from './decode-report.js';
 export type { ReportedAck, ReportedMessage, ReportNames } from './decode-report.js';
 export { bytes, int, pick, prng, seeded, type Random, type Rng } from './fuzz/prng.js';
-/** Live objects allocated in a loaded module's code, from SLUB's owner records (the lab guest's slub_debug). */
 export { comparePolicies, policyDiff, showPolicy, type DeclaredPolicy } from './policy-check.js';
-export { clientJson, clientSpec, findYnl, groupJoined, programNotes, runProgram, startClient, ynlJson, YNL_TIMEOUT_MS } from './ynl-checks.js';
-export type { ProgramRun, RunningClient, YnlTools } from './ynl-checks.js';
+export { clientJson, clientSpec, findYnl, groupJoined, programNotes, runProgram, ynlJson, YNL_TIMEOUT_MS } from './ynl-checks.js';
+export type { ProgramRun, YnlTools } from './ynl-checks.js';
 
 /** Whose code a run of a check exercises. */
 export type Origin = 'student' | 'reference';

@@ -1,9 +1,8 @@
 // What the checks of a spec-driven lesson (12, 13) share: the kernel's YNL tools (cli.py and
 // the genetlink schema, from `.lab/ynl/`, which `npm run setup` extracts from Debian's
-// linux-source-6.12), the spec the client under test was generated from, and a client that
-// keeps running (`watch`) while the check reads its output. Exported through
-// `netlink-lab/grader`; everything runs in the guest.
-import { spawn } from 'node:child_process';
+// linux-source-6.12), the spec the client under test was generated from, and how to wait for
+// a subscriber to join a group. Programs start through the Check API (t.start, t.startClient).
+// Exported through `netlink-lab/grader`; everything runs in the guest.
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -43,27 +42,16 @@ export interface ProgramRun {
   timedOut: boolean;
 }
 
-/** Runs a program to its end (or the timeout); `onStart` gets the child's pid, e.g. to watch it. */
-export function runProgram(cmd: string, args: string[], timeoutMs: number, onStart?: (pid: number) => void): Promise<ProgramRun> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    p.stdout.on('data', (b: Buffer) => void (stdout += b.toString()));
-    p.stderr.on('data', (b: Buffer) => void (stderr += b.toString()));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      p.kill('SIGKILL');
-    }, timeoutMs);
-    if (p.pid !== undefined) onStart?.(p.pid);
-    p.on('error', (e) => void (stderr += String(e)));
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started, timedOut });
-    });
-  });
+/**
+ * Runs `argv` to its end (or the timeout) through the Check API, so its output is capped, it
+ * ends with the check, and a plain `python3 SCRIPT` starts from a waiting spare; `onStart`
+ * gets its pid (cli.py's socket port), e.g. to watch it join a group.
+ */
+export async function runProgram(t: CheckContext, argv: readonly string[], timeoutMs: number, onStart?: (pid: number) => void): Promise<ProgramRun> {
+  const p = t.start(argv, { timeoutMs });
+  if (p.pid !== undefined) onStart?.(p.pid);
+  const r = await p.done;
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, ms: r.durationMs, timedOut: r.timedOut };
 }
 
 /** Evidence lines for a program run: how it ended, and the tails of its output. */
@@ -102,7 +90,7 @@ export async function clientSpec(t: CheckContext, generated: string): Promise<{ 
 async function ynlJsonLines(t: CheckContext, from: string, spec: string, args: string[], onStart?: (pid: number) => void): Promise<{ values: unknown[]; notes: string[] }> {
   const y = findYnl(from);
   const argv = [y.cli, '--spec', spec, '--schema', y.schema, '--output-json', ...args];
-  const r = await runProgram('python3', argv, YNL_TIMEOUT_MS, onStart);
+  const r = await runProgram(t, ['python3', ...argv], YNL_TIMEOUT_MS, onStart);
   const notes = [`python3 cli.py ${argv.slice(5).join(' ')}`, ...programNotes("YNL's cli.py", r)];
   t.note(`YNL's cli.py ${args.filter((a) => a.startsWith('--') && a !== '--json' && a !== '--sleep').join(' ')} took ${(r.ms / 1000).toFixed(1)} s`);
   ensure(!r.timedOut && r.code === 0, "the kernel's YNL client failed with this spec", { notes: [...notes, ...(await moduleLog(t))] });
@@ -134,52 +122,6 @@ export async function clientJson(t: CheckContext, args: string[]): Promise<{ val
   } catch {
     throw new CheckFailed(`\`${args.join(' ')}\` did not print one JSON value`, { notes });
   }
-}
-
-/** A client started by {@link startClient}, read while it runs. */
-export interface RunningClient {
-  proc: ReturnType<typeof spawn>;
-  out(): string;
-  err(): string;
-  /** Polls `test` until it holds, the client ends, or `ms` pass; says whether it held. */
-  waitFor(test: () => boolean, ms: number): Promise<boolean>;
-  /** Evidence lines: how it is doing, and the heads of its output. */
-  notes(): string[];
-  /** Kills it, if it still runs, and waits until it is gone. */
-  stop(): Promise<void>;
-}
-
-/** Starts `node main.js ARGS` (e.g. `watch`) and keeps its output for the check to read. */
-export function startClient(t: CheckContext, args: string[]): RunningClient {
-  const c = t.client;
-  if (!c) throw new Error('this lesson has no client');
-  const proc = spawn(process.execPath, [c.path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (b: Buffer) => void (stdout += b.toString()));
-  proc.stderr.on('data', (b: Buffer) => void (stderr += b.toString()));
-  const ended = (): boolean => proc.exitCode !== null || proc.signalCode !== null;
-  const waitFor = async (test: () => boolean, ms: number): Promise<boolean> => {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      if (test()) return true;
-      if (ended()) return test();
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return false;
-  };
-  const notes = (): string[] => [
-    `node main.js ${args.join(' ')}: ${proc.exitCode !== null ? `exited ${proc.exitCode}` : proc.signalCode ? `killed by ${proc.signalCode}` : 'still running'}`,
-    `  stdout: ${stdout.trim().slice(0, 400) || '(none)'}`,
-    `  stderr: ${stderr.trim().split('\n').slice(0, 4).join('\n') || '(none)'}`,
-  ];
-  const stop = async (): Promise<void> => {
-    if (ended()) return;
-    const gone = new Promise((r) => proc.once('close', r));
-    proc.kill('SIGKILL');
-    await gone;
-  };
-  return { proc, out: () => stdout, err: () => stderr, waitFor, notes, stop };
 }
 
 /** Sockets of NETLINK_GENERIC that joined `group` (visible in /proc/net/netlink for ids below 32); -1 above. */

@@ -4,13 +4,13 @@
 // the host; the lesson and mutant tests run the same code in the guest.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../kernel/src/paths.js';
 
 // The built module: it finds client-spare.js beside itself, as the bundled runner does.
-const { dropSpares, keepSpares, spareFits, sparesTaken, takeSpare } = (await import(join(REPO_ROOT, 'dist/grader/src/guest/spares.js'))) as typeof import('../src/guest/spares.js');
+const { dropSpares, keepSpares, spareFits, sparesTaken, takeSpare, waitingSpares } = (await import(join(REPO_ROOT, 'dist/grader/src/guest/spares.js'))) as typeof import('../src/guest/spares.js');
 
 const dir = mkdtempSync(join(tmpdir(), 'spares-'));
 function client(name: string, code: string): string {
@@ -73,6 +73,19 @@ describe('client runs from a spare node process', () => {
     expect(spareFits(undefined, { LAB_X: '1' })).toBe(true);
     expect(spareFits(['setpriv', '--bounding-set=-all'], undefined)).toBe(false);
     expect(spareFits(undefined, { NODE_OPTIONS: '--import x' })).toBe(false);
+  });
+
+  it('waits at the lowest priority and runs its program at the normal one', async () => {
+    dropSpares();
+    keepSpares(1);
+    const [pid] = waitingSpares();
+    expect(getPriority(pid!)).toBe(19);
+    const p = takeSpare(SHOW, [], {});
+    expect(p!.pid).toBe(pid);
+    // Taken: back to nice 0 before its program runs (as root, like the guest's runner).
+    expect(getPriority(pid!)).toBe(0);
+    await finish(p!);
+    dropSpares();
   });
 
   it('keeps as many spares as the last request took, at most three', async () => {

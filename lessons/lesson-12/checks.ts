@@ -21,7 +21,6 @@ import {
   moduleLog,
   programNotes,
   runProgram,
-  startClient,
   ynlJson,
   YNL_TIMEOUT_MS,
 } from 'netlink-lab/grader';
@@ -56,7 +55,7 @@ export default defineChecks({
       "        'admin': 'admin-perm' in o.yaml.get('flags', []), 'event': o.is_async} for n, o in f.msgs.items()]",
       "print(json.dumps({'name': f.name, 'ops': ops, 'mcgrps': list(f.mcast_groups)}))",
     ].join('\n');
-    const r = await runProgram('python3', ['-c', script, join(y.dir, 'tools/net/ynl'), spec.path, y.schema], YNL_TIMEOUT_MS);
+    const r = await runProgram(t, ['python3', '-c', script, join(y.dir, 'tools/net/ynl'), spec.path, y.schema], YNL_TIMEOUT_MS);
     t.note(`loading the spec with YNL's SpecFamily took ${(r.ms / 1000).toFixed(1)} s`);
     const notes = programNotes("YNL's SpecFamily", r);
     ensure(r.code !== 3, "the spec does not pass the kernel's genetlink schema", { actual: r.stdout.trim(), notes });
@@ -146,7 +145,7 @@ export default defineChecks({
     const group = family.groups.events;
     ensure(group !== undefined, 'the family has no multicast group named "events"', { actual: JSON.stringify(family.groups) });
 
-    const w = startClient(t, ['watch', '2']);
+    const w = t.startClient(['watch', '2']);
     let ynlPid = 0;
     // cli.py joins right after it loads, then sleeps, then prints what arrived meanwhile.
     const sleepS = 6;
@@ -158,7 +157,7 @@ export default defineChecks({
       )
       .finally(() => void (ynlEnded = true));
     try {
-      ensure(await w.waitFor(() => /watching/.test(w.err()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
+      ensure(await w.waitFor(() => /watching/.test(w.stderr()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
       // Both must be members before the first change: two sockets in the group, or (when the
       // group id is too high for /proc/net/netlink to show) cli.py's socket exists plus a margin.
       const joined = await groupJoined(t, group, 2, () => ynlPid, YNL_TIMEOUT_MS - sleepS * 1000);
@@ -180,8 +179,8 @@ export default defineChecks({
         actual: show(theirs.value),
         notes: theirs.notes,
       });
-      await w.waitFor(() => w.proc.exitCode !== null, 5000);
-      const lines = w.out().trim().split('\n').filter(Boolean);
+      await w.waitFor(() => w.exitCode() !== null, 5000);
+      const lines = w.stdout().trim().split('\n').filter(Boolean);
       let ours: unknown[];
       try {
         ours = lines.map((l) => JSON.parse(l) as unknown);
@@ -193,7 +192,7 @@ export default defineChecks({
         actual: ours.map(show).join(' | '),
         notes: w.notes(),
       });
-      ensure(w.proc.exitCode === 0, '`watch 2` did not exit 0 after two notifications', { notes: w.notes() });
+      ensure(w.exitCode() === 0, '`watch 2` did not exit 0 after two notifications', { notes: w.notes() });
     } finally {
       await w.stop();
       // The check failed before YNL's answer was needed: don't sit out cli.py's sleep.
@@ -210,23 +209,23 @@ export default defineChecks({
 
   async resync(t) {
     const family = await loadFamily(t);
-    const w = startClient(t, ['watch']);
+    const w = t.startClient(['watch']);
     try {
-      ensure(await w.waitFor(() => /watching/.test(w.err()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
+      ensure(await w.waitFor(() => /watching/.test(w.stderr()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
       // Freeze the client, and make far more changes than its receive buffer holds.
-      w.proc.kill('SIGSTOP');
+      w.signal('SIGSTOP');
       const keys = Array.from({ length: 600 }, (_, i) => `k${String(i).padStart(3, '0')}`);
       await change(t, family, keys.map((key) => ({ key, value: Buffer.alloc(900, 'x') })));
-      w.proc.kill('SIGCONT');
+      w.signal('SIGCONT');
       // One more change once the client has caught up: it must still be watching.
       const after = { name: 'set-ntf', msg: { key: 'after', value: Buffer.from('resync').toString('hex') } };
-      if (await w.waitFor(() => /resync done/.test(w.err()), 30000)) {
+      if (await w.waitFor(() => /resync done/.test(w.stderr()), 30000)) {
         await change(t, family, [{ key: 'after', value: Buffer.from('resync') }]);
-        await w.waitFor(() => w.out().includes('"after"'), 5000);
+        await w.waitFor(() => w.stdout().includes('"after"'), 5000);
       }
       const notes = [...w.notes(), ...(await moduleLog(t))];
-      ensure(/lost events \(ENOBUFS\); resync[\s\S]*resync done/.test(w.err()), 'after the kernel dropped notifications the client did not print "lost events (ENOBUFS); resync" … "resync done" on stderr', { notes });
-      const lines = w.out().trim().split('\n').map((l) => {
+      ensure(/lost events \(ENOBUFS\); resync[\s\S]*resync done/.test(w.stderr()), 'after the kernel dropped notifications the client did not print "lost events (ENOBUFS); resync" … "resync done" on stderr', { notes });
+      const lines = w.stdout().trim().split('\n').map((l) => {
         try {
           return JSON.parse(l) as unknown;
         } catch {

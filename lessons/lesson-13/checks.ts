@@ -33,7 +33,6 @@ import {
   groupJoined,
   loadFamily,
   moduleLog,
-  startClient,
   ynlJson,
   YNL_TIMEOUT_MS,
 } from 'netlink-lab/grader';
@@ -210,9 +209,9 @@ export default defineChecks({
       )
       .finally(() => void (ynlEnded = true));
     let theirsListP: ReturnType<typeof ynlJson> | undefined;
-    const w = startClient(t, ['watch', '2']);
+    const w = t.startClient(['watch', '2']);
     try {
-      ensure(await w.waitFor(() => /watching/.test(w.err()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
+      ensure(await w.waitFor(() => /watching/.test(w.stderr()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
       if (!(await groupJoined(t, group, 2, () => ynlPid, YNL_TIMEOUT_MS - sleepS * 1000))) {
         const r = await eventsP;
         if (!r.ok) throw r.e;
@@ -251,10 +250,10 @@ export default defineChecks({
       if (!r.ok) throw r.e;
       const theirsEvents = r.v.value;
       ensure(isDeepStrictEqual(theirsEvents, expected), "YNL's notifications are not the SETs of m2 and m3 with their META", { expected: show(expected), actual: show(theirsEvents), notes: r.v.notes });
-      await w.waitFor(() => w.proc.exitCode !== null, 5000);
+      await w.waitFor(() => w.exitCode() !== null, 5000);
       let ours: unknown[];
       try {
-        ours = w.out().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+        ours = w.stdout().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
       } catch {
         throw new CheckFailed('`watch 2` printed a line that is not JSON', { notes: w.notes() });
       }

@@ -1,5 +1,6 @@
 // The CheckContext implementation: what a check can do inside the guest.
 
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NETLINK } from 'netlink-lab/client';
 import { CheckFailed, type CheckContext, type ClientHandle, type ModuleHandle, type RunOptions } from '../check-api.js';
@@ -49,7 +50,8 @@ export function makeContext(
   const unit = lessonUnit(plan.lesson);
   const kernelLog = async () => readKmsg(mark).map((r) => r.text);
   let traces = 0;
-  const traceFile = (): string => join(scratch, `trace-${job.index}-${Date.now()}-${traces++}`);
+  // In the guest's tmpfs (TMPDIR), not the 9p share: a client appends a line per socket event.
+  const traceFile = (): string => join(tmpdir(), `nlab-trace-${process.pid}-${job.index}-${Date.now()}-${traces++}`);
   const clientOf = (c: ClientHandle | undefined): ClientHandle => {
     if (!c) throw new Error(`lesson ${plan.lesson.id} has no client`);
     return c;

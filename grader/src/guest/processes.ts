@@ -14,9 +14,11 @@ export const STARTED_OUTPUT_CAP = 4 * 1024 * 1024;
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
 
+/** The trace's counts; the file is removed once read. */
 function readTrace(file: string): ClientRun['trace'] {
   if (!existsSync(file)) return undefined;
   const lines = readFileSync(file, 'utf8').split('\n');
+  rmSync(file, { force: true });
   const options = [...new Set(lines.filter((l) => l.startsWith('option ')).map((l) => l.split(' ')[3]!))];
   return { opened: lines.filter((l) => l.startsWith('open ')).length, closed: lines.filter((l) => l.startsWith('close ')).length, options };
 }

@@ -6,6 +6,7 @@
 // start-up (NODE_OPTIONS, PYTHONPATH, …), are spawned fresh instead.
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -45,9 +46,22 @@ const POOLS: Record<SpareKind, Pool> = {
 /** At most this many wait at once per kind: each is a process of some 40 MB in a 1 GiB guest. */
 const MAX_SPARES = 3;
 
+/** Nice value of a waiting spare: it starts in whatever CPU time the grade leaves. */
+const WAITING_NICE = 19;
+
+function renice(p: Spare, nice: number): void {
+  try {
+    if (p.pid !== undefined) setPriority(p.pid, nice);
+  } catch {
+    // not permitted (only root may lower it again): the run keeps the spare's priority
+  }
+}
+
 function start(pool: Pool): Spare {
   const [cmd, args] = pool.command();
   const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] }) as unknown as Spare;
+  // The guest has one CPU: a spare starting while a check runs would take half of it.
+  renice(p, WAITING_NICE);
   p.on('error', () => {});
   p.on('exit', () => void (pool.waiting = pool.waiting.filter((s) => s !== p)));
   return p;
@@ -70,6 +84,11 @@ export function sparesTaken(kind: SpareKind = 'node'): number {
   const n = pool.taken;
   pool.taken = 0;
   return n;
+}
+
+/** The pids of the spares of `kind` waiting now. */
+export function waitingSpares(kind: SpareKind = 'node'): number[] {
+  return POOLS[kind].waiting.flatMap((p) => (p.pid === undefined ? [] : [p.pid]));
 }
 
 /** Ends the waiting spares: the runner calls it before it exits, which a live child would prevent. */
@@ -103,6 +122,7 @@ export function takeSpare(path: string, args: readonly string[], env: Record<str
   // The last one taken: the next starts once this run ends, not beside it on the guest's
   // one CPU (a run that comes before then starts a fresh process, as without spares).
   if (pool.waiting.length === 0) p.once('exit', () => keepSpares(1, kind));
+  renice(p, 0);
   orderPipe(p).on('error', () => {}).end(JSON.stringify({ path, args, env }));
   return p;
 }
