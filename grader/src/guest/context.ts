@@ -13,18 +13,23 @@ import { insmod, loadedModules, rmmod } from './modules.js';
 import { capture, type Captured, RUN_OUTPUT_CAP, running, spawnCaptured, STARTED_OUTPUT_CAP } from './processes.js';
 import { readProcNetlink } from './proc-netlink.js';
 import { liveObjectsOf } from './slab-debug.js';
-import { spareFits, takeSpare } from './spares.js';
+import { spareFits, takeSpare, type SpareKind } from './spares.js';
 
 /**
- * Starts `argv` (under `opts.wrap`): a plain `python3 SCRIPT ARGS` from a waiting python spare
- * (the kernel's YNL tools start in seconds under TCG), anything else spawned.
+ * Starts `argv` (under `opts.wrap`): from a waiting spare of `kind` when `argv` is a plain
+ * `INTERPRETER FILE ARGS` the spare can become (node for clients; python3 for the kernel's YNL
+ * tools, which take seconds to start under TCG), otherwise spawned.
  */
-function program(argv: readonly string[], opts: RunOptions, timeoutMs: number | undefined, cap: number): Captured {
-  const [cmd, script, ...args] = argv;
-  const env = opts.env ?? {};
-  const spare = cmd === 'python3' && script !== undefined && !script.startsWith('-') && spareFits(opts.wrap, env, 'python') ? takeSpare(script, args, env, 'python') : undefined;
-  return spare ? capture(spare, timeoutMs, undefined, cap) : spawnCaptured([...(opts.wrap ?? []), ...argv], env, timeoutMs, undefined, cap);
+function launch(argv: readonly string[], kind: SpareKind | undefined, opts: RunOptions, timeoutMs: number | undefined, trace: string | undefined, cap: number): Captured {
+  const [, file, ...args] = argv;
+  const env = trace ? { ...opts.env, LAB_NETLINK_TRACE: trace } : (opts.env ?? {});
+  const fits = kind !== undefined && file !== undefined && !file.startsWith('-') && spareFits(opts.wrap, opts.env, kind);
+  const spare = fits ? takeSpare(file, args, env, kind) : undefined;
+  return spare ? capture(spare, timeoutMs, trace, cap) : spawnCaptured([...(opts.wrap ?? []), ...argv], env, timeoutMs, trace, cap);
 }
+
+/** A program a check names: python3 scripts may take a spare. */
+const programKind = (argv: readonly string[]): SpareKind | undefined => (argv[0] === 'python3' ? 'python' : undefined);
 
 /** The unit a lesson talks on: its own, or NETLINK_GENERIC for a family (whose id goes in nlmsg_type). */
 export function lessonUnit(lesson: GuestPlan['lesson']): number {
@@ -40,7 +45,6 @@ export function makeContext(
   job: Job,
   mark: number,
   notes: string[],
-  scratch: string,
   images: ModuleImage[] = [],
   cleanups: (() => Promise<void> | void)[] = [],
 ): CheckContext {
@@ -84,14 +88,8 @@ export function makeContext(
     netlinkSockets: async () => readProcNetlink(),
     liveObjects: (name = module.name) => liveObjectsOf(name),
     runClient(c: ClientHandle | undefined = client, opts = {}) {
-      const { path } = clientOf(c);
-      const trace = traceFile();
-      const env = { ...opts.env, LAB_NETLINK_TRACE: trace };
-      const args = opts.args ?? [];
-      const spare = spareFits(opts.wrap, opts.env) ? takeSpare(path, args, env) : undefined;
-      const timeoutMs = opts.timeoutMs ?? 5000;
-      if (spare) return capture(spare, timeoutMs, trace, RUN_OUTPUT_CAP).done;
-      return spawnCaptured([...(opts.wrap ?? []), process.execPath, path, ...args], env, timeoutMs, trace, RUN_OUTPUT_CAP).done;
+      const argv = [process.execPath, clientOf(c).path, ...(opts.args ?? [])];
+      return launch(argv, 'node', opts, opts.timeoutMs ?? 5000, traceFile(), RUN_OUTPUT_CAP).done;
     },
     startClient(args, opts = {}) {
       const { path } = clientOf(opts.client ?? client);
@@ -102,9 +100,9 @@ export function makeContext(
     },
     start(argv, opts = {}) {
       const all = [...(opts.wrap ?? []), ...argv];
-      return running(program(argv, opts, opts.timeoutMs, opts.maxOutput ?? STARTED_OUTPUT_CAP), all, all.join(' '), cleanups);
+      return running(launch(argv, programKind(argv), opts, opts.timeoutMs, undefined, opts.maxOutput ?? STARTED_OUTPUT_CAP), all, all.join(' '), cleanups);
     },
-    run: (argv, opts = {}) => program(argv, opts, opts.timeoutMs ?? 5000, opts.maxOutput ?? RUN_OUTPUT_CAP).done,
+    run: (argv, opts = {}) => launch(argv, programKind(argv), opts, opts.timeoutMs ?? 5000, undefined, opts.maxOutput ?? RUN_OUTPUT_CAP).done,
     async family() {
       if (!('family' in netlink)) throw new Error(`lesson ${plan.lesson.id} is on a netlink unit, not a generic netlink family`);
       const found = await findFamily(netlink.family);

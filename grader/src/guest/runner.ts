@@ -134,7 +134,7 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
       timer = setTimeout(() => reject(new CheckFailed(`the check did not finish within ${job.timeoutMs} ms`)), job.timeoutMs);
     });
     try {
-      await Promise.race([fn(makeContext(plan, job, mark, notes, scratch, images, cleanups)), timeout]);
+      await Promise.race([fn(makeContext(plan, job, mark, notes, images, cleanups)), timeout]);
       result = { status: 'pass' };
     } catch (e) {
       result =
