@@ -40,6 +40,21 @@ function expectCapturesAgree(r: GradeReport, lesson: Lesson): void {
   if ('family' in lesson.netlink) expect(headers).toBeGreaterThan(0);
 }
 
+/**
+ * What a failed grade showed, for the assertion's message: a CI log then says why a check
+ * failed (a client's stderr, a timeout, the guest's load), not only which.
+ */
+function whyFailed(r: GradeReport): string {
+  const failed = r.checks.filter((c) => c.status !== 'pass');
+  if (failed.length === 0) return '';
+  const parts = failed.map((c) => {
+    const ev = c.evidence ? JSON.stringify({ ...c.evidence, messages: undefined }).slice(0, 1200) : '';
+    const runs = c.runs.map((run) => JSON.stringify({ ...run, evidence: undefined }).slice(0, 600)).join('\n    ');
+    return `${c.id} (${c.durationMs} ms): ${c.message ?? c.status}\n    evidence ${ev}\n    notes ${c.notes.join(' | ').slice(0, 600)}\n    runs ${runs}`;
+  });
+  return `host load ${loadavg().map((x) => x.toFixed(1)).join(' ')}; guest ${r.timings.warmGuest ? 'warm' : 'fresh'}; log ${r.logFile}\n  ${parts.join('\n  ')}`;
+}
+
 export function gradeEveryLesson(selector: string, opts: { pcap?: boolean } = {}): void {
   const lessons = loadAllLessons();
   const { kernel: found, title } = kernelForTest(selector);
@@ -52,7 +67,7 @@ export function gradeEveryLesson(selector: string, opts: { pcap?: boolean } = {}
       it('solution passes every check', async () => {
         const r = await gradeLesson({ lesson, target: 'solution', kernel, warm, ...(opts.pcap ? { pcap: true } : {}) });
         const failed = r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status} ${c.message ?? ''}`);
-        expect(failed).toEqual([]);
+        expect(failed, whyFailed(r)).toEqual([]);
         expect(r.score).toBe(r.total);
         expect(r.health).toEqual([]);
         expect(schemaErrors(r)).toEqual([]);
@@ -72,7 +87,7 @@ export function gradeEveryLesson(selector: string, opts: { pcap?: boolean } = {}
         const r = await gradeLesson({ lesson, target: 'starter', kernel, warm, style: false });
         const expected = lesson.checks.filter((c) => c.todos.length > 0).map((c) => c.id);
         const failed = r.checks.filter((c) => c.status !== 'pass').map((c) => c.id);
-        expect(failed).toEqual(expected);
+        expect(failed, whyFailed(r)).toEqual(expected);
         expect(r.checks.filter((c) => c.status === 'error')).toEqual([]);
         expect(schemaErrors(r)).toEqual([]);
         guest.expectNoStray();
