@@ -14,6 +14,8 @@ export interface SharedGuest {
   expectNoStray(): void;
   /** A last test that stops the shared guest and checks that no QEMU is left behind. */
   stopAtEnd(): void;
+  /** Kills the shared guest: the next grade boots a fresh one. */
+  retire(): Promise<void>;
 }
 
 export function sharedGuest(): SharedGuest {
@@ -22,6 +24,10 @@ export function sharedGuest(): SharedGuest {
     warm,
     expectNoStray() {
       expect(liveCount()).toBe(warm.session?.alive ? 1 : 0);
+    },
+    async retire() {
+      await warm.session?.kill().catch(() => {});
+      warm.session = undefined;
     },
     stopAtEnd() {
       it('stops the shared guest and leaves no QEMU behind', async () => {
