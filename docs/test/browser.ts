@@ -20,6 +20,17 @@ export interface SiteBrowser {
   close(): Promise<void>;
 }
 
+/**
+ * Waits until the page is what a reader sees: Vue has hydrated the server-rendered HTML (the
+ * app is mounted on #app, so clicks reach their handlers) and the web fonts are in (layout and
+ * contrast measure text). Cheaper than 'networkidle', which always idles another 500 ms.
+ */
+export async function appReady(page: Page): Promise<void> {
+  await page.waitForFunction(() => Boolean((document.querySelector('#app') as { __vue_app__?: unknown } | null)?.__vue_app__));
+  await page.waitForSelector('#app .Layout');
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
+}
+
 export async function startSiteBrowser(): Promise<SiteBrowser> {
   const site = await serve();
   const profile = mkdtempSync(join(tmpdir(), 'nlab-chromium-'));
@@ -31,9 +42,9 @@ export async function startSiteBrowser(): Promise<SiteBrowser> {
       const page = await context.newPage();
       if (size) await page.setViewportSize(size);
       if (colorScheme) await page.emulateMedia({ colorScheme });
-      const res = await page.goto(site.url + path, { waitUntil: 'networkidle' });
+      const res = await page.goto(site.url + path, { waitUntil: 'load' });
       if (res?.status() !== 200) throw new Error(`${path}: HTTP ${res?.status()}`);
-      await page.waitForSelector('#app .Layout');
+      await appReady(page);
       return page;
     },
     async close() {
