@@ -31,25 +31,35 @@ function showInfo(i: DeclaredAttr | PolicyInfo): string {
   return parts.join(' ');
 }
 
-/** A nest's policy, declared or (given the policies) as nlctrl reports it. */
-function nestOf(i: DeclaredAttr | PolicyInfo, policies: Policies | undefined): { attrs: Map<number, DeclaredAttr | PolicyInfo>; names: ReadonlyMap<number, string> } | undefined {
+type Nest = { attrs: Map<number, DeclaredAttr | PolicyInfo>; names: ReadonlyMap<number, string>; declared?: Map<number, DeclaredAttr> };
+
+/** A nest's policy, declared or (given the policies) as nlctrl reports it, named as `declared` names it. */
+function nestOf(i: DeclaredAttr | PolicyInfo, policies: Policies | undefined, declared: DeclaredAttr | undefined): Nest | undefined {
   if ('nested' in i && i.nested) return i.nested;
   if ('policyIndex' in i && i.policyIndex !== undefined) {
     const attrs = policies?.get(i.policyIndex);
-    if (attrs) return { attrs, names: new Map() };
+    if (attrs) return { attrs, names: declared?.nested?.names ?? new Map(), ...(declared?.nested ? { declared: declared.nested.attrs } : {}) };
   }
   return undefined;
 }
 
-/** One policy as a line: `KEY nul-string max 63, VALUE binary max 1024, META nested {OWNER …}`. */
-export function showPolicy(p: Map<number, DeclaredAttr | PolicyInfo> | undefined, names: ReadonlyMap<number, string>, policies?: Policies): string {
+/**
+ * One policy as a line: `KEY nul-string max 63, VALUE binary max 1024, META nested {OWNER …}`.
+ * A nest nlctrl reports (given `policies`) is named after its declaration in `declared`.
+ */
+export function showPolicy(
+  p: Map<number, DeclaredAttr | PolicyInfo> | undefined,
+  names: ReadonlyMap<number, string>,
+  policies?: Policies,
+  declared?: Map<number, DeclaredAttr>,
+): string {
   if (!p) return '(no policy)';
   if (!p.size) return '(no attribute accepted)';
   return [...p]
     .sort(([a], [b]) => a - b)
     .map(([type, i]) => {
-      const nest = nestOf(i, policies);
-      const inner = nest ? ` {${showPolicy(nest.attrs, nest.names, policies)}}` : '';
+      const nest = nestOf(i, policies, declared?.get(type));
+      const inner = nest ? ` {${showPolicy(nest.attrs, nest.names, policies, nest.declared)}}` : '';
       return `${names.get(type) ?? `type ${type}`} ${showInfo(i)}${inner}`;
     })
     .join(', ');
@@ -90,7 +100,7 @@ export async function comparePolicies(
     const actual = idx === undefined ? undefined : policy.policies.get(idx);
     return {
       name,
-      line: `${name}${d.mode === 'dump' ? ' (dump)' : ''}: ${idx === undefined ? '(no policy reported)' : `policy ${idx}: ${showPolicy(actual, names, policy.policies)}`}`,
+      line: `${name}${d.mode === 'dump' ? ' (dump)' : ''}: ${idx === undefined ? '(no policy reported)' : `policy ${idx}: ${showPolicy(actual, names, policy.policies, d.attrs)}`}`,
       diff: policyDiff(actual, d.attrs, names, policy.policies),
       expected: `${name}: ${showPolicy(d.attrs, names)}`,
     };
