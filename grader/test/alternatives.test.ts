@@ -130,13 +130,14 @@ const ALTERNATIVES: Alternative[] = [
   {
     lesson: 'lesson-14',
     name: 'alt-host-order-port-uint-hits',
-    why: "Part 5: PRIORITY's bounds sit in a struct netlink_range_validation (NLA_POLICY_FULL_RANGE), the entry keeps PORT in host order and converts at both ends, MARKS are merged with an XOR that takes only the selected bits, HITS goes out as an NLA_UINT with nla_put_uint() where the kernel has it (4 bytes, no PAD), and the client builds the bitfield in a loop and the policy with Object.fromEntries()",
+    why: "Part 5: PRIORITY's bounds sit in a struct netlink_range_validation (NLA_POLICY_FULL_RANGE; not const, since 6.1's .range is a plain pointer), the entry keeps PORT in host order and converts at both ends, MARKS are merged with an XOR that takes only the selected bits, HITS goes out as an NLA_UINT with nla_put_uint() where the kernel has it (4 bytes, no PAD), and the client builds the bitfield in a loop and the policy with Object.fromEntries()",
     mutations: [
       {
         file: 'kernel/nlab_kv.c',
         find: 'static const struct nla_policy nlab_kv_set_policy[NLAB_A_MARKS + 1] = {',
         replace: [
-          'static const struct netlink_range_validation nlab_kv_priority_range = {',
+          '/* Not const: 6.1\'s struct nla_policy points at it through a plain pointer. */',
+          'static struct netlink_range_validation nlab_kv_priority_range = {',
           '\t.min = NLAB_KV_PRIORITY_MIN,',
           '\t.max = NLAB_KV_PRIORITY_MAX,',
           '};',

@@ -349,7 +349,7 @@ const MUTANTS: FamilyMutant[] = [
     // 0..7 instead of 1..7: nlctrl shows the difference by name.
     mutations: [{ file: KV, find: /NLA_POLICY_RANGE\(NLA_U8, NLAB_KV_PRIORITY_MIN,\n\t+ *NLAB_KV_PRIORITY_MAX\)/, replace: 'NLA_POLICY_MAX(NLA_U8, NLAB_KV_PRIORITY_MAX)' }],
     check: 'introspect',
-    says: /SET's policy differs from the lesson's: PRIORITY is u8 range 0\.\.7/,
+    says: /set's policy differs from the lesson's: PRIORITY is u8 range 0\.\.7/,
   },
   {
     lesson: 'lesson-14',
