@@ -78,12 +78,23 @@ export type ScalarKind =
   | 'u8' | 'u16' | 'u32' | 'u64'
   | 's8' | 's16' | 's32' | 's64'
   | 'uint' | 'sint'
+  | 'be16' | 'be32'
+  | 'bitfield32'
   | 'string' | 'binary' | 'flag';
 
-/** JavaScript type of a decoded scalar: 64-bit and variable-width integers are `bigint`. */
-export type ScalarValue = number | bigint | string | Buffer | boolean;
+/** `struct nla_bitfield32`: the bits to set, and which bits the request means to change. */
+export interface Bitfield32 {
+  value: number;
+  selector: number;
+}
 
-const intSpec: Record<string, { size: number; signed: boolean }> = {
+/**
+ * JavaScript type of a decoded scalar: 64-bit and variable-width integers are `bigint`,
+ * `be16`/`be32` (network byte order on the wire) plain numbers.
+ */
+export type ScalarValue = number | bigint | string | Buffer | boolean | Bitfield32;
+
+const intSpec: Record<string, { size: number; signed: boolean; bigEndian?: boolean }> = {
   u8: { size: 1, signed: false },
   u16: { size: 2, signed: false },
   u32: { size: 4, signed: false },
@@ -92,7 +103,11 @@ const intSpec: Record<string, { size: number; signed: boolean }> = {
   s16: { size: 2, signed: true },
   s32: { size: 4, signed: true },
   s64: { size: 8, signed: true },
+  be16: { size: 2, signed: false, bigEndian: true },
+  be32: { size: 4, signed: false, bigEndian: true },
 };
+
+const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 
 /** Encodes a scalar value as an attribute payload. Throws {@link AttributeEncodeError}. */
 export function encodeScalar(kind: ScalarKind, value: unknown, path: string[] = []): Buffer {
@@ -123,6 +138,14 @@ export function encodeScalar(kind: ScalarKind, value: unknown, path: string[] = 
       else signed ? buf.writeBigInt64LE(v) : buf.writeBigUInt64LE(v);
       return buf;
     }
+    case 'bitfield32': {
+      const b = value as Partial<Bitfield32> | null;
+      if (typeof b !== 'object' || b === null || !isU32(b.value) || !isU32(b.selector)) fail('expected { value, selector }, two u32 numbers');
+      const buf = Buffer.alloc(8);
+      buf.writeUInt32LE(b!.value!, 0);
+      buf.writeUInt32LE(b!.selector!, 4);
+      return buf;
+    }
     default: {
       const spec = intSpec[kind];
       if (!spec) return fail(`unknown kind ${kind}`);
@@ -141,7 +164,8 @@ export function encodeScalar(kind: ScalarKind, value: unknown, path: string[] = 
       const min = spec.signed ? -(2 ** (bits - 1)) : 0;
       const max = spec.signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
       if (v < min || v > max) fail(`${v} out of range for ${kind}`);
-      buf.writeUIntLE(v < 0 ? v + 2 ** bits : v, 0, spec.size);
+      if (spec.bigEndian) buf.writeUIntBE(v, 0, spec.size);
+      else buf.writeUIntLE(v < 0 ? v + 2 ** bits : v, 0, spec.size);
       return buf;
     }
   }
@@ -179,11 +203,15 @@ export function decodeScalar(kind: ScalarKind, payload: Buffer, offset = 0): Sca
       if (payload.length === 4) return BigInt(kind === 'uint' ? payload.readUInt32LE(0) : payload.readInt32LE(0));
       if (payload.length === 8) return kind === 'uint' ? payload.readBigUInt64LE(0) : payload.readBigInt64LE(0);
       return bad(`${kind} attribute has ${payload.length} bytes, expected 4 or 8`);
+    case 'bitfield32':
+      if (payload.length !== 8) bad(`bitfield32 attribute has ${payload.length} bytes, expected 8`);
+      return { value: payload.readUInt32LE(0), selector: payload.readUInt32LE(4) };
     default: {
       const spec = intSpec[kind];
       if (!spec) return bad(`unknown kind ${kind}`);
       if (payload.length !== spec.size) bad(`${kind} attribute has ${payload.length} bytes, expected ${spec.size}`);
       if (spec.size === 8) return spec.signed ? payload.readBigInt64LE(0) : payload.readBigUInt64LE(0);
+      if (spec.bigEndian) return payload.readUIntBE(0, spec.size);
       return spec.signed ? payload.readIntLE(0, spec.size) : payload.readUIntLE(0, spec.size);
     }
   }

@@ -95,6 +95,18 @@ describe('scalars', () => {
     expect(encodeScalar('uint', 2n ** 40n).length).toBe(8);
   });
 
+  it('writes be16 and be32 in network byte order, and a bitfield32 as value then selector', () => {
+    expect(encodeScalar('be16', 8080).toString('hex')).toBe('1f90');
+    expect(encodeScalar('be32', 0x0a000001).toString('hex')).toBe('0a000001');
+    expect(decodeScalar('be16', Buffer.from([0x04, 0x01]))).toBe(1025);
+    const bits = encodeScalar('bitfield32', { value: 2, selector: 3 });
+    expect(bits.toString('hex')).toBe('0200000003000000');
+    expect(decodeScalar('bitfield32', bits)).toEqual({ value: 2, selector: 3 });
+    expect(() => encodeScalar('be16', 0x10000)).toThrow(AttributeEncodeError);
+    expect(() => encodeScalar('bitfield32', { value: 1 })).toThrow(AttributeEncodeError);
+    expect(() => decodeScalar('bitfield32', Buffer.alloc(4))).toThrow(MalformedMessageError);
+  });
+
   it('rejects out-of-range and mistyped values', () => {
     expect(() => encodeScalar('u8', 256)).toThrow(AttributeEncodeError);
     expect(() => encodeScalar('s16', -40000)).toThrow(AttributeEncodeError);

@@ -57,6 +57,22 @@ describe('resolveSpec', () => {
     expect(bad((s) => (s.operations['fixed-header'] = 'hdr'))).toThrow(SpecError);
     expect(bad((s) => (s.protocol = 'netlink-raw'))).toThrow(/only "genetlink"/);
     expect(bad((s) => (s['attribute-sets'][0].attributes[0].type = 'nest-type-value'))).toThrow(/not supported/);
+    expect(bad((s) => Object.assign(s['attribute-sets'][0].attributes[0], { type: 'u8', 'byte-order': 'big-endian' }))).toThrow(/big-endian is supported for u16 and u32 only/);
+  });
+
+  it('maps a big-endian u16 or u32 to be16/be32 and a bitfield32 to its own kind', () => {
+    const s = structuredClone(demo) as any;
+    s['attribute-sets'][0].attributes.push(
+      { name: 'port', type: 'u16', 'byte-order': 'big-endian' },
+      { name: 'addr', type: 'u32', 'byte-order': 'big-endian' },
+      { name: 'bits', type: 'bitfield32' },
+    );
+    const kinds = resolveSpec(s).sets[0]!.attributes.slice(-3).map((a) => [a.name, a.kind]);
+    expect(kinds).toEqual([
+      ['port', 'be16'],
+      ['addr', 'be32'],
+      ['bits', 'bitfield32'],
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 // One mutant per later lesson: the mechanism each lesson teaches, broken in its solution, must
 // fail the check that grades it and blame the right side. Lesson 3's suite covers the
-// grader's robustness; this one covers what lessons 4, 5 and 7–13 claim to catch.
+// grader's robustness; this one covers what lessons 4, 5 and 7–14 claim to catch.
 import { describe, expect, it } from 'vitest';
 import { findKernel } from '../../kernel/src/kernels.js';
 import { liveCount } from '../../kernel/src/reaper.js';
@@ -311,6 +311,67 @@ const MUTANTS: FamilyMutant[] = [
     ],
     check: 'dump-cut',
     says: /GET of an entry with a 1024-byte value and 32 tags of 31 bytes did not answer with all of them/,
+  },
+  {
+    lesson: 'lesson-14',
+    name: 'priority-without-range',
+    // The handler is left to check a value the policy only types.
+    mutations: [{ file: KV, find: /NLA_POLICY_RANGE\(NLA_U8, NLAB_KV_PRIORITY_MIN,\n\t+ *NLAB_KV_PRIORITY_MAX\)/, replace: '{ .type = NLA_U8 }' }],
+    check: 'priority-range',
+    says: /SET with PRIORITY 0 was not refused/,
+  },
+  {
+    lesson: 'lesson-14',
+    name: 'port-as-u16',
+    // A port typed as a host-order u16: the minimum is compared with the bytes read backwards.
+    mutations: [{ file: KV, find: 'NLA_POLICY_MIN(NLA_BE16, NLAB_KV_PORT_MIN)', replace: 'NLA_POLICY_MIN(NLA_U16, NLAB_KV_PORT_MIN)' }],
+    check: 'port-order',
+    says: /SET with PORT 80 \(bytes 00 50\) was not refused/,
+  },
+  {
+    lesson: 'lesson-14',
+    name: 'marks-without-selector',
+    // MARKS as plain flags: set bits are or-ed in, the selector never clears any.
+    mutations: [{ file: KV, find: '((old ? old->marks : 0) & ~marks.selector) | marks.value', replace: '(old ? old->marks : 0) | marks.value' }],
+    check: 'marks',
+    says: /after step 3 \(clear STARRED; ARCHIVED stays\)/,
+  },
+  {
+    lesson: 'lesson-14',
+    name: 'hits-not-counted',
+    mutations: [{ file: KV, find: '\t\te->hits++;\t/* the reply counts this GET too */\n', replace: '' }],
+    check: 'hits',
+    says: /GET number 1 does not answer HITS 1/,
+  },
+  {
+    lesson: 'lesson-14',
+    name: 'priority-max-only',
+    // 0..7 instead of 1..7: nlctrl shows the difference by name.
+    mutations: [{ file: KV, find: /NLA_POLICY_RANGE\(NLA_U8, NLAB_KV_PRIORITY_MIN,\n\t+ *NLAB_KV_PRIORITY_MAX\)/, replace: 'NLA_POLICY_MAX(NLA_U8, NLAB_KV_PRIORITY_MAX)' }],
+    check: 'introspect',
+    says: /set's policy differs from the lesson's: PRIORITY is u8 range 0\.\.7/,
+  },
+  {
+    lesson: 'lesson-14',
+    name: 'client-selects-marks-only',
+    // --unmark names no bit of the selector, so the kernel keeps the mark.
+    mutations: [{ file: 'client/main.ts', find: 'const selector = bits([...mark, ...unmark]);', replace: 'const selector = bits(mark) || bits(unmark) ? bits(mark) : 0;' }],
+    check: 'client-set',
+    says: /marks are not ARCHIVED alone/,
+  },
+  {
+    lesson: 'lesson-14',
+    name: 'client-policy-index',
+    // A nest printed as the index nlctrl gave it, not as the policy it points at.
+    mutations: [
+      {
+        file: 'client/main.ts',
+        find: 'out[name] = policyIndex !== undefined && spec?.nested ? { ...checks, policy: describe(policy, policyIndex, spec.nested) } : checks;',
+        replace: 'out[name] = { ...checks, ...(policyIndex !== undefined ? { policyIndex } : {}) } as AttributePolicyJson;',
+      },
+    ],
+    check: 'client-policy',
+    says: /set\.do\.meta\.policy is undefined/,
   },
 ];
 

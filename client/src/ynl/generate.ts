@@ -76,6 +76,9 @@ const SCALAR_TS: Record<string, { out: string; in: string }> = {
   s64: { out: 'bigint', in: 'number | bigint' },
   uint: { out: 'bigint', in: 'number | bigint' },
   sint: { out: 'bigint', in: 'number | bigint' },
+  be16: { out: 'number', in: 'number' },
+  be32: { out: 'number', in: 'number' },
+  bitfield32: { out: '{ value: number; selector: number }', in: '{ value: number; selector: number }' },
 };
 
 const setConst = (s: string): string => `${camel(s).replace(/Op$/, '')}Attributes`;

@@ -78,6 +78,7 @@ const KINDS: Record<string, string> = {
   s64: 's64',
   uint: 'uint',
   sint: 'sint',
+  bitfield32: 'bitfield32',
   nest: 'nested',
   'indexed-array': 'nested-array',
 };
@@ -180,14 +181,16 @@ export function resolveSpec(raw: unknown): ResolvedSpec {
       const type = a.value ?? next;
       next = type + 1;
       if (a.type === 'unused' || a.type === 'pad') continue;
-      const kind = KINDS[a.type ?? ''];
+      const bigEndian = a['byte-order'] === 'big-endian';
+      need(!bigEndian || a.type === 'u16' || a.type === 'u32', `attribute ${s.name}.${a.name}: big-endian is supported for u16 and u32 only`);
+      // The kernel's NLA_BE16/NLA_BE32: the wire carries them in network byte order.
+      const kind = bigEndian ? (a.type === 'u16' ? 'be16' : 'be32') : KINDS[a.type ?? ''];
       need(kind, `attribute ${s.name}.${a.name}: type ${a.type} is not supported`);
       const nested = a['nested-attributes'];
       if (kind === 'nested' || kind === 'nested-array') {
         need(nested && rawSets.has(nested), `attribute ${s.name}.${a.name}: nested-attributes names no attribute set`);
         need(kind === 'nested' || a['sub-type'] === 'nest', `attribute ${s.name}.${a.name}: only indexed arrays of nests are supported`);
       }
-      need(a['byte-order'] !== 'big-endian', `attribute ${s.name}.${a.name}: big-endian integers are not supported`);
       attributes.push({
         name: a.name,
         type,
