@@ -218,6 +218,22 @@ const MUTANTS: FamilyMutant[] = [
     says: /visible in a new one/,
   },
   {
+    lesson: 'lesson-11',
+    name: 'multicast-ignores-echo',
+    // Lesson 10's mutant, in this lesson's module: members hear every change, the requester's NLM_F_ECHO goes unanswered.
+    mutations: [{ file: KV, find: 'genl_notify(&nlab_kv_family, skb, info, NLAB_MCGRP_EVENTS, GFP_KERNEL);', replace: 'genlmsg_multicast_netns(&nlab_kv_family, genl_info_net(info), skb, 0,\n\t\t\t\tNLAB_MCGRP_EVENTS, GFP_KERNEL);' }],
+    check: 'echo',
+    says: /did not get its own SET_NTF back/,
+  },
+  {
+    lesson: 'lesson-11',
+    name: 'del-not-announced',
+    // DEL changes the store silently: the reloaded module's watcher hears the SET and never the DEL.
+    mutations: [{ file: KV, find: '\t\tnlab_kv_notify(info, e, NLAB_CMD_DEL_NTF);\n', replace: '' }],
+    check: 'rejoin',
+    says: /after the module was reloaded the watcher did not print its next two changes/,
+  },
+  {
     lesson: 'lesson-12',
     name: 'one-notification-command',
     // Lesson 10's old CHANGED, under the new name: YNL reads the DEL as a second set-ntf.
@@ -233,6 +249,14 @@ const MUTANTS: FamilyMutant[] = [
     mutations: [{ file: 'client/main.ts', find: "if (!isSystemError(e) || e.code !== 'ENOBUFS') throw e;", replace: "if (!isSystemError(e) || e.code !== 'ENOBUFS_NEVER') throw e;" }],
     check: 'resync',
     says: /did not print "lost events \(ENOBUFS\); resync"/,
+  },
+  {
+    lesson: 'lesson-12',
+    name: 'client-ignores-nlctrl',
+    // The watcher lesson 12 had before: it joins "events" once and goes deaf when the module is reloaded.
+    mutations: [{ file: 'client/main.ts', find: "  joinFamilyGroup(socket, await resolveFamily(socket, 'nlctrl', { timeout: REQUEST_TIMEOUT_MS }), 'notify');\n", replace: '' }],
+    check: 'rejoin',
+    says: /after the module was reloaded/,
   },  {
     lesson: 'lesson-13',
     name: 'ntf-without-meta',

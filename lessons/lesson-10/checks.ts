@@ -2,29 +2,8 @@
 // what they carry, the requester's own copy with NLM_F_ECHO — and a client that watches
 // them, joins the group by name, resyncs with a dump after the kernel dropped some
 // (ENOBUFS) and rejoins after the module is reloaded.
-import { decodeMessages, encodeMessages, NLM_F, NLMSG, type NetlinkMessage } from 'netlink-lab/client';
-import { type CheckContext, type CheckSocket, decodeForReport, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
-import { CMD, change, describeEvent, eventsGroup, genl, key, policiesCheck, value } from 'netlink-lab/grader/nlab-kv';
-
-/** Every message that arrives on `sock` within `ms`, with the datagram it came in. */
-async function drain(sock: CheckSocket, ms: number): Promise<{ message: NetlinkMessage; bytes: Buffer; groups: number; port: number }[]> {
-  return (await sock.collect(ms)).flatMap((d) => decodeMessages(d.bytes).map((message) => ({ message, bytes: d.bytes, groups: d.groups, port: d.from })));
-}
-
-/**
- * Loads the distro's team driver first: its family has a multicast group of its own, so
- * "events" gets another id than on a fresh boot (8 → 9 on 6.1), and a client that hard-coded
- * the id it once saw joins team's group and hears nothing. Returns the undo.
- */
-async function shiftGroupIds(t: CheckContext): Promise<() => Promise<void>> {
-  const r = await t.run(['modprobe', 'team'], { timeoutMs: 30000 });
-  if (r.code !== 0) {
-    t.note('modprobe team failed: group ids are as on a fresh boot this time');
-    return async () => {};
-  }
-  // Still in use or already gone, the undo may fail: the guest is thrown away anyway.
-  return async () => void (await t.run(['modprobe', '-r', 'team'], { timeoutMs: 30000 }));
-}
+import { decodeForReport, defineChecks, ensure, loadFamily, moduleLog } from 'netlink-lab/grader';
+import { change, CMD, describeEvent, drain, echoCheck, eventsGroup, policiesCheck, rejoinCheck, shiftGroupIds } from 'netlink-lab/grader/nlab-kv';
 
 export default defineChecks({
   async 'group-registered'(t) {
@@ -103,70 +82,9 @@ export default defineChecks({
     }
   },
 
-  async echo(t) {
-    const family = await loadFamily(t);
-    const requester = t.socket();
-    try {
-      const notes: string[] = [];
-      const ask = async (seq: number, cmd: number, k: string, v: string | undefined, echo: boolean): Promise<NetlinkMessage[]> => {
-        const attrs = [key(k), ...(v === undefined ? [] : [value(v)])];
-        requester.send(encodeMessages([{ type: family.id, flags: NLM_F.REQUEST | NLM_F.ACK | (echo ? NLM_F.ECHO : 0), seq, pid: 0, payload: genl(cmd, attrs) }]));
-        // The ACK comes last; a copy that the multicast would add arrives with it.
-        const got = (await drain(requester, 500)).map((e) => e.message);
-        const ack = got.find((m) => m.type === NLMSG.ERROR && m.seq === seq);
-        ensure(ack && ack.payload.readInt32LE(0) === 0, `request #${seq} got no ACK of 0`, { notes: [...notes, ...(await moduleLog(t))] });
-        const ntf = got.filter((m) => m.type !== NLMSG.ERROR);
-        notes.push(`${echo ? 'with' : 'without'} NLM_F_ECHO, ${cmd === CMD.SET ? `SET ${k}=${v}` : `DEL ${k}`}: ${ntf.map(describeEvent).join('; ') || 'only the ACK'}`);
-        return ntf;
-      };
-      const set = await ask(1, CMD.SET, 'color', 'blue', true);
-      ensure(set.length === 1 && set[0]!.type === family.id && set[0]!.payload[0] === CMD.SET_NTF, 'a SET with NLM_F_ECHO did not get its own SET_NTF back', {
-        expected: 'one NLAB_CMD_SET_NTF ahead of the ACK, though the requester joined no group: genl_notify() sends it when the request asks',
-        notes,
-      });
-      ensure(describeEvent(set[0]!).endsWith('KEY color VALUE blue'), 'the echoed SET_NTF does not carry KEY color and VALUE blue', { notes });
-      const del = await ask(2, CMD.DEL, 'color', undefined, true);
-      ensure(del.length === 1 && del[0]!.payload[0] === CMD.DEL_NTF && describeEvent(del[0]!).endsWith('KEY color'), 'a DEL with NLM_F_ECHO did not get its own DEL_NTF (KEY color) back', { notes });
-      const quiet = await ask(3, CMD.SET, 'color', 'red', false);
-      ensure(quiet.length === 0, 'a SET without NLM_F_ECHO got more than its ACK', { expected: 'only the ACK: the requester joined no group and did not ask for an echo', notes });
-      // A requester that is also a member gets one copy: genl_notify() leaves it out of the multicast.
-      requester.joinGroup(eventsGroup(family));
-      const member = await ask(4, CMD.SET, 'color', 'green', true);
-      ensure(member.length === 1, `a member of "events" that set NLM_F_ECHO got ${member.length} copies of its own change`, { expected: 'one', notes });
-      t.note(notes[0]!);
-    } finally {
-      requester.close();
-    }
-  },
+  echo: echoCheck(),
 
-  async rejoin(t) {
-    const first = await loadFamily(t);
-    const w = t.startClient(['watch', '2']);
-    let unshift = async (): Promise<void> => {};
-    try {
-      ensure(await w.waitFor(/watching/, 10000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
-      const r = await t.rmmod();
-      ensure(r.code === 0, `rmmod failed: ${r.stderr}`);
-      // team takes the group id nlab_kv just freed, so "events" comes back with another one.
-      unshift = await shiftGroupIds(t);
-      const second = await loadFamily(t);
-      const notes = [`family id ${first.id} → ${second.id}, "events" group id ${first.groups.events} → ${second.groups.events} across the reload`];
-      const told = await w.waitFor(/rejoined/, 5000);
-      if (!told) notes.push('the client printed no "rejoined" line within 5 s; the changes were made anyway');
-      await change(t, second, [{ key: 'a', value: '1' }, { key: 'a' }]);
-      await w.waitFor(/del a/, 5000);
-      ensure(w.stdout().trim() === 'set a=1\ndel a', 'after the module was reloaded the watcher did not print its next two changes', {
-        expected: 'set a=1 | del a',
-        notes: [...notes, 'the core drops every member of a group when its family goes away: follow nlctrl\'s "notify" group and rejoin on NEWFAMILY', ...w.notes()],
-      });
-      const exited = await w.waitFor(/$^/, 3000).then(() => w.exitCode());
-      ensure(exited === 0, '`watch 2` did not exit 0 after two changes', { notes: w.notes() });
-      t.note(notes[0]!);
-    } finally {
-      await w.stop();
-      await unshift();
-    }
-  },
+  rejoin: rejoinCheck(),
 
   async resync(t) {
     const family = await loadFamily(t);

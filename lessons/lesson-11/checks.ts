@@ -1,10 +1,11 @@
 // Lesson 11 checks: who may change nlab_kv (GENL_UNS_ADMIN_PERM, checked from a process running
 // without capabilities and from the root of a fresh user namespace), one store per network
 // namespace (a process in a fresh namespace from unshare) whose notifications stay in it, an rmmod while sockets are open and a dump is in flight, and 10 000 fuzzed
-// generic netlink requests — each followed by the grader's health gate.
+// generic netlink requests — each followed by the grader's health gate; and lesson 10's echo
+// and rejoin, since the notifications it added must survive this lesson's changes.
 import { decodeMessages, encodeAttribute, encodeMessages, NLM_F, NLMSG } from 'netlink-lab/client';
-import { type CheckSocket, CONTAINER_ROOT, defineChecks, ensure, loadFamily, moduleLog, type Random, runNotes, seeded } from 'netlink-lab/grader';
-import { ATTR, CMD, genl, genlAttrs, key, probe, type ProbeOp, type ProbeResult, value } from 'netlink-lab/grader/nlab-kv';
+import { type CheckSocket, CONTAINER_ROOT, defineChecks, ensure, loadFamily, moduleLog, type Random, seeded } from 'netlink-lab/grader';
+import { ATTR, CMD, echoCheck, genl, genlAttrs, key, probe, type ProbeOp, type ProbeResult, rejoinCheck, value } from 'netlink-lab/grader/nlab-kv';
 
 const EPERM = 1;
 const ENOENT = 2;
@@ -245,22 +246,8 @@ export default defineChecks({
     t.note(`${total} fuzzed requests (seed ${seed}) in ${Math.round(performance.now() - started)} ms; ${refused} datagrams refused at send; the family still answers`);
   },
 
-  async 'client-eperm'(t) {
-    await loadFamily(t);
-    const steps: { args: string[]; code: number; out?: RegExp; err?: RegExp }[] = [
-      { args: ['set', 'color', 'blue'], code: 0 },
-      { args: ['set', 'color', 'red'], code: 1, err: /^SET failed: EPERM\b/ },
-      { args: ['get', 'color'], code: 0, out: /^blue$/ },
-    ];
-    const notes: string[] = [];
-    for (const [i, s] of steps.entries()) {
-      // The first step runs with every capability; the others with none, through setpriv.
-      const run = await t.runClient(undefined, { args: s.args, timeoutMs: 10000, ...(i === 0 ? {} : { wrap: UNPRIVILEGED }) });
-      notes.push(`${i === 0 ? 'as root' : 'without capabilities'}:`, ...runNotes(run, { args: s.args }));
-      const lines = run.stderr.trim().split('\n').filter(Boolean);
-      if (s.err) ensure(lines.length === 1 && s.err.test(lines[0]!), `\`${s.args.join(' ')}\` without capabilities should print one line "SET failed: EPERM…"`, { notes });
-      if (s.out) ensure(s.out.test(run.stdout.trim()), `\`${s.args.join(' ')}\` without capabilities should print blue`, { notes });
-      ensure(run.code === s.code, `\`${s.args.join(' ')}\` exited ${run.code}`, { expected: `exit status ${s.code}`, notes });
-    }
-  },
+  // Lesson 10's notifications, carried: the module still echoes and still comes back to a watcher.
+  echo: echoCheck(),
+
+  rejoin: rejoinCheck(),
 });

@@ -1,6 +1,7 @@
 // Lesson 12 checks: the spec passes the kernel's schema and describes the loaded family, and
 // the kernel's own YNL client (tools/net/ynl/cli.py, python3), driven by the very spec the
-// TypeScript client was generated from, sees the same GET reply, LIST dump and notifications.
+// TypeScript client was generated from, sees the same GET reply, LIST dump and notifications;
+// and the watcher keeps lesson 10's resync and rejoin.
 //
 // The spec reaches the checks through the generated module (its `specSource`), not as a file
 // path: that is the spec the TypeScript codecs came from, so both sides use the same one.
@@ -24,7 +25,7 @@ import {
   ynlJson,
   YNL_TIMEOUT_MS,
 } from 'netlink-lab/grader';
-import { change } from 'netlink-lab/grader/nlab-kv';
+import { change, rejoinCheck, ynlWatchLines } from 'netlink-lab/grader/nlab-kv';
 
 /** The generated module next to the client's main.js. */
 const GENERATED = 'nlab_kv-ynl.js';
@@ -242,4 +243,7 @@ export default defineChecks({
       await w.stop();
     }
   },
+
+  // Lesson 10's check, on the JSON lines a spec-driven watcher prints.
+  rejoin: rejoinCheck({ lines: ynlWatchLines, readyMs: 30000 }),
 });

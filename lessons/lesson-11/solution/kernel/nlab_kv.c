@@ -139,9 +139,11 @@ static unsigned int nlab_kv_net_id __read_mostly;
 static struct nlab_kv_net *nlab_kv_net(const struct net *net)
 {
 	/*
-	 * TODO 1: Return this namespace's store: net_generic() with
-	 * nlab_kv_net_id finds the memory the core allocated for us (.size
-	 * in nlab_kv_net_ops) when the namespace was created.
+	 * TODO 1: Return the store of @net, the requester's namespace: the
+	 * memory the core allocated for this module (.size in
+	 * nlab_kv_net_ops) when that namespace was created. Read
+	 * include/net/netns/generic.h: how a module finds its part of a
+	 * namespace, and which id says which part is ours.
 	 */
 	return net_generic(net, nlab_kv_net_id);
 	/* STARTER: return net_generic(&init_net, nlab_kv_net_id); */

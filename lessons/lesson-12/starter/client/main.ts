@@ -8,14 +8,31 @@
 //                                   {"name": "set-ntf", "msg": {…}}; stop after N.
 //                                   After lost events (ENOBUFS), print the whole
 //                                   store as `list` does, between "lost events
-//                                   (ENOBUFS); resync" and "resync done" on stderr
+//                                   (ENOBUFS); resync" and "resync done" on stderr.
+//                                   Rejoins when the module is reloaded
 //
 // JSON comes out the way the kernel's YNL client prints it with --output-json, so the two
 // can be compared. Everything family-specific (names, numbers, attribute types) comes from
 // nlab_kv-ynl.ts, generated from nlab_kv.yaml:
 //
 //   npm run ynl-gen -- lessons/lesson-12/starter/client/nlab_kv.yaml lessons/lesson-12/starter/client/nlab_kv-ynl.ts
-import { isSystemError, NETLINK, NetlinkError, notifications, openSocket, type GenlFamily, type NetlinkSocket } from 'netlink-lab/client';
+import {
+  CTRL_CMD,
+  ctrlAttributes,
+  decodeFamily,
+  decodeGenlMessage,
+  GENL_ID_CTRL,
+  isSystemError,
+  joinFamilyGroup,
+  NETLINK,
+  NetlinkError,
+  notifications,
+  openSocket,
+  resolveFamily,
+  type GenlFamily,
+  type NetlinkMessage,
+  type NetlinkSocket,
+} from 'netlink-lab/client';
 import * as kv from './nlab_kv-ynl.js';
 
 const REQUEST_TIMEOUT_MS = 1000;
@@ -54,31 +71,55 @@ async function run(socket: NetlinkSocket, family: GenlFamily, cmd: Exclude<Comma
       await kv.del(socket, family, { key: cmd.key }, options);
       return;
     case 'get': {
-      // TODO 3: Send do "get" with the generated kv.get() and print its reply with
-      // kv.toJson(): one line, the same object YNL's `--do get` prints.
+      // TODO 3: Ask for the key with the "get" operation and print the reply on one line as
+      // the same JSON object YNL's `cli.py --do get --output-json` prints. Read what ynl-gen
+      // made of "get" in nlab_kv-ynl.ts (its request and reply types), and how that module
+      // turns a reply into cli.py's JSON.
       throw new Error('TODO 3: get');
       return;
     }
     case 'list': {
-      // TODO 4: Collect every message of dump "list" from the generated kv.list() (pass
-      // the prefix only when there is one) and print them as one JSON array with kv.toJson().
-      // kv.list() exists once TODO 1 is in nlab_kv.yaml and npm run ynl-gen has run again.
+      // TODO 4: Take the whole "list" dump, filtered by the prefix when the command line
+      // gave one, and print it as one JSON array, the way cli.py --dump list prints it. The
+      // generated module has a function for the dump once TODO 1 is in nlab_kv.yaml and
+      // npm run ynl-gen has run again; read its request type and what it yields.
       throw new Error('TODO 4: list');
       return;
     }
   }
 }
 
-/** Prints notifications as JSON lines until `count` were seen, resyncing after lost ones. */
+/**
+ * Prints notifications as JSON lines until `count` were seen, resyncing after lost ones and
+ * following the family across a reload of its module.
+ */
 async function watch(count: number): Promise<void> {
-  // TODO 5: Join the spec's multicast group with the generated kv.subscribe() (a socket
-  // of its own), print "watching" on stderr, then decode each message from notifications()
-  // with kv.decodeNotification() and print it with kv.toJson(); skip what it does not know.
-  // Keep lesson 10's answer to ENOBUFS: empty the queue, print "lost events (ENOBUFS);
-  // resync" on stderr, the whole store as `list` prints it (from a request socket of its
-  // own), "resync done" on stderr, and go on watching. These functions exist once TODOs
-  // 1 and 2 are in nlab_kv.yaml and npm run ynl-gen has run again.
+  // TODO 5: Watch the spec's multicast group on a socket of its own, print "watching" on
+  // stderr once it is joined, and print each notification as one line of the JSON cli.py
+  // prints for it; skip what the spec does not describe. The generated module can join the
+  // group by its name and decode what arrives once TODOs 1 and 2 are in nlab_kv.yaml and
+  // npm run ynl-gen has run again. Keep lesson 10's two answers: to ENOBUFS (empty the
+  // queue; "lost events (ENOBUFS); resync" on stderr, the whole store as `list` prints it
+  // from a request socket of its own, "resync done" on stderr; go on watching), and to a
+  // reload of the module (hear nlctrl's "notify" group on the same socket and hand its
+  // messages to follow() below).
   throw new Error(`TODO 5: watch ${count}`);
+}
+
+/**
+ * Reads one message from nlctrl's "notify" group. When the module is unloaded its family
+ * and groups go away, and the core drops every member; when it is loaded again they come
+ * back with new ids. Returns the family to watch from now on.
+ */
+function follow(events: NetlinkSocket, message: NetlinkMessage, family: GenlFamily): GenlFamily {
+  const m = decodeGenlMessage(message, ctrlAttributes);
+  if (m.attributes.FAMILY_NAME !== kv.FAMILY_NAME) return family;
+  if (m.cmd === CTRL_CMD.DELFAMILY) console.error(`${kv.FAMILY_NAME} is gone; waiting for it to return`);
+  if (m.cmd !== CTRL_CMD.NEWFAMILY) return family;
+  const next = decodeFamily(message);
+  const group = joinFamilyGroup(events, next, 'events');
+  console.error(`rejoined ${kv.FAMILY_NAME} events: family id ${next.id}, group id ${group}`);
+  return next;
 }
 
 async function main(argv: string[]): Promise<number> {

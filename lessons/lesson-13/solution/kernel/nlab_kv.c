@@ -195,11 +195,12 @@ static size_t nlab_kv_entry_size(const struct nlab_kv_entry *e)
 /* Adds @e's META, if it has one, to @skb; -EMSGSIZE when it does not fit. */
 static int nlab_kv_fill_meta(struct sk_buff *skb, const struct nlab_kv_entry *e)
 {
-	/* TODO 3: Open the nest with nla_nest_start(), which sets NLA_F_NESTED,
-	 * put OWNER, VERSION (nla_put_u64_64bit() with the PAD type) and one
-	 * TAGS per tag, then close it with nla_nest_end(). When the skb runs
-	 * out, take back the half-written nest with nla_nest_cancel(), so the
-	 * caller can retry the whole entry in the next skb.
+	/* TODO 3: Put the metadata as one META nest that says it is a nest
+	 * (NLA_F_NESTED), with OWNER, VERSION (a u64, aligned with the PAD
+	 * type) and one TAGS per tag inside. When the skb runs out, leave no
+	 * half-written nest behind, so the caller can retry the whole entry
+	 * in the next skb. Read the nla_nest_*() helpers and the 64-bit puts
+	 * in include/net/netlink.h.
 	 */
 	struct nlattr *nest;
 	unsigned int i;
@@ -323,11 +324,13 @@ static struct nlab_kv_entry *nlab_kv_find(struct nlab_kv_net *kv,
 static int nlab_kv_parse_meta(struct nlab_kv_meta *m, struct nlattr *nest,
 			      struct netlink_ext_ack *extack)
 {
-	/* TODO 4: Parse the nest into a table with nla_parse_nested() (pass the
-	 * extack), refuse a META without OWNER with NL_REQ_ATTR_CHECK(), which
-	 * names the nest and the missing type in the ACK, and walk the TAGS
-	 * with nla_for_each_nested(). Refuse more than NLAB_KV_TAGS_MAX of
-	 * them, with an extended ACK that points at the first one too many.
+	/* TODO 4: Parse the nest against META's policy, so that the ACK of a
+	 * bad attribute inside it points there. A META without OWNER is
+	 * refused with an ACK that names the nest and the missing type; more
+	 * than NLAB_KV_TAGS_MAX tags, with one that points at the first tag
+	 * too many (the policy checks each tag, not how many there are).
+	 * Read the nested parsers, NL_REQ_ATTR_CHECK() and the nested
+	 * iterators in include/net/netlink.h and include/linux/netlink.h.
 	 */
 	struct nlattr *tb[NLAB_A_META_TAGS + 1];
 	const struct nlattr *attr;

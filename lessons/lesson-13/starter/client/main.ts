@@ -12,7 +12,8 @@
 //                                   {"name": "set-ntf", "msg": {…}}; stop after N.
 //                                   After lost events (ENOBUFS), print the whole
 //                                   store as `list` does, between "lost events
-//                                   (ENOBUFS); resync" and "resync done" on stderr
+//                                   (ENOBUFS); resync" and "resync done" on stderr.
+//                                   Rejoins when the module is reloaded
 //
 // JSON comes out the way the kernel's YNL client prints it with --output-json, so the two
 // can be compared. Everything family-specific (names, numbers, attribute types) comes from
@@ -23,7 +24,24 @@
 // A refused request prints the errno, the kernel's message and where in the request the
 // kernel pointed: `set failed: EINVAL: … (at meta.tags[2])`, or `(missing meta.owner)`.
 import { parseArgs } from 'node:util';
-import { isSystemError, NETLINK, NetlinkError, notifications, openSocket, type ExtendedAck, type GenlFamily, type NetlinkSocket } from 'netlink-lab/client';
+import {
+  CTRL_CMD,
+  ctrlAttributes,
+  decodeFamily,
+  decodeGenlMessage,
+  GENL_ID_CTRL,
+  isSystemError,
+  joinFamilyGroup,
+  NETLINK,
+  NetlinkError,
+  notifications,
+  openSocket,
+  resolveFamily,
+  type ExtendedAck,
+  type GenlFamily,
+  type NetlinkMessage,
+  type NetlinkSocket,
+} from 'netlink-lab/client';
 import * as kv from './nlab_kv-ynl.js';
 
 const REQUEST_TIMEOUT_MS = 1000;
@@ -93,9 +111,9 @@ async function run(socket: NetlinkSocket, family: GenlFamily, cmd: Exclude<Comma
   const options = { timeout: REQUEST_TIMEOUT_MS };
   switch (cmd.name) {
     case 'set':
-      // TODO 8: Send the META nest with the request when the command line gave one: the
-      // generated kv.set() encodes cmd.meta as a nest of the spec's "meta" set, each tag
-      // as an attribute of its own.
+      // TODO 8: Send the metadata the command line gave (cmd.meta) with the SET, and nothing
+      // when it gave none. Read the request type ynl-gen makes for "set" once TODO 6 is in
+      // the spec: how a nest and a multi-attr appear in it.
       await kv.set(socket, family, { key: cmd.key, value: cmd.value }, options);
       return;
     case 'del':
@@ -115,16 +133,23 @@ async function run(socket: NetlinkSocket, family: GenlFamily, cmd: Exclude<Comma
   }
 }
 
-/** Prints notifications as JSON lines until `count` were seen, resyncing after lost ones. */
+/**
+ * Prints notifications as JSON lines until `count` were seen, resyncing after lost ones and
+ * following the family across a reload of its module.
+ */
 async function watch(count: number): Promise<void> {
-  const { socket, family } = await kv.subscribe(['events']);
+  const { socket, family: first } = await kv.subscribe(['events']);
+  joinFamilyGroup(socket, await resolveFamily(socket, 'nlctrl', { timeout: REQUEST_TIMEOUT_MS }), 'notify');
   const requests = openSocket(NETLINK.GENERIC);
+  let family = first;
   try {
     console.error(`watching ${kv.FAMILY_NAME} events`);
     let seen = 0;
     while (seen < count) {
       try {
         for await (const { message } of notifications(socket)) {
+          // nlctrl's messages are not the family's: decodeNotification() skips them.
+          if (message.type === GENL_ID_CTRL) family = follow(socket, message, family);
           const n = kv.decodeNotification(message, family);
           if (!n) continue;
           console.log(kv.toJson(n));
@@ -145,6 +170,22 @@ async function watch(count: number): Promise<void> {
     requests.close();
     socket.close();
   }
+}
+
+/**
+ * Reads one message from nlctrl's "notify" group. When the module is unloaded its family
+ * and groups go away, and the core drops every member; when it is loaded again they come
+ * back with new ids. Returns the family to watch from now on.
+ */
+function follow(events: NetlinkSocket, message: NetlinkMessage, family: GenlFamily): GenlFamily {
+  const m = decodeGenlMessage(message, ctrlAttributes);
+  if (m.attributes.FAMILY_NAME !== kv.FAMILY_NAME) return family;
+  if (m.cmd === CTRL_CMD.DELFAMILY) console.error(`${kv.FAMILY_NAME} is gone; waiting for it to return`);
+  if (m.cmd !== CTRL_CMD.NEWFAMILY) return family;
+  const next = decodeFamily(message);
+  const group = joinFamilyGroup(events, next, 'events');
+  console.error(`rejoined ${kv.FAMILY_NAME} events: family id ${next.id}, group id ${group}`);
+  return next;
 }
 
 /** Where the kernel's extended ACK points: ` (at meta.tags[2])`, ` (missing meta.owner)`, or nothing. */
