@@ -17,7 +17,8 @@
 //                                   {"name": "set-ntf", "msg": {…}}; stop after N.
 //                                   After lost events (ENOBUFS), print the whole
 //                                   store as `list` does, between "lost events
-//                                   (ENOBUFS); resync" and "resync done" on stderr
+//                                   (ENOBUFS); resync" and "resync done" on stderr.
+//                                   Rejoins when the module is reloaded
 //   node main.js policy             print what each command accepts, as nlctrl reports
 //                                   it (CTRL_CMD_GETPOLICY), as JSON: {"set": {"do":
 //                                   {"priority": {"type": "u8", "minValue": 1, …}, …}}}
@@ -32,16 +33,24 @@
 // kernel pointed: `set failed: EINVAL: … (at meta.tags[2])`, or `(missing meta.owner)`.
 import { parseArgs } from 'node:util';
 import {
+  CTRL_CMD,
+  ctrlAttributes,
+  decodeFamily,
+  decodeGenlMessage,
+  GENL_ID_CTRL,
   getFamilyPolicy,
   isSystemError,
+  joinFamilyGroup,
   NETLINK,
   NetlinkError,
   notifications,
   openSocket,
+  resolveFamily,
   type AttributeSet,
   type ExtendedAck,
   type FamilyPolicy,
   type GenlFamily,
+  type NetlinkMessage,
   type NetlinkSocket,
   type PolicyInfo,
 } from 'netlink-lab/client';
@@ -235,16 +244,23 @@ function describe(policy: FamilyPolicy, index: number, set: AttributeSet): Polic
   // END TODO
 }
 
-/** Prints notifications as JSON lines until `count` were seen, resyncing after lost ones. */
+/**
+ * Prints notifications as JSON lines until `count` were seen, resyncing after lost ones and
+ * following the family across a reload of its module.
+ */
 async function watch(count: number): Promise<void> {
-  const { socket, family } = await kv.subscribe(['events']);
+  const { socket, family: first } = await kv.subscribe(['events']);
+  joinFamilyGroup(socket, await resolveFamily(socket, 'nlctrl', { timeout: REQUEST_TIMEOUT_MS }), 'notify');
   const requests = openSocket(NETLINK.GENERIC);
+  let family = first;
   try {
     console.error(`watching ${kv.FAMILY_NAME} events`);
     let seen = 0;
     while (seen < count) {
       try {
         for await (const { message } of notifications(socket)) {
+          // nlctrl's messages are not the family's: decodeNotification() skips them.
+          if (message.type === GENL_ID_CTRL) family = follow(socket, message, family);
           const n = kv.decodeNotification(message, family);
           if (!n) continue;
           console.log(kv.toJson(n));
@@ -265,6 +281,22 @@ async function watch(count: number): Promise<void> {
     requests.close();
     socket.close();
   }
+}
+
+/**
+ * Reads one message from nlctrl's "notify" group. When the module is unloaded its family
+ * and groups go away, and the core drops every member; when it is loaded again they come
+ * back with new ids. Returns the family to watch from now on.
+ */
+function follow(events: NetlinkSocket, message: NetlinkMessage, family: GenlFamily): GenlFamily {
+  const m = decodeGenlMessage(message, ctrlAttributes);
+  if (m.attributes.FAMILY_NAME !== kv.FAMILY_NAME) return family;
+  if (m.cmd === CTRL_CMD.DELFAMILY) console.error(`${kv.FAMILY_NAME} is gone; waiting for it to return`);
+  if (m.cmd !== CTRL_CMD.NEWFAMILY) return family;
+  const next = decodeFamily(message);
+  const group = joinFamilyGroup(events, next, 'events');
+  console.error(`rejoined ${kv.FAMILY_NAME} events: family id ${next.id}, group id ${group}`);
+  return next;
 }
 
 /** Where the kernel's extended ACK points: ` (at meta.tags[2])`, ` (missing meta.owner)`, or nothing. */
