@@ -3,7 +3,7 @@
 
 import { fileURLToPath } from 'node:url';
 import type { GenlFamily } from 'netlink-lab/client';
-import { GUEST_HOST_ROOT } from '../../kernel/src/guest-paths.js';
+import { GUEST_HOST_ROOT } from '../../kernel/src/in-guest.js';
 import type { ClientRun, ProcNetlinkSocket, RawExchange, ReceivedDatagram } from './check-types.js';
 
 export type { ClientRun, DecodedMessage, ProcNetlinkSocket, RawExchange, ReceivedDatagram } from './check-types.js';

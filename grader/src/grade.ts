@@ -3,13 +3,7 @@
 
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatDiagnostic, type Diagnostic } from '../../kernel/src/diagnostics.js';
-import { LabError } from '../../kernel/src/errors.js';
-import type { Kernel } from '../../kernel/src/kernels.js';
-import { buildModule } from '../../kernel/src/module-build.js';
-import { hasSystemTool, LAB_STATE } from '../../kernel/src/paths.js';
-import { checkModuleStyle } from '../../kernel/src/style.js';
-import type { VmRun } from '../../kernel/src/vm.js';
+import { buildModule, checkModuleStyle, type Diagnostic, formatDiagnostic, hasSystemTool, type Kernel, LAB_STATE, LabError, type VmRun } from '../../kernel/src/index.js';
 import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
 import { compileTs } from './compile-ts.js';
 import { gateHealthKind, type JobResult } from './guest/protocol.js';

@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { NETLINK, openSocket } from 'netlink-lab/client';
-import { scanKernelLog } from '../../../kernel/src/console-scan.js';
+import { scanKernelLog } from '../../../kernel/src/in-guest.js';
 import { findFamily } from '../guest/genl-family.js';
 import { insmod, loadedModules, rmmod } from '../guest/modules.js';
 import { captureModuleImage, type ModuleImage } from '../guest/module-image.js';

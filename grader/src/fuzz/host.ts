@@ -4,11 +4,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Kernel } from '../../../kernel/src/kernels.js';
-import { lineWriter } from '../../../kernel/src/lines.js';
-import { buildModule } from '../../../kernel/src/module-build.js';
-import { REPO_ROOT } from '../../../kernel/src/paths.js';
-import { newShareDir, runVm, type VmRun } from '../../../kernel/src/vm.js';
+import { buildModule, type Kernel, lineWriter, newShareDir, REPO_ROOT, runVm, type VmRun } from '../../../kernel/src/index.js';
 import { gateHealthKind } from '../guest/protocol.js';
 import { sideDir, type Lesson, type Target } from '../lesson/load.js';
 import { seedMessage, type FuzzTarget } from './model.js';

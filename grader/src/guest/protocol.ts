@@ -1,7 +1,7 @@
 // What the guest runner tells the host, one `@@lab {json}` line per event.
 
 import type { Evidence } from '../check-api.js';
-import type { HealthKind } from '../../../kernel/src/console-scan.js';
+import type { HealthKind } from '../../../kernel/src/in-guest.js';
 import type { ReportedMessage } from '../decode-report.js';
 
 /** The memory errors the gate tells apart: the console's (SLUB, KFENCE, list debugging) and leaks at rmmod. */

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { scanKernelLog } from '../../../kernel/src/console-scan.js';
+import { scanKernelLog } from '../../../kernel/src/in-guest.js';
 import { CheckFailed, commonChecks, isCheckFailed, type CheckSet } from '../check-api.js';
 import { distinctHealth, healthPhrase } from '../health-causes.js';
 import type { GuestPlan, Job } from '../plan.js';

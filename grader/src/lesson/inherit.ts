@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BUILD_DIR } from '../../../kernel/src/paths.js';
+import { BUILD_DIR } from '../../../kernel/src/index.js';
 import { CHANGES_FILE, readChanges, type FileChanges } from './changes-file.js';
 import { LessonNotFound, loadLessonFrom, type Lesson } from './load.js';
 import { LessonFormatError } from './schema.js';

@@ -2,7 +2,7 @@
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../../kernel/src/index.js';
 import { withCommonChecks } from './common-checks.js';
 import { solutionSideDir } from './inherit.js';
 import { type BenchRole, LessonFormatError, validateLesson, type LessonMeta } from './schema.js';

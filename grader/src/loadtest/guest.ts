@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { isSystemError, subscribe, type NetlinkSocket } from 'netlink-lab/client';
-import { scanKernelLog } from '../../../kernel/src/console-scan.js';
+import { scanKernelLog } from '../../../kernel/src/in-guest.js';
 import { KmsgTail } from '../fuzz/kmsg-tail.js';
 import { findFamily } from '../guest/genl-family.js';
 import { insmod, rmmod } from '../guest/modules.js';

@@ -4,10 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Kernel } from '../../../kernel/src/kernels.js';
-import { buildModule } from '../../../kernel/src/module-build.js';
-import { REPO_ROOT } from '../../../kernel/src/paths.js';
-import { newShareDir, runVm } from '../../../kernel/src/vm.js';
+import { buildModule, type Kernel, newShareDir, REPO_ROOT, runVm } from '../../../kernel/src/index.js';
 import { gateHealthKind } from '../guest/protocol.js';
 import { tcgNodeFlags } from '../node-flags.js';
 import { benchLesson, loadLesson, sideDir, type Lesson, type Target } from '../lesson/load.js';

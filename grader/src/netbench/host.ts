@@ -6,10 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { execa } from 'execa';
-import type { Kernel } from '../../../kernel/src/kernels.js';
-import { buildModule } from '../../../kernel/src/module-build.js';
-import { REPO_ROOT } from '../../../kernel/src/paths.js';
-import { newShareDir, runVm } from '../../../kernel/src/vm.js';
+import { buildModule, type Kernel, newShareDir, REPO_ROOT, runVm } from '../../../kernel/src/index.js';
 import { benchLesson, sideDir, type Lesson } from '../lesson/load.js';
 import { NETBENCH_PREFIX, type ModuleRef, type NetbenchPlan, type NetbenchResult } from './protocol.js';
 
