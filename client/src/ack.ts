@@ -7,7 +7,7 @@ import { decodeAttributes } from './attributes.js';
 import { NLM_F, NLMSGERR_ATTR, NL_ATTR_TYPE_NAMES, NL_POLICY_TYPE_ATTR } from './constants.js';
 import { MalformedMessageError, NetlinkError, type ExtendedAck, type FailedRequest, type PolicyInfo } from './errors.js';
 import { align, NLMSG_HDRLEN, type NetlinkMessage } from './header.js';
-import { attributePath, decodeAttributeSet, defineAttributeSet, type AttributeSet } from './schema.js';
+import { attributePath, attributeSetOf, decodeAttributeSet, type AttributeSet } from './schema.js';
 
 /** How to find attributes in a request, so extended-ACK offsets can be named. */
 export interface RequestLayout {
@@ -30,18 +30,10 @@ export interface ErrorReport {
 }
 
 /** The attributes of a policy description (`NL_POLICY_TYPE_ATTR_*`), as `NLMSGERR_ATTR_POLICY` nests them. */
-export const policyAttributes: AttributeSet = defineAttributeSet('policy', {
-  TYPE: { type: NL_POLICY_TYPE_ATTR.TYPE, kind: 'u32' },
-  MIN_VALUE_S: { type: NL_POLICY_TYPE_ATTR.MIN_VALUE_S, kind: 's64' },
-  MAX_VALUE_S: { type: NL_POLICY_TYPE_ATTR.MAX_VALUE_S, kind: 's64' },
-  MIN_VALUE_U: { type: NL_POLICY_TYPE_ATTR.MIN_VALUE_U, kind: 'u64' },
-  MAX_VALUE_U: { type: NL_POLICY_TYPE_ATTR.MAX_VALUE_U, kind: 'u64' },
-  MIN_LENGTH: { type: NL_POLICY_TYPE_ATTR.MIN_LENGTH, kind: 'u32' },
-  MAX_LENGTH: { type: NL_POLICY_TYPE_ATTR.MAX_LENGTH, kind: 'u32' },
-  POLICY_IDX: { type: NL_POLICY_TYPE_ATTR.POLICY_IDX, kind: 'u32' },
-  POLICY_MAXTYPE: { type: NL_POLICY_TYPE_ATTR.POLICY_MAXTYPE, kind: 'u32' },
-  BITFIELD32_MASK: { type: NL_POLICY_TYPE_ATTR.BITFIELD32_MASK, kind: 'u32' },
-  MASK: { type: NL_POLICY_TYPE_ATTR.MASK, kind: 'u64' },
+export const policyAttributes: AttributeSet = attributeSetOf('policy', NL_POLICY_TYPE_ATTR, {
+  u32: ['TYPE', 'MIN_LENGTH', 'MAX_LENGTH', 'POLICY_IDX', 'POLICY_MAXTYPE', 'BITFIELD32_MASK'],
+  s64: ['MIN_VALUE_S', 'MAX_VALUE_S'],
+  u64: ['MIN_VALUE_U', 'MAX_VALUE_U', 'MASK'],
 });
 
 /** Decodes a nested `NLMSGERR_ATTR_POLICY` payload. */

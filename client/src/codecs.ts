@@ -1,6 +1,6 @@
 /**
  * The pure half of the library: constants, typed errors and the codecs (headers, attributes,
- * attribute sets, ACKs, generic netlink, addresses), with no native addon and no I/O. The face
+ * attribute sets, fixed structs, ACKs, generic netlink, addresses), with no native addon and no I/O. The face
  * for code that must not load the addon: the site's message viewer (a browser bundle), its
  * build-time tables, tests of pure code. Programs import `netlink-lab/client`, which has all of
  * this too.
@@ -14,3 +14,4 @@ export * from './schema.js';
 export * from './ack.js';
 export * from './genl-codec.js';
 export * from './inet.js';
+export * from './struct.js';
