@@ -10,7 +10,7 @@ import { sideDir, type Lesson, type Target } from '../lesson/load.js';
 import { seedMessage, type FuzzTarget } from './model.js';
 import { replay } from './mutate.js';
 import { prng } from './prng.js';
-import { parseFuzzEvent, type GuestFuzzResult, type GuestFuzzTarget } from './protocol.js';
+import { fuzzEvents, type GuestFuzzResult, type GuestFuzzTarget } from './protocol.js';
 
 const GUEST = join(REPO_ROOT, 'dist/grader/src/fuzz/guest.js');
 export const DEFAULT_SEED = 0x4e4c4142;
@@ -92,7 +92,7 @@ async function guestRun(kernel: Kernel, targets: GuestFuzzTarget[]): Promise<Gue
   const run: Omit<GuestRun, 'vm'> = { ends: new Map(), started: new Map(), progress: new Map(), ms: 0 };
   let t0 = performance.now();
   const onLine = (line: string): void => {
-    const ev = parseFuzzEvent(line);
+    const ev = fuzzEvents.parse(line);
     if (!ev) return;
     if (ev.type === 'start') {
       run.running = ev.target;

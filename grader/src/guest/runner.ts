@@ -22,13 +22,13 @@ import { captureModuleImage, type ModuleImage } from './module-image.js';
 import { findLeaks, leakExcerpt, validateCaches } from './slab-debug.js';
 import { findFamily } from './genl-family.js';
 import { readProcNetlink, unitTaken } from './proc-netlink.js';
-import { EVENT_PREFIX, gateHealthKind, type CapturedDatagram, type GuestEvent, type JobCapture, type JobResult } from './protocol.js';
+import { gateHealthKind, guestEvents, type CapturedDatagram, type GuestEvent, type JobCapture, type JobResult } from './protocol.js';
 
 const POLL_MS = 25;
 const SPARE_KINDS: SpareKind[] = ['node', 'python'];
 
 function emit(event: GuestEvent): void {
-  process.stdout.write(`${EVENT_PREFIX}${JSON.stringify(event)}\n`);
+  process.stdout.write(guestEvents.line(event));
 }
 
 /** Leak counts already reported in this guest, so a leak fails only the job that made it. */
