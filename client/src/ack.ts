@@ -54,39 +54,27 @@ export function decodePolicy(payload: Buffer, baseOffset = 0): PolicyInfo {
   return p;
 }
 
+/** The extended-ACK attributes that carry one u32, and where each goes. */
+const EXTACK_U32: ReadonlyMap<number, 'offset' | 'missingType' | 'missingNest'> = new Map([
+  [NLMSGERR_ATTR.OFFS, 'offset'],
+  [NLMSGERR_ATTR.MISS_TYPE, 'missingType'],
+  [NLMSGERR_ATTR.MISS_NEST, 'missingNest'],
+]);
+
 /** Decodes extended-ACK TLVs (`NLMSGERR_ATTR_*`). Unknown types are ignored. */
 export function decodeExtendedAck(tlvs: Buffer, baseOffset = 0): ExtendedAck {
   const ext: ExtendedAck = {};
   for (const a of decodeAttributes(tlvs, baseOffset)) {
     const p = a.payload;
-    const need = (n: number): void => {
-      if (p.length < n) throw new MalformedMessageError(`extended-ACK attribute ${a.type} too short`, a.offset);
-    };
-    switch (a.type) {
-      case NLMSGERR_ATTR.MSG: {
-        const nul = p.indexOf(0);
-        ext.message = p.toString('utf8', 0, nul < 0 ? p.length : nul);
-        break;
-      }
-      case NLMSGERR_ATTR.OFFS:
-        need(4);
-        ext.offset = p.readUInt32LE(0);
-        break;
-      case NLMSGERR_ATTR.COOKIE:
-        ext.cookie = Buffer.from(p);
-        break;
-      case NLMSGERR_ATTR.POLICY:
-        ext.policy = decodePolicy(p, a.offset + 4);
-        break;
-      case NLMSGERR_ATTR.MISS_TYPE:
-        need(4);
-        ext.missingType = p.readUInt32LE(0);
-        break;
-      case NLMSGERR_ATTR.MISS_NEST:
-        need(4);
-        ext.missingNest = p.readUInt32LE(0);
-        break;
-    }
+    const u32 = EXTACK_U32.get(a.type);
+    if (u32) {
+      if (p.length < 4) throw new MalformedMessageError(`extended-ACK attribute ${a.type} too short`, a.offset);
+      ext[u32] = p.readUInt32LE(0);
+    } else if (a.type === NLMSGERR_ATTR.MSG) {
+      const nul = p.indexOf(0);
+      ext.message = p.toString('utf8', 0, nul < 0 ? p.length : nul);
+    } else if (a.type === NLMSGERR_ATTR.COOKIE) ext.cookie = Buffer.from(p);
+    else if (a.type === NLMSGERR_ATTR.POLICY) ext.policy = decodePolicy(p, a.offset + 4);
   }
   return ext;
 }

@@ -1,27 +1,11 @@
 // Lesson 6 checks: nlab_kv's attributes — policy, strict parsing, padding, exact bytes — and the client.
-import {
-  decodeAttributes,
-  decodeErrorMessage,
-  decodeMessages,
-  encodeAttribute,
-  encodeMessages,
-  errnoCode,
-  NLM_F,
-  NLMSG,
-  type NetlinkMessage,
-} from 'netlink-lab/client';
+import { decodeAttributes, encodeAttribute, encodeMessages, NLM_F, type NetlinkMessage } from 'netlink-lab/client';
 import { type CheckContext, type ClientRun, decodeForReport, defineChecks, ensure, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
-import { ATTR, F_EXCL as NLAB_F_EXCL, flags, key, MSG, MSG_NAMES as NAMES, value } from 'netlink-lab/grader/nlab-kv';
+import { ATTR, batch, errName, expectAck, type KvEvidence as Evidence, F_EXCL as NLAB_F_EXCL, flags, key, MSG, MSG_NAMES as NAMES, type Outcome, value } from 'netlink-lab/grader/nlab-kv';
 
 interface Req {
   type: number;
   attrs: Buffer[];
-}
-
-/** What one request got back: its data replies and its ACK's errno (0: ACK, undefined: none). */
-interface Outcome {
-  replies: NetlinkMessage[];
-  errno: number | undefined;
 }
 
 /**
@@ -29,35 +13,9 @@ interface Outcome {
  * groups what comes back by seq. `expect` is how many datagrams should come back (every
  * ACK and every reply is its own datagram).
  */
-async function kv(t: CheckContext, reqs: Req[], expect: number): Promise<{ outcomes: Outcome[]; evidence: { messages: unknown[]; notes: string[] } }> {
-  const sent = reqs.map((r, i) => ({ type: r.type, flags: NLM_F.REQUEST | NLM_F.ACK, seq: i + 1, pid: 0, payload: Buffer.concat(r.attrs) }));
-  const datagram = encodeMessages(sent);
-  const r = await t.exchange(datagram, { count: expect, timeoutMs: 1500 });
-  ensure(!r.sendError, `sending to unit 31 failed with ${r.sendError}`, { notes: await moduleLog(t) });
-  const outcomes: Outcome[] = reqs.map(() => ({ replies: [], errno: undefined }));
-  const received: unknown[] = [];
-  for (const d of r.received) {
-    ensure(!d.decodeError && d.from === 0, d.decodeError ? `a datagram does not parse: ${d.decodeError}` : `a datagram came from port ${d.from}`, {
-      actual: d.bytes.toString('hex'),
-    });
-    received.push(...decodeForReport(d.bytes, NAMES).messages);
-    for (const m of decodeMessages(d.bytes)) {
-      const o = outcomes[m.seq - 1];
-      if (!o) continue;
-      if (m.type === NLMSG.ERROR) o.errno = decodeErrorMessage(m).errno;
-      else o.replies.push(m);
-    }
-  }
-  const evidence = { messages: [{ sent: decodeForReport(datagram, NAMES).messages }, { received }], notes: await moduleLog(t) };
-  return { outcomes, evidence };
-}
-
-const errName = (errno: number | undefined): string => (errno === undefined ? 'no ACK' : errno === 0 ? 'ACK (success)' : errnoCode(errno));
-
-/** Fails unless request `i` got `want` (0: success ACK, else that errno). */
-function expectAck(outcomes: Outcome[], i: number, want: number, what: string, evidence: { messages: unknown[]; notes: string[] }): void {
-  const got = outcomes[i]!.errno;
-  ensure(got === want, `${what}: ${errName(got)}`, { ...evidence, expected: errName(want), actual: errName(got) });
+async function kv(t: CheckContext, reqs: Req[], expect: number): Promise<{ outcomes: Outcome[]; evidence: Evidence }> {
+  const messages = reqs.map((r) => ({ type: r.type, flags: NLM_F.REQUEST | NLM_F.ACK, payload: Buffer.concat(r.attrs) }));
+  return batch(t, messages, { expect, timeoutMs: 1500, to: 'unit 31', fromKernel: true, names: NAMES });
 }
 
 const EINVAL = 22;
@@ -66,7 +24,7 @@ const ENOENT = 2;
 const EEXIST = 17;
 
 /** The one data reply to a GET, checked to be NLAB_MSG_VALUE with the request's seq. */
-function getReply(outcomes: Outcome[], i: number, evidence: { messages: unknown[]; notes: string[] }): NetlinkMessage {
+function getReply(outcomes: Outcome[], i: number, evidence: Evidence): NetlinkMessage {
   const o = outcomes[i]!;
   ensure(o.replies.length === 1, `GET got ${o.replies.length} replies; one NLAB_MSG_VALUE was expected`, { ...evidence, actual: errName(o.errno) });
   const m = o.replies[0]!;
@@ -74,7 +32,7 @@ function getReply(outcomes: Outcome[], i: number, evidence: { messages: unknown[
   return m;
 }
 
-function attrsOf(m: NetlinkMessage, evidence: { messages: unknown[]; notes: string[] }): Map<number, Buffer> {
+function attrsOf(m: NetlinkMessage, evidence: Evidence): Map<number, Buffer> {
   try {
     return new Map(decodeAttributes(m.payload).map((a) => [a.type, a.payload]));
   } catch (e) {
