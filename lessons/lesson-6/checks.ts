@@ -18,6 +18,16 @@ async function kv(t: CheckContext, reqs: Req[], expect: number): Promise<{ outco
   return batch(t, messages, { expect, timeoutMs: 1500, to: 'unit 31', fromKernel: true, names: NAMES });
 }
 
+/** A request and the ACK it must get: errno (0: success), and what it means when it does not. */
+type AckStep = [request: Req, errno: number, what: string];
+
+/** Loads the module, sends the steps' requests in one datagram and checks every ACK in order. */
+async function ackSteps(t: CheckContext, steps: AckStep[]): Promise<void> {
+  await loadModule(t);
+  const { outcomes, evidence } = await kv(t, steps.map(([r]) => r), steps.length);
+  steps.forEach(([, errno, what], i) => expectAck(outcomes, i, errno, what, evidence));
+}
+
 const EINVAL = 22;
 const ERANGE = 34;
 const ENOENT = 2;
@@ -99,55 +109,29 @@ export default defineChecks({
   },
 
   async 'over-max'(t) {
-    await loadModule(t);
-    const { outcomes, evidence } = await kv(
-      t,
-      [
-        { type: MSG.SET, attrs: [key('k'.repeat(63)), value('ok')] },
-        { type: MSG.SET, attrs: [key('k'.repeat(64)), value('x')] },
-        { type: MSG.SET, attrs: [key('big'), value(Buffer.alloc(1025, 0xa5))] },
-        { type: MSG.GET, attrs: [key('big')] },
-      ],
-      4,
-    );
-    expectAck(outcomes, 0, 0, 'SET with a 63-character key was refused, so the next results mean nothing', evidence);
-    expectAck(outcomes, 1, EINVAL, 'SET with a 64-character key (65 bytes with its NUL) should fail with EINVAL', evidence);
-    expectAck(outcomes, 2, ERANGE, 'SET with a 1025-byte value should fail with ERANGE', evidence);
-    expectAck(outcomes, 3, ENOENT, 'the refused 1025-byte value must not be stored: GET should fail with ENOENT', evidence);
+    await ackSteps(t, [
+      [{ type: MSG.SET, attrs: [key('k'.repeat(63)), value('ok')] }, 0, 'SET with a 63-character key was refused, so the next results mean nothing'],
+      [{ type: MSG.SET, attrs: [key('k'.repeat(64)), value('x')] }, EINVAL, 'SET with a 64-character key (65 bytes with its NUL) should fail with EINVAL'],
+      [{ type: MSG.SET, attrs: [key('big'), value(Buffer.alloc(1025, 0xa5))] }, ERANGE, 'SET with a 1025-byte value should fail with ERANGE'],
+      [{ type: MSG.GET, attrs: [key('big')] }, ENOENT, 'the refused 1025-byte value must not be stored: GET should fail with ENOENT'],
+    ]);
   },
 
   async 'unknown-attribute'(t) {
-    await loadModule(t);
-    const { outcomes, evidence } = await kv(
-      t,
-      [
-        { type: MSG.SET, attrs: [key('a'), value('1')] },
-        { type: MSG.SET, attrs: [key('b'), value('2'), encodeAttribute(4, Buffer.from('?'))] },
-        { type: MSG.SET, attrs: [encodeAttribute(0, Buffer.alloc(4)), key('c'), value('3')] },
-        { type: MSG.GET, attrs: [key('b')] },
-      ],
-      4,
-    );
-    expectAck(outcomes, 0, 0, 'a well-formed SET was refused, so the next results mean nothing', evidence);
-    expectAck(outcomes, 1, EINVAL, 'SET with an attribute of type 4 (above NLAB_A_MAX) should fail with EINVAL', evidence);
-    expectAck(outcomes, 2, EINVAL, 'SET with an attribute of type 0 (NLAB_A_UNSPEC) should fail with EINVAL', evidence);
-    expectAck(outcomes, 3, ENOENT, 'the rejected SET must not store anything: GET b should fail with ENOENT', evidence);
+    await ackSteps(t, [
+      [{ type: MSG.SET, attrs: [key('a'), value('1')] }, 0, 'a well-formed SET was refused, so the next results mean nothing'],
+      [{ type: MSG.SET, attrs: [key('b'), value('2'), encodeAttribute(4, Buffer.from('?'))] }, EINVAL, 'SET with an attribute of type 4 (above NLAB_A_MAX) should fail with EINVAL'],
+      [{ type: MSG.SET, attrs: [encodeAttribute(0, Buffer.alloc(4)), key('c'), value('3')] }, EINVAL, 'SET with an attribute of type 0 (NLAB_A_UNSPEC) should fail with EINVAL'],
+      [{ type: MSG.GET, attrs: [key('b')] }, ENOENT, 'the rejected SET must not store anything: GET b should fail with ENOENT'],
+    ]);
   },
 
   async 'string-without-nul'(t) {
-    await loadModule(t);
-    const { outcomes, evidence } = await kv(
-      t,
-      [
-        { type: MSG.SET, attrs: [key('abc'), value('1')] },
-        { type: MSG.SET, attrs: [key('abcd', false), value('2')] },
-        { type: MSG.GET, attrs: [key('abc', false)] },
-      ],
-      3,
-    );
-    expectAck(outcomes, 0, 0, 'a well-formed SET was refused, so the next results mean nothing', evidence);
-    expectAck(outcomes, 1, EINVAL, 'SET with a 4-byte key "abcd" and no NUL should fail with EINVAL', evidence);
-    expectAck(outcomes, 2, EINVAL, 'GET with a 3-byte key "abc" and no NUL should fail with EINVAL', evidence);
+    await ackSteps(t, [
+      [{ type: MSG.SET, attrs: [key('abc'), value('1')] }, 0, 'a well-formed SET was refused, so the next results mean nothing'],
+      [{ type: MSG.SET, attrs: [key('abcd', false), value('2')] }, EINVAL, 'SET with a 4-byte key "abcd" and no NUL should fail with EINVAL'],
+      [{ type: MSG.GET, attrs: [key('abc', false)] }, EINVAL, 'GET with a 3-byte key "abc" and no NUL should fail with EINVAL'],
+    ]);
   },
 
   async padding(t) {
