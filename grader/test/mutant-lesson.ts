@@ -3,7 +3,8 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAB_STATE } from '../../kernel/src/index.js';
-import { loadLesson, sideDir, type Lesson } from '../src/lesson/load.js';
+import { sideDir } from '../src/lesson/inherit.js';
+import { loadLesson, type Lesson } from '../src/lesson/load.js';
 import { markerLanguage, toSolutionView } from '../src/lesson/todo-markers.js';
 
 export interface Mutation {

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatFinding, KNOWN_KERNELS, moduleSources, runCheckpatch, runSparse } from '../../kernel/src/index.js';
 import { kernelForTest } from '../../kernel/test/kernel-choice.js';
-import { loadAllLessons, sideDir } from '../src/lesson/load.js';
+import { sideDir } from '../src/lesson/inherit.js';
+import { loadAllLessons } from '../src/lesson/load.js';
 
 const lessons = loadAllLessons().map((l) => [l.id, sideDir(l, 'solution', 'kernel'), (l.styleExceptions ?? []).map((x) => x.type)] as const);
 const kernels = KNOWN_KERNELS.map((k) => kernelForTest(k.selector));

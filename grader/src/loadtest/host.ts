@@ -7,7 +7,8 @@ import { Writable } from 'node:stream';
 import { buildModule, type Kernel, newShareDir, REPO_ROOT, runVm } from '../../../kernel/src/index.js';
 import { gateHealthKind } from '../guest/protocol.js';
 import { tcgNodeFlags } from '../node-flags.js';
-import { benchLesson, loadLesson, sideDir, type Lesson, type Target } from '../lesson/load.js';
+import { sideDir } from '../lesson/inherit.js';
+import { benchLesson, loadLesson, type Lesson, type Target } from '../lesson/load.js';
 import { loadResults, type ClientStats, type LoadPlan, type LoadResult } from './protocol.js';
 
 const GUEST = join(REPO_ROOT, 'dist/grader/src/loadtest/guest.js');

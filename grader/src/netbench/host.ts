@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { execa } from 'execa';
 import { buildModule, type Kernel, newShareDir, REPO_ROOT, runVm } from '../../../kernel/src/index.js';
-import { benchLesson, sideDir, type Lesson } from '../lesson/load.js';
+import { sideDir } from '../lesson/inherit.js';
+import { benchLesson, type Lesson } from '../lesson/load.js';
 import { netbenchResults, type ModuleRef, type NetbenchPlan, type NetbenchResult } from './protocol.js';
 
 const GUEST = join(REPO_ROOT, 'dist/grader/src/netbench/guest.js');
