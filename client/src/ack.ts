@@ -7,7 +7,7 @@ import { decodeAttributes } from './attributes.js';
 import { NLM_F, NLMSGERR_ATTR, NL_ATTR_TYPE_NAMES, NL_POLICY_TYPE_ATTR } from './constants.js';
 import { MalformedMessageError, NetlinkError, type ExtendedAck, type FailedRequest, type PolicyInfo } from './errors.js';
 import { align, NLMSG_HDRLEN, type NetlinkMessage } from './header.js';
-import { attributePath, decodeAttributeSet, defineAttributeSet, type AttributeSet } from './schema.js';
+import { attributePath, attributeSetOf, decodeAttributeSet, type AttributeSet } from './schema.js';
 
 /** How to find attributes in a request, so extended-ACK offsets can be named. */
 export interface RequestLayout {
@@ -30,18 +30,10 @@ export interface ErrorReport {
 }
 
 /** The attributes of a policy description (`NL_POLICY_TYPE_ATTR_*`), as `NLMSGERR_ATTR_POLICY` nests them. */
-export const policyAttributes: AttributeSet = defineAttributeSet('policy', {
-  TYPE: { type: NL_POLICY_TYPE_ATTR.TYPE, kind: 'u32' },
-  MIN_VALUE_S: { type: NL_POLICY_TYPE_ATTR.MIN_VALUE_S, kind: 's64' },
-  MAX_VALUE_S: { type: NL_POLICY_TYPE_ATTR.MAX_VALUE_S, kind: 's64' },
-  MIN_VALUE_U: { type: NL_POLICY_TYPE_ATTR.MIN_VALUE_U, kind: 'u64' },
-  MAX_VALUE_U: { type: NL_POLICY_TYPE_ATTR.MAX_VALUE_U, kind: 'u64' },
-  MIN_LENGTH: { type: NL_POLICY_TYPE_ATTR.MIN_LENGTH, kind: 'u32' },
-  MAX_LENGTH: { type: NL_POLICY_TYPE_ATTR.MAX_LENGTH, kind: 'u32' },
-  POLICY_IDX: { type: NL_POLICY_TYPE_ATTR.POLICY_IDX, kind: 'u32' },
-  POLICY_MAXTYPE: { type: NL_POLICY_TYPE_ATTR.POLICY_MAXTYPE, kind: 'u32' },
-  BITFIELD32_MASK: { type: NL_POLICY_TYPE_ATTR.BITFIELD32_MASK, kind: 'u32' },
-  MASK: { type: NL_POLICY_TYPE_ATTR.MASK, kind: 'u64' },
+export const policyAttributes: AttributeSet = attributeSetOf('policy', NL_POLICY_TYPE_ATTR, {
+  u32: ['TYPE', 'MIN_LENGTH', 'MAX_LENGTH', 'POLICY_IDX', 'POLICY_MAXTYPE', 'BITFIELD32_MASK'],
+  s64: ['MIN_VALUE_S', 'MAX_VALUE_S'],
+  u64: ['MIN_VALUE_U', 'MAX_VALUE_U', 'MASK'],
 });
 
 /** Decodes a nested `NLMSGERR_ATTR_POLICY` payload. */
@@ -62,39 +54,27 @@ export function decodePolicy(payload: Buffer, baseOffset = 0): PolicyInfo {
   return p;
 }
 
+/** The extended-ACK attributes that carry one u32, and where each goes. */
+const EXTACK_U32: ReadonlyMap<number, 'offset' | 'missingType' | 'missingNest'> = new Map([
+  [NLMSGERR_ATTR.OFFS, 'offset'],
+  [NLMSGERR_ATTR.MISS_TYPE, 'missingType'],
+  [NLMSGERR_ATTR.MISS_NEST, 'missingNest'],
+]);
+
 /** Decodes extended-ACK TLVs (`NLMSGERR_ATTR_*`). Unknown types are ignored. */
 export function decodeExtendedAck(tlvs: Buffer, baseOffset = 0): ExtendedAck {
   const ext: ExtendedAck = {};
   for (const a of decodeAttributes(tlvs, baseOffset)) {
     const p = a.payload;
-    const need = (n: number): void => {
-      if (p.length < n) throw new MalformedMessageError(`extended-ACK attribute ${a.type} too short`, a.offset);
-    };
-    switch (a.type) {
-      case NLMSGERR_ATTR.MSG: {
-        const nul = p.indexOf(0);
-        ext.message = p.toString('utf8', 0, nul < 0 ? p.length : nul);
-        break;
-      }
-      case NLMSGERR_ATTR.OFFS:
-        need(4);
-        ext.offset = p.readUInt32LE(0);
-        break;
-      case NLMSGERR_ATTR.COOKIE:
-        ext.cookie = Buffer.from(p);
-        break;
-      case NLMSGERR_ATTR.POLICY:
-        ext.policy = decodePolicy(p, a.offset + 4);
-        break;
-      case NLMSGERR_ATTR.MISS_TYPE:
-        need(4);
-        ext.missingType = p.readUInt32LE(0);
-        break;
-      case NLMSGERR_ATTR.MISS_NEST:
-        need(4);
-        ext.missingNest = p.readUInt32LE(0);
-        break;
-    }
+    const u32 = EXTACK_U32.get(a.type);
+    if (u32) {
+      if (p.length < 4) throw new MalformedMessageError(`extended-ACK attribute ${a.type} too short`, a.offset);
+      ext[u32] = p.readUInt32LE(0);
+    } else if (a.type === NLMSGERR_ATTR.MSG) {
+      const nul = p.indexOf(0);
+      ext.message = p.toString('utf8', 0, nul < 0 ? p.length : nul);
+    } else if (a.type === NLMSGERR_ATTR.COOKIE) ext.cookie = Buffer.from(p);
+    else if (a.type === NLMSGERR_ATTR.POLICY) ext.policy = decodePolicy(p, a.offset + 4);
   }
   return ext;
 }

@@ -234,6 +234,45 @@ export const AF = Object.freeze({
   MPLS: 28,
 } as const);
 
+/** Link attributes (`IFLA_*`), after `struct ifinfomsg`: the common ones. */
+export const IFLA = Object.freeze({
+  ADDRESS: 1,
+  BROADCAST: 2,
+  IFNAME: 3,
+  MTU: 4,
+  LINK: 5,
+  QDISC: 6,
+  STATS: 7,
+  MASTER: 10,
+  TXQLEN: 13,
+  OPERSTATE: 16,
+  LINKMODE: 17,
+  LINKINFO: 18,
+  NET_NS_PID: 19,
+  IFALIAS: 20,
+  NUM_VF: 21,
+  STATS64: 23,
+  GROUP: 27,
+  EXT_MASK: 29,
+  PROMISCUITY: 30,
+  NUM_TX_QUEUES: 31,
+  NUM_RX_QUEUES: 32,
+  CARRIER: 33,
+  CARRIER_CHANGES: 35,
+  MIN_MTU: 50,
+  MAX_MTU: 51,
+  ALT_IFNAME: 53,
+} as const);
+
+/** Link-info attributes (`IFLA_INFO_*`), nested in `IFLA_LINKINFO`. */
+export const IFLA_INFO = Object.freeze({
+  KIND: 1,
+  DATA: 2,
+  XSTATS: 3,
+  SLAVE_KIND: 4,
+  SLAVE_DATA: 5,
+} as const);
+
 /** Route attributes (`RTA_*`), after `struct rtmsg`. */
 export const RTA = Object.freeze({
   DST: 1,

@@ -118,3 +118,25 @@ export async function dumpAll(sock: NetlinkSocket, message: RequestMessage, opti
   for await (const m of dump(sock, message, options)) out.push(m);
   return out;
 }
+
+/**
+ * Runs {@link dump} to the end and returns the messages of type `replyType`, each through
+ * `decode`, without those `keep` refuses (for filters the kernel applies only under strict
+ * checking, so the answer may hold more).
+ */
+export async function dumpDecoded<T>(
+  sock: NetlinkSocket,
+  message: RequestMessage,
+  options: DumpOptions,
+  replyType: number,
+  decode: (m: NetlinkMessage) => T,
+  keep: (item: T) => boolean = () => true,
+): Promise<T[]> {
+  const out: T[] = [];
+  for await (const m of dump(sock, message, options)) {
+    if (m.type !== replyType) continue;
+    const item = decode(m);
+    if (keep(item)) out.push(item);
+  }
+  return out;
+}

@@ -6,7 +6,7 @@
 import { CTRL_ATTR } from './constants.js';
 import { MalformedMessageError } from './errors.js';
 import type { NetlinkMessage } from './header.js';
-import { decodeAttributeSet, defineAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
+import { attributeSetOf, decodeAttributeSet, defineAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
 
 /** Size of `struct genlmsghdr`. */
 export const GENL_HDRLEN = 4;
@@ -32,26 +32,15 @@ export function decodeGenlHeader(payload: Buffer): GenlHeader {
 }
 
 /** nlctrl's attribute set (`CTRL_ATTR_*`). */
-export const ctrlAttributes: AttributeSet = defineAttributeSet('ctrl', {
-  FAMILY_ID: { type: CTRL_ATTR.FAMILY_ID, kind: 'u16' },
-  FAMILY_NAME: { type: CTRL_ATTR.FAMILY_NAME, kind: 'string' },
-  VERSION: { type: CTRL_ATTR.VERSION, kind: 'u32' },
-  HDRSIZE: { type: CTRL_ATTR.HDRSIZE, kind: 'u32' },
-  MAXATTR: { type: CTRL_ATTR.MAXATTR, kind: 'u32' },
-  OPS: {
-    type: CTRL_ATTR.OPS,
-    kind: 'nested-array',
-    nested: defineAttributeSet('ctrl-op', { ID: { type: 1, kind: 'u32' }, FLAGS: { type: 2, kind: 'u32' } }),
+export const ctrlAttributes: AttributeSet = attributeSetOf(
+  'ctrl',
+  CTRL_ATTR,
+  { u16: ['FAMILY_ID'], string: ['FAMILY_NAME'], u32: ['VERSION', 'HDRSIZE', 'MAXATTR', 'OP'], binary: ['POLICY', 'OP_POLICY'] },
+  {
+    OPS: { type: CTRL_ATTR.OPS, kind: 'nested-array', nested: defineAttributeSet('ctrl-op', { ID: { type: 1, kind: 'u32' }, FLAGS: { type: 2, kind: 'u32' } }) },
+    MCAST_GROUPS: { type: CTRL_ATTR.MCAST_GROUPS, kind: 'nested-array', nested: defineAttributeSet('ctrl-mcast-group', { NAME: { type: 1, kind: 'string' }, ID: { type: 2, kind: 'u32' } }) },
   },
-  MCAST_GROUPS: {
-    type: CTRL_ATTR.MCAST_GROUPS,
-    kind: 'nested-array',
-    nested: defineAttributeSet('ctrl-mcast-group', { NAME: { type: 1, kind: 'string' }, ID: { type: 2, kind: 'u32' } }),
-  },
-  POLICY: { type: CTRL_ATTR.POLICY, kind: 'binary' },
-  OP_POLICY: { type: CTRL_ATTR.OP_POLICY, kind: 'binary' },
-  OP: { type: CTRL_ATTR.OP, kind: 'u32' },
-});
+);
 
 /** A decoded generic netlink message. */
 export interface GenlMessage extends GenlHeader {

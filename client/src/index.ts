@@ -3,12 +3,8 @@
  * protocol library in TypeScript. Import from `netlink-lab/client`.
  * @packageDocumentation
  */
-export * from './constants.js';
-export * from './errors.js';
-export * from './header.js';
-export * from './attributes.js';
-export * from './schema.js';
-export * from './ack.js';
+// The pure half (constants, errors, codecs); then what talks to the kernel.
+export * from './codecs.js';
 export { openSocket, NetlinkSocket } from './socket.js';
 export type { Datagram, Destination, ReceiveOptions, SocketEvents, SocketOptions, SyncReceiveOptions } from './socket.js';
 export * from './replies.js';
@@ -22,5 +18,4 @@ export * from './rtnetlink.js';
 export * from './rtnetlink-address.js';
 export * from './rtnetlink-route.js';
 export * from './rtnetlink-neighbour.js';
-export * from './inet.js';
 export { NETNS_RUN_DIR, netnsPath, type NetnsSpec } from './netns.js';

@@ -5,12 +5,12 @@
  */
 import type { RequestLayout } from './ack.js';
 import { AF, IFA, RTM } from './constants.js';
-import { dump, type DumpOptions } from './dump.js';
-import { MalformedMessageError } from './errors.js';
+import { dumpDecoded, type DumpOptions } from './dump.js';
 import type { NetlinkMessage } from './header.js';
 import { formatAddress } from './inet.js';
-import { decodeAttributeSet, defineAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
+import { attributeSetOf, type AttributeSet, type AttributeValues } from './schema.js';
 import type { NetlinkSocket } from './socket.js';
+import { defineStruct, structMessage } from './struct.js';
 
 /** Size of `struct ifaddrmsg`. */
 export const IFADDRMSG_LEN = 8;
@@ -28,40 +28,27 @@ export interface IfAddrMsg {
   index: number;
 }
 
+const ifaddrmsg = defineStruct<IfAddrMsg>('ifaddrmsg', IFADDRMSG_LEN, { family: [0, 'u8'], prefixLength: [1, 'u8'], flags: [2, 'u8'], scope: [3, 'u8'], index: [4, 'u32'] });
+
 /** Encodes `struct ifaddrmsg`; omitted fields are 0. */
-export function encodeIfAddrMsg(h: Partial<IfAddrMsg> = {}): Buffer {
-  const b = Buffer.alloc(IFADDRMSG_LEN);
-  b.writeUInt8(h.family ?? 0, 0);
-  b.writeUInt8(h.prefixLength ?? 0, 1);
-  b.writeUInt8(h.flags ?? 0, 2);
-  b.writeUInt8(h.scope ?? 0, 3);
-  b.writeUInt32LE(h.index ?? 0, 4);
-  return b;
-}
+export const encodeIfAddrMsg: (h?: Partial<IfAddrMsg>) => Buffer = ifaddrmsg.encode;
 
 /** Decodes `struct ifaddrmsg` from the start of a payload. */
-export function decodeIfAddrMsg(payload: Buffer): IfAddrMsg {
-  if (payload.length < IFADDRMSG_LEN) throw new MalformedMessageError(`ifaddrmsg of ${payload.length} bytes`, 16);
-  return { family: payload.readUInt8(0), prefixLength: payload.readUInt8(1), flags: payload.readUInt8(2), scope: payload.readUInt8(3), index: payload.readUInt32LE(4) };
-}
+export const decodeIfAddrMsg: (payload: Buffer) => IfAddrMsg = ifaddrmsg.decode;
 
 /** `IFA_*` address attributes. */
-export const addressAttributes: AttributeSet = defineAttributeSet('address', {
-  ADDRESS: { type: IFA.ADDRESS, kind: 'binary' },
-  LOCAL: { type: IFA.LOCAL, kind: 'binary' },
-  LABEL: { type: IFA.LABEL, kind: 'string' },
-  BROADCAST: { type: IFA.BROADCAST, kind: 'binary' },
-  ANYCAST: { type: IFA.ANYCAST, kind: 'binary' },
-  CACHEINFO: { type: IFA.CACHEINFO, kind: 'binary' },
-  MULTICAST: { type: IFA.MULTICAST, kind: 'binary' },
-  FLAGS: { type: IFA.FLAGS, kind: 'u32' },
-  RT_PRIORITY: { type: IFA.RT_PRIORITY, kind: 'u32' },
-  TARGET_NETNSID: { type: IFA.TARGET_NETNSID, kind: 's32' },
-  PROTO: { type: IFA.PROTO, kind: 'u8' },
+export const addressAttributes: AttributeSet = attributeSetOf('address', IFA, {
+  binary: ['ADDRESS', 'LOCAL', 'BROADCAST', 'ANYCAST', 'CACHEINFO', 'MULTICAST'],
+  string: ['LABEL'],
+  u32: ['FLAGS', 'RT_PRIORITY'],
+  s32: ['TARGET_NETNSID'],
+  u8: ['PROTO'],
 });
 
+const addressMessage = structMessage(ifaddrmsg, addressAttributes);
+
 /** Layout of address requests (`ifaddrmsg` then `IFA_*`), for naming extended-ACK offsets. */
-export const addressLayout: RequestLayout = { headerSize: IFADDRMSG_LEN, attributes: addressAttributes };
+export const addressLayout: RequestLayout = addressMessage.layout;
 
 /** A decoded `RTM_NEWADDR` message. */
 export interface Address extends IfAddrMsg {
@@ -80,8 +67,7 @@ const text = (v: unknown): string | undefined => (Buffer.isBuffer(v) ? formatAdd
 
 /** Decodes an `RTM_NEWADDR` message. */
 export function decodeAddress(message: NetlinkMessage): Address {
-  const h = decodeIfAddrMsg(message.payload);
-  const attributes = decodeAttributeSet(addressAttributes, message.payload.subarray(IFADDRMSG_LEN), 16 + IFADDRMSG_LEN);
+  const { attributes, ...h } = addressMessage.decode(message);
   return {
     ...h,
     address: text(attributes.ADDRESS),
@@ -103,12 +89,7 @@ export interface AddressFilter {
 
 /** Lists addresses with an `RTM_GETADDR` dump on a `NETLINK.ROUTE` socket. */
 export async function listAddresses(sock: NetlinkSocket, filter: AddressFilter = {}, options: DumpOptions = {}): Promise<Address[]> {
-  const out: Address[] = [];
   const payload = encodeIfAddrMsg({ family: filter.family ?? AF.UNSPEC, index: filter.index ?? 0 });
-  for await (const m of dump(sock, { type: RTM.GETADDR, payload }, { layout: addressLayout, ...options })) {
-    if (m.type !== RTM.NEWADDR) continue;
-    const a = decodeAddress(m);
-    if (filter.index === undefined || a.index === filter.index) out.push(a);
-  }
-  return out;
+  const request = { type: RTM.GETADDR, payload };
+  return dumpDecoded(sock, request, { layout: addressLayout, ...options }, RTM.NEWADDR, decodeAddress, (a) => filter.index === undefined || a.index === filter.index);
 }

@@ -5,12 +5,12 @@
  */
 import type { RequestLayout } from './ack.js';
 import { AF, NDA, RTM } from './constants.js';
-import { dump, type DumpOptions } from './dump.js';
-import { MalformedMessageError } from './errors.js';
+import { dumpDecoded, type DumpOptions } from './dump.js';
 import type { NetlinkMessage } from './header.js';
 import { formatAddress, formatLinkAddress } from './inet.js';
-import { decodeAttributeSet, defineAttributeSet, encodeAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
+import { attributeSetOf, encodeAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
 import type { NetlinkSocket } from './socket.js';
+import { defineStruct, structMessage } from './struct.js';
 
 /** Size of `struct ndmsg`. */
 export const NDMSG_LEN = 12;
@@ -28,44 +28,27 @@ export interface NdMsg {
   type: number;
 }
 
+const ndmsg = defineStruct<NdMsg>('ndmsg', NDMSG_LEN, { family: [0, 'u8'], index: [4, 's32'], state: [8, 'u16'], flags: [10, 'u8'], type: [11, 'u8'] });
+
 /** Encodes `struct ndmsg`; omitted fields are 0. */
-export function encodeNdMsg(h: Partial<NdMsg> = {}): Buffer {
-  const b = Buffer.alloc(NDMSG_LEN);
-  b.writeUInt8(h.family ?? 0, 0);
-  b.writeInt32LE(h.index ?? 0, 4);
-  b.writeUInt16LE(h.state ?? 0, 8);
-  b.writeUInt8(h.flags ?? 0, 10);
-  b.writeUInt8(h.type ?? 0, 11);
-  return b;
-}
+export const encodeNdMsg: (h?: Partial<NdMsg>) => Buffer = ndmsg.encode;
 
 /** Decodes `struct ndmsg` from the start of a payload. */
-export function decodeNdMsg(payload: Buffer): NdMsg {
-  if (payload.length < NDMSG_LEN) throw new MalformedMessageError(`ndmsg of ${payload.length} bytes`, 16);
-  return { family: payload.readUInt8(0), index: payload.readInt32LE(4), state: payload.readUInt16LE(8), flags: payload.readUInt8(10), type: payload.readUInt8(11) };
-}
+export const decodeNdMsg: (payload: Buffer) => NdMsg = ndmsg.decode;
 
 /** `NDA_*` neighbour attributes. */
-export const neighbourAttributes: AttributeSet = defineAttributeSet('neighbour', {
-  DST: { type: NDA.DST, kind: 'binary' },
-  LLADDR: { type: NDA.LLADDR, kind: 'binary' },
-  CACHEINFO: { type: NDA.CACHEINFO, kind: 'binary' },
-  PROBES: { type: NDA.PROBES, kind: 'u32' },
-  VLAN: { type: NDA.VLAN, kind: 'u16' },
-  PORT: { type: NDA.PORT, kind: 'binary' },
-  VNI: { type: NDA.VNI, kind: 'u32' },
-  IFINDEX: { type: NDA.IFINDEX, kind: 'u32' },
-  MASTER: { type: NDA.MASTER, kind: 'u32' },
-  LINK_NETNSID: { type: NDA.LINK_NETNSID, kind: 's32' },
-  SRC_VNI: { type: NDA.SRC_VNI, kind: 'u32' },
-  PROTOCOL: { type: NDA.PROTOCOL, kind: 'u8' },
-  NH_ID: { type: NDA.NH_ID, kind: 'u32' },
-  FDB_EXT_ATTRS: { type: NDA.FDB_EXT_ATTRS, kind: 'binary' },
-  FLAGS_EXT: { type: NDA.FLAGS_EXT, kind: 'u32' },
+export const neighbourAttributes: AttributeSet = attributeSetOf('neighbour', NDA, {
+  binary: ['DST', 'LLADDR', 'CACHEINFO', 'PORT', 'FDB_EXT_ATTRS'],
+  u32: ['PROBES', 'VNI', 'IFINDEX', 'MASTER', 'SRC_VNI', 'NH_ID', 'FLAGS_EXT'],
+  u16: ['VLAN'],
+  s32: ['LINK_NETNSID'],
+  u8: ['PROTOCOL'],
 });
 
+const neighbourMessage = structMessage(ndmsg, neighbourAttributes);
+
 /** Layout of neighbour requests (`ndmsg` then `NDA_*`), for naming extended-ACK offsets. */
-export const neighbourLayout: RequestLayout = { headerSize: NDMSG_LEN, attributes: neighbourAttributes };
+export const neighbourLayout: RequestLayout = neighbourMessage.layout;
 
 /** A decoded `RTM_NEWNEIGH` message. */
 export interface Neighbour extends NdMsg {
@@ -78,8 +61,7 @@ export interface Neighbour extends NdMsg {
 
 /** Decodes an `RTM_NEWNEIGH` message. */
 export function decodeNeighbour(message: NetlinkMessage): Neighbour {
-  const h = decodeNdMsg(message.payload);
-  const attributes = decodeAttributeSet(neighbourAttributes, message.payload.subarray(NDMSG_LEN), 16 + NDMSG_LEN);
+  const { attributes, ...h } = neighbourMessage.decode(message);
   return {
     ...h,
     destination: Buffer.isBuffer(attributes.DST) ? formatAddress(attributes.DST) : undefined,
@@ -98,15 +80,10 @@ export interface NeighbourFilter {
 
 /** Lists neighbour entries with an `RTM_GETNEIGH` dump on a `NETLINK.ROUTE` socket. */
 export async function listNeighbours(sock: NetlinkSocket, filter: NeighbourFilter = {}, options: DumpOptions = {}): Promise<Neighbour[]> {
-  const out: Neighbour[] = [];
   const payload = Buffer.concat([
     encodeNdMsg({ family: filter.family ?? AF.UNSPEC }),
     filter.index === undefined ? Buffer.alloc(0) : encodeAttributeSet(neighbourAttributes, { IFINDEX: filter.index }),
   ]);
-  for await (const m of dump(sock, { type: RTM.GETNEIGH, payload }, { layout: neighbourLayout, ...options })) {
-    if (m.type !== RTM.NEWNEIGH) continue;
-    const n = decodeNeighbour(m);
-    if (filter.index === undefined || n.index === filter.index) out.push(n);
-  }
-  return out;
+  const request = { type: RTM.GETNEIGH, payload };
+  return dumpDecoded(sock, request, { layout: neighbourLayout, ...options }, RTM.NEWNEIGH, decodeNeighbour, (n) => filter.index === undefined || n.index === filter.index);
 }

@@ -5,12 +5,12 @@
  */
 import type { RequestLayout } from './ack.js';
 import { AF, RTA, RTM } from './constants.js';
-import { dump, type DumpOptions } from './dump.js';
-import { MalformedMessageError } from './errors.js';
+import { dumpDecoded, type DumpOptions } from './dump.js';
 import type { NetlinkMessage } from './header.js';
 import { formatAddress } from './inet.js';
-import { decodeAttributeSet, defineAttributeSet, encodeAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
+import { attributeSetOf, encodeAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
 import type { NetlinkSocket } from './socket.js';
+import { defineStruct, structMessage } from './struct.js';
 
 /** Size of `struct rtmsg`. */
 export const RTMSG_LEN = 12;
@@ -33,54 +33,28 @@ export interface RtMsg {
   flags: number;
 }
 
-/** Encodes `struct rtmsg`; omitted fields are 0. */
-export function encodeRtMsg(h: Partial<RtMsg> = {}): Buffer {
-  const b = Buffer.alloc(RTMSG_LEN);
-  [h.family, h.dstLength, h.srcLength, h.tos, h.table, h.protocol, h.scope, h.type].forEach((v, i) => b.writeUInt8(v ?? 0, i));
-  b.writeUInt32LE(h.flags ?? 0, 8);
-  return b;
-}
-
-/** Decodes `struct rtmsg` from the start of a payload. */
-export function decodeRtMsg(payload: Buffer): RtMsg {
-  if (payload.length < RTMSG_LEN) throw new MalformedMessageError(`rtmsg of ${payload.length} bytes`, 16);
-  const u8 = (i: number): number => payload.readUInt8(i);
-  return { family: u8(0), dstLength: u8(1), srcLength: u8(2), tos: u8(3), table: u8(4), protocol: u8(5), scope: u8(6), type: u8(7), flags: payload.readUInt32LE(8) };
-}
-
-/** `RTA_*` route attributes (ports and nests whose layout varies are kept as bytes). */
-export const routeAttributes: AttributeSet = defineAttributeSet('route', {
-  DST: { type: RTA.DST, kind: 'binary' },
-  SRC: { type: RTA.SRC, kind: 'binary' },
-  IIF: { type: RTA.IIF, kind: 'u32' },
-  OIF: { type: RTA.OIF, kind: 'u32' },
-  GATEWAY: { type: RTA.GATEWAY, kind: 'binary' },
-  PRIORITY: { type: RTA.PRIORITY, kind: 'u32' },
-  PREFSRC: { type: RTA.PREFSRC, kind: 'binary' },
-  METRICS: { type: RTA.METRICS, kind: 'binary' },
-  MULTIPATH: { type: RTA.MULTIPATH, kind: 'binary' },
-  FLOW: { type: RTA.FLOW, kind: 'u32' },
-  CACHEINFO: { type: RTA.CACHEINFO, kind: 'binary' },
-  TABLE: { type: RTA.TABLE, kind: 'u32' },
-  MARK: { type: RTA.MARK, kind: 'u32' },
-  MFC_STATS: { type: RTA.MFC_STATS, kind: 'binary' },
-  VIA: { type: RTA.VIA, kind: 'binary' },
-  NEWDST: { type: RTA.NEWDST, kind: 'binary' },
-  PREF: { type: RTA.PREF, kind: 'u8' },
-  ENCAP_TYPE: { type: RTA.ENCAP_TYPE, kind: 'u16' },
-  ENCAP: { type: RTA.ENCAP, kind: 'binary' },
-  EXPIRES: { type: RTA.EXPIRES, kind: 'binary' },
-  PAD: { type: RTA.PAD, kind: 'binary' },
-  UID: { type: RTA.UID, kind: 'u32' },
-  TTL_PROPAGATE: { type: RTA.TTL_PROPAGATE, kind: 'u8' },
-  IP_PROTO: { type: RTA.IP_PROTO, kind: 'u8' },
-  SPORT: { type: RTA.SPORT, kind: 'binary' },
-  DPORT: { type: RTA.DPORT, kind: 'binary' },
-  NH_ID: { type: RTA.NH_ID, kind: 'u32' },
+const rtmsg = defineStruct<RtMsg>('rtmsg', RTMSG_LEN, {
+  family: [0, 'u8'], dstLength: [1, 'u8'], srcLength: [2, 'u8'], tos: [3, 'u8'], table: [4, 'u8'], protocol: [5, 'u8'], scope: [6, 'u8'], type: [7, 'u8'], flags: [8, 'u32'],
 });
 
+/** Encodes `struct rtmsg`; omitted fields are 0. */
+export const encodeRtMsg: (h?: Partial<RtMsg>) => Buffer = rtmsg.encode;
+
+/** Decodes `struct rtmsg` from the start of a payload. */
+export const decodeRtMsg: (payload: Buffer) => RtMsg = rtmsg.decode;
+
+/** `RTA_*` route attributes (ports and nests whose layout varies are kept as bytes). */
+export const routeAttributes: AttributeSet = attributeSetOf('route', RTA, {
+  binary: ['DST', 'SRC', 'GATEWAY', 'PREFSRC', 'METRICS', 'MULTIPATH', 'CACHEINFO', 'MFC_STATS', 'VIA', 'NEWDST', 'ENCAP', 'EXPIRES', 'PAD', 'SPORT', 'DPORT'],
+  u32: ['IIF', 'OIF', 'PRIORITY', 'FLOW', 'TABLE', 'MARK', 'UID', 'NH_ID'],
+  u16: ['ENCAP_TYPE'],
+  u8: ['PREF', 'TTL_PROPAGATE', 'IP_PROTO'],
+});
+
+const routeMessage = structMessage(rtmsg, routeAttributes);
+
 /** Layout of route requests (`rtmsg` then `RTA_*`), for naming extended-ACK offsets. */
-export const routeLayout: RequestLayout = { headerSize: RTMSG_LEN, attributes: routeAttributes };
+export const routeLayout: RequestLayout = routeMessage.layout;
 
 /** A decoded `RTM_NEWROUTE` message. */
 export interface Route extends RtMsg {
@@ -105,8 +79,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : und
 
 /** Decodes an `RTM_NEWROUTE` message. */
 export function decodeRoute(message: NetlinkMessage): Route {
-  const h = decodeRtMsg(message.payload);
-  const attributes = decodeAttributeSet(routeAttributes, message.payload.subarray(RTMSG_LEN), 16 + RTMSG_LEN);
+  const { attributes, ...h } = routeMessage.decode(message);
   return {
     ...h,
     destination: text(attributes.DST),
@@ -131,16 +104,11 @@ export interface RouteFilter {
 
 /** Lists routes with an `RTM_GETROUTE` dump on a `NETLINK.ROUTE` socket. */
 export async function listRoutes(sock: NetlinkSocket, filter: RouteFilter = {}, options: DumpOptions = {}): Promise<Route[]> {
-  const out: Route[] = [];
   const { table } = filter;
   const payload = Buffer.concat([
     encodeRtMsg({ family: filter.family ?? AF.UNSPEC, table: table !== undefined && table < 256 ? table : 0 }),
     table !== undefined && table >= 256 ? encodeAttributeSet(routeAttributes, { TABLE: table }) : Buffer.alloc(0),
   ]);
-  for await (const m of dump(sock, { type: RTM.GETROUTE, payload }, { layout: routeLayout, ...options })) {
-    if (m.type !== RTM.NEWROUTE) continue;
-    const r = decodeRoute(m);
-    if (table === undefined || r.tableId === table) out.push(r);
-  }
-  return out;
+  const request = { type: RTM.GETROUTE, payload };
+  return dumpDecoded(sock, request, { layout: routeLayout, ...options }, RTM.NEWROUTE, decodeRoute, (r) => table === undefined || r.tableId === table);
 }

@@ -63,6 +63,29 @@ export function defineAttributeSet(name: string, attributes: Record<string, Attr
 }
 
 /**
+ * An {@link AttributeSet} whose type numbers come from a constants table by the same names
+ * (`IFA`, `RTA`, `CTRL_ATTR`, …), listed by kind, so each name is written once: `{ binary:
+ * ['ADDRESS', 'LOCAL'], u32: ['FLAGS'] }`. `extra` adds attributes given in full (nests). The
+ * set lists its attributes in type order.
+ */
+export function attributeSetOf(
+  name: string,
+  types: Readonly<Record<string, number>>,
+  kinds: Partial<Record<ScalarKind, readonly string[]>>,
+  extra: Record<string, AttributeSpec> = {},
+): AttributeSet {
+  const listed: [string, AttributeSpec][] = Object.entries(kinds).flatMap(([kind, names]) =>
+    (names ?? []).map((key): [string, AttributeSpec] => {
+      const type = types[key];
+      if (type === undefined) throw new Error(`attribute set ${name}: no type number for ${key}`);
+      return [key, { type, kind: kind as ScalarKind }];
+    }),
+  );
+  const all = [...listed, ...Object.entries(extra)].sort((a, b) => a[1].type - b[1].type);
+  return defineAttributeSet(name, Object.fromEntries(all));
+}
+
+/**
  * Encodes a plain object into attributes, in the object's key order.
  * `undefined` values and `false` flags are skipped. Nests get `NLA_F_NESTED`.
  * Throws {@link AttributeEncodeError} for unknown names and bad values.

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LAB_STATE } from '../../kernel/src/paths.js';
+import { LAB_STATE } from '../../kernel/src/index.js';
 import { CTRL_CMD, decodePolicyDump, getFamilyPolicy, MalformedMessageError, NETLINK, NetlinkError, openSocket, type PolicyInfo } from '../src/index.js';
 
 const sock = openSocket(NETLINK.GENERIC);

@@ -31,17 +31,9 @@ import {
   type AckWarning,
   type NetlinkSocket,
 } from '../src/index.js';
+import { kernelSockets } from './kernel-sockets.js';
 
-let route: NetlinkSocket;
-let generic: NetlinkSocket;
-beforeAll(() => {
-  route = openSocket(NETLINK.ROUTE);
-  generic = openSocket(NETLINK.GENERIC);
-});
-afterAll(() => {
-  route.close();
-  generic.close();
-});
+const kernel = kernelSockets();
 
 describe('warnings on a successful ACK, from the kernel', () => {
   const ns = `nl-lab-warn-${process.pid}`;
@@ -99,9 +91,9 @@ describe('warnings on a successful ACK, from the kernel', () => {
 describe('generic netlink reply command', () => {
   it('nlctrl answers GETFAMILY with NEWFAMILY; expecting another command fails with UnexpectedReplyError', async () => {
     const req = { family: GENL_ID_CTRL, cmd: CTRL_CMD.GETFAMILY, set: ctrlAttributes, attributes: { FAMILY_NAME: 'nlctrl' } };
-    const [ok] = await genlRequest(generic, { ...req, replyCmd: CTRL_CMD.NEWFAMILY });
+    const [ok] = await genlRequest(kernel.generic, { ...req, replyCmd: CTRL_CMD.NEWFAMILY });
     expect(ok!.cmd).toBe(CTRL_CMD.NEWFAMILY);
-    const err = await genlRequest(generic, { ...req, replyCmd: CTRL_CMD.GETFAMILY }).catch((e: unknown) => e);
+    const err = await genlRequest(kernel.generic, { ...req, replyCmd: CTRL_CMD.GETFAMILY }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnexpectedReplyError);
     expect(err).toMatchObject({ code: 'EPROTO', message: 'unexpected netlink reply: generic netlink command 1 answering command 3, expected 3' });
   });
@@ -185,12 +177,12 @@ describe('NETLINK_GET_STRICT_CHK and rtnetlink dumps', () => {
 
   it('strict: a link dump filtered by ifi_index is refused; loose: the index is ignored', async () => {
     const payload = encodeIfInfoMsg({ index: 1 });
-    const err = await dumpAll(route, { type: RTM.GETLINK, payload }).catch((e: unknown) => e);
+    const err = await dumpAll(kernel.route, { type: RTM.GETLINK, payload }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetlinkError);
     expect(err).toMatchObject({ code: 'EINVAL', extack: { message: 'Filter by device index not supported for link dumps' } });
     const s = loose();
     try {
-      expect((await dumpAll(s, { type: RTM.GETLINK, payload })).length).toBe((await listLinks(route)).length);
+      expect((await dumpAll(s, { type: RTM.GETLINK, payload })).length).toBe((await listLinks(kernel.route)).length);
     } finally {
       s.close();
     }
@@ -198,7 +190,7 @@ describe('NETLINK_GET_STRICT_CHK and rtnetlink dumps', () => {
 
   it('strict: the old 1-byte rtgenmsg header is refused; loose: accepted', async () => {
     const payload = Buffer.from([0]);
-    await expect(dumpAll(route, { type: RTM.GETLINK, payload })).rejects.toMatchObject({ extack: { message: 'Invalid header for link dump' } });
+    await expect(dumpAll(kernel.route, { type: RTM.GETLINK, payload })).rejects.toMatchObject({ extack: { message: 'Invalid header for link dump' } });
     const s = loose();
     try {
       expect((await dumpAll(s, { type: RTM.GETLINK, payload })).length).toBeGreaterThan(0);
@@ -209,7 +201,7 @@ describe('NETLINK_GET_STRICT_CHK and rtnetlink dumps', () => {
 
   it('strict: an attribute that is no dump filter is refused; loose: ignored', async () => {
     const payload = Buffer.concat([encodeIfInfoMsg(), encodeAttribute(4, Buffer.from([0, 5, 0, 0]))]); // IFLA_MTU
-    const err = (await dumpAll(route, { type: RTM.GETLINK, payload }, { layout: linkLayout }).catch((e: unknown) => e)) as NetlinkError;
+    const err = (await dumpAll(kernel.route, { type: RTM.GETLINK, payload }, { layout: linkLayout }).catch((e: unknown) => e)) as NetlinkError;
     expect(err).toBeInstanceOf(NetlinkError);
     expect(err.extack.message).toBe('Unsupported attribute in link dump request');
     const s = loose();

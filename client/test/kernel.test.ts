@@ -4,7 +4,7 @@
  */
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CTRL_CMD,
   ctrlAttributes,
@@ -25,7 +25,6 @@ import {
   listLinks,
   NETLINK,
   NetlinkError,
-  NetlinkSocket,
   NLM_F,
   NLMSG,
   openSocket,
@@ -34,18 +33,9 @@ import {
   RTM,
   decodeErrorMessage,
 } from '../src/index.js';
+import { kernelSockets } from './kernel-sockets.js';
 
-let route: NetlinkSocket;
-let generic: NetlinkSocket;
-
-beforeAll(() => {
-  route = openSocket(NETLINK.ROUTE);
-  generic = openSocket(NETLINK.GENERIC);
-});
-afterAll(() => {
-  route.close();
-  generic.close();
-});
+const kernel = kernelSockets();
 
 const ipFlagBits: Record<string, number> = {
   UP: IFF.UP, BROADCAST: IFF.BROADCAST, LOOPBACK: IFF.LOOPBACK, POINTOPOINT: IFF.POINTOPOINT,
@@ -62,7 +52,7 @@ describe('rtnetlink', () => {
       mtu: l.mtu,
       flags: l.flags.filter((f) => f in ipFlagBits).sort(),
     }));
-    const links = await listLinks(route);
+    const links = await listLinks(kernel.route);
     const got = links.map((l) => ({
       index: l.index,
       name: l.name,
@@ -75,11 +65,11 @@ describe('rtnetlink', () => {
   });
 
   it('a request with NLM_F_ACK gets its reply and its ACK matched by seq', async () => {
-    const seq = route.nextSeq() + 1000;
-    const replies = await request(route, { type: RTM.GETLINK, seq, payload: encodeLinkPayload({}, { IFNAME: 'lo' }) });
+    const seq = kernel.route.nextSeq() + 1000;
+    const replies = await request(kernel.route, { type: RTM.GETLINK, seq, payload: encodeLinkPayload({}, { IFNAME: 'lo' }) });
     expect(replies).toHaveLength(1);
     expect(replies[0]!.seq).toBe(seq);
-    expect(replies[0]!.pid).toBe(route.port);
+    expect(replies[0]!.pid).toBe(kernel.route.port);
     expect(decodeLink(replies[0]!).name).toBe('lo');
   });
 
@@ -108,7 +98,7 @@ describe('rtnetlink', () => {
 
   it('a strict-checked RTM_GETLINK with a bogus attribute fails with the extended-ACK text and attribute', async () => {
     const payload = Buffer.concat([encodeIfInfoMsg(), encodeAttribute(0x3fff, Buffer.alloc(4))]);
-    const err = await request(route, { type: RTM.GETLINK, payload }, { layout: linkLayout }).catch((e: unknown) => e);
+    const err = await request(kernel.route, { type: RTM.GETLINK, payload }, { layout: linkLayout }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetlinkError);
     const ne = err as NetlinkError;
     expect(ne.code).toBe('EINVAL');
@@ -118,17 +108,17 @@ describe('rtnetlink', () => {
   });
 
   it('an unknown interface gives ENODEV', async () => {
-    const err = await request(route, { type: RTM.GETLINK, payload: encodeLinkPayload({}, { IFNAME: 'nl-lab-none0' }) }).catch((e: unknown) => e);
+    const err = await request(kernel.route, { type: RTM.GETLINK, payload: encodeLinkPayload({}, { IFNAME: 'nl-lab-none0' }) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetlinkError);
     expect((err as NetlinkError).code).toBe('ENODEV');
   });
 
   it('breaking out of a dump leaves the socket usable', async () => {
-    for await (const m of dump(route, { type: RTM.GETLINK, payload: encodeIfInfoMsg() })) {
+    for await (const m of dump(kernel.route, { type: RTM.GETLINK, payload: encodeIfInfoMsg() })) {
       expect(m.type).toBe(RTM.NEWLINK);
       break;
     }
-    const links = await listLinks(route);
+    const links = await listLinks(kernel.route);
     expect(links.some((l) => l.name === 'lo')).toBe(true);
   });
 });
@@ -144,7 +134,7 @@ function parseGenl(text: string): { id: number; ops: { id: number; flags: number
 
 describe('generic netlink', () => {
   it('resolves nlctrl like `genl ctrl get name nlctrl`', async () => {
-    const fam = await resolveFamily(generic, 'nlctrl');
+    const fam = await resolveFamily(kernel.generic, 'nlctrl');
     expect(fam.id).toBe(0x10);
     expect(fam.name).toBe('nlctrl');
     if (existsSync('/usr/sbin/genl')) {
@@ -155,32 +145,32 @@ describe('generic netlink', () => {
       expect(fam.ops).toEqual(want.ops);
       expect(fam.groups).toEqual(want.groups);
     } else {
-      const all = await listFamilies(generic);
+      const all = await listFamilies(kernel.generic);
       expect(all.find((f) => f.name === 'nlctrl')).toEqual(fam);
     }
   });
 
   it('every family the dump lists resolves to the same id', async () => {
-    const all = await listFamilies(generic);
+    const all = await listFamilies(kernel.generic);
     expect(all.length).toBeGreaterThan(1);
-    for (const f of all.slice(0, 5)) expect((await resolveFamily(generic, f.name)).id).toBe(f.id);
+    for (const f of all.slice(0, 5)) expect((await resolveFamily(kernel.generic, f.name)).id).toBe(f.id);
   });
 
   it('decodeFamily reads a raw nlctrl message as resolveFamily does', async () => {
-    const [reply] = await genlRequest(generic, { family: GENL_ID_CTRL, cmd: CTRL_CMD.GETFAMILY, version: 2, set: ctrlAttributes, attributes: { FAMILY_NAME: 'nlctrl' } });
-    expect(decodeFamily(reply!.message)).toEqual(await resolveFamily(generic, 'nlctrl'));
+    const [reply] = await genlRequest(kernel.generic, { family: GENL_ID_CTRL, cmd: CTRL_CMD.GETFAMILY, version: 2, set: ctrlAttributes, attributes: { FAMILY_NAME: 'nlctrl' } });
+    expect(decodeFamily(reply!.message)).toEqual(await resolveFamily(kernel.generic, 'nlctrl'));
     expect(decodeFamily(reply!.message).groups.notify).toBe(GENL_ID_CTRL);
   });
 
   it('a non-existent family gives ENOENT', async () => {
-    const err = await resolveFamily(generic, 'no-such-family').catch((e: unknown) => e);
+    const err = await resolveFamily(kernel.generic, 'no-such-family').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetlinkError);
     expect((err as NetlinkError).errno).toBe(2);
     expect((err as NetlinkError).code).toBe('ENOENT');
   });
 
   it('a policy violation carries the message, attribute path and policy', async () => {
-    const err = await genlRequest(generic, {
+    const err = await genlRequest(kernel.generic, {
       family: GENL_ID_CTRL,
       cmd: CTRL_CMD.GETFAMILY,
       set: ctrlAttributes,
@@ -196,23 +186,23 @@ describe('generic netlink', () => {
   });
 
   it('a missing required attribute is named (ethtool header)', async () => {
-    const ethtool = await resolveFamily(generic, 'ethtool').catch(() => undefined);
+    const ethtool = await resolveFamily(kernel.generic, 'ethtool').catch(() => undefined);
     if (!ethtool) return; // family not built into this kernel
     const header = defineAttributeSet('ethtool-header', { DEV_INDEX: { type: 1, kind: 'u32' }, DEV_NAME: { type: 2, kind: 'string' }, FLAGS: { type: 3, kind: 'u32' } });
     const set = defineAttributeSet('ethtool-linkinfo', { HEADER: { type: 1, kind: 'nested', nested: header } });
-    const missing = (await genlRequest(generic, { family: ethtool, cmd: 2, set }).catch((e: unknown) => e)) as NetlinkError;
+    const missing = (await genlRequest(kernel.generic, { family: ethtool, cmd: 2, set }).catch((e: unknown) => e)) as NetlinkError;
     expect(missing).toBeInstanceOf(NetlinkError);
     expect(missing.extack.missingType).toBe(1);
     expect(missing.extack.missingName).toBe('HEADER');
-    const nodev = (await genlRequest(generic, { family: ethtool, cmd: 2, set, attributes: { HEADER: { DEV_NAME: 'nl-lab-none0' } } }).catch((e: unknown) => e)) as NetlinkError;
+    const nodev = (await genlRequest(kernel.generic, { family: ethtool, cmd: 2, set, attributes: { HEADER: { DEV_NAME: 'nl-lab-none0' } } }).catch((e: unknown) => e)) as NetlinkError;
     expect(nodev.code).toBe('ENODEV');
     expect(nodev.extack.path).toEqual(['HEADER', 'DEV_NAME']);
   });
 
   it('sends crafted bytes and reads the raw error', () => {
     // A genl message whose nlmsg_len covers only the header: too short for genlmsghdr.
-    generic.sendBytes(encodeMessage({ type: GENL_ID_CTRL, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 99 }));
-    const d = generic.receiveSync(2000);
+    kernel.generic.sendBytes(encodeMessage({ type: GENL_ID_CTRL, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 99 }));
+    const d = kernel.generic.receiveSync(2000);
     const [m] = decodeMessages(d!.data);
     expect(m!.type).toBe(NLMSG.ERROR);
     expect(decodeErrorMessage(m!).errno).toBe(22);

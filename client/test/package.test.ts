@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../kernel/src/index.js';
 
 const project = mkdtempSync(join(tmpdir(), 'netlink-lab-package-'));
 const npm = (args: string[]): string => execFileSync('npm', args, { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
@@ -45,7 +45,7 @@ afterAll(() => rmSync(project, { recursive: true, force: true }));
 describe('netlink-lab as an installed package', () => {
   it('packs the library, its types and the addon sources, not the workshop', () => {
     const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n');
-    for (const f of ['package/dist/bundle/client.js', 'package/dist/client/src/index.d.ts', 'package/dist/grader/src/check-api.js', 'package/dist/grader/src/fixtures/nlab-kv.js', 'package/dist/grader/src/fixtures/preload-forge.js', 'package/client/binding.gyp', 'package/client/native/netlink.cc'])
+    for (const f of ['package/dist/bundle/client.js', 'package/dist/client/src/index.d.ts', 'package/dist/grader/src/check-api.js', 'package/dist/grader/src/fixtures/nlab-kv.js', 'package/dist/grader/src/fixtures/preload-forge.js', 'package/dist/kernel/src/in-guest.js', 'package/client/binding.gyp', 'package/client/native/netlink.cc'])
       expect(files, f).toContain(f);
     expect(files.filter((f) => /^package\/(lessons|docs|kernel|grader\/test)\//.test(f))).toEqual([]);
   });

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { serve } from './helpers.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -52,5 +53,33 @@ export async function startSiteBrowser(): Promise<SiteBrowser> {
       await site.close();
       rmSync(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The site browser of one test file: started before its first test, closed after its last.
+ * Call it at the top of the file; the handle works from the first test on.
+ */
+export function siteBrowserForFile(): SiteBrowser {
+  let started: SiteBrowser | undefined;
+  beforeAll(async () => {
+    started = await startSiteBrowser();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const live = (): SiteBrowser => {
+    if (!started) throw new Error('the site browser starts in beforeAll; use it inside a test');
+    return started;
+  };
+  return {
+    get url() {
+      return live().url;
+    },
+    get context() {
+      return live().context;
+    },
+    open: (path, size, colorScheme) => live().open(path, size, colorScheme),
+    close: async () => {},
   };
 }

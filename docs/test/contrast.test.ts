@@ -1,19 +1,13 @@
 // Code must be readable: every highlighted token in every code block, in light and dark mode,
 // has a contrast of at least 4.5:1 (WCAG AA) against the background it is drawn on, computed
 // from the browser's computed styles (diff-line tints included).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSiteBrowser, type SiteBrowser } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { siteBrowserForFile } from './browser.ts';
 import { pageFiles, pageUrl } from './helpers.ts';
 
 const AA = 4.5;
 
-let browser: SiteBrowser;
-beforeAll(async () => {
-  browser = await startSiteBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = siteBrowserForFile();
 
 // Colours are the same in both locales: the English pages cover every kind of block.
 const pages = pageFiles().filter((f) => !f.startsWith('zh-CN/'));

@@ -2,10 +2,10 @@
 // from the lesson files; the "Lessons" nav item leads there and stays lit on every lesson.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { markerLanguage, todoBlocks } from '../../grader/src/lesson/todo-markers.ts';
 import { courseParts, listLessons, partLabel, partText, type Locale } from '../.vitepress/lessons.ts';
-import { startSiteBrowser, type SiteBrowser } from './browser.ts';
+import { siteBrowserForFile } from './browser.ts';
 import { docsDir } from './helpers.ts';
 
 const lessonsRoot = join(docsDir, '../lessons');
@@ -21,13 +21,7 @@ function todoCount(lessonId: string): number {
   }, 0);
 }
 
-let browser: SiteBrowser;
-beforeAll(async () => {
-  browser = await startSiteBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = siteBrowserForFile();
 
 describe('the course map', () => {
   for (const prefix of ['', '/zh-CN']) {

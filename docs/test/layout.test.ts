@@ -2,8 +2,8 @@
 // blocks that are meant to scroll (on a phone; on a desktop only lines longer than 80 columns),
 // and tables only inside a box that scrolls them. Each page is loaded once and resized, and
 // a few pages are measured at a time.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSiteBrowser, type SiteBrowser } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { siteBrowserForFile } from './browser.ts';
 import { pageFiles, pageUrl } from './helpers.ts';
 
 /** Desktop widths must fit 80-column code; on a phone code may scroll, the page may not. */
@@ -15,13 +15,7 @@ const WIDTHS = [
 /** Code lines up to this many columns (tabs at 8, as the kernel counts) must fit on a desktop. */
 const FIT_COLUMNS = 80;
 
-let browser: SiteBrowser;
-beforeAll(async () => {
-  browser = await startSiteBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = siteBrowserForFile();
 
 /** What sticks out of the page at the current width, measured in the page. */
 function overflows({ desktop, fit }: { desktop: boolean; fit: number }): string[] {

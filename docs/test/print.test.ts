@@ -2,19 +2,13 @@
 // labelled as solutions rather than as buttons.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSiteBrowser, type SiteBrowser } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { siteBrowserForFile } from './browser.ts';
 import { repoRoot } from './helpers.ts';
 
 const SHOTS = join(repoRoot, 'test-artifacts/screenshots');
 
-let browser: SiteBrowser;
-beforeAll(async () => {
-  browser = await startSiteBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = siteBrowserForFile();
 
 describe('print', () => {
   for (const prefix of ['', '/zh-CN']) {

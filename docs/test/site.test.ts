@@ -95,19 +95,24 @@ describe.concurrent('every page, in both locales', () => {
   }
 });
 
+/** Types `word` into the local search box and returns the results' links, once there is one. */
+async function search(page: Page, word: string): Promise<string[]> {
+  await page.locator('.VPNavBarSearch button').first().click();
+  const input = page.locator('.VPLocalSearchBox input');
+  await input.waitFor();
+  await input.fill(word);
+  const results = page.locator('.VPLocalSearchBox .results .result');
+  await results.first().waitFor({ timeout: 10_000 });
+  return results.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href') ?? ''));
+}
+
 describe('search', () => {
   for (const [locale, prefix] of [['en', ''], ['zh-CN', '/zh-CN']] as const) {
     for (const word of ['nlmsg_unicast', 'genl_register_family']) {
       it(`finds ${word} (${locale})`, async () => {
         const { page } = await open(`${prefix}/`);
         try {
-          await page.locator('.VPNavBarSearch button').first().click();
-          const input = page.locator('.VPLocalSearchBox input');
-          await input.waitFor();
-          await input.fill(word);
-          const results = page.locator('.VPLocalSearchBox .results .result');
-          await results.first().waitFor({ timeout: 10_000 });
-          const hrefs = await results.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href') ?? ''));
+          const hrefs = await search(page, word);
           expect(hrefs.length).toBeGreaterThan(0);
           // Results stay in the locale you search from.
           for (const h of hrefs) expect(h.startsWith('/zh-CN/'), h).toBe(locale === 'zh-CN');
@@ -129,13 +134,7 @@ describe('search in Chinese', () => {
     it(`finds ${word} (zh-CN)`, async () => {
       const { page } = await open('/zh-CN/');
       try {
-        await page.locator('.VPNavBarSearch button').first().click();
-        const input = page.locator('.VPLocalSearchBox input');
-        await input.waitFor();
-        await input.fill(word);
-        const results = page.locator('.VPLocalSearchBox .results .result');
-        await results.first().waitFor({ timeout: 10_000 });
-        const hrefs = await results.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href') ?? ''));
+        const hrefs = await search(page, word);
         for (const h of hrefs) expect(h.startsWith('/zh-CN/'), h).toBe(true);
         // Every result's page really contains the words.
         const words = word.split(' ');

@@ -2,10 +2,10 @@
 // has (not the starter) must be hidden until a "Show solution" fold is opened.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { markerLanguage, toSolutionView, toStarter } from '../../grader/src/lesson/todo-markers.ts';
 import { lessonPageExists, listLessons } from '../.vitepress/lessons.ts';
-import { startSiteBrowser, type SiteBrowser } from './browser.ts';
+import { siteBrowserForFile } from './browser.ts';
 import { docsDir } from './helpers.ts';
 
 const lessonsRoot = join(docsDir, '../lessons');
@@ -41,13 +41,7 @@ const visibleLines = async (page: import('playwright-core').Page): Promise<Set<s
 
 const lessons = listLessons(lessonsRoot).filter((l) => lessonPageExists(l.id, 'en'));
 
-let browser: SiteBrowser;
-beforeAll(async () => {
-  browser = await startSiteBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = siteBrowserForFile();
 
 // Pages in parallel, each in its own tab.
 describe.concurrent('lesson pages hide the solution until it is asked for', () => {

@@ -5,7 +5,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../kernel/src/index.js';
 
 export interface Figure {
   /** Stable name for the results file; figures without one are printed but not recorded. */

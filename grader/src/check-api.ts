@@ -3,10 +3,12 @@
 
 import { fileURLToPath } from 'node:url';
 import type { GenlFamily } from 'netlink-lab/client';
-import { GUEST_HOST_ROOT } from '../../kernel/src/guest-paths.js';
+import { GUEST_HOST_ROOT } from '../../kernel/src/in-guest.js';
+import { CheckFailed, ensure, moduleLog } from './check-basics.js';
 import type { ClientRun, ProcNetlinkSocket, RawExchange, ReceivedDatagram } from './check-types.js';
 
 export type { ClientRun, DecodedMessage, ProcNetlinkSocket, RawExchange, ReceivedDatagram } from './check-types.js';
+export { CheckFailed, ensure, isCheckFailed, moduleLog, type Evidence } from './check-basics.js';
 export { ackForReport, decodeForReport, flagNames } from './decode-report.js';
 export type { ReportedAck, ReportedMessage, ReportNames } from './decode-report.js';
 export { bytes, int, pick, prng, seeded, type Random, type Rng } from './fuzz/prng.js';
@@ -16,32 +18,6 @@ export type { ProgramRun, YnlTools } from './ynl-checks.js';
 
 /** Whose code a run of a check exercises. */
 export type Origin = 'student' | 'reference';
-
-/** What a failed check shows: what was expected, what happened, and decoded traffic. */
-export interface Evidence {
-  expected?: unknown;
-  actual?: unknown;
-  /** Decoded netlink messages (header fields, attributes, errors), never only hex. */
-  messages?: unknown[];
-  /** Anything else worth showing: a kernel log excerpt, a client's output. */
-  notes?: string[];
-}
-
-/** Thrown by a check to fail with evidence. Any other exception is a grader-side `error`. */
-export class CheckFailed extends Error {
-  override name = 'CheckFailed';
-  constructor(message: string, readonly evidence: Evidence = {}) {
-    super(message);
-  }
-}
-
-/**
- * True for a CheckFailed from any copy of this module (a lesson's checks and the runner may
- * load it from different paths, so `instanceof` is not enough).
- */
-export function isCheckFailed(e: unknown): e is CheckFailed {
-  return e instanceof Error && e.name === 'CheckFailed' && 'evidence' in e;
-}
 
 /** The module under test for this run, and how to load it. */
 export interface ModuleHandle {
@@ -190,20 +166,6 @@ export type CheckSet = Record<string, CheckFn>;
 /** Identity helper that gives a lesson's checks their types. */
 export function defineChecks<T extends CheckSet>(checks: T): T {
   return checks;
-}
-
-/** Fails the check unless `cond`; `evidence` is shown to the student. */
-export function ensure(cond: unknown, message: string, evidence: Evidence = {}): asserts cond {
-  if (!cond) throw new CheckFailed(message, evidence);
-}
-
-/**
- * The module's own kernel log lines since the check began (pr_fmt prefixes them with its
- * name), for evidence: one "(the module logged nothing)" line when there are none.
- */
-export async function moduleLog(t: CheckContext, module: ModuleHandle = t.module): Promise<string[]> {
-  const lines = (await t.kernelLog()).filter((l) => l.startsWith(`${module.name}: `));
-  return lines.length ? lines : ['(the module logged nothing)'];
 }
 
 /** insmod that must succeed: otherwise the check fails with the exit status, stderr and the module's log. */

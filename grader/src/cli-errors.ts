@@ -1,7 +1,6 @@
 // Expected failures become one clear message and exit code 2; only real bugs show a stack.
 
-import { LabError } from '../../kernel/src/errors.js';
-import { FAIL, dim } from '../../kernel/src/term.js';
+import { dim, FAIL, LabError } from '../../kernel/src/index.js';
 import { UnknownCheck } from './lesson/hints.js';
 import { LessonNotFound } from './lesson/load.js';
 import { LessonFormatError } from './lesson/schema.js';

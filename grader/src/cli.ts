@@ -2,10 +2,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { LabError } from '../../kernel/src/errors.js';
-import { HOST_CONSENT_FLAG, requireHostBackend } from '../../kernel/src/host-backend.js';
-import { describeKernel, findKernel } from '../../kernel/src/kernels.js';
-import { FAIL, PASS, WARN, bold, dim, ms } from '../../kernel/src/term.js';
+import { bold, describeKernel, dim, FAIL, findKernel, HOST_CONSENT_FLAG, LabError, ms, PASS, requireHostBackend, WARN } from '../../kernel/src/index.js';
 import { reportCliError } from './cli-errors.js';
 import { gradeLesson, type GradeOptions, type Progress } from './grade.js';
 import { checkHints, checksWithMoreHelp } from './lesson/hints.js';

@@ -7,9 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import type * as TypeScript from 'typescript';
-import type { Diagnostic } from '../../kernel/src/diagnostics.js';
-import { withLockSync } from '../../kernel/src/lock.js';
-import { BUILD_DIR, REPO_ROOT } from '../../kernel/src/paths.js';
+import { BUILD_DIR, type Diagnostic, REPO_ROOT, withLockSync } from '../../kernel/src/index.js';
 
 export interface TsBuild {
   ok: boolean;

@@ -3,20 +3,15 @@
 
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatDiagnostic, type Diagnostic } from '../../kernel/src/diagnostics.js';
-import { LabError } from '../../kernel/src/errors.js';
-import type { Kernel } from '../../kernel/src/kernels.js';
-import { buildModule } from '../../kernel/src/module-build.js';
-import { hasSystemTool, LAB_STATE } from '../../kernel/src/paths.js';
-import { checkModuleStyle } from '../../kernel/src/style.js';
-import type { VmRun } from '../../kernel/src/vm.js';
+import { buildModule, checkModuleStyle, type Diagnostic, formatDiagnostic, hasSystemTool, type Kernel, LAB_STATE, LabError, type VmRun } from '../../kernel/src/index.js';
 import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
 import { compileTs } from './compile-ts.js';
 import { gateHealthKind, type JobResult } from './guest/protocol.js';
 import { GuestSession, type Session } from './vm-session.js';
 import { openSharedSession, sharedGuestKey } from './shared-guest/attach.js';
 import { causeTracker, distinctHealth, healthPhrase } from './health-causes.js';
-import { sideDir, type Lesson, type Target } from './lesson/load.js';
+import { sideDir } from './lesson/inherit.js';
+import type { Lesson, Target } from './lesson/load.js';
 import type { LessonCheck } from './lesson/schema.js';
 import { planJobs, sideAtFault, type GuestPlan, type Job, type Pairing } from './plan.js';
 import type { CheckReport, GradeReport, HealthReport, RunReport } from './report/types.js';

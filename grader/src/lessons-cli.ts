@@ -5,8 +5,7 @@
 
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LAB_STATE, REPO_ROOT } from '../../kernel/src/paths.js';
-import { FAIL, PASS, WARN, dim } from '../../kernel/src/term.js';
+import { dim, FAIL, LAB_STATE, PASS, REPO_ROOT, WARN } from '../../kernel/src/index.js';
 import { reportCliError } from './cli-errors.js';
 import { REPO_ROOTS, lintLessons, type LintRoots } from './lesson/lint.js';
 import { lessonIds, loadLesson, loadLessonFrom, resolveLessonId } from './lesson/load.js';

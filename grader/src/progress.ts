@@ -5,7 +5,7 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { LAB_STATE } from '../../kernel/src/paths.js';
+import { LAB_STATE } from '../../kernel/src/index.js';
 import type { GradeReport } from './report/types.js';
 
 export interface GradeResult {

@@ -5,8 +5,7 @@
 
 import { existsSync, lstatSync, mkdirSync, readdirSync, copyFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { LabError } from '../../kernel/src/errors.js';
-import { LAB_STATE } from '../../kernel/src/paths.js';
+import { LAB_STATE, LabError } from '../../kernel/src/index.js';
 import type { Lesson } from './lesson/load.js';
 
 export interface StudentCopy {

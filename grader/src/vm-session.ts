@@ -6,14 +6,9 @@
 import { cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import type { Kernel } from '../../kernel/src/kernels.js';
-import { REPO_ROOT } from '../../kernel/src/paths.js';
-import { diskFullError } from '../../kernel/src/errors.js';
-import { runOnHost } from '../../kernel/src/host-backend.js';
-import { lineWriter } from '../../kernel/src/lines.js';
-import { newShareDir, runVm, type VmRun } from '../../kernel/src/vm.js';
+import { diskFullError, type Kernel, lineWriter, newShareDir, REPO_ROOT, runOnHost, runVm, type VmRun } from '../../kernel/src/index.js';
 import type { ClientHandle, ModuleHandle } from './check-api.js';
-import { parseGuestEvent, type JobResult } from './guest/protocol.js';
+import { guestEvents, type JobResult } from './guest/protocol.js';
 import type { GuestPlan, Job } from './plan.js';
 
 // One bundled file: every module import is several 9p round trips in the guest.
@@ -245,7 +240,7 @@ export class GuestSession implements Session {
   }
 
   #onLine(line: string): void {
-    const ev = parseGuestEvent(line);
+    const ev = guestEvents.parse(line);
     const p = this.#pending;
     if (!ev) {
       if (line.trim()) this.#events.onGuestLine?.(line);

@@ -4,7 +4,7 @@
 import { watch } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { dim } from '../../kernel/src/term.js';
+import { dim } from '../../kernel/src/index.js';
 import type { Lesson, Target } from './lesson/load.js';
 
 const DEBOUNCE_MS = 200;

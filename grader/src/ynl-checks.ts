@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NETLINK } from 'netlink-lab/client';
 import type { CheckContext } from './check-api.js';
-import { CheckFailed, ensure, moduleLog } from './check-api.js';
+import { CheckFailed, ensure, moduleLog } from './check-basics.js';
 
 /** cli.py under TCG: python3 with yaml and jsonschema takes 6–25 s in the lab (cold caches, a busy host). */
 export const YNL_TIMEOUT_MS = 90000;

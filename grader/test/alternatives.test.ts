@@ -2,7 +2,7 @@
 // solution per Part, written differently from the reference, graded as a student's starter
 // (the full cross-matrix against the reference), must get full marks on both kernels.
 import { describe, expect, it } from 'vitest';
-import { KNOWN_KERNELS } from '../../kernel/src/kernels.js';
+import { KNOWN_KERNELS } from '../../kernel/src/index.js';
 import { kernelForTest } from '../../kernel/test/kernel-choice.js';
 import { gradeLesson } from '../src/grade.js';
 import { mutantLesson, type Mutation } from './mutant-lesson.js';

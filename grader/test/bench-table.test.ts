@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../kernel/src/index.js';
 import { mergeRows, readResults, tableMarkdown, TABLE_END, TABLE_START, toRow, withTable } from '../src/bench-table.js';
 
 const figure = (median: number, targetMs?: number) => ({

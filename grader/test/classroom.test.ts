@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../kernel/src/index.js';
 import { loadLesson } from '../src/lesson/load.js';
 
 const CLI = join(REPO_ROOT, 'dist/grader/src/cli.js');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../kernel/src/index.js';
 
 const isRoot = process.getuid?.() === 0;
 

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../kernel/src/index.js';
 import { benchLesson, loadAllLessons } from '../src/lesson/load.js';
 import { BENCH_ROLES, LessonFormatError, validateLesson } from '../src/lesson/schema.js';
 

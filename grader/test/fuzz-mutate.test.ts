@@ -1,8 +1,7 @@
 // The fuzzer's pure parts: seeds from lesson.json, deterministic mutation, replay, and the
 // "fuzz" section's validation.
 import { describe, expect, it } from 'vitest';
-import { decodeMessages } from '../../client/src/header.js';
-import { decodeAttributes } from '../../client/src/attributes.js';
+import { decodeAttributes, decodeMessages } from '../../client/src/codecs.js';
 import { encodeDatagram } from '../src/fuzz/encode.js';
 import { seedMessage } from '../src/fuzz/model.js';
 import { nextDatagram, replay } from '../src/fuzz/mutate.js';

@@ -4,7 +4,7 @@
 // And it must be able to fail: lesson 4's starter trusts nlmsg_pid and nlmsg_len, and the
 // fuzzer has to report the panic with the seed and the datagrams to replay it.
 import { describe, expect, it } from 'vitest';
-import { findKernel } from '../../kernel/src/kernels.js';
+import { findKernel } from '../../kernel/src/index.js';
 import { describeReport } from '../src/fuzz/describe.js';
 import { DEFAULT_SEED, fuzzModules } from '../src/fuzz/host.js';
 import { loadAllLessons, loadLesson } from '../src/lesson/load.js';

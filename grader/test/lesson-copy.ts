@@ -2,7 +2,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../kernel/src/index.js';
 
 /** `ids` and the lessons they build on ("base" in lesson.json, all the way down). */
 function withBases(ids: readonly string[]): string[] {

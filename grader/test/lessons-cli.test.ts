@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../kernel/src/index.js';
 import { todoBlocks } from '../src/lesson/todo-markers.js';
 import { copyLessons } from './lesson-copy.js';
 import { loadLessonFrom } from '../src/lesson/load.js';

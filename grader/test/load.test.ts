@@ -4,8 +4,7 @@
 // change (unless ENOBUFS says it fell behind), and the kernel must stay healthy.
 // And the test must be able to fail: a module that forgets one notification is caught.
 import { describe, expect, it } from 'vitest';
-import { findKernel } from '../../kernel/src/kernels.js';
-import { liveCount } from '../../kernel/src/reaper.js';
+import { findKernel, liveCount } from '../../kernel/src/index.js';
 import { runLoadTest, summarize } from '../src/loadtest/host.js';
 import type { ClientStats, LoadResult } from '../src/loadtest/protocol.js';
 import { mutantLesson } from './mutant-lesson.js';

@@ -2,8 +2,9 @@
 // injected, so the grader can be checked against a known broken module or client.
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LAB_STATE } from '../../kernel/src/paths.js';
-import { loadLesson, sideDir, type Lesson } from '../src/lesson/load.js';
+import { LAB_STATE } from '../../kernel/src/index.js';
+import { sideDir } from '../src/lesson/inherit.js';
+import { loadLesson, type Lesson } from '../src/lesson/load.js';
 import { markerLanguage, toSolutionView } from '../src/lesson/todo-markers.js';
 
 export interface Mutation {

@@ -2,8 +2,7 @@
 // fail the check that grades it and blame the right side. Lesson 3's suite covers the
 // grader's robustness; this one covers what lessons 4, 5 and 7–14 claim to catch.
 import { describe, expect, it } from 'vitest';
-import { findKernel } from '../../kernel/src/kernels.js';
-import { liveCount } from '../../kernel/src/reaper.js';
+import { findKernel, liveCount } from '../../kernel/src/index.js';
 import { gradeLesson } from '../src/grade.js';
 import { mutantLesson, type Mutation } from './mutant-lesson.js';
 import { sharedGuest } from './shared-guest.js';

@@ -2,9 +2,8 @@
 // memory checks (kernel/src/memcheck.ts) and the health gate's validation and leak scan
 // must fail the check with that error's own health kind, on both kernels.
 import { describe, expect, it } from 'vitest';
-import { KNOWN_KERNELS } from '../../kernel/src/kernels.js';
+import { KNOWN_KERNELS, liveCount } from '../../kernel/src/index.js';
 import { kernelForTest } from '../../kernel/test/kernel-choice.js';
-import { liveCount } from '../../kernel/src/reaper.js';
 import type { ReportHealthKind } from '../src/guest/protocol.js';
 import { gradeLesson } from '../src/grade.js';
 import { mutantLesson, type Mutation } from './mutant-lesson.js';

@@ -2,7 +2,7 @@
 // fault, graded as a student's starter. Each must end (never hang the grader), fail the
 // expected check, blame the right side and give the right health verdict.
 import { describe, expect, it } from 'vitest';
-import { findKernel } from '../../kernel/src/kernels.js';
+import { findKernel } from '../../kernel/src/index.js';
 import { gradeLesson } from '../src/grade.js';
 import type { ReportHealthKind } from '../src/guest/protocol.js';
 import { mutantLesson, type Mutation } from './mutant-lesson.js';

@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../kernel/src/index.js';
 import { changeKey, diffLines } from '../src/lesson/line-diff.js';
 import { LESSONS_DIR, loadAllLessons, loadLessonFrom } from '../src/lesson/load.js';
 import { formatProblem } from '../src/lesson/problems.js';

@@ -2,7 +2,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LAB_STATE } from '../../kernel/src/paths.js';
+import { LAB_STATE } from '../../kernel/src/index.js';
 import { loadLesson } from '../src/lesson/load.js';
 import { resetStarter, starterDrift } from '../src/lesson/starters.js';
 

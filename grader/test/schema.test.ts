@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { generateClient } from '../../client/src/ynl/generate.js';
+import { generateClient } from '../../client/src/ynl/index.js';
 import { LessonFormatError, validateLesson } from '../src/lesson/schema.js';
 import { runGenerator } from '../src/lesson/generators.js';
 

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, expect, it } from 'vitest';
-import type { Kernel } from '../../kernel/src/kernels.js';
+import type { Kernel } from '../../kernel/src/index.js';
 import { SHARED_GUEST_CODE, sharedGuestKey } from '../src/shared-guest/attach.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nlab-key-'));

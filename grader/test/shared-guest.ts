@@ -3,7 +3,7 @@
 // breaks the guest never hands a sick one to the next test; what the tests must still show is
 // that nothing but that one guest is ever left running.
 import { expect, it } from 'vitest';
-import { liveCount } from '../../kernel/src/reaper.js';
+import { liveCount } from '../../kernel/src/index.js';
 import type { GradeOptions } from '../src/grade.js';
 
 export type Warm = NonNullable<GradeOptions['warm']>;

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../kernel/src/index.js';
 
 // The built module: it finds client-spare.js beside itself, as the bundled runner does.
 const { dropSpares, keepSpares, spareFits, sparesTaken, takeSpare, waitingSpares } = (await import(join(REPO_ROOT, 'dist/grader/src/guest/spares.js'))) as typeof import('../src/guest/spares.js');

@@ -3,9 +3,7 @@
 // Host only: builds a module against the installed headers, loads nothing.
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findKernel } from '../../kernel/src/kernels.js';
-import { formatFinding } from '../../kernel/src/style-findings.js';
-import { checkModuleStyle } from '../../kernel/src/style.js';
+import { checkModuleStyle, findKernel, formatFinding } from '../../kernel/src/index.js';
 import { formatReport, formatStyle } from '../src/report/human.js';
 import type { GradeReport, StyleReport } from '../src/report/types.js';
 import { schemaErrors } from './report-schema.js';

@@ -4,11 +4,10 @@
 // and each must still occur; a failure lists each finding as file:line.
 // Host only: builds modules against the installed headers, loads nothing.
 import { describe, expect, it } from 'vitest';
-import { KNOWN_KERNELS } from '../../kernel/src/kernels.js';
+import { formatFinding, KNOWN_KERNELS, moduleSources, runCheckpatch, runSparse } from '../../kernel/src/index.js';
 import { kernelForTest } from '../../kernel/test/kernel-choice.js';
-import { formatFinding } from '../../kernel/src/style-findings.js';
-import { moduleSources, runCheckpatch, runSparse } from '../../kernel/src/style.js';
-import { loadAllLessons, sideDir } from '../src/lesson/load.js';
+import { sideDir } from '../src/lesson/inherit.js';
+import { loadAllLessons } from '../src/lesson/load.js';
 
 const lessons = loadAllLessons().map((l) => [l.id, sideDir(l, 'solution', 'kernel'), (l.styleExceptions ?? []).map((x) => x.type)] as const);
 const kernels = KNOWN_KERNELS.map((k) => kernelForTest(k.selector));

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LAB_STATE, REPO_ROOT } from '../../kernel/src/paths.js';
+import { LAB_STATE, REPO_ROOT } from '../../kernel/src/index.js';
 import { solutionFiles } from '../src/lesson/inherit.js';
 import { loadLesson } from '../src/lesson/load.js';
 

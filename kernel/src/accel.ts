@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync
 import { join } from 'node:path';
 import { execaSync } from 'execa';
 import type { Kernel } from './kernels.js';
-import { CACHE_DIR } from './paths.js';
+import { CACHE_DIR } from './common/paths.js';
 import { QEMU, SERIAL_FDS, type Accel } from './qemu-args.js';
 import { launchQemu } from './qemu-launch.js';
 import { pipeOf } from './reaper.js';

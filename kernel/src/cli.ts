@@ -3,12 +3,12 @@
 import { parseArgs } from 'node:util';
 import { runDoctor } from './doctor.js';
 import { formatDiagnostic } from './diagnostics.js';
-import { LabError } from './errors.js';
+import { LabError } from './common/errors.js';
 import { HOST_CONSENT_FLAG, runOnHost } from './host-backend.js';
 import { findKernel } from './kernels.js';
 import { buildModule } from './module-build.js';
 import { OUTCOME_EXIT_CODES } from './outcome.js';
-import { FAIL, PASS, WARN, bold, dim, ms } from './term.js';
+import { FAIL, PASS, WARN, bold, dim, ms } from './common/term.js';
 import { runVm, type VmRun } from './vm.js';
 import { stopSharedGuest } from './shared-guest-slot.js';
 

@@ -9,8 +9,8 @@ import { BUSYBOX, ensureInitramfs } from './initramfs.js';
 import { KNOWN_KERNELS, LAB_KERNELS_DIR, defaultKernelSelector, describeKernel, missingNote, probeKernel, type Kernel } from './kernels.js';
 import { kernelConfig } from './memcheck.js';
 import { QEMU } from './qemu-args.js';
-import { LabError } from './errors.js';
-import { hasSystemTool, LAB_STATE } from './paths.js';
+import { LabError } from './common/errors.js';
+import { hasSystemTool, LAB_STATE } from './common/paths.js';
 
 export interface DoctorLine {
   ok: boolean;

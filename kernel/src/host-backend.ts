@@ -7,7 +7,7 @@ import { release } from 'node:os';
 import type { Writable } from 'node:stream';
 import { execa } from 'execa';
 import { scanKernelLog, worstEvent } from './console-scan.js';
-import { LabError } from './errors.js';
+import { LabError } from './common/errors.js';
 import { findKernel } from './kernels.js';
 import type { VmRun } from './vm.js';
 

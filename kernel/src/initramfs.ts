@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { encodeCpio, type CpioEntry } from './cpio.js';
-import { LabError } from './errors.js';
+import { LabError } from './common/errors.js';
 import { guestInitScript, type GuestModules } from './guest-init.js';
 import type { Kernel } from './kernels.js';
 import { loadOrder, parseModulesDep } from './modules-dep.js';
-import { CACHE_DIR } from './paths.js';
+import { CACHE_DIR } from './common/paths.js';
 
 export const BUSYBOX = '/bin/busybox';
 const HOST_MODULES = '/lib/modules';

@@ -7,8 +7,8 @@
 import { accessSync, constants, existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { release } from 'node:os';
 import { basename, join } from 'node:path';
-import { LabError } from './errors.js';
-import { LAB_STATE } from './paths.js';
+import { LabError } from './common/errors.js';
+import { LAB_STATE } from './common/paths.js';
 
 /**
  * Where a kernel comes from: `lab`, unpacked by setup under .lab/kernels; `system`, a system

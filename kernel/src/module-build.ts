@@ -8,8 +8,8 @@ import { join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { parseDiagnostics, type Diagnostic } from './diagnostics.js';
 import { requireHeaders, type Kernel } from './kernels.js';
-import { withLock } from './lock.js';
-import { BUILD_DIR, REPO_ROOT } from './paths.js';
+import { withLock } from './common/lock.js';
+import { BUILD_DIR, REPO_ROOT } from './common/paths.js';
 
 export interface ModuleBuild {
   ok: boolean;

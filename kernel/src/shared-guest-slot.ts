@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processAlive } from './lock.js';
-import { LAB_STATE } from './paths.js';
+import { processAlive } from './common/lock.js';
+import { LAB_STATE } from './common/paths.js';
 
 /** NETLINK_LAB_SHARED_GUEST moves the slot (tests use their own, so a learner's guest is left alone). */
 export const SHARED_GUEST_DIR = process.env.NETLINK_LAB_SHARED_GUEST ?? join(LAB_STATE, 'shared-guest');

@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
-import { LabError } from './errors.js';
+import { LabError } from './common/errors.js';
 import type { Kernel } from './kernels.js';
 import { buildModule } from './module-build.js';
-import { CACHE_DIR, LAB_STATE, REPO_ROOT } from './paths.js';
+import { CACHE_DIR, LAB_STATE, REPO_ROOT } from './common/paths.js';
 import { parseCheckpatch, parseSparseLog, sortFindings, sparseCheckedFiles, type StyleFinding, type StyleTool } from './style-findings.js';
 
 export type { StyleFinding, StyleSeverity, StyleTool } from './style-findings.js';

@@ -1,6 +1,6 @@
 // Tests written for one particular kernel: where the lab lacks it (Debian 13 has no 6.1), they
 // are skipped under a title that says so, and the reason is printed; never failed, never passed.
-import { LabError } from '../src/errors.js';
+import { LabError } from '../src/common/errors.js';
 import { probeKernel, type Kernel } from '../src/kernels.js';
 
 export interface KernelForTest {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findKernel, KNOWN_KERNELS, LAB_KERNELS_DIR } from '../src/kernels.js';
-import { REPO_ROOT } from '../src/paths.js';
+import { REPO_ROOT } from '../src/common/paths.js';
 
 const LISTS = '/var/lib/apt/lists';
 const work = mkdtempSync(join(tmpdir(), 'lab-kernels-'));

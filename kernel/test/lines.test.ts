@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineSplitter } from '../src/lines.js';
+import { lineSplitter } from '../src/common/lines.js';
 
 describe('lineSplitter', () => {
   it('keeps a UTF-8 character whole when a chunk boundary falls inside it', () => {

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../src/paths.js';
+import { REPO_ROOT } from '../src/common/paths.js';
 
 const work = mkdtempSync(join(tmpdir(), 'setup-apt-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

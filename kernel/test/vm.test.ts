@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { findKernel, KNOWN_KERNELS } from '../src/kernels.js';
 import { kernelForTest } from './kernel-choice.js';
 import { buildModule } from '../src/module-build.js';
-import { REPO_ROOT } from '../src/paths.js';
+import { REPO_ROOT } from '../src/common/paths.js';
 import { liveCount } from '../src/reaper.js';
 import { runVm } from '../src/vm.js';
 import { runOnHost } from '../src/host-backend.js';

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeErrorMessage, decodeMessages, encodeMessages, NLM_F, NLMSG } from 'netlink-lab/client';
-import { type CheckContext, type ClientRun, defineChecks, ensure, loadModule, moduleLog, PRELOAD, type ReceivedDatagram, runNotes } from 'netlink-lab/grader';
+import { type CheckContext, type CheckFn, type ClientRun, defineChecks, ensure, loadModule, moduleLog, PRELOAD, type ReceivedDatagram, runNotes } from 'netlink-lab/grader';
 
 const NLAB_MSG_HELLO = 0x10;
 const NLAB_MSG_ECHO = 0x11;
@@ -100,6 +100,20 @@ const GOOD_LINES = [`Received message payload: ${GREETING}`, 'Echo: ping'];
 /** `client-truncated`'s text: its echo (header, text, NUL) is bigger than two pages. */
 const TRUNCATION_TEXT = 9000;
 
+/**
+ * A check that the client ignores a forged message the preload slips in (`forge`): it must not
+ * print it as an answer (`taken`: what that means; `how`: what the grader did) and must still
+ * print both real answers and exit 0.
+ */
+function strayCheck(forge: 'seq' | 'port' | 'type', taken: string, how: string): CheckFn {
+  return async (t) => {
+    await loadModule(t);
+    const { run } = await runWithPreload(t, forge);
+    ensure(!run.stdout.includes('Forged answer'), taken, { expected: GOOD_LINES, actual: lines(run), notes: [how, ...runNotes(run, { stderrLines: 8 })] });
+    ensure(lines(run).join('\n') === GOOD_LINES.join('\n') && run.code === 0, 'after skipping the stray, the client did not print both real answers', { expected: GOOD_LINES, actual: lines(run), notes: runNotes(run, { stderrLines: 8 }) });
+  };
+}
+
 export default defineChecks({
   'ack-follows-answer': (t) =>
     expectTraffic(
@@ -182,27 +196,9 @@ export default defineChecks({
     t.note(run.stderr.trim().split('\n')[0] ?? '');
   },
 
-  async 'client-wrong-seq'(t) {
-    await loadModule(t);
-    const { run } = await runWithPreload(t, 'seq');
-    ensure(!run.stdout.includes('Forged answer'), 'the client printed an answer whose seq matches none of its requests', {
-      expected: GOOD_LINES,
-      actual: lines(run),
-      notes: ['the grader handed the client a HELLO from port 0 with seq = first seq + 1000 before the real answers', ...runNotes(run, { stderrLines: 8 })],
-    });
-    ensure(lines(run).join('\n') === GOOD_LINES.join('\n') && run.code === 0, 'after skipping the stray, the client did not print both real answers', { expected: GOOD_LINES, actual: lines(run), notes: runNotes(run, { stderrLines: 8 }) });
-  },
+  'client-wrong-seq': strayCheck('seq', 'the client printed an answer whose seq matches none of its requests', 'the grader handed the client a HELLO from port 0 with seq = first seq + 1000 before the real answers'),
 
-  async 'client-wrong-type'(t) {
-    await loadModule(t);
-    const { run } = await runWithPreload(t, 'type');
-    ensure(!run.stdout.includes('Forged answer'), "the client took a message of another type as its answer because it carried the request's seq", {
-      expected: GOOD_LINES,
-      actual: lines(run),
-      notes: ["the grader slipped an NLAB_MSG_ECHO from port 0 with the HELLO's seq in between the HELLO's real answer and its ACK", ...runNotes(run, { stderrLines: 8 })],
-    });
-    ensure(lines(run).join('\n') === GOOD_LINES.join('\n') && run.code === 0, 'after skipping the stray, the client did not print both real answers', { expected: GOOD_LINES, actual: lines(run), notes: runNotes(run, { stderrLines: 8 }) });
-  },
+  'client-wrong-type': strayCheck('type', "the client took a message of another type as its answer because it carried the request's seq", "the grader slipped an NLAB_MSG_ECHO from port 0 with the HELLO's seq in between the HELLO's real answer and its ACK"),
 
   async 'client-truncated'(t) {
     await loadModule(t);
@@ -237,14 +233,5 @@ export default defineChecks({
     t.note(run.stderr.trim().split('\n')[0] ?? '');
   },
 
-  async 'client-wrong-sender'(t) {
-    await loadModule(t);
-    const { run } = await runWithPreload(t, 'port');
-    ensure(!run.stdout.includes('Forged answer'), 'the client printed an answer that came from port 4242, not from the kernel', {
-      expected: GOOD_LINES,
-      actual: lines(run),
-      notes: ['the grader handed the client a HELLO from port 4242 with the right seq before the real answers', ...runNotes(run, { stderrLines: 8 })],
-    });
-    ensure(lines(run).join('\n') === GOOD_LINES.join('\n') && run.code === 0, 'after skipping the stray, the client did not print both real answers', { expected: GOOD_LINES, actual: lines(run), notes: runNotes(run, { stderrLines: 8 }) });
-  },
+  'client-wrong-sender': strayCheck('port', 'the client printed an answer that came from port 4242, not from the kernel', 'the grader handed the client a HELLO from port 4242 with the right seq before the real answers'),
 });

@@ -1,27 +1,11 @@
 // Lesson 6 checks: nlab_kv's attributes — policy, strict parsing, padding, exact bytes — and the client.
-import {
-  decodeAttributes,
-  decodeErrorMessage,
-  decodeMessages,
-  encodeAttribute,
-  encodeMessages,
-  errnoCode,
-  NLM_F,
-  NLMSG,
-  type NetlinkMessage,
-} from 'netlink-lab/client';
+import { decodeAttributes, encodeAttribute, encodeMessages, NLM_F, type NetlinkMessage } from 'netlink-lab/client';
 import { type CheckContext, type ClientRun, decodeForReport, defineChecks, ensure, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
-import { ATTR, F_EXCL as NLAB_F_EXCL, flags, key, MSG, MSG_NAMES as NAMES, value } from 'netlink-lab/grader/nlab-kv';
+import { ATTR, batch, errName, expectAck, type KvEvidence as Evidence, F_EXCL as NLAB_F_EXCL, flags, key, MSG, MSG_NAMES as NAMES, type Outcome, value } from 'netlink-lab/grader/nlab-kv';
 
 interface Req {
   type: number;
   attrs: Buffer[];
-}
-
-/** What one request got back: its data replies and its ACK's errno (0: ACK, undefined: none). */
-interface Outcome {
-  replies: NetlinkMessage[];
-  errno: number | undefined;
 }
 
 /**
@@ -29,35 +13,19 @@ interface Outcome {
  * groups what comes back by seq. `expect` is how many datagrams should come back (every
  * ACK and every reply is its own datagram).
  */
-async function kv(t: CheckContext, reqs: Req[], expect: number): Promise<{ outcomes: Outcome[]; evidence: { messages: unknown[]; notes: string[] } }> {
-  const sent = reqs.map((r, i) => ({ type: r.type, flags: NLM_F.REQUEST | NLM_F.ACK, seq: i + 1, pid: 0, payload: Buffer.concat(r.attrs) }));
-  const datagram = encodeMessages(sent);
-  const r = await t.exchange(datagram, { count: expect, timeoutMs: 1500 });
-  ensure(!r.sendError, `sending to unit 31 failed with ${r.sendError}`, { notes: await moduleLog(t) });
-  const outcomes: Outcome[] = reqs.map(() => ({ replies: [], errno: undefined }));
-  const received: unknown[] = [];
-  for (const d of r.received) {
-    ensure(!d.decodeError && d.from === 0, d.decodeError ? `a datagram does not parse: ${d.decodeError}` : `a datagram came from port ${d.from}`, {
-      actual: d.bytes.toString('hex'),
-    });
-    received.push(...decodeForReport(d.bytes, NAMES).messages);
-    for (const m of decodeMessages(d.bytes)) {
-      const o = outcomes[m.seq - 1];
-      if (!o) continue;
-      if (m.type === NLMSG.ERROR) o.errno = decodeErrorMessage(m).errno;
-      else o.replies.push(m);
-    }
-  }
-  const evidence = { messages: [{ sent: decodeForReport(datagram, NAMES).messages }, { received }], notes: await moduleLog(t) };
-  return { outcomes, evidence };
+async function kv(t: CheckContext, reqs: Req[], expect: number): Promise<{ outcomes: Outcome[]; evidence: Evidence }> {
+  const messages = reqs.map((r) => ({ type: r.type, flags: NLM_F.REQUEST | NLM_F.ACK, payload: Buffer.concat(r.attrs) }));
+  return batch(t, messages, { expect, timeoutMs: 1500, to: 'unit 31', fromKernel: true, names: NAMES });
 }
 
-const errName = (errno: number | undefined): string => (errno === undefined ? 'no ACK' : errno === 0 ? 'ACK (success)' : errnoCode(errno));
+/** A request and the ACK it must get: errno (0: success), and what it means when it does not. */
+type AckStep = [request: Req, errno: number, what: string];
 
-/** Fails unless request `i` got `want` (0: success ACK, else that errno). */
-function expectAck(outcomes: Outcome[], i: number, want: number, what: string, evidence: { messages: unknown[]; notes: string[] }): void {
-  const got = outcomes[i]!.errno;
-  ensure(got === want, `${what}: ${errName(got)}`, { ...evidence, expected: errName(want), actual: errName(got) });
+/** Loads the module, sends the steps' requests in one datagram and checks every ACK in order. */
+async function ackSteps(t: CheckContext, steps: AckStep[]): Promise<void> {
+  await loadModule(t);
+  const { outcomes, evidence } = await kv(t, steps.map(([r]) => r), steps.length);
+  steps.forEach(([, errno, what], i) => expectAck(outcomes, i, errno, what, evidence));
 }
 
 const EINVAL = 22;
@@ -66,7 +34,7 @@ const ENOENT = 2;
 const EEXIST = 17;
 
 /** The one data reply to a GET, checked to be NLAB_MSG_VALUE with the request's seq. */
-function getReply(outcomes: Outcome[], i: number, evidence: { messages: unknown[]; notes: string[] }): NetlinkMessage {
+function getReply(outcomes: Outcome[], i: number, evidence: Evidence): NetlinkMessage {
   const o = outcomes[i]!;
   ensure(o.replies.length === 1, `GET got ${o.replies.length} replies; one NLAB_MSG_VALUE was expected`, { ...evidence, actual: errName(o.errno) });
   const m = o.replies[0]!;
@@ -74,7 +42,7 @@ function getReply(outcomes: Outcome[], i: number, evidence: { messages: unknown[
   return m;
 }
 
-function attrsOf(m: NetlinkMessage, evidence: { messages: unknown[]; notes: string[] }): Map<number, Buffer> {
+function attrsOf(m: NetlinkMessage, evidence: Evidence): Map<number, Buffer> {
   try {
     return new Map(decodeAttributes(m.payload).map((a) => [a.type, a.payload]));
   } catch (e) {
@@ -141,55 +109,29 @@ export default defineChecks({
   },
 
   async 'over-max'(t) {
-    await loadModule(t);
-    const { outcomes, evidence } = await kv(
-      t,
-      [
-        { type: MSG.SET, attrs: [key('k'.repeat(63)), value('ok')] },
-        { type: MSG.SET, attrs: [key('k'.repeat(64)), value('x')] },
-        { type: MSG.SET, attrs: [key('big'), value(Buffer.alloc(1025, 0xa5))] },
-        { type: MSG.GET, attrs: [key('big')] },
-      ],
-      4,
-    );
-    expectAck(outcomes, 0, 0, 'SET with a 63-character key was refused, so the next results mean nothing', evidence);
-    expectAck(outcomes, 1, EINVAL, 'SET with a 64-character key (65 bytes with its NUL) should fail with EINVAL', evidence);
-    expectAck(outcomes, 2, ERANGE, 'SET with a 1025-byte value should fail with ERANGE', evidence);
-    expectAck(outcomes, 3, ENOENT, 'the refused 1025-byte value must not be stored: GET should fail with ENOENT', evidence);
+    await ackSteps(t, [
+      [{ type: MSG.SET, attrs: [key('k'.repeat(63)), value('ok')] }, 0, 'SET with a 63-character key was refused, so the next results mean nothing'],
+      [{ type: MSG.SET, attrs: [key('k'.repeat(64)), value('x')] }, EINVAL, 'SET with a 64-character key (65 bytes with its NUL) should fail with EINVAL'],
+      [{ type: MSG.SET, attrs: [key('big'), value(Buffer.alloc(1025, 0xa5))] }, ERANGE, 'SET with a 1025-byte value should fail with ERANGE'],
+      [{ type: MSG.GET, attrs: [key('big')] }, ENOENT, 'the refused 1025-byte value must not be stored: GET should fail with ENOENT'],
+    ]);
   },
 
   async 'unknown-attribute'(t) {
-    await loadModule(t);
-    const { outcomes, evidence } = await kv(
-      t,
-      [
-        { type: MSG.SET, attrs: [key('a'), value('1')] },
-        { type: MSG.SET, attrs: [key('b'), value('2'), encodeAttribute(4, Buffer.from('?'))] },
-        { type: MSG.SET, attrs: [encodeAttribute(0, Buffer.alloc(4)), key('c'), value('3')] },
-        { type: MSG.GET, attrs: [key('b')] },
-      ],
-      4,
-    );
-    expectAck(outcomes, 0, 0, 'a well-formed SET was refused, so the next results mean nothing', evidence);
-    expectAck(outcomes, 1, EINVAL, 'SET with an attribute of type 4 (above NLAB_A_MAX) should fail with EINVAL', evidence);
-    expectAck(outcomes, 2, EINVAL, 'SET with an attribute of type 0 (NLAB_A_UNSPEC) should fail with EINVAL', evidence);
-    expectAck(outcomes, 3, ENOENT, 'the rejected SET must not store anything: GET b should fail with ENOENT', evidence);
+    await ackSteps(t, [
+      [{ type: MSG.SET, attrs: [key('a'), value('1')] }, 0, 'a well-formed SET was refused, so the next results mean nothing'],
+      [{ type: MSG.SET, attrs: [key('b'), value('2'), encodeAttribute(4, Buffer.from('?'))] }, EINVAL, 'SET with an attribute of type 4 (above NLAB_A_MAX) should fail with EINVAL'],
+      [{ type: MSG.SET, attrs: [encodeAttribute(0, Buffer.alloc(4)), key('c'), value('3')] }, EINVAL, 'SET with an attribute of type 0 (NLAB_A_UNSPEC) should fail with EINVAL'],
+      [{ type: MSG.GET, attrs: [key('b')] }, ENOENT, 'the rejected SET must not store anything: GET b should fail with ENOENT'],
+    ]);
   },
 
   async 'string-without-nul'(t) {
-    await loadModule(t);
-    const { outcomes, evidence } = await kv(
-      t,
-      [
-        { type: MSG.SET, attrs: [key('abc'), value('1')] },
-        { type: MSG.SET, attrs: [key('abcd', false), value('2')] },
-        { type: MSG.GET, attrs: [key('abc', false)] },
-      ],
-      3,
-    );
-    expectAck(outcomes, 0, 0, 'a well-formed SET was refused, so the next results mean nothing', evidence);
-    expectAck(outcomes, 1, EINVAL, 'SET with a 4-byte key "abcd" and no NUL should fail with EINVAL', evidence);
-    expectAck(outcomes, 2, EINVAL, 'GET with a 3-byte key "abc" and no NUL should fail with EINVAL', evidence);
+    await ackSteps(t, [
+      [{ type: MSG.SET, attrs: [key('abc'), value('1')] }, 0, 'a well-formed SET was refused, so the next results mean nothing'],
+      [{ type: MSG.SET, attrs: [key('abcd', false), value('2')] }, EINVAL, 'SET with a 4-byte key "abcd" and no NUL should fail with EINVAL'],
+      [{ type: MSG.GET, attrs: [key('abc', false)] }, EINVAL, 'GET with a 3-byte key "abc" and no NUL should fail with EINVAL'],
+    ]);
   },
 
   async padding(t) {

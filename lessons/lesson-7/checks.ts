@@ -2,7 +2,6 @@
 // client turns that into one line.
 import {
   decodeAttributes,
-  decodeErrorMessage,
   decodeMessages,
   encodeAttribute,
   encodeMessage,
@@ -12,10 +11,9 @@ import {
   NLMSG,
   NLMSGERR_ATTR,
   type ErrorReport,
-  type NetlinkMessage,
 } from 'netlink-lab/client';
 import { type CheckContext, type ClientRun, ackForReport, decodeForReport, defineChecks, ensure, flagNames, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
-import { ATTR, F_EXCL as NLAB_F_EXCL, flags, key, MSG, MSG_NAMES as NAMES, value } from 'netlink-lab/grader/nlab-kv';
+import { ATTR, batch, F_EXCL as NLAB_F_EXCL, flags, key, type KvEvidence as Evidence, MSG, MSG_NAMES as NAMES, type Outcome, value } from 'netlink-lab/grader/nlab-kv';
 
 const NLMSG_HDRLEN = 16;
 
@@ -32,51 +30,15 @@ interface Req {
   quiet?: boolean;
 }
 
-/** What one request got back: its data replies and its (error) ACK, decoded. */
-interface Outcome {
-  replies: NetlinkMessage[];
-  ack: ErrorReport | undefined;
-  /** The ACK's datagram as it arrived. */
-  ackBytes?: Buffer;
-}
-
-type Evidence = { messages: unknown[]; notes: string[] };
-
 /**
  * Sends `reqs` in one datagram from a socket with NETLINK_EXT_ACK (and NETLINK_CAP_ACK),
  * seq 1, 2, …, and groups what comes back by seq. `expect` is how many datagrams should
- * come back (every ACK and every reply is its own datagram).
+ * come back (every ACK and every reply is its own datagram). A long datagram (store-full) is
+ * summarised by its check instead of shown.
  */
 async function kv(t: CheckContext, reqs: Req[], expect: number, timeoutMs = 2000): Promise<{ outcomes: Outcome[]; evidence: Evidence }> {
-  const sent = reqs.map((r, i) => ({ type: r.type, flags: NLM_F.REQUEST | (r.quiet ? 0 : NLM_F.ACK), seq: i + 1, pid: 0, payload: Buffer.concat(r.attrs) }));
-  const datagram = encodeMessages(sent);
-  const r = await t.exchange(datagram, { count: expect, timeoutMs, extendedAck: true, capAck: true });
-  ensure(!r.sendError, `sending to unit 31 failed with ${r.sendError}`, { notes: await moduleLog(t) });
-  const outcomes: Outcome[] = reqs.map(() => ({ replies: [], ack: undefined }));
-  const received: unknown[] = [];
-  for (const d of r.received) {
-    ensure(!d.decodeError && d.from === 0, d.decodeError ? `a datagram does not parse: ${d.decodeError}` : `a datagram came from port ${d.from}`, {
-      actual: d.bytes.toString('hex'),
-    });
-    received.push(...decodeForReport(d.bytes, NAMES).messages);
-    for (const m of decodeMessages(d.bytes)) {
-      const o = outcomes[m.seq - 1];
-      if (!o) continue;
-      if (m.type === NLMSG.ERROR) {
-        o.ack = decodeErrorMessage(m);
-        o.ackBytes = d.bytes;
-      } else o.replies.push(m);
-    }
-  }
-  // A long datagram (store-full) is summarised by its check instead.
-  const evidence = {
-    messages: [
-      { sent: sent.length <= 16 ? decodeForReport(datagram, NAMES).messages : [] },
-      { received },
-    ],
-    notes: await moduleLog(t),
-  };
-  return { outcomes, evidence };
+  const messages = reqs.map((r) => ({ type: r.type, flags: NLM_F.REQUEST | (r.quiet ? 0 : NLM_F.ACK), payload: Buffer.concat(r.attrs) }));
+  return batch(t, messages, { expect, timeoutMs, to: 'unit 31', extendedAck: true, capAck: true, fromKernel: true, names: NAMES, showSent: 16 });
 }
 
 const errName = (ack: ErrorReport | undefined): string => (ack === undefined ? 'no ACK' : ack.errno === 0 ? 'ACK (success)' : errnoCode(ack.errno));

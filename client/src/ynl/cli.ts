@@ -1,11 +1,8 @@
 // `npm run ynl-gen -- SPEC OUT`: generates a typed TypeScript client from a YNL genetlink spec.
-// The only I/O around the pure generator in generate.ts.
+// The only I/O around the pure generator (index.ts, generate.ts).
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { parse } from 'yaml';
-import { generateClient } from './generate.js';
-import { SpecError } from './spec.js';
+import { generateClientFromYaml, isSpecInputError } from './index.js';
 
 function main(argv: string[]): number {
   const [specPath, outPath, ...rest] = argv;
@@ -16,9 +13,9 @@ function main(argv: string[]): number {
   const text = readFileSync(specPath, 'utf8');
   let source: string;
   try {
-    source = generateClient(parse(text), { specFile: basename(specPath), specText: text });
+    source = generateClientFromYaml(text, specPath);
   } catch (e) {
-    if (!(e instanceof SpecError) && !(e instanceof Error && e.name === 'YAMLParseError')) throw e;
+    if (!isSpecInputError(e)) throw e;
     console.error(`${specPath}: ${e.message}`);
     return 1;
   }

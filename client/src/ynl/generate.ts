@@ -62,24 +62,20 @@ function docComment(doc: string | undefined, indent = ''): string[] {
   return [`${indent}/**`, ...lines.map((l) => `${indent} * ${l}`.trimEnd()), `${indent} */`];
 }
 
-const SCALAR_TS: Record<string, { out: string; in: string }> = {
-  flag: { out: 'boolean', in: 'boolean' },
-  binary: { out: 'Buffer', in: 'Buffer' },
-  string: { out: 'string', in: 'string' },
-  u8: { out: 'number', in: 'number' },
-  u16: { out: 'number', in: 'number' },
-  u32: { out: 'number', in: 'number' },
-  s8: { out: 'number', in: 'number' },
-  s16: { out: 'number', in: 'number' },
-  s32: { out: 'number', in: 'number' },
-  u64: { out: 'bigint', in: 'number | bigint' },
-  s64: { out: 'bigint', in: 'number | bigint' },
-  uint: { out: 'bigint', in: 'number | bigint' },
-  sint: { out: 'bigint', in: 'number | bigint' },
-  be16: { out: 'number', in: 'number' },
-  be32: { out: 'number', in: 'number' },
-  bitfield32: { out: '{ value: number; selector: number }', in: '{ value: number; selector: number }' },
-};
+/** The TypeScript types of a scalar kind: as decoded, and as accepted for encoding. */
+const SCALAR_TS: Record<string, { out: string; in: string }> = Object.fromEntries(
+  (
+    [
+      [['flag'], 'boolean', 'boolean'],
+      [['binary'], 'Buffer', 'Buffer'],
+      [['string'], 'string', 'string'],
+      [['u8', 'u16', 'u32', 's8', 's16', 's32'], 'number', 'number'],
+      [['u64', 's64', 'uint', 'sint'], 'bigint', 'number | bigint'],
+      [['be16', 'be32'], 'number', 'number'],
+      [['bitfield32'], '{ value: number; selector: number }', '{ value: number; selector: number }'],
+    ] as const
+  ).flatMap(([kinds, out, input]) => kinds.map((k) => [k, { out, in: input }])),
+);
 
 const setConst = (s: string): string => `${camel(s).replace(/Op$/, '')}Attributes`;
 const valuesType = (s: string): string => `${pascal(s)}Attributes`;

@@ -2,10 +2,7 @@
 // encoded at build time by the client library, then described row by row (offset, bytes,
 // field, value) by the same dissector as the message viewer. A codec change changes the table;
 // docs/test/byte-tables.test.ts checks every table's bytes against the encoding.
-import { NLM_F } from '../../../client/src/constants.ts';
-import { encodeGenlHeader } from '../../../client/src/genl-codec.ts';
-import { encodeMessage } from '../../../client/src/header.ts';
-import { encodeAttributeSet } from '../../../client/src/schema.ts';
+import { encodeAttributeSet, encodeGenlHeader, encodeMessage, NLM_F } from '../../../client/src/codecs.ts';
 import type { Locale } from '../lessons.ts';
 import { familySet, viewMessages, type ViewerFamily } from '../theme/viewer/dissect.ts';
 import { pageWords } from '../theme/viewer/words.ts';

@@ -1,6 +1,6 @@
 // What each attribute kind decodes to in JavaScript, found by running the client's own
 // decodeScalar() on a zero-filled payload of each width, so the page cannot drift from the code.
-import { decodeScalar, type ScalarKind } from '../../../client/src/attributes.ts';
+import { decodeScalar, type ScalarKind } from '../../../client/src/codecs.ts';
 
 export interface DecodedKind {
   kind: string;

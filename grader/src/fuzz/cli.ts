@@ -2,7 +2,7 @@
 // fuzzes lesson modules in a guest and prints one line per lesson (or JSON); exit 1 on any fault.
 
 import { parseArgs } from 'node:util';
-import { findKernel } from '../../../kernel/src/kernels.js';
+import { findKernel } from '../../../kernel/src/index.js';
 import { reportCliError } from '../cli-errors.js';
 import { loadAllLessons, loadLesson } from '../lesson/load.js';
 import { describeReport } from './describe.js';

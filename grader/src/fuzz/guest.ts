@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { NETLINK, openSocket } from 'netlink-lab/client';
-import { scanKernelLog } from '../../../kernel/src/console-scan.js';
+import { scanKernelLog } from '../../../kernel/src/in-guest.js';
 import { findFamily } from '../guest/genl-family.js';
 import { insmod, loadedModules, rmmod } from '../guest/modules.js';
 import { captureModuleImage, type ModuleImage } from '../guest/module-image.js';
@@ -16,10 +16,10 @@ import { KmsgTail } from './kmsg-tail.js';
 import { seedMessage, type FuzzTarget } from './model.js';
 import { nextDatagram } from './mutate.js';
 import { prng } from './prng.js';
-import { FUZZ_EVENT_PREFIX, type FuzzEvent, type GuestFuzzPlan, type GuestFuzzResult, type GuestFuzzTarget } from './protocol.js';
+import { fuzzEvents, type FuzzEvent, type GuestFuzzPlan, type GuestFuzzResult, type GuestFuzzTarget } from './protocol.js';
 
 function emit(e: FuzzEvent): void {
-  process.stdout.write(`${FUZZ_EVENT_PREFIX}${JSON.stringify(e)}\n`);
+  process.stdout.write(fuzzEvents.line(e));
 }
 
 /** Health events in these kernel log lines. */

@@ -4,17 +4,14 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Kernel } from '../../../kernel/src/kernels.js';
-import { lineWriter } from '../../../kernel/src/lines.js';
-import { buildModule } from '../../../kernel/src/module-build.js';
-import { REPO_ROOT } from '../../../kernel/src/paths.js';
-import { newShareDir, runVm, type VmRun } from '../../../kernel/src/vm.js';
+import { buildModule, type Kernel, lineWriter, newShareDir, REPO_ROOT, runVm, type VmRun } from '../../../kernel/src/index.js';
 import { gateHealthKind } from '../guest/protocol.js';
-import { sideDir, type Lesson, type Target } from '../lesson/load.js';
+import { sideDir } from '../lesson/inherit.js';
+import type { Lesson, Target } from '../lesson/load.js';
 import { seedMessage, type FuzzTarget } from './model.js';
 import { replay } from './mutate.js';
 import { prng } from './prng.js';
-import { parseFuzzEvent, type GuestFuzzResult, type GuestFuzzTarget } from './protocol.js';
+import { fuzzEvents, type GuestFuzzResult, type GuestFuzzTarget } from './protocol.js';
 
 const GUEST = join(REPO_ROOT, 'dist/grader/src/fuzz/guest.js');
 export const DEFAULT_SEED = 0x4e4c4142;
@@ -96,7 +93,7 @@ async function guestRun(kernel: Kernel, targets: GuestFuzzTarget[]): Promise<Gue
   const run: Omit<GuestRun, 'vm'> = { ends: new Map(), started: new Map(), progress: new Map(), ms: 0 };
   let t0 = performance.now();
   const onLine = (line: string): void => {
-    const ev = parseFuzzEvent(line);
+    const ev = fuzzEvents.parse(line);
     if (!ev) return;
     if (ev.type === 'start') {
       run.running = ev.target;

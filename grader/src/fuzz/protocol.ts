@@ -1,6 +1,7 @@
 // What the fuzzer in the guest and the host tell each other: a plan file in, `@@fuzz {json}`
 // lines out.
 
+import { consoleChannel } from '../console-channel.js';
 import type { LessonFuzz } from '../lesson/schema.js';
 import type { ReportHealthKind } from '../guest/protocol.js';
 
@@ -45,13 +46,5 @@ export type FuzzEvent =
   | { type: 'progress'; target: number; sent: number }
   | { type: 'end'; target: number; result: GuestFuzzResult };
 
-export const FUZZ_EVENT_PREFIX = '@@fuzz ';
-
-export function parseFuzzEvent(line: string): FuzzEvent | undefined {
-  if (!line.startsWith(FUZZ_EVENT_PREFIX)) return undefined;
-  try {
-    return JSON.parse(line.slice(FUZZ_EVENT_PREFIX.length)) as FuzzEvent;
-  } catch {
-    return undefined;
-  }
-}
+/** The fuzzing guest's events, read by `host.ts`. */
+export const fuzzEvents = consoleChannel<FuzzEvent>('@@fuzz ');

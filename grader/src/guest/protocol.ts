@@ -1,7 +1,8 @@
 // What the guest runner tells the host, one `@@lab {json}` line per event.
 
+import { consoleChannel } from '../console-channel.js';
 import type { Evidence } from '../check-api.js';
-import type { HealthKind } from '../../../kernel/src/console-scan.js';
+import type { HealthKind } from '../../../kernel/src/in-guest.js';
 import type { ReportedMessage } from '../decode-report.js';
 
 /** The memory errors the gate tells apart: the console's (SLUB, KFENCE, list debugging) and leaks at rmmod. */
@@ -55,14 +56,5 @@ export type GuestEvent =
   | { type: 'done'; request: number }
   | { type: 'fatal'; message: string };
 
-export const EVENT_PREFIX = '@@lab ';
-
-/** Parses one output line; undefined for lines that are not events. */
-export function parseGuestEvent(line: string): GuestEvent | undefined {
-  if (!line.startsWith(EVENT_PREFIX)) return undefined;
-  try {
-    return JSON.parse(line.slice(EVENT_PREFIX.length)) as GuestEvent;
-  } catch {
-    return undefined;
-  }
-}
+/** The runner's events, read by the host's session (`vm-session.ts`). */
+export const guestEvents = consoleChannel<GuestEvent>('@@lab ');

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { scanKernelLog } from '../../../kernel/src/console-scan.js';
+import { scanKernelLog } from '../../../kernel/src/in-guest.js';
 import { CheckFailed, commonChecks, isCheckFailed, type CheckSet } from '../check-api.js';
 import { distinctHealth, healthPhrase } from '../health-causes.js';
 import type { GuestPlan, Job } from '../plan.js';
@@ -22,13 +22,13 @@ import { captureModuleImage, type ModuleImage } from './module-image.js';
 import { findLeaks, leakExcerpt, validateCaches } from './slab-debug.js';
 import { findFamily } from './genl-family.js';
 import { readProcNetlink, unitTaken } from './proc-netlink.js';
-import { EVENT_PREFIX, gateHealthKind, type CapturedDatagram, type GuestEvent, type JobCapture, type JobResult } from './protocol.js';
+import { gateHealthKind, guestEvents, type CapturedDatagram, type GuestEvent, type JobCapture, type JobResult } from './protocol.js';
 
 const POLL_MS = 25;
 const SPARE_KINDS: SpareKind[] = ['node', 'python'];
 
 function emit(event: GuestEvent): void {
-  process.stdout.write(`${EVENT_PREFIX}${JSON.stringify(event)}\n`);
+  process.stdout.write(guestEvents.line(event));
 }
 
 /** Leak counts already reported in this guest, so a leak fails only the job that made it. */

@@ -10,7 +10,7 @@ import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { REPO_ROOT } from '../../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../../kernel/src/in-guest.js';
 
 type Spare = ChildProcessByStdio<null, Readable, Readable>;
 export type SpareKind = 'node' | 'python';

@@ -2,9 +2,7 @@
 // generated text out. Each must produce exactly what its command-line tool writes, so a file
 // a student regenerates by hand and one `lessons sync` makes are the same.
 
-import { basename } from 'node:path';
-import { parse } from 'yaml';
-import { generateClient } from '../../../client/src/ynl/generate.js';
+import { generateClientFromYaml } from '../../../client/src/ynl/index.js';
 import { LessonFormatError, type GeneratedFile, type GeneratorTool } from './schema.js';
 
 /** `text` is the input file's content, `file` its path (for names and messages). */
@@ -12,7 +10,7 @@ export type Generator = (text: string, file: string) => string;
 
 const GENERATORS: Record<GeneratorTool, Generator> = {
   // `npm run ynl-gen -- SPEC OUT` (client/src/ynl/cli.ts).
-  'ynl-gen': (text, file) => generateClient(parse(text), { specFile: basename(file), specText: text }),
+  'ynl-gen': generateClientFromYaml,
 };
 
 /**

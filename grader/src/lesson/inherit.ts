@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BUILD_DIR } from '../../../kernel/src/paths.js';
+import { BUILD_DIR } from '../../../kernel/src/index.js';
 import { CHANGES_FILE, readChanges, type FileChanges } from './changes-file.js';
-import { LessonNotFound, loadLessonFrom, type Lesson } from './load.js';
+import { LessonNotFound, loadLessonFrom, type Lesson, type Target } from './load.js';
 import { LessonFormatError } from './schema.js';
 import { markerLanguage, toSolutionView } from './todo-markers.js';
 
@@ -113,4 +113,13 @@ export function applyHunks(text: string, hunks: FileChanges['hunks'], file: stri
     from = at + now.length;
   }
   return lines.join('\n');
+}
+
+/**
+ * The folder holding one side of a lesson, e.g. lessons/<id>/starter/kernel. A solution side
+ * with files taken from the base is a filled-in copy under .lab/build (./inherit.ts).
+ */
+export function sideDir(lesson: Lesson, target: Target, part: 'kernel' | 'client'): string {
+  if (target === 'starter' && lesson.starterDir) return join(lesson.starterDir, part);
+  return target === 'solution' ? solutionSideDir(lesson, part) : join(lesson.dir, target, part);
 }

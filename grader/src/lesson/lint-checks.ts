@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import type ts from 'typescript';
-import { BUILD_DIR, REPO_ROOT } from '../../../kernel/src/paths.js';
+import { BUILD_DIR, REPO_ROOT } from '../../../kernel/src/index.js';
 import type { Problem } from './problems.js';
 import type { LessonCheck } from './schema.js';
 

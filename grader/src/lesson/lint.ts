@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { REPO_ROOT } from '../../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../../kernel/src/index.js';
 import { checksProblems, type ChecksFile } from './lint-checks.js';
 import { pageProblems, type Page } from './lint-pages.js';
 import { checkLines, collectTodos, todoReferenceProblems, type MarkedFile } from './lint-todos.js';

@@ -2,9 +2,8 @@
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../../kernel/src/index.js';
 import { withCommonChecks } from './common-checks.js';
-import { solutionSideDir } from './inherit.js';
 import { type BenchRole, LessonFormatError, validateLesson, type LessonMeta } from './schema.js';
 
 export const LESSONS_DIR = join(REPO_ROOT, 'lessons');
@@ -69,15 +68,6 @@ export function loadLessonFrom(root: string, wanted: string): Lesson {
 
 export function loadAllLessons(root = LESSONS_DIR): Lesson[] {
   return lessonIds(root).map((id) => loadLessonFrom(root, id));
-}
-
-/**
- * The folder holding one side of a lesson, e.g. lessons/<id>/starter/kernel. A solution side
- * with files taken from the base is a filled-in copy under .lab/build (./inherit.ts).
- */
-export function sideDir(lesson: Lesson, target: Target, part: 'kernel' | 'client'): string {
-  if (target === 'starter' && lesson.starterDir) return join(lesson.starterDir, part);
-  return target === 'solution' ? solutionSideDir(lesson, part) : join(lesson.dir, target, part);
 }
 
 /** The one lesson whose lesson.json gives it `role` in `bench` (see BENCH_ROLES). */

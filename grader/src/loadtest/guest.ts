@@ -6,13 +6,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { isSystemError, subscribe, type NetlinkSocket } from 'netlink-lab/client';
-import { scanKernelLog } from '../../../kernel/src/console-scan.js';
+import { scanKernelLog } from '../../../kernel/src/in-guest.js';
 import { KmsgTail } from '../fuzz/kmsg-tail.js';
 import { findFamily } from '../guest/genl-family.js';
 import { insmod, rmmod } from '../guest/modules.js';
 import { gateHealthKind } from '../guest/protocol.js';
 import { runClient } from './client.js';
-import { LOAD_PREFIX, type ClientStats, type LoadPlan, type LoadResult } from './protocol.js';
+import { loadResults, type ClientStats, type LoadPlan, type LoadResult } from './protocol.js';
 
 type FromClient = { type: 'ready' } | { type: 'done'; stats: ClientStats } | { type: 'failed'; error: string };
 type ToClient = { type: 'go'; at: number };
@@ -110,4 +110,4 @@ async function coordinate(plan: LoadPlan): Promise<LoadResult> {
 
 const plan = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadPlan;
 if (process.argv[3] === 'client') await asClient(plan, Number(process.argv[4]));
-else process.stdout.write(`${LOAD_PREFIX}${JSON.stringify(await coordinate(plan))}\n`);
+else process.stdout.write(loadResults.line(await coordinate(plan)));

@@ -4,14 +4,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Kernel } from '../../../kernel/src/kernels.js';
-import { buildModule } from '../../../kernel/src/module-build.js';
-import { REPO_ROOT } from '../../../kernel/src/paths.js';
-import { newShareDir, runVm } from '../../../kernel/src/vm.js';
+import { buildModule, type Kernel, newShareDir, REPO_ROOT, runVm } from '../../../kernel/src/index.js';
 import { gateHealthKind } from '../guest/protocol.js';
 import { tcgNodeFlags } from '../node-flags.js';
-import { benchLesson, loadLesson, sideDir, type Lesson, type Target } from '../lesson/load.js';
-import { LOAD_PREFIX, type ClientStats, type LoadPlan, type LoadResult } from './protocol.js';
+import { sideDir } from '../lesson/inherit.js';
+import { benchLesson, loadLesson, type Lesson, type Target } from '../lesson/load.js';
+import { loadResults, type ClientStats, type LoadPlan, type LoadResult } from './protocol.js';
 
 const GUEST = join(REPO_ROOT, 'dist/grader/src/loadtest/guest.js');
 
@@ -102,12 +100,11 @@ export async function runLoadTest(kernel: Kernel, opts: LoadOptions = {}): Promi
   // coordinator's flags, which fork() hands to the clients) 203 s (395/s). KVM is far faster.
   const timeoutMs = 90_000 + plan.clients * plan.ops * 15;
   const vm = await runVm({ kernel, command: [process.execPath, GUEST, planFile], tcgArgs: tcgNodeFlags(), cwd: REPO_ROOT, shareDir, stdout, timeoutMs, cpus: opts.cpus ?? 2 });
-  const line = out.split('\n').find((l) => l.startsWith(LOAD_PREFIX));
+  const reported = loadResults.find(out);
   const vmHealth = vm.health.map((h) => ({ kind: gateHealthKind(h.kind), excerpt: h.excerpt }));
   // Without a result line the guest died (panic, hang, timeout): that is the verdict.
-  const result: LoadResult = line
-    ? (JSON.parse(line.slice(LOAD_PREFIX.length)) as LoadResult)
-    : { kernel: vm.kernelRelease, cpus: opts.cpus ?? 2, clients: [], watcher: { events: 0, enobufs: 0 }, ms: 0, health: vmHealth, gate: [`the guest ended with ${vm.outcome}${vm.exitCode !== undefined ? ` (exit ${vm.exitCode})` : ''}: ${vm.detail ?? vm.stderr.slice(-500)}`] };
-  if (line && !result.health.length) result.health.push(...vmHealth);
+  const result: LoadResult =
+    reported ?? { kernel: vm.kernelRelease, cpus: opts.cpus ?? 2, clients: [], watcher: { events: 0, enobufs: 0 }, ms: 0, health: vmHealth, gate: [`the guest ended with ${vm.outcome}${vm.exitCode !== undefined ? ` (exit ${vm.exitCode})` : ''}: ${vm.detail ?? vm.stderr.slice(-500)}`] };
+  if (reported && !result.health.length) result.health.push(...vmHealth);
   return summarize(result, plan);
 }

@@ -1,5 +1,7 @@
 // The load test's plan (host → guest) and result (guest → host, one JSON line).
 
+import { consoleChannel } from '../console-channel.js';
+
 export interface LoadPlan {
   module: { name: string; path: string };
   /** Generic netlink family and its notification group. */
@@ -45,4 +47,4 @@ export interface LoadResult {
   gate: string[];
 }
 
-export const LOAD_PREFIX = '@@load ';
+export const loadResults = consoleChannel<LoadResult>('@@load ');

@@ -11,7 +11,7 @@ import {
 } from 'netlink-lab/client';
 import { insmod, rmmod } from '../guest/modules.js';
 import { attributes as kv, CMD } from '../fixtures/nlab-kv.js';
-import { NETBENCH_PREFIX, type ModuleRef, type NetbenchPlan, type NetbenchResult, type NetbenchSeries } from './protocol.js';
+import { netbenchResults, type ModuleRef, type NetbenchPlan, type NetbenchResult, type NetbenchSeries } from './protocol.js';
 
 const NLAB_MSG_ECHO = 0x11;
 const KEY = 'bench';
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   await unload(plan.modules.dump);
 
   const result: Omit<NetbenchResult, 'lessons'> = { raw, genl, dump: dumps, kernel: release() };
-  process.stdout.write(`${NETBENCH_PREFIX}${JSON.stringify(result)}\n`);
+  process.stdout.write(netbenchResults.line(result));
 }
 
 await main();

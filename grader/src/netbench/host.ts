@@ -6,12 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { execa } from 'execa';
-import type { Kernel } from '../../../kernel/src/kernels.js';
-import { buildModule } from '../../../kernel/src/module-build.js';
-import { REPO_ROOT } from '../../../kernel/src/paths.js';
-import { newShareDir, runVm } from '../../../kernel/src/vm.js';
-import { benchLesson, sideDir, type Lesson } from '../lesson/load.js';
-import { NETBENCH_PREFIX, type ModuleRef, type NetbenchPlan, type NetbenchResult } from './protocol.js';
+import { buildModule, type Kernel, newShareDir, REPO_ROOT, runVm } from '../../../kernel/src/index.js';
+import { sideDir } from '../lesson/inherit.js';
+import { benchLesson, type Lesson } from '../lesson/load.js';
+import { netbenchResults, type ModuleRef, type NetbenchPlan, type NetbenchResult } from './protocol.js';
 
 const GUEST = join(REPO_ROOT, 'dist/grader/src/netbench/guest.js');
 const C_CLIENT = join(REPO_ROOT, 'client/build/nlguest');
@@ -74,11 +72,10 @@ export async function runNetbench(kernel: Kernel, opts: { runs: number; roundTri
   let out = '';
   const stdout = new Writable({ write: (chunk: Buffer, _e, done) => void ((out += chunk.toString('utf8')), done()) });
   const vm = await runVm({ kernel, command: [process.execPath, ...(opts.nodeArgs ?? []), GUEST, planFile], cwd: REPO_ROOT, shareDir, stdout, timeoutMs: 20 * 60_000 });
-  const line = out.split('\n').find((l) => l.startsWith(NETBENCH_PREFIX));
-  if (vm.outcome !== 'exit' || vm.exitCode !== 0 || !line) {
+  const result = netbenchResults.find(out);
+  if (vm.outcome !== 'exit' || vm.exitCode !== 0 || !result) {
     throw new NetbenchError(`the benchmark guest ended with ${vm.outcome}${vm.exitCode !== undefined ? ` (exit ${vm.exitCode})` : ''}: ${vm.detail ?? ''}\n${vm.stderr.slice(-3000)}`);
   }
-  const result = JSON.parse(line.slice(NETBENCH_PREFIX.length)) as Omit<NetbenchResult, 'lessons'>;
   return { ...result, lessons: { raw: plan.modules.raw.lesson, genl: plan.modules.genl.lesson, dump: plan.modules.dump.lesson } };
 }
 

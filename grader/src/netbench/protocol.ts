@@ -1,5 +1,7 @@
 // The guest netlink benchmark's plan (host → guest) and result (guest → host, one JSON line).
 
+import { consoleChannel } from '../console-channel.js';
+
 export interface NetbenchPlan {
   /** The C client (client/bench/nlguest.c), built on the host. */
   c: string;
@@ -35,4 +37,4 @@ export interface NetbenchResult {
   lessons: { raw: string; genl: string; dump: string };
 }
 
-export const NETBENCH_PREFIX = '@@netbench ';
+export const netbenchResults = consoleChannel<Omit<NetbenchResult, 'lessons'>>('@@netbench ');

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../../kernel/src/paths.js';
+import { REPO_ROOT } from '../../../kernel/src/index.js';
 import type { DocsSite } from './hint-link.js';
 
 /** `vitepress dev`'s and `vitepress preview`'s default ports; NETLINK_LAB_DOCS_URL names another server. */

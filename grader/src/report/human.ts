@@ -1,7 +1,6 @@
 // The report a person reads: ✓/✗ per check, points, evidence, hints, timings.
 
-import { formatFinding } from '../../../kernel/src/style-findings.js';
-import { FAIL, PASS, WARN, bold, dim, ms, red, yellow } from '../../../kernel/src/term.js';
+import { bold, dim, FAIL, formatFinding, ms, PASS, red, WARN, yellow } from '../../../kernel/src/index.js';
 import type { CheckReport, GradeReport, RunReport, StyleReport } from './types.js';
 import { healthMeaning } from '../health-causes.js';
 import { withoutBytes } from './viewer-link.js';

@@ -1,6 +1,6 @@
 // The grade report: what --json prints (schema: grader/report.schema.json).
 
-import type { ModuleStyle } from '../../../kernel/src/style.js';
+import type { ModuleStyle } from '../../../kernel/src/index.js';
 import type { Evidence } from '../check-api.js';
 import type { CheckStatus, JobResult, ReportHealthKind } from '../guest/protocol.js';
 import type { Pairing } from '../plan.js';

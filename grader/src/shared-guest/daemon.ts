@@ -7,9 +7,7 @@
 
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { findKernel } from '../../../kernel/src/kernels.js';
-import { ensureSharedGuestDir, SHARED_GUEST_LOG, SHARED_GUEST_PID, sharedGuestSocket } from '../../../kernel/src/shared-guest-slot.js';
-import type { VmRun } from '../../../kernel/src/vm.js';
+import { ensureSharedGuestDir, findKernel, SHARED_GUEST_LOG, SHARED_GUEST_PID, sharedGuestSocket, type VmRun } from '../../../kernel/src/index.js';
 import { GuestSession } from '../vm-session.js';
 import { receive, send, type ToDaemon } from './protocol.js';
 

@@ -2,8 +2,7 @@
 // over a unix socket. The daemon serves one grader at a time; the connection is the lease.
 
 import type { Socket } from 'node:net';
-import { lineSplitter } from '../../../kernel/src/lines.js';
-import type { VmRun } from '../../../kernel/src/vm.js';
+import { lineSplitter, type VmRun } from '../../../kernel/src/index.js';
 import type { JobResult } from '../guest/protocol.js';
 import type { GuestPlan, Job } from '../plan.js';
 

@@ -1,13 +1,7 @@
 // The message viewer's dissection: bytes in, one table of rows per message out (offset, length,
 // field, value, depth). Every value comes from the client library's own codecs (client/src);
 // this file only walks them and words the result. Pure: the page draws the rows.
-import { decodeDoneMessage, decodeErrorMessage, nameOffsets, policyAttributes, type ErrorReport } from '../../../../client/src/ack.ts';
-import { decodeAttributes, decodeScalar, NLA_HDRLEN, type ScalarKind, type ScalarValue } from '../../../../client/src/attributes.ts';
-import { CTRL_CMD, GENL_ID_CTRL, NL_ATTR_TYPE_NAMES, NLM_F, NLMSG, NLMSGERR_ATTR } from '../../../../client/src/constants.ts';
-import { errnoCode, MalformedMessageError, type ExtendedAck, type PolicyInfo } from '../../../../client/src/errors.ts';
-import { ctrlAttributes, decodeGenlHeader, decodeGenlMessage, GENL_HDRLEN } from '../../../../client/src/genl-codec.ts';
-import { align, decodeMessages, flagNames, NLMSG_HDRLEN, type NetlinkMessage } from '../../../../client/src/header.ts';
-import { defineAttributeSet, type AttributeSet, type AttributeSpec } from '../../../../client/src/schema.ts';
+import { align, type AttributeSet, type AttributeSpec, CTRL_CMD, ctrlAttributes, decodeAttributes, decodeDoneMessage, decodeErrorMessage, decodeGenlHeader, decodeGenlMessage, decodeMessages, decodeScalar, defineAttributeSet, errnoCode, type ErrorReport, type ExtendedAck, flagNames, GENL_HDRLEN, GENL_ID_CTRL, MalformedMessageError, nameOffsets, type NetlinkMessage, NL_ATTR_TYPE_NAMES, NLA_HDRLEN, NLM_F, NLMSG, NLMSG_HDRLEN, NLMSGERR_ATTR, policyAttributes, type PolicyInfo, type ScalarKind, type ScalarValue } from '../../../../client/src/codecs.ts';
 
 /** A lesson's family as the viewer gets it (docs/.vitepress/gen/lesson-families.ts). */
 export interface ViewerFamily {
@@ -112,6 +106,8 @@ function scalarValue(v: ScalarValue, words: ViewerWords): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number') return v > 9 ? `${v} (${hex(v, 0)})` : String(v);
   if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  // NLA_BITFIELD32: the bits to set, and the selector naming every bit the request changes.
+  if (!(v instanceof Uint8Array)) return `value ${hex(v.value, 8)} selector ${hex(v.selector, 8)}`;
   return bytesValue(v, words);
 }
 
