@@ -20,6 +20,18 @@ const FIRST_MARK_MS = 15_000;
 const RESEND_MS = 1_000;
 const POLL_MS = 20;
 
+/** The longest family name nlctrl accepts: GENL_NAMSIZ (16) less the NUL. */
+export const FAMILY_NAME_MAX = 15;
+
+/**
+ * Marker `n` of the runner `pid`: a family name nobody registers, within FAMILY_NAME_MAX
+ * however long the guest lives (nlctrl refuses a longer one with EINVAL), and of one width,
+ * so that no marker's name is part of another's.
+ */
+export function markerName(n: number, pid: number): string {
+  return `lm${n.toString(36).padStart(5, '0')}.${pid.toString(36)}`;
+}
+
 export class CaptureError extends Error {
   override name = 'CaptureError';
 }
@@ -111,7 +123,7 @@ function reader(): Capture {
   };
   return {
     async mark() {
-      const name = `lab-mark-${++marks}-${process.pid}`;
+      const name = markerName(++marks, process.pid);
       const limit = marks === 1 ? FIRST_MARK_MS : MARK_MS;
       const deadline = Date.now() + limit;
       let sent = 0;
