@@ -57,21 +57,21 @@ function whyFailed(r: GradeReport): string {
 }
 
 /**
- * A grade whose verdict `problems` finds wrong is graded once more, in a freshly booted guest,
- * and only that second grade is asserted on. A wrong verdict that a fresh guest does not
- * repeat is printed whole (with `whyFailed`), so a flaky guest shows in the log instead of
- * failing a CI run, while a grader or lesson bug fails both grades and the test.
+ * A grade whose verdict is not `right` is graded once more, in a freshly booted guest, and
+ * only that second grade is asserted on. A wrong verdict that a fresh guest does not repeat
+ * is printed whole (with `whyFailed`), so a flaky guest shows in the log instead of failing a
+ * CI run, while a grader or lesson bug fails both grades and the test.
  */
-async function gradeTwiceIfWrong(grade: () => Promise<GradeReport>, problems: (r: GradeReport) => string[], guest: SharedGuest, what: string): Promise<GradeReport> {
+async function gradeTwiceIfWrong(grade: () => Promise<GradeReport>, right: (r: GradeReport) => boolean, guest: SharedGuest, what: string): Promise<GradeReport> {
   const first = await grade();
-  const wrong = problems(first);
-  if (wrong.length === 0) return first;
+  if (right(first)) return first;
   await guest.retire();
   const second = await grade();
-  const again = problems(second);
-  console.warn(`${what}: ${again.length ? 'wrong twice' : 'wrong once, right in a fresh guest'}; first grade: ${wrong.join('; ')}\n${whyFailed(first)}`);
+  console.warn(`${what}: ${right(second) ? 'wrong once, right in a fresh guest' : 'wrong twice'}; first grade: ${whyFailed(first)}`);
   return second;
 }
+
+const failedIds = (r: GradeReport): string[] => r.checks.filter((c) => c.status !== 'pass').map((c) => c.id);
 
 export function gradeEveryLesson(selector: string, opts: { pcap?: boolean } = {}): void {
   const lessons = loadAllLessons();
@@ -83,10 +83,9 @@ export function gradeEveryLesson(selector: string, opts: { pcap?: boolean } = {}
   describe.skipIf(!found)(title, () => {
     describe.each(lessons.map((l) => [l.id, l] as const))('%s', (_id, lesson) => {
       it('solution passes every check', async () => {
-        const notPassed = (r: GradeReport) => r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status} ${c.message ?? ''}`);
         const grade = () => gradeLesson({ lesson, target: 'solution', kernel, warm, ...(opts.pcap ? { pcap: true } : {}) });
-        const r = await gradeTwiceIfWrong(grade, notPassed, guest, `${lesson.id} solution on ${selector}`);
-        const failed = notPassed(r);
+        const r = await gradeTwiceIfWrong(grade, (x) => failedIds(x).length === 0, guest, `${lesson.id} solution on ${selector}`);
+        const failed = r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status} ${c.message ?? ''}`);
         expect(failed, whyFailed(r)).toEqual([]);
         expect(r.score).toBe(r.total);
         expect(r.health).toEqual([]);
@@ -105,12 +104,9 @@ export function gradeEveryLesson(selector: string, opts: { pcap?: boolean } = {}
 
       it('starter fails exactly the checks its TODOs cover', async () => {
         const expected = lesson.checks.filter((c) => c.todos.length > 0).map((c) => c.id);
-        const failedIds = (r: GradeReport) => r.checks.filter((c) => c.status !== 'pass').map((c) => c.id);
-        const unexpected = (r: GradeReport) => (isDeepStrictEqual(failedIds(r), expected) ? [] : [`failed ${failedIds(r).join(', ')}`]);
         const grade = () => gradeLesson({ lesson, target: 'starter', kernel, warm, style: false });
-        const r = await gradeTwiceIfWrong(grade, unexpected, guest, `${lesson.id} starter on ${selector}`);
-        const failed = failedIds(r);
-        expect(failed, whyFailed(r)).toEqual(expected);
+        const r = await gradeTwiceIfWrong(grade, (x) => isDeepStrictEqual(failedIds(x), expected), guest, `${lesson.id} starter on ${selector}`);
+        expect(failedIds(r), whyFailed(r)).toEqual(expected);
         expect(r.checks.filter((c) => c.status === 'error')).toEqual([]);
         expect(schemaErrors(r)).toEqual([]);
         guest.expectNoStray();
