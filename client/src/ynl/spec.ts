@@ -146,7 +146,8 @@ export function resolveSpec(raw: unknown): ResolvedSpec {
   need(raw && typeof raw === 'object', 'the spec is not a YAML mapping');
   const spec = raw as YnlSpec;
   need(typeof spec.name === 'string', 'the spec has no name');
-  need((spec.protocol ?? 'genetlink') === 'genetlink', `protocol ${spec.protocol}: only "genetlink" is supported`);
+  // genetlink-legacy numbers the same way while the enum model is unified and there is no fixed header.
+  need(['genetlink', 'genetlink-legacy'].includes(spec.protocol ?? 'genetlink'), `protocol ${spec.protocol}: only "genetlink" and "genetlink-legacy" are supported`);
   need(Array.isArray(spec['attribute-sets']), 'the spec has no attribute-sets list');
   need(spec.operations && Array.isArray(spec.operations.list), 'the spec has no operations list');
   need((spec.operations['enum-model'] ?? 'unified') === 'unified', 'only the "unified" enum model is supported');

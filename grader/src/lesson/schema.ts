@@ -7,8 +7,12 @@ export type Side = 'kernel' | 'client' | 'both';
 export type Builtin = 'kernel-builds' | 'client-builds';
 
 /** Tools a lesson may name in `generated`; each maps to a function in ./generators.ts. */
-export const GENERATOR_TOOLS = ['ynl-gen'] as const;
+export const GENERATOR_TOOLS = ['ynl-gen', 'ynl-gen-c'] as const;
 export type GeneratorTool = (typeof GENERATOR_TOOLS)[number];
+
+/** What the kernel's C generator makes (its --mode): the uAPI header, or the kernel's tables. */
+export const YNL_GEN_C_MODES = ['uapi', 'kernel'] as const;
+export type YnlGenCMode = (typeof YNL_GEN_C_MODES)[number];
 
 /**
  * A file made by a tool from another file of the same copy of the lesson, both given relative
@@ -21,6 +25,8 @@ export interface GeneratedFile {
   /** The input, e.g. client/nlab_kv.yaml. */
   from: string;
   tool: GeneratorTool;
+  /** ynl-gen-c only: its --mode; a .h file is made with --header, a .c with --source. */
+  mode?: YnlGenCMode;
 }
 
 export interface LessonCheck {
@@ -229,6 +235,11 @@ function validateGenerated(raw: unknown, where: string): void {
       need(innerPath(g[key]), at, `"${key}" must be a path relative to solution/, like client/x.ts`);
     need(g.file !== g.from, at, '"file" and "from" must differ');
     need(typeof g.tool === 'string' && (GENERATOR_TOOLS as readonly string[]).includes(g.tool), at, `"tool" must be one of ${GENERATOR_TOOLS.join(', ')}`);
+    if (g.tool === 'ynl-gen-c') {
+      need(typeof g.mode === 'string' && (YNL_GEN_C_MODES as readonly string[]).includes(g.mode), at, `"mode" must be one of ${YNL_GEN_C_MODES.join(', ')} for ynl-gen-c`);
+      need(/\.[ch]$/.test(g.file as string), at, 'ynl-gen-c makes a .h (--header) or a .c (--source): "file" must end in one');
+      need(g.mode === 'kernel' || (g.file as string).endsWith('.h'), at, 'ynl-gen-c makes no source in uapi mode: "file" must end in .h');
+    } else need(g.mode === undefined, at, `"mode" is for ynl-gen-c only, not ${g.tool as string}`);
     need(!outputs.has(g.file as string), at, `"${g.file as string}" is generated twice`);
     outputs.add(g.file as string);
   }
