@@ -3,7 +3,6 @@
 // what the kernel's own C generator (6.12's tools/net/ynl/ynl-gen-c.py, kernel mode) renders
 // from the spec, so a module that registers the generated tables matches exactly; the
 // comparison itself runs in the guest (compareFamilyWithSpec). Pure apart from that function.
-import { parse } from 'yaml';
 import { NETLINK, openSocket, resolveFamily } from 'netlink-lab/client';
 import { comparePolicies, type DeclaredAttr, type DeclaredPolicy } from './policy-check.js';
 
@@ -44,7 +43,7 @@ interface RawSpec {
 export interface SpecFamily {
   /** Registered operations (not notifications): command → flags. */
   ops: Map<number, number>;
-  /** Each request's policy, by `name` or `name (dump)`. */
+  /** Each request's policy, by the operation's name (`name dump` for the dump of one with a do too). */
   policies: Record<string, DeclaredPolicy>;
   /** Attribute names of the operations' set, by number, upper case as in the uAPI header. */
   names: ReadonlyMap<number, string>;
@@ -147,9 +146,9 @@ function setPolicy(spec: RawSpec, name: string, only: readonly string[] | undefi
   return out;
 }
 
-/** What a spec's text declares of its family (see {@link SpecFamily}); SpecModelError on what it cannot model. */
-export function specFamily(text: string): SpecFamily {
-  const spec = parse(text) as RawSpec;
+/** What a parsed spec declares of its family (see {@link SpecFamily}); SpecModelError on what it cannot model. */
+export function specFamily(parsed: unknown): SpecFamily {
+  const spec = parsed as RawSpec;
   const ops = new Map<number, number>();
   const policies: Record<string, DeclaredPolicy> = {};
   let names: ReadonlyMap<number, string> = new Map();
@@ -169,7 +168,8 @@ export function specFamily(text: string): SpecFamily {
       flags |= OP_FLAG[mode];
       if (request?.length) {
         flags |= OP_FLAG.haspol;
-        policies[mode === 'do' ? op.name : `${op.name} (dump)`] = { cmd, mode, attrs: setPolicy(spec, set, request) };
+        // comparePolicies names a dump's "(dump)" itself; only an operation with both needs a second key.
+        policies[mode === 'dump' && op.do ? `${op.name} dump` : op.name] = { cmd, mode, attrs: setPolicy(spec, set, request) };
       }
     }
     ops.set(cmd, flags);
@@ -188,7 +188,10 @@ function showFlags(f: number | undefined): string {
 
 /** Differences between what nlctrl reports of `family` and what `specText` declares; empty when they agree. */
 export async function compareFamilyWithSpec(family: string, specText: string): Promise<{ diff: string[]; notes: string[] }> {
-  const want = specFamily(specText);
+  // Loaded here, not bundled: the runner's bundle is ESM, and yaml's CommonJS build requires
+  // node's modules dynamically. Only a check that compares a family with its spec needs it.
+  const { parse } = await import('yaml');
+  const want = specFamily(parse(specText));
   const sock = openSocket(NETLINK.GENERIC);
   const got = await resolveFamily(sock, family, { timeout: 3000 }).finally(() => sock.close());
   const diff: string[] = [];
