@@ -1,6 +1,6 @@
 // One mutant per later lesson: the mechanism each lesson teaches, broken in its solution, must
 // fail the check that grades it and blame the right side. Lesson 3's suite covers the
-// grader's robustness; this one covers what lessons 4, 5 and 7–14 claim to catch.
+// grader's robustness; this one covers what lessons 4, 5 and 7–15 claim to catch.
 import { describe, expect, it } from 'vitest';
 import { findKernel, liveCount } from '../../kernel/src/index.js';
 import { gradeLesson } from '../src/grade.js';
@@ -395,6 +395,36 @@ const MUTANTS: FamilyMutant[] = [
     ],
     check: 'client-policy',
     says: /set\.do\.meta\.policy is undefined/,
+  },
+  {
+    lesson: 'lesson-15',
+    name: 'count-ignores-prefix',
+    mutations: [{ file: KV, find: 'nlab_kv_matches(e, info->attrs[NLAB_A_PREFIX])', replace: 'nlab_kv_matches(e, NULL)' }],
+    check: 'count',
+    says: /COUNT with PREFIX "c" did not answer 2/,
+  },
+  {
+    lesson: 'lesson-15',
+    name: 'generated-table-edited',
+    // DEL's entry in the generated table loses admin-perm: the spec says otherwise.
+    mutations: [{ file: 'kernel/nlab_kv-nl.c', find: /(\.cmd\t+= NLAB_CMD_DEL,\n(?:.*\n){3}\t+\.flags\t+= )GENL_ADMIN_PERM \| /, replace: '$1' }],
+    check: 'matches-spec',
+    says: /command 3: nlctrl says do haspol, the spec admin-perm do haspol/,
+  },
+  {
+    lesson: 'lesson-15',
+    name: 'generated-policy-edited',
+    // PRIORITY from 0, as a hand edit of the generated policy would have it.
+    mutations: [{ file: 'kernel/nlab_kv-nl.c', find: 'NLA_POLICY_RANGE(NLA_U8, 1, 7)', replace: 'NLA_POLICY_MAX(NLA_U8, 7)' }],
+    check: 'matches-spec',
+    says: /set's policy: PRIORITY is u8 range 0\.\.7/,
+  },
+  {
+    lesson: 'lesson-15',
+    name: 'client-count-without-prefix',
+    mutations: [{ file: 'client/main.ts', find: 'kv.count(socket, family, cmd.prefix === undefined ? {} : { prefix: cmd.prefix }, options)', replace: 'kv.count(socket, family, {}, options)' }],
+    check: 'client-count',
+    says: /`count c` did not print COUNT's reply/,
   },
 ];
 

@@ -3,13 +3,15 @@
 // headers it writes must define every name the lesson's module declares for the family, with
 // the same values. Host only, a few seconds: python3 and the generator, no guest.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LAB_STATE, REPO_ROOT } from '../../kernel/src/index.js';
 import { solutionFiles } from '../src/lesson/inherit.js';
 import { loadLesson } from '../src/lesson/load.js';
+import { runGenerator } from '../src/lesson/generators.js';
+import { solutionDrift } from '../src/lesson/starters.js';
 
 const YNL = join(LAB_STATE, 'ynl');
 const GEN = join(YNL, 'tools/net/ynl/ynl-gen-c.py');
@@ -127,5 +129,47 @@ describe.skipIf(!present)(title, () => {
     expect(variant(spec.replace('        type: binary\n', '        type: binary\n        checks:\n          max-len: value-max\n'))).toMatch(/binary type checks not implemented/);
     const minusOne = spec.replace(/name: key-max-len\n    value: 63/, 'name: key-size\n    value: 64').replaceAll('max-len: key-max-len', 'max-len: key-size - 1');
     expect(variant(minusOne)).toContain('.len = KEY_SIZE _ 1,');
+  });
+});
+
+// Lesson 15 commits what the generator makes of its spec: the uAPI header and the kernel's
+// tables. A change to the spec without a new run of the generator must show as drift, which is
+// what makes `lessons check` (and starters.test.ts) fail.
+describe.skipIf(!present)("lesson 15's generated C files", () => {
+  const lesson = loadLesson('lesson-15');
+  const C_FILES = ['kernel/include/uapi/linux/nlab_kv.h', 'kernel/nlab_kv-nl.h', 'kernel/nlab_kv-nl.c'];
+
+  it('are listed as made by ynl-gen-c from the spec, in both modes', () => {
+    const c = (lesson.generated ?? []).filter((g) => g.tool === 'ynl-gen-c');
+    expect(c.map((g) => g.file)).toEqual(C_FILES);
+    expect(c.map((g) => g.mode)).toEqual(['uapi', 'kernel', 'kernel']);
+  });
+
+  it('drift when the spec changes and the generator does not run again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nlab-l15-'));
+    try {
+      cpSync(join(lesson.dir, 'solution'), join(dir, 'solution'), { recursive: true });
+      const copy = { ...lesson, dir };
+      expect(solutionDrift(copy)).toEqual([]);
+      // COUNT made admin-only in the spec: the kernel's table changes, its header and the uAPI do not.
+      const spec = join(dir, 'solution/client/nlab_kv.yaml');
+      const text = readFileSync(spec, 'utf8');
+      const changed = text.replace('      name: count\n      doc: How many', '      name: count\n      flags: [ admin-perm ]\n      doc: How many');
+      expect(changed).not.toBe(text);
+      writeFileSync(spec, changed);
+      expect(solutionDrift(copy).sort()).toEqual([join('solution', 'client/nlab_kv-ynl.ts'), join('solution', 'kernel/nlab_kv-nl.c')].sort());
+      const g = lesson.generated!.find((x) => x.file === 'kernel/nlab_kv-nl.c')!;
+      expect(runGenerator(g, changed, dir)).toMatch(/\.cmd\t+= NLAB_CMD_COUNT,\n(?:.*\n){3}\t+\.flags\t+= GENL_ADMIN_PERM \| GENL_CMD_CAP_DO,/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the spec a generator run cannot read, with what the generator said', () => {
+    const g = lesson.generated!.find((x) => x.file === 'kernel/nlab_kv-nl.c')!;
+    const spec = readFileSync(join(lesson.dir, 'solution', g.from), 'utf8');
+    expect(() => runGenerator(g, spec.replace('protocol: genetlink-legacy', 'protocol: genetlink'), 'lessons/x/solution')).toThrow(
+      /^lessons\/x\/solution\/client\/nlab_kv\.yaml: ynl-gen-c cannot make kernel\/nlab_kv-nl\.c from it: ynl-gen-c\.py --mode kernel --source failed: .*'bitfield32' is not one of/,
+    );
   });
 });

@@ -45,9 +45,11 @@ export function ynlGenC(text: string, specName: string, mode: YnlGenCMode, out: 
       execFileSync('python3', [GENERATOR, '--mode', mode, '--spec', spec, part, '-o', output], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string; message: string };
-      const said = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim().split('\n');
-      // A Python traceback ends with the line that says what went wrong.
-      throw new YnlGenCError(`ynl-gen-c.py --mode ${mode} ${part} failed: ${(said.findLast((l) => l.trim()) ?? err.message).trim()}`);
+      const said = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim();
+      // From a traceback, the exception's own line; otherwise what the generator printed.
+      const exception = said.split('\n').findLast((l) => /^[\w.]+(Error|Exception): /.test(l));
+      const why = (exception ?? (said || err.message)).replace(/\s+/g, ' ');
+      throw new YnlGenCError(`ynl-gen-c.py --mode ${mode} ${part} failed: ${why.length > 300 ? `${why.slice(0, 300)}…` : why}`);
     }
     return readFileSync(output, 'utf8');
   } finally {
