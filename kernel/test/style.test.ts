@@ -1,7 +1,9 @@
 // The style tools on fixtures with known findings: checkpatch and sparse really run and
 // report file:line, and the compiler's own warnings in the same build log are left out.
 // Host only: builds modules against the installed headers, loads nothing.
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findKernel, KNOWN_KERNELS } from '../src/kernels.js';
@@ -54,6 +56,26 @@ describe.each(KNOWN_KERNELS.map((k) => kernelForTest(k.selector)))('sparse on th
   it('has nothing to say about a clean module', async () => {
     expect(await runSparse(fixture('hello'), kernel)).toEqual([]);
   });
+
+});
+
+// The rule does not depend on the kernel: one build of each variant is enough.
+describe('sparse on a module that includes a .c', () => {
+  it('counts a .c that a checked source includes as checked, and names one that nothing compiles', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nlab-sparse-include-'));
+    try {
+      cpSync(fixture('hello'), dir, { recursive: true });
+      const main = join(dir, 'fixture_hello.c');
+      // A generated table, say, that the module includes instead of linking.
+      writeFileSync(join(dir, 'fixture_gen.c'), 'static const int fixture_gen_answer = 42;\n');
+      writeFileSync(main, readFileSync(main, 'utf8').replace('#include <linux/module.h>\n', '#include <linux/module.h>\n\n#include "fixture_gen.c"\n').replace('pr_info("loaded\\n");', 'pr_info("loaded: %d\\n", fixture_gen_answer);'));
+      expect(await runSparse(dir, findKernel())).toEqual([]);
+      writeFileSync(join(dir, 'fixture_orphan.c'), 'static const int fixture_orphan;\n');
+      await expect(runSparse(dir, findKernel())).rejects.toThrow(/^sparse did not run on \S*fixture_orphan\.c$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('checkModuleStyle', () => {
