@@ -56,6 +56,8 @@ describe('resolveSpec', () => {
     expect(bad((s) => (s.operations.list[3].mcgrp = 'other'))).toThrow(/no multicast group other/);
     expect(bad((s) => (s.operations['fixed-header'] = 'hdr'))).toThrow(SpecError);
     expect(bad((s) => (s.protocol = 'netlink-raw'))).toThrow(/only "genetlink"/);
+    // The legacy schema (bitfield32, lesson 15) numbers the same way; its fixed header is refused above.
+    expect(resolveSpec({ ...structuredClone(demo), protocol: 'genetlink-legacy' })).toEqual(resolveSpec(demo));
     expect(bad((s) => (s['attribute-sets'][0].attributes[0].type = 'nest-type-value'))).toThrow(/not supported/);
     expect(bad((s) => Object.assign(s['attribute-sets'][0].attributes[0], { type: 'u8', 'byte-order': 'big-endian' }))).toThrow(/big-endian is supported for u16 and u32 only/);
   });
