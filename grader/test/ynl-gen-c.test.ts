@@ -1,7 +1,8 @@
-// Lesson 12's spec through the kernel's own C generator, tools/net/ynl/ynl-gen-c.py from the
-// 6.12 tree that `npm run setup` extracts into .lab/ynl: it must accept the spec, and the
+// The kernel's own C generator, tools/net/ynl/ynl-gen-c.py from the 6.12 tree that
+// `npm run setup` extracts into .lab/ynl, on lesson 12's spec: it must accept the spec, and the
 // headers it writes must define every name the lesson's module declares for the family, with
-// the same values. Host only, a few seconds: python3 and the generator, no guest.
+// the same values. Then lesson 15's committed C files, which the generator makes: they drift
+// when the spec changes. Host only, a few seconds: python3 and the generator, no guest.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
