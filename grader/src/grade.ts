@@ -3,7 +3,7 @@
 
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildModule, checkModuleStyle, type Diagnostic, formatDiagnostic, hasSystemTool, type Kernel, LAB_STATE, LabError, type VmRun } from '../../kernel/src/index.js';
+import { buildModule, checkModuleStyle, moduleSourceHash, type Diagnostic, formatDiagnostic, hasSystemTool, type Kernel, LAB_STATE, LabError, type VmRun } from '../../kernel/src/index.js';
 import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
 import { compileTs } from './compile-ts.js';
 import { gateHealthKind, type JobResult } from './guest/protocol.js';
@@ -13,7 +13,7 @@ import { causeTracker, distinctHealth, healthPhrase } from './health-causes.js';
 import { sideDir } from './lesson/inherit.js';
 import type { Lesson, Target } from './lesson/load.js';
 import type { LessonCheck } from './lesson/schema.js';
-import { planJobs, sideAtFault, type GuestPlan, type Job, type Pairing } from './plan.js';
+import { planJobs, sideAtFault, type GuestPlan, type Job, type Pairing, type Unchanged } from './plan.js';
 import type { CheckReport, GradeReport, HealthReport, RunReport } from './report/types.js';
 import { viewerLinks } from './report/viewer-link.js';
 
@@ -66,6 +66,8 @@ interface Built {
   unbuildable: Partial<Record<'kernel' | 'client', string>>;
   /** The lesson itself is broken (reference or checks failed to build). */
   lessonError?: string;
+  /** The student's sides that are the reference's own sources: the cross-matrix skips their repeats. */
+  unchanged: Unchanged;
   ms: number;
 }
 
@@ -102,7 +104,7 @@ function compileClientsAndChecks(o: GradeOptions, built: Built): void {
 async function buildLesson(o: GradeOptions): Promise<Built> {
   const { lesson, target, kernel } = o;
   const started = performance.now();
-  const built: Built = { clients: {}, builtin: new Map(), unbuildable: {}, ms: 0 };
+  const built: Built = { clients: {}, builtin: new Map(), unbuildable: {}, unchanged: {}, ms: 0 };
 
   // Both makes run while the TypeScript compiles below (which block this thread) proceed.
   const makes = Promise.all([
@@ -135,8 +137,30 @@ async function buildLesson(o: GradeOptions): Promise<Built> {
     };
   }
 
+  if (target !== 'solution') built.unchanged = unchangedSides(o, built);
   built.ms = performance.now() - started;
   return built;
+}
+
+/**
+ * The student's sides whose sources are the reference's: the same module sources (built under
+ * another name), or a client compiled into the very folder the reference's went to (compiles
+ * are stored by the sources' content).
+ */
+function unchangedSides(o: GradeOptions, built: Built): Unchanged {
+  const { lesson, target } = o;
+  const kernel = moduleSourceHash(sideDir(lesson, target, 'kernel')) === moduleSourceHash(sideDir(lesson, 'solution', 'kernel'));
+  const { student, reference } = built.clients;
+  const client = student !== undefined && student.path === reference?.path;
+  return { ...(kernel ? { kernel } : {}), ...(client ? { client } : {}) };
+}
+
+/** What a check's notes say when an unchanged side spared it pairings. */
+function unchangedNote(unchanged: Unchanged): string | undefined {
+  if (unchanged.client && unchanged.kernel) return 'your module and client are the reference\'s, unchanged: this check ran once';
+  if (unchanged.client) return "your client is the reference's, unchanged: this check ran once, your module with the reference client";
+  if (unchanged.kernel) return "your module is the reference's, unchanged: this check ran once, your client with the reference module";
+  return undefined;
 }
 
 /** Why a job cannot run, if one of the sides it needs did not build. */
@@ -199,14 +223,15 @@ const STATUS_ORDER = ['error', 'fail', 'skip', 'pass'] as const;
 const PAIRING_ORDER = ['student/reference', 'reference/student', 'student/student'];
 const pairingRank = (r: RunReport) => PAIRING_ORDER.indexOf(`${r.pairing.kernel}/${r.pairing.client}`);
 
-function aggregate(check: LessonCheck, lesson: Lesson, unordered: RunReport[]): CheckReport {
+function aggregate(check: LessonCheck, lesson: Lesson, unordered: RunReport[], spared?: string): CheckReport {
   const runs = [...unordered].sort((a, b) => pairingRank(a) - pairingRank(b));
   const failed = runs.filter((r) => r.status !== 'pass');
   const first = failed[0];
   // The worst run decides: a grader error, then a failure, then a skip.
   const status = runs.length === 0 ? 'skip' : STATUS_ORDER.find((st) => runs.some((r) => r.status === st))!;
   const viewer = viewerLinks(first?.evidence?.messages, lesson.id);
-  const fault = runs.length > 1 && status === 'fail' ? sideAtFault(failed.filter((r) => r.status === 'fail').map((r) => r.pairing)) : undefined;
+  // One run of a "both" check that an unchanged side spared still names the side at fault.
+  const fault = (runs.length > 1 || spared) && status === 'fail' ? sideAtFault(failed.filter((r) => r.status === 'fail').map((r) => r.pairing)) : undefined;
   return {
     id: check.id,
     title: check.title,
@@ -219,7 +244,7 @@ function aggregate(check: LessonCheck, lesson: Lesson, unordered: RunReport[]): 
     hint: check.hint,
     hintLink: `docs/lessons/${lesson.id}.md#check-${check.id}`,
     ...(viewer.length ? { viewer } : {}),
-    notes: runs.flatMap((r) => r.notes),
+    notes: [...(spared ? [spared] : []), ...runs.flatMap((r) => r.notes)],
     durationMs: runs.reduce((s, r) => s + r.durationMs, 0),
     runs,
   };
@@ -398,7 +423,7 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   }
 
   const todo: Job[] = [];
-  for (const job of planJobs(checks, o.target === 'solution', Boolean(lesson.client))) {
+  for (const job of planJobs(checks, o.target === 'solution', Boolean(lesson.client), built.unchanged)) {
     const why = built.lessonError ?? blocked(job, built);
     if (why) record(job, noRun(job.pairing, built.lessonError ? 'error' : 'skip', why));
     else todo.push(job);
@@ -417,7 +442,8 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   const { accel, guestMs, boots, consoles, reused } = guests;
   const styleReport = await style;
 
-  const reports = checks.map((c) => aggregate(c, lesson, runs.get(c.id)!));
+  const spared = lesson.client ? unchangedNote(built.unchanged) : undefined;
+  const reports = checks.map((c) => aggregate(c, lesson, runs.get(c.id)!, c.side === 'both' && !c.builtin ? spared : undefined));
   const health = reportCausesOnce(reports);
   const logDir = join(LAB_STATE, 'logs');
   mkdirSync(logDir, { recursive: true });
