@@ -169,7 +169,7 @@ SOURCE_PATHS=(
 	Documentation/process/5.Posting.rst Documentation/dev-tools/checkpatch.rst
 	Documentation/dev-tools/sparse.rst Documentation/doc-guide/kernel-doc.rst
 	MAINTAINERS scripts/get_maintainer.pl
-	net/handshake/genl.c net/handshake/genl.h include/uapi/linux/handshake.h
+	net/handshake include/uapi/linux/handshake.h
 )
 
 extract_sources() {
