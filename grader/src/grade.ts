@@ -3,7 +3,7 @@
 
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildModule, checkModuleStyle, moduleSourceHash, type Diagnostic, formatDiagnostic, hasSystemTool, type Kernel, LAB_STATE, LabError, type VmRun } from '../../kernel/src/index.js';
+import { buildModule, checkModuleStyle, moduleSourceHash, type Diagnostic, formatDiagnostic, hasSystemTool, type Kernel, LAB_STATE, LabError, styleRuns, type VmRun } from '../../kernel/src/index.js';
 import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
 import { compileTs } from './compile-ts.js';
 import { gateHealthKind, type JobResult } from './guest/protocol.js';
@@ -16,6 +16,7 @@ import type { LessonCheck } from './lesson/schema.js';
 import { planJobs, sideAtFault, type GuestPlan, type Job, type Pairing, type Unchanged } from './plan.js';
 import type { CheckReport, GradeReport, HealthReport, RunReport } from './report/types.js';
 import { viewerLinks } from './report/viewer-link.js';
+import { buildVerdict, type BuiltinVerdict, gateVerdict } from './gates.js';
 
 export interface GradeOptions {
   lesson: Lesson;
@@ -61,7 +62,7 @@ interface Built {
   modules?: Record<Origin, ModuleHandle>;
   clients: Partial<Record<Origin, ClientHandle>>;
   checksJs?: string;
-  builtin: Map<string, { status: 'pass' | 'fail' | 'error'; message?: string; diagnostics?: Diagnostic[] }>;
+  builtin: Map<string, BuiltinVerdict>;
   /** Why guest checks cannot run with a side, when its build failed. */
   unbuildable: Partial<Record<'kernel' | 'client', string>>;
   /** The lesson itself is broken (reference or checks failed to build). */
@@ -85,7 +86,7 @@ function compileClientsAndChecks(o: GradeOptions, built: Built): void {
       const r = compileTs([entry], dir);
       o.onProgress?.({ phase: 'build', what: `${origin === 'student' ? target : 'reference'} client`, cached: r.cached, ms: r.durationMs });
       if (origin === 'student') {
-        built.builtin.set('client-builds', r.ok ? { status: 'pass' } : { status: 'fail', message: 'the client does not type-check', diagnostics: r.diagnostics });
+        built.builtin.set('client-builds', r.ok ? { status: 'pass' } : { status: 'fail', message: 'the client does not type-check', notes: summarize(r.diagnostics, 8) });
       } else if (!r.ok) {
         built.lessonError ??= `the lesson's reference client does not compile:\n${summarize(r.diagnostics).join('\n')}`;
       }
@@ -116,15 +117,7 @@ async function buildLesson(o: GradeOptions): Promise<Built> {
   const [student, reference] = await makes;
   o.onProgress?.({ phase: 'build', what: `${target} module`, cached: student.cached, ms: student.durationMs });
   o.onProgress?.({ phase: 'build', what: 'reference module', cached: reference.cached, ms: reference.durationMs });
-  const warnings = student.diagnostics.filter((d) => d.severity !== 'note');
-  built.builtin.set(
-    'kernel-builds',
-    !student.ok
-      ? { status: 'fail', message: 'the module does not compile', diagnostics: student.diagnostics.filter((d) => d.severity === 'error') }
-      : warnings.length
-        ? { status: 'fail', message: `the module compiles with ${warnings.length} warning(s) under W=1`, diagnostics: warnings }
-        : { status: 'pass' },
-  );
+  built.builtin.set('kernel-builds', buildVerdict(student));
   const studentKo = student.modules[lesson.module];
   const referenceKo = reference.modules[`${lesson.module}_ref`];
   if (!reference.ok || !referenceKo) built.lessonError = `the lesson's solution module does not build:\n${summarize(reference.diagnostics).join('\n') || reference.log.slice(-2000)}`;
@@ -412,15 +405,17 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   }
   // Advice only, on the host while the guest runs: it never touches a check or the score.
   // A lesson's styleExceptions (checkpatch types its code needs, with why) are left out.
+  // The scored review gates (checkpatch, sparse, kernel-doc) share the tools' runs with it.
   const allowed = (lesson.styleExceptions ?? []).map((x) => x.type);
-  const style = o.style === false ? undefined : checkModuleStyle(sideDir(lesson, o.target, 'kernel'), o.kernel, allowed);
+  const moduleDir = sideDir(lesson, o.target, 'kernel');
+  const tools = styleRuns(moduleDir, o.kernel);
+  const style = o.style === false ? undefined : checkModuleStyle(moduleDir, o.kernel, allowed, tools);
   const runs = new Map<string, RunReport[]>(checks.map((c) => [c.id, []]));
   const record = (job: Pick<Job, 'check'>, r: RunReport) => void runs.get(job.check)!.push(r);
 
-  for (const c of checks.filter((c) => c.builtin)) {
-    const b = built.builtin.get(c.builtin!) ?? { status: 'error' as const, message: `unknown builtin ${c.builtin}` };
-    record({ check: c.id }, noRun({ kernel: 'student', client: 'student' }, b.status, b.message, b.diagnostics?.length ? { notes: summarize(b.diagnostics, 8) } : undefined));
-  }
+  const builtins = checks
+    .filter((c) => c.builtin)
+    .map(async (c): Promise<[LessonCheck, BuiltinVerdict]> => [c, built.builtin.get(c.builtin!) ?? (await gateVerdict(c, moduleDir, tools, allowed))]);
 
   const todo: Job[] = [];
   for (const job of planJobs(checks, o.target === 'solution', Boolean(lesson.client), built.unchanged)) {
@@ -438,6 +433,9 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
     await warm.session.kill().catch(() => {});
     warm.session = undefined;
     guests.boots--;
+  }
+  for (const [c, b] of await Promise.all(builtins)) {
+    record({ check: c.id }, noRun({ kernel: 'student', client: 'student' }, b.status, b.message, b.notes?.length ? { notes: b.notes } : undefined));
   }
   const { accel, guestMs, boots, consoles, reused } = guests;
   const styleReport = await style;

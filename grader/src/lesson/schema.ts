@@ -4,7 +4,17 @@
 import { COMMON_CHECKS, COMMON_CHECK_IDS, type CheckText, type CommonOverride } from './common-checks.js';
 
 export type Side = 'kernel' | 'client' | 'both';
-export type Builtin = 'kernel-builds' | 'client-builds';
+
+/**
+ * Review gates a lesson may score, run on the host on the graded module (../gates.ts):
+ * checkpatch.pl --strict, sparse, and kernel-doc on the files the check lists.
+ */
+export const GATE_BUILTINS = ['checkpatch', 'sparse', 'kernel-doc'] as const;
+export type GateBuiltin = (typeof GATE_BUILTINS)[number];
+export const BUILTINS = ['kernel-builds', 'client-builds', ...GATE_BUILTINS] as const;
+export type Builtin = (typeof BUILTINS)[number];
+
+export const isGate = (b: unknown): b is GateBuiltin => (GATE_BUILTINS as readonly unknown[]).includes(b);
 
 /** Tools a lesson may name in `generated`; each maps to a function in ./generators.ts. */
 export const GENERATOR_TOOLS = ['ynl-gen'] as const;
@@ -39,6 +49,11 @@ export interface LessonCheck {
   todos: number[];
   /** A check the grader runs on the host instead of a function in checks.ts. */
   builtin?: Builtin;
+  /**
+   * A `kernel-doc` check's files, relative to the module's folder (kernel/); the last
+   * segment may hold `*`, e.g. `uapi/*.h`.
+   */
+  files?: string[];
   timeoutMs?: number;
   /** Added by the loader (./common-checks.ts), not written in lesson.json. */
   common?: true;
@@ -176,13 +191,18 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
     need(typeof c.id === 'string' && ID.test(c.id), at, '"id" must be lowercase words joined by dashes');
     need(!ids.has(c.id), at, `duplicate check id "${c.id}"`);
     ids.add(c.id);
-    need(typeof c.title === 'string' && c.title, at, '"title" is required');
+    // A review gate brings its own title and hint (common-checks.ts) unless the lesson gives one.
+    const gate = isGate(c.builtin);
+    need((gate && c.title === undefined) || (typeof c.title === 'string' && c.title), at, '"title" is required');
     need(typeof c.points === 'number' && c.points > 0, at, '"points" must be a positive number');
     need(c.side === 'kernel' || c.side === 'client' || c.side === 'both', at, '"side" must be kernel, client or both');
-    need(typeof c.hint === 'string' && c.hint, at, '"hint" is required');
+    need((gate && c.hint === undefined) || (typeof c.hint === 'string' && c.hint), at, '"hint" is required');
     need(c.hint2 === undefined || (typeof c.hint2 === 'string' && c.hint2), at, '"hint2" must be a non-empty string');
     need(Array.isArray(c.todos) && c.todos.every(Number.isInteger), at, '"todos" must be an array of TODO numbers');
-    need(c.builtin === undefined || c.builtin === 'kernel-builds' || c.builtin === 'client-builds', at, '"builtin" must be kernel-builds or client-builds');
+    need(c.builtin === undefined || (BUILTINS as readonly unknown[]).includes(c.builtin), at, `"builtin" must be one of ${BUILTINS.join(', ')}`);
+    need(!gate || c.side === 'kernel', at, `a "${c.builtin as string}" check is on the module: its "side" must be kernel`);
+    if (c.builtin === 'kernel-doc') need(Array.isArray(c.files) && c.files.length > 0 && c.files.every(filePattern), at, '"files" must list the files kernel-doc checks, relative to the module\'s folder, "*" in the file name only (e.g. "nlab_kv.h" or "uapi/*.h")');
+    else need(c.files === undefined, at, '"files" belongs to a "kernel-doc" check only');
     need(c.timeoutMs === undefined || (typeof c.timeoutMs === 'number' && c.timeoutMs > 0), at, '"timeoutMs" must be positive');
     need(c.side !== 'client' || l.client, at, 'a client-side check needs a lesson with a "client"');
   }
@@ -212,6 +232,11 @@ function validateCommon(raw: unknown, where: string): void {
     need(x.hint === undefined || (typeof x.hint === 'string' && x.hint), at, '"hint" must be a non-empty string');
     need(x.points === undefined || (typeof x.points === 'number' && x.points > 0), at, '"points" must be a positive number');
   }
+}
+
+/** A path inside a folder whose last segment may hold `*`. */
+function filePattern(p: unknown): boolean {
+  return innerPath(p) && !(p as string).slice(0, (p as string).lastIndexOf('/') + 1).includes('*');
 }
 
 /** A path inside solution/: relative, forward slashes, no empty, "." or ".." segments. */
