@@ -73,6 +73,11 @@ export interface LessonMeta {
   base?: string;
   /** Files (paths inside solution/) the lesson takes unchanged from its base's finished code (./inherit.ts). */
   fromBase?: string[];
+  /**
+   * Files the lesson holds under a new name: new path → the base's path (both inside solution/).
+   * Each is compared with the base's old file, and CHANGES.md shows it as a rename with its diff.
+   */
+  renamed?: Record<string, string>;
   /** The kernel module's name (the .ko built from solution/kernel). */
   module: string;
   netlink: { unit: number } | { family: string };
@@ -180,6 +185,12 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
   if (l.fromBase !== undefined) {
     need(Array.isArray(l.fromBase) && l.fromBase.every(innerPath) && new Set(l.fromBase).size === l.fromBase.length, where, '"fromBase" must list paths inside solution/, like kernel/Makefile, each once');
     need(l.base !== undefined, where, '"fromBase" needs a "base" to take the files from');
+  }
+  if (l.renamed !== undefined) {
+    const r = l.renamed as Record<string, unknown>;
+    need(r && typeof r === 'object' && !Array.isArray(r) && Object.entries(r).every(([now, was]) => innerPath(now) && innerPath(was) && now !== was), where, '"renamed" must map a path inside solution/ to the base\'s old path, like { "kernel/nlab_reply.c": "kernel/nlab_unit.c" }');
+    need(new Set(Object.values(r)).size === Object.keys(r).length, where, '"renamed" names one of the base\'s files twice');
+    need(l.base !== undefined, where, '"renamed" needs a "base" whose files were renamed');
   }
   if (l.common !== undefined) validateCommon(l.common, where);
   const common = (l.common ?? {}) as Record<string, unknown>;
