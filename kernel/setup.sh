@@ -142,19 +142,21 @@ extract_ynl() {
 		"lesson 12 cannot run the kernel's YNL client" tools/net/ynl Documentation/netlink
 }
 
-# The style report runs the kernel's checkpatch.pl, which needs only these files beside it.
+# The style report and the review gates run the kernel's checkpatch.pl, which needs only these
+# files beside it, and kernel-doc, which needs none.
 CHECKPATCH_DIR="${NETLINK_LAB_STATE:-.lab}/checkpatch"
-CHECKPATCH_FILES=(scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch)
+CHECKPATCH_FILES=(scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch scripts/kernel-doc)
 
 extract_checkpatch() {
-	extract_once "checkpatch.pl and its word lists" "$YNL_TARBALL" "$CHECKPATCH_DIR" \
-		"the grade's style report will skip checkpatch" "${CHECKPATCH_FILES[@]}"
+	extract_once "checkpatch.pl, its word lists and kernel-doc" "$YNL_TARBALL" "$CHECKPATCH_DIR" \
+		"the grade's style report will skip checkpatch, and the checkpatch and kernel-doc gates cannot run" "${CHECKPATCH_FILES[@]}"
 }
 
 # The kernel sources the lesson pages and TODOs cite (docs/start/setup.md#kernel-sources),
 # unpacked for reading: the netlink core, the attribute parser, the headers they name (also in
-# each kernel's header tree, but here beside the .c files), and the netlink documentation.
-# About 1 MB. kernel/test/setup.test.ts fails when a page cites a file outside these paths.
+# each kernel's header tree, but here beside the .c files), the netlink documentation, and what
+# the reference page on sending a family upstream cites (the process documents, MAINTAINERS, a
+# generated family). About 2 MB. kernel/test/setup.test.ts fails when a page cites a file outside these paths.
 SOURCES_TARBALL="${NETLINK_LAB_SOURCE_TARBALL:-$YNL_TARBALL}"
 SOURCES_DIR="${NETLINK_LAB_STATE:-.lab}/linux-source"
 SOURCE_PATHS=(
@@ -163,6 +165,11 @@ SOURCE_PATHS=(
 	include/uapi/linux/netlink.h include/uapi/linux/genetlink.h
 	include/net/netns/generic.h include/net/net_namespace.h include/net/sock.h
 	Documentation/userspace-api/netlink Documentation/core-api/netlink.rst
+	Documentation/process/submitting-patches.rst Documentation/process/maintainer-netdev.rst
+	Documentation/process/5.Posting.rst Documentation/dev-tools/checkpatch.rst
+	Documentation/dev-tools/sparse.rst Documentation/doc-guide/kernel-doc.rst
+	MAINTAINERS scripts/get_maintainer.pl
+	net/handshake include/uapi/linux/handshake.h
 )
 
 extract_sources() {

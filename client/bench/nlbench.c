@@ -16,18 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PROG "nlbench"
+#include "bench.h"
+
 static char buf[32768] __attribute__((aligned(4)));
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what) {
-  fprintf(stderr, "nlbench: %s: %s\n", what, strerror(errno));
-  exit(1);
-}
 
 struct req {
   struct nlmsghdr nh;

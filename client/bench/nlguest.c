@@ -23,6 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PROG "nlguest"
+#include "bench.h"
+
 #define NLAB_UNIT 31
 #define NLAB_MSG_ECHO 0x11
 #define NLAB_CMD_GET 2
@@ -35,17 +38,6 @@
 
 static char rbuf[VLEN][RCVBUF] __attribute__((aligned(4)));
 static char sbuf[MAX_BATCH * 64] __attribute__((aligned(4)));
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what) {
-  fprintf(stderr, "nlguest: %s: %s\n", what, strerror(errno));
-  exit(1);
-}
 
 /* One request at p: raw ECHO "bench\0", or genl GET/LIST with KEY "bench". Returns its length. */
 static size_t put_request(char *p, int genl, int family, int cmd, unsigned flags, unsigned seq) {

@@ -112,6 +112,12 @@ Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall) {
   return e;
 }
 
+// Throws `e` in JavaScript and gives the value a method returns after a throw.
+Napi::Value Throw(Napi::Env env, const Napi::Error& e) {
+  e.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
 class Socket : public Napi::ObjectWrap<Socket> {
  public:
   static Napi::Function Init(Napi::Env env) {
@@ -189,10 +195,8 @@ class Socket : public Napi::ObjectWrap<Socket> {
     if (!CheckOpen(env)) return env.Undefined();
     sockaddr_nl sa{};
     socklen_t len = sizeof(sa);
-    if (getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len) < 0) {
-      ErrnoError(env, errno, "getsockname").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
+    if (getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len) < 0)
+      return Throw(env, ErrnoError(env, errno, "getsockname"));
     return Napi::Number::New(env, sa.nl_pid);
   }
 
@@ -215,10 +219,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
     int name = info[1].As<Napi::Number>().Int32Value();
     int value = 0;
     socklen_t len = sizeof(value);
-    if (getsockopt(fd_, level, name, &value, &len) < 0) {
-      ErrnoError(env, errno, "getsockopt").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
+    if (getsockopt(fd_, level, name, &value, &len) < 0) return Throw(env, ErrnoError(env, errno, "getsockopt"));
     return Napi::Number::New(env, value);
   }
 
@@ -226,27 +227,18 @@ class Socket : public Napi::ObjectWrap<Socket> {
   Napi::Value Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!CheckOpen(env)) return env.Undefined();
-    if (!info[0].IsArray()) {
-      Napi::TypeError::New(env, "expected an array of buffers").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
+    if (!info[0].IsArray()) return Throw(env, Napi::TypeError::New(env, "expected an array of buffers"));
     Napi::Array list = info[0].As<Napi::Array>();
     std::vector<iovec> iov(list.Length());
     for (uint32_t i = 0; i < list.Length(); i++) {
       Napi::Value v = list.Get(i);
-      if (!v.IsTypedArray()) {
-        Napi::TypeError::New(env, "expected an array of buffers").ThrowAsJavaScriptException();
-        return env.Undefined();
-      }
+      if (!v.IsTypedArray()) return Throw(env, Napi::TypeError::New(env, "expected an array of buffers"));
       Napi::Uint8Array b = v.As<Napi::Uint8Array>();
       iov[i].iov_base = b.Data();
       iov[i].iov_len = b.ByteLength();
     }
     ssize_t n = SendTo(iov.data(), iov.size(), info[1].As<Napi::Number>().Uint32Value(), info[2].As<Napi::Number>().Uint32Value());
-    if (n < 0) {
-      ErrnoError(env, errno, "sendmsg").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
+    if (n < 0) return Throw(env, ErrnoError(env, errno, "sendmsg"));
     return Napi::Number::New(env, static_cast<double>(n));
   }
 
@@ -276,10 +268,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
   Napi::Value ReadInto(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!CheckOpen(env)) return env.Undefined();
-    if (!info[0].IsTypedArray()) {
-      Napi::TypeError::New(env, "expected a scratch Uint8Array").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
+    if (!info[0].IsTypedArray()) return Throw(env, Napi::TypeError::New(env, "expected a scratch Uint8Array"));
     Napi::Uint8Array scratch = info[0].As<Napi::Uint8Array>();
     bool spill = info.Length() < 2 || info[1].ToBoolean().Value();
     uint8_t* area = spill ? ReceiveArea() : nullptr;
@@ -351,10 +340,8 @@ class Socket : public Napi::ObjectWrap<Socket> {
   Napi::Value Transact(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!CheckOpen(env)) return env.Undefined();
-    if (!frames_ || info.Length() < 6 || !info[0].IsTypedArray() || !info[2].IsTypedArray()) {
-      Napi::TypeError::New(env, "expected (request, port, block, start, seq, mode) and a meta array for frames").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
+    if (!frames_ || info.Length() < 6 || !info[0].IsTypedArray() || !info[2].IsTypedArray())
+      return Throw(env, Napi::TypeError::New(env, "expected (request, port, block, start, seq, mode) and a meta array for frames"));
     Napi::Uint8Array request = info[0].As<Napi::Uint8Array>();
     Napi::Uint8Array scratch = info[2].As<Napi::Uint8Array>();
     size_t start = info[3].As<Napi::Number>().Uint32Value();
@@ -368,10 +355,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
     if (request.ByteLength() > 0) {
       iovec out{request.Data(), request.ByteLength()};
       n = SendTo(&out, 1, peer, 0);
-      if (n < 0) {
-        ErrnoError(env, errno, "sendmsg").ThrowAsJavaScriptException();
-        return env.Undefined();
-      }
+      if (n < 0) return Throw(env, ErrnoError(env, errno, "sendmsg"));
     }
 
     uint8_t* area = ReceiveArea();
@@ -437,10 +421,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
       pollfd p{fd_, POLLIN, 0};
       int r = poll(&p, 1, timeout);
       if (r < 0 && errno == EINTR) continue;  // keep it simple: restart with the full timeout
-      if (r < 0) {
-        ErrnoError(env, errno, "poll").ThrowAsJavaScriptException();
-        return env.Undefined();
-      }
+      if (r < 0) return Throw(env, ErrnoError(env, errno, "poll"));
       return Napi::Boolean::New(env, r > 0);
     }
   }
@@ -449,10 +430,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
   Napi::Value Start(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!CheckOpen(env)) return env.Undefined();
-    if (!info[0].IsFunction()) {
-      Napi::TypeError::New(env, "expected a callback").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
+    if (!info[0].IsFunction()) return Throw(env, Napi::TypeError::New(env, "expected a callback"));
     callback_ = Napi::Persistent(info[0].As<Napi::Function>());
     if (poll_ == nullptr) {
       uv_loop_t* loop = nullptr;
@@ -461,8 +439,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
       if (uv_poll_init(loop, poll_, fd_) != 0) {
         delete poll_;
         poll_ = nullptr;
-        ErrnoError(env, EINVAL, "uv_poll_init").ThrowAsJavaScriptException();
-        return env.Undefined();
+        return Throw(env, ErrnoError(env, EINVAL, "uv_poll_init"));
       }
       poll_->data = this;
       context_ = std::make_unique<Napi::AsyncContext>(env, "NetlinkSocket");

@@ -61,6 +61,7 @@ const L = {
     refItems: [
       ['Kernel netlink APIs', '/reference/kernel-api'],
       ['Client library', '/reference/client'],
+      ['Sending a family upstream', '/reference/upstream'],
       ['Message viewer', '/viewer'],
       ['Troubleshooting', '/troubleshooting'],
     ],
@@ -100,6 +101,7 @@ const L = {
     refItems: [
       ['内核 netlink API', '/zh-CN/reference/kernel-api'],
       ['客户端库', '/zh-CN/reference/client'],
+      ['把 family 提交到上游', '/zh-CN/reference/upstream'],
       ['消息查看器', '/zh-CN/viewer'],
       ['故障排查', '/zh-CN/troubleshooting'],
     ],

@@ -67,9 +67,17 @@ export function courseParts(lessons: Lesson[] = listLessons()): { part: number; 
   return parts.map((part) => ({ part, lessons: lessons.filter((l) => l.part === part) }));
 }
 
-/** A TODO's zh-CN instruction, with the English text it translates (the code's TODO comment), so a changed TODO is noticed. */
-type ZhTodo = { en: string; 'zh-CN': string };
-type ZhLesson = { title?: string; summary?: string; checks?: Record<string, { title?: string; hint?: string; hint2?: string }>; todos?: Record<string, ZhTodo> };
+/** A zh-CN text with the English it translates (a TODO's comment, a CHANGES.md note), so a changed English is noticed. */
+type ZhText = { en: string; 'zh-CN': string };
+type ZhLesson = {
+  title?: string;
+  summary?: string;
+  checks?: Record<string, { title?: string; hint?: string; hint2?: string }>;
+  /** TODO instructions, by TODO number. */
+  todos?: Record<string, ZhText>;
+  /** CHANGES.md's note of each file, by its path inside solution/. */
+  changes?: Record<string, ZhText>;
+};
 const zhCache = new Map<string, Record<string, ZhLesson>>();
 /** The zh-CN titles, summaries, checks and TODO instructions of every lesson, by id (lessons/<id>/zh-CN.json). */
 export function zhLessons(dir = lessonsDir()): Record<string, ZhLesson> {
@@ -102,14 +110,20 @@ export function checkText(lessonId: string, check: Check, locale: Locale): { tit
 }
 
 /**
- * A TODO's instruction in a locale. The code keeps its English comment; a zh-CN page shows the
- * translation from the lesson's zh-CN.json. With no translation, or one written for different English
- * text, it returns `translated: false` with the English, and the caller makes that visible
- * (content.test.ts fails on it too).
+ * `english` in a locale. A zh-CN page shows `zh`'s translation only while `zh.en` is `english`:
+ * with no translation, or one written for different English, it returns `translated: false`
+ * with the English, and the caller makes that visible (i18n.test.ts fails on it too).
  */
-export function todoText(lessonId: string, n: number, english: string, locale: Locale): { text: string; translated: boolean } {
+function translated(zh: ZhText | undefined, english: string, locale: Locale): { text: string; translated: boolean } {
   if (locale === 'en') return { text: english, translated: true };
-  const zh = zhLessons()[lessonId]?.todos?.[String(n)];
   if (zh && zh.en === english && zh['zh-CN']) return { text: zh['zh-CN'], translated: true };
   return { text: english, translated: false };
 }
+
+/** A TODO's instruction in a locale (the code keeps its English comment; zh-CN.json's `todos` translates it). */
+export const todoText = (lessonId: string, n: number, english: string, locale: Locale): { text: string; translated: boolean } =>
+  translated(zhLessons()[lessonId]?.todos?.[String(n)], english, locale);
+
+/** CHANGES.md's note on one file (`rel`, inside solution/) in a locale (zh-CN.json's `changes` translates it). */
+export const changeNote = (lessonId: string, rel: string, english: string, locale: Locale): { text: string; translated: boolean } =>
+  translated(zhLessons()[lessonId]?.changes?.[rel], english, locale);

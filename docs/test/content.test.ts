@@ -8,6 +8,8 @@ import { renderReference } from '../.vitepress/gen/client-reference.ts';
 import { tokenize } from '../.vitepress/theme/search-tokenize.ts';
 import { listLessons, lessonPageExists, partText, zhLessons } from '../.vitepress/lessons.ts';
 import { expandDirectives } from '../.vitepress/markdown/lab-directives.ts';
+import { solutionFiles } from '../../grader/src/lesson/inherit.ts';
+import { markerLanguage, todoBlocks, toStarter } from '../../grader/src/lesson/todo-markers.ts';
 import { distDir, docsDir, pageFiles, resolveUrl } from './helpers.ts';
 
 const realLessons = listLessons(join(docsDir, '../lessons'));
@@ -30,10 +32,13 @@ describe('directives (fixture lesson)', () => {
     );
     writeFileSync(join(l, 'solution/kernel/m.c'), ['int x;', '\t/* TODO 1: Create the socket with netlink_kernel_create(). */', '\tsk = netlink_kernel_create(&init_net, 31, &cfg);', '\t/* STARTER: sk = NULL; */', '\t/* END TODO */', 'int y;'].join('\n'));
     writeFileSync(join(l, 'solution/client/main.ts'), ['const a = 1;', '// TODO 2: Send it.', 'sock.send(m);', '// END TODO', ''].join('\n'));
-    writeFileSync(join(l, 'zh-CN.json'), JSON.stringify({ title: '夹具课', checks: {}, todos: {} }));
+    writeFileSync(join(l, 'zh-CN.json'), JSON.stringify({ title: '夹具课', checks: {}, todos: {}, changes: { 'kernel/m.c': { en: 'The socket is created in init now.', 'zh-CN': '套接字现在在 init 中创建。' } } }));
     writeFileSync(
       join(l, 'CHANGES.md'),
-      ['# What `lesson-9` changes in `lesson-8`', '', '## `kernel/m.c`', '', 'The socket is created in init now.', '', '```diff', '@@ -1,2 +1,3 @@', ' int x;', '+\t«TODO 1»', ' int y;', '```', ''].join('\n'),
+      [
+        ...['# What `lesson-9` changes in `lesson-8`', '', '## `kernel/m.c`', '', 'The socket is created in init now.', '', '```diff', '@@ -1,2 +1,3 @@', ' int x;', '+\t«TODO 1»', ' int y;', '```', ''],
+        ...['## `client/main.ts` (renamed from `client/old.ts`)', '', 'Lesson 8\'s client, renamed.', '', '```diff', '@@ -1,1 +1,1 @@', '-const a = 0;', '+const a = 1;', '```', ''],
+      ].join('\n'),
     );
     writeFileSync(
       join(root, 'parts.json'),
@@ -68,6 +73,21 @@ describe('directives (fixture lesson)', () => {
     expect(visible).toContain('The socket is created in init now.');
     expect(folded).toContain('```diff\n@@ -1,2 +1,3 @@\n int x;\n+\t«TODO 1»\n int y;\n```');
     expect(expandDirectives('<!-- @changes lesson-9 -->', 'zh-CN/lessons/lesson-9.md')).toContain('在 lesson-8 代码基础上');
+    expect(out).toContain('<code>client/main.ts</code> (renamed from <code>client/old.ts</code>)');
+  });
+
+  it('shows the notes in Chinese on a zh-CN page, and an untranslated one in English, marked and warned about', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const zh = expandDirectives('<!-- @changes lesson-9 -->', 'zh-CN/lessons/lesson-9.md');
+      expect(zh).toContain('<div class="nlab-change-note">\n\n套接字现在在 init 中创建。\n');
+      expect(zh).not.toContain('The socket is created in init now.');
+      expect(zh).toContain('<code>client/main.ts</code>（由 <code>client/old.ts</code> 改名而来）');
+      expect(zh).toContain('<div class="nlab-change-note" data-untranslated>\n\nLesson 8\'s client, renamed.\n');
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('@changes lesson-9: no zh-CN translation of the note on client/main.ts'));
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('renders a whole file as the starter, with the solution only folded and under its file name', () => {
@@ -158,6 +178,30 @@ describe('locales', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+});
+
+describe('what each lesson changes in its base (@changes)', () => {
+  /** Lines a lesson's TODO solutions have and its starters do not: the answers. */
+  const answers = (id: string): Set<string> => {
+    const own = [...solutionFiles({ ...readLessonMeta(id), dir: join(lessonsRoot, id) })].filter(([rel, f]) => f.from === id && markerLanguage(rel));
+    const starters = new Set(own.flatMap(([rel, f]) => toStarter(f.text, markerLanguage(rel)!, rel).split('\n').map((l) => l.trim())));
+    return new Set(own.flatMap(([rel, f]) => todoBlocks(f.text, markerLanguage(rel)!, rel).flatMap((b) => b.solution.map((l) => l.trim()))).filter((l) => l && !starters.has(l)));
+  };
+  const lessonsRoot = join(docsDir, '../lessons');
+  const readLessonMeta = (id: string) => realLessons.find((l) => l.id === id)!;
+
+  it('no diff of a lesson with a base gives a TODO\'s answer away: each TODO is a «TODO n» line', () => {
+    const based = realLessons.filter((l) => l.base);
+    expect(based.length).toBeGreaterThan(10);
+    for (const l of based) {
+      const out = expandDirectives(`<!-- @changes ${l.id} -->`, `lessons/${l.id}.md`);
+      const shown = [...out.matchAll(/^`{3,}diff\n([^]*?)\n`{3,}$/gm)].flatMap((m) => m[1]!.split('\n')).filter((x) => x.startsWith('+') || x.startsWith(' ')).map((x) => x.slice(1).trim());
+      expect(shown.length, l.id).toBeGreaterThan(0);
+      const secret = answers(l.id);
+      expect(shown.filter((x) => secret.has(x)), `${l.id}: answer lines in its @changes diffs`).toEqual([]);
+      if (secret.size) expect(shown.some((x) => /^«TODO \d+»$/.test(x)), l.id).toBe(true);
+    }
   });
 });
 

@@ -1,11 +1,12 @@
 // The two languages of the built site agree (no browser): every heading has the same anchor in
 // both, a zh-CN page has no English prose outside code, and every translated text the pages are
-// generated from (TODO instructions, the client reference) exists and still matches its English.
+// generated from (TODO instructions, CHANGES.md notes, the client reference) exists and still matches its English.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { referenceTranslations } from '../.vitepress/gen/client-reference.ts';
-import { listLessons, todoText, zhLessons } from '../.vitepress/lessons.ts';
+import { CHANGES_FILE, parseChanges } from '../../grader/src/lesson/changes-file.ts';
+import { changeNote, listLessons, todoText, zhLessons } from '../.vitepress/lessons.ts';
 import { findTodo, lessonTodos, widenCjk } from '../.vitepress/markdown/lab-directives.ts';
 import { headingIds, isEnglishProse, textUnits } from './html-text.ts';
 import { distDir, docsDir } from './helpers.ts';
@@ -115,6 +116,36 @@ describe('translations the zh-CN pages are generated from', () => {
     const english = findTodo(l.id, n).block.text;
     expect(todoText(l.id, n, english, 'zh-CN').translated).toBe(true);
     expect(todoText(l.id, n, `${english} Then return 0.`, 'zh-CN')).toEqual({ text: `${english} Then return 0.`, translated: false });
+  });
+
+  /** Each lesson's CHANGES.md notes, by file (lessons without a base have none). */
+  const changeNotes = (id: string): Map<string, string> => {
+    const path = join(docsDir, '../lessons', id, CHANGES_FILE);
+    return new Map(existsSync(path) ? (parseChanges(readFileSync(path, 'utf8'))?.files ?? []).map((f) => [f.rel, f.note]) : []);
+  };
+
+  it('every CHANGES.md note has a zh-CN translation, written for its current English', () => {
+    const problems: string[] = [];
+    for (const l of realLessons) {
+      const notes = changeNotes(l.id);
+      for (const [rel, english] of notes) {
+        const { text, translated } = changeNote(l.id, rel, english, 'zh-CN');
+        if (!translated) problems.push(`${l.id} ${rel}: ${zhLessons()[l.id]?.changes?.[rel] ? 'translated from other English' : 'no translation'}`);
+        else if (lostCode(english, text).length) problems.push(`${l.id} ${rel}: the translation lost ${lostCode(english, text).join(', ')}`);
+      }
+      const stale = Object.keys(zhLessons()[l.id]?.changes ?? {}).filter((rel) => !notes.has(rel));
+      problems.push(...stale.map((rel) => `${l.id} ${rel}: translated, but CHANGES.md has no note on it`));
+    }
+    expect(realLessons.filter((l) => changeNotes(l.id).size).length).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('a changed CHANGES.md note is not shown with its old translation', () => {
+    const l = realLessons.find((x) => changeNotes(x.id).size)!;
+    const [rel, english] = [...changeNotes(l.id)][0]!;
+    expect(changeNote(l.id, rel, english, 'zh-CN')).toEqual({ text: zhLessons()[l.id]!.changes![rel]!['zh-CN'], translated: true });
+    expect(changeNote(l.id, rel, `${english} And more.`, 'zh-CN')).toEqual({ text: `${english} And more.`, translated: false });
+    expect(changeNote(l.id, 'kernel/no-such-file.c', english, 'zh-CN').translated).toBe(false);
   });
 
   it('every TSDoc text of the client reference has a zh-CN translation, and none is left over', () => {

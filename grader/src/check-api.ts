@@ -14,8 +14,8 @@ export type { ReportedAck, ReportedMessage, ReportNames } from './decode-report.
 export { bytes, int, pick, prng, seeded, type Random, type Rng } from './fuzz/prng.js';
 export { comparePolicies, policyDiff, showPolicy, type DeclaredAttr, type DeclaredPolicy } from './policy-check.js';
 export { compareFamilyWithSpec, specFamily, SpecModelError, type SpecFamily } from './spec-family.js';
-export { clientJson, clientSpec, findYnl, groupJoined, programNotes, runProgram, ynlJson, YNL_TIMEOUT_MS } from './ynl-checks.js';
-export type { ProgramRun, YnlTools } from './ynl-checks.js';
+export { clientJson, clientSpec, ensureWatchAgrees, ensureYnlAgrees, findYnl, groupJoined, programNotes, runProgram, ynlJson, ynlSubscribe, YNL_TIMEOUT_MS } from './ynl-checks.js';
+export type { ProgramRun, YnlSubscriber, YnlTools } from './ynl-checks.js';
 
 /** Whose code a run of a check exercises. */
 export type Origin = 'student' | 'reference';

@@ -3,7 +3,7 @@
 
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildModule, checkModuleStyle, type Diagnostic, formatDiagnostic, hasSystemTool, type Kernel, LAB_STATE, LabError, type VmRun } from '../../kernel/src/index.js';
+import { buildModule, checkModuleStyle, moduleSourceHash, type Diagnostic, formatDiagnostic, hasSystemTool, type Kernel, LAB_STATE, LabError, styleRuns, type VmRun } from '../../kernel/src/index.js';
 import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
 import { compileTs } from './compile-ts.js';
 import { gateHealthKind, type JobResult } from './guest/protocol.js';
@@ -13,9 +13,10 @@ import { causeTracker, distinctHealth, healthPhrase } from './health-causes.js';
 import { sideDir } from './lesson/inherit.js';
 import type { Lesson, Target } from './lesson/load.js';
 import type { LessonCheck } from './lesson/schema.js';
-import { planJobs, sideAtFault, type GuestPlan, type Job, type Pairing } from './plan.js';
+import { planJobs, sideAtFault, type GuestPlan, type Job, type Pairing, type Unchanged } from './plan.js';
 import type { CheckReport, GradeReport, HealthReport, RunReport } from './report/types.js';
 import { viewerLinks } from './report/viewer-link.js';
+import { buildVerdict, type BuiltinVerdict, gateVerdict } from './gates.js';
 
 export interface GradeOptions {
   lesson: Lesson;
@@ -61,11 +62,13 @@ interface Built {
   modules?: Record<Origin, ModuleHandle>;
   clients: Partial<Record<Origin, ClientHandle>>;
   checksJs?: string;
-  builtin: Map<string, { status: 'pass' | 'fail' | 'error'; message?: string; diagnostics?: Diagnostic[] }>;
+  builtin: Map<string, BuiltinVerdict>;
   /** Why guest checks cannot run with a side, when its build failed. */
   unbuildable: Partial<Record<'kernel' | 'client', string>>;
   /** The lesson itself is broken (reference or checks failed to build). */
   lessonError?: string;
+  /** The student's sides that are the reference's own sources: the cross-matrix skips their repeats. */
+  unchanged: Unchanged;
   ms: number;
 }
 
@@ -83,7 +86,7 @@ function compileClientsAndChecks(o: GradeOptions, built: Built): void {
       const r = compileTs([entry], dir);
       o.onProgress?.({ phase: 'build', what: `${origin === 'student' ? target : 'reference'} client`, cached: r.cached, ms: r.durationMs });
       if (origin === 'student') {
-        built.builtin.set('client-builds', r.ok ? { status: 'pass' } : { status: 'fail', message: 'the client does not type-check', diagnostics: r.diagnostics });
+        built.builtin.set('client-builds', r.ok ? { status: 'pass' } : { status: 'fail', message: 'the client does not type-check', notes: summarize(r.diagnostics, 8) });
       } else if (!r.ok) {
         built.lessonError ??= `the lesson's reference client does not compile:\n${summarize(r.diagnostics).join('\n')}`;
       }
@@ -102,7 +105,7 @@ function compileClientsAndChecks(o: GradeOptions, built: Built): void {
 async function buildLesson(o: GradeOptions): Promise<Built> {
   const { lesson, target, kernel } = o;
   const started = performance.now();
-  const built: Built = { clients: {}, builtin: new Map(), unbuildable: {}, ms: 0 };
+  const built: Built = { clients: {}, builtin: new Map(), unbuildable: {}, unchanged: {}, ms: 0 };
 
   // Both makes run while the TypeScript compiles below (which block this thread) proceed.
   const makes = Promise.all([
@@ -114,15 +117,7 @@ async function buildLesson(o: GradeOptions): Promise<Built> {
   const [student, reference] = await makes;
   o.onProgress?.({ phase: 'build', what: `${target} module`, cached: student.cached, ms: student.durationMs });
   o.onProgress?.({ phase: 'build', what: 'reference module', cached: reference.cached, ms: reference.durationMs });
-  const warnings = student.diagnostics.filter((d) => d.severity !== 'note');
-  built.builtin.set(
-    'kernel-builds',
-    !student.ok
-      ? { status: 'fail', message: 'the module does not compile', diagnostics: student.diagnostics.filter((d) => d.severity === 'error') }
-      : warnings.length
-        ? { status: 'fail', message: `the module compiles with ${warnings.length} warning(s) under W=1`, diagnostics: warnings }
-        : { status: 'pass' },
-  );
+  built.builtin.set('kernel-builds', buildVerdict(student));
   const studentKo = student.modules[lesson.module];
   const referenceKo = reference.modules[`${lesson.module}_ref`];
   if (!reference.ok || !referenceKo) built.lessonError = `the lesson's solution module does not build:\n${summarize(reference.diagnostics).join('\n') || reference.log.slice(-2000)}`;
@@ -135,8 +130,30 @@ async function buildLesson(o: GradeOptions): Promise<Built> {
     };
   }
 
+  if (target !== 'solution') built.unchanged = unchangedSides(o, built);
   built.ms = performance.now() - started;
   return built;
+}
+
+/**
+ * The student's sides whose sources are the reference's: the same module sources (built under
+ * another name), or a client compiled into the very folder the reference's went to (compiles
+ * are stored by the sources' content).
+ */
+function unchangedSides(o: GradeOptions, built: Built): Unchanged {
+  const { lesson, target } = o;
+  const kernel = moduleSourceHash(sideDir(lesson, target, 'kernel')) === moduleSourceHash(sideDir(lesson, 'solution', 'kernel'));
+  const { student, reference } = built.clients;
+  const client = student !== undefined && student.path === reference?.path;
+  return { ...(kernel ? { kernel } : {}), ...(client ? { client } : {}) };
+}
+
+/** What a check's notes say when an unchanged side spared it pairings. */
+function unchangedNote(unchanged: Unchanged): string | undefined {
+  if (unchanged.client && unchanged.kernel) return 'your module and client are the reference\'s, unchanged: this check ran once';
+  if (unchanged.client) return "your client is the reference's, unchanged: this check ran once, your module with the reference client";
+  if (unchanged.kernel) return "your module is the reference's, unchanged: this check ran once, your client with the reference module";
+  return undefined;
 }
 
 /** Why a job cannot run, if one of the sides it needs did not build. */
@@ -199,14 +216,15 @@ const STATUS_ORDER = ['error', 'fail', 'skip', 'pass'] as const;
 const PAIRING_ORDER = ['student/reference', 'reference/student', 'student/student'];
 const pairingRank = (r: RunReport) => PAIRING_ORDER.indexOf(`${r.pairing.kernel}/${r.pairing.client}`);
 
-function aggregate(check: LessonCheck, lesson: Lesson, unordered: RunReport[]): CheckReport {
+function aggregate(check: LessonCheck, lesson: Lesson, unordered: RunReport[], spared?: string): CheckReport {
   const runs = [...unordered].sort((a, b) => pairingRank(a) - pairingRank(b));
   const failed = runs.filter((r) => r.status !== 'pass');
   const first = failed[0];
   // The worst run decides: a grader error, then a failure, then a skip.
   const status = runs.length === 0 ? 'skip' : STATUS_ORDER.find((st) => runs.some((r) => r.status === st))!;
   const viewer = viewerLinks(first?.evidence?.messages, lesson.id);
-  const fault = runs.length > 1 && status === 'fail' ? sideAtFault(failed.filter((r) => r.status === 'fail').map((r) => r.pairing)) : undefined;
+  // One run of a "both" check that an unchanged side spared still names the side at fault.
+  const fault = (runs.length > 1 || spared) && status === 'fail' ? sideAtFault(failed.filter((r) => r.status === 'fail').map((r) => r.pairing)) : undefined;
   return {
     id: check.id,
     title: check.title,
@@ -219,7 +237,7 @@ function aggregate(check: LessonCheck, lesson: Lesson, unordered: RunReport[]): 
     hint: check.hint,
     hintLink: `docs/lessons/${lesson.id}.md#check-${check.id}`,
     ...(viewer.length ? { viewer } : {}),
-    notes: runs.flatMap((r) => r.notes),
+    notes: [...(spared ? [spared] : []), ...runs.flatMap((r) => r.notes)],
     durationMs: runs.reduce((s, r) => s + r.durationMs, 0),
     runs,
   };
@@ -387,18 +405,20 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   }
   // Advice only, on the host while the guest runs: it never touches a check or the score.
   // A lesson's styleExceptions (checkpatch types its code needs, with why) are left out.
+  // The scored review gates (checkpatch, sparse, kernel-doc) share the tools' runs with it.
   const allowed = (lesson.styleExceptions ?? []).map((x) => x.type);
-  const style = o.style === false ? undefined : checkModuleStyle(sideDir(lesson, o.target, 'kernel'), o.kernel, allowed);
+  const moduleDir = sideDir(lesson, o.target, 'kernel');
+  const tools = styleRuns(moduleDir, o.kernel);
+  const style = o.style === false ? undefined : checkModuleStyle(moduleDir, o.kernel, allowed, tools);
   const runs = new Map<string, RunReport[]>(checks.map((c) => [c.id, []]));
   const record = (job: Pick<Job, 'check'>, r: RunReport) => void runs.get(job.check)!.push(r);
 
-  for (const c of checks.filter((c) => c.builtin)) {
-    const b = built.builtin.get(c.builtin!) ?? { status: 'error' as const, message: `unknown builtin ${c.builtin}` };
-    record({ check: c.id }, noRun({ kernel: 'student', client: 'student' }, b.status, b.message, b.diagnostics?.length ? { notes: summarize(b.diagnostics, 8) } : undefined));
-  }
+  const builtins = checks
+    .filter((c) => c.builtin)
+    .map(async (c): Promise<[LessonCheck, BuiltinVerdict]> => [c, built.builtin.get(c.builtin!) ?? (await gateVerdict(c, moduleDir, tools, allowed))]);
 
   const todo: Job[] = [];
-  for (const job of planJobs(checks, o.target === 'solution', Boolean(lesson.client))) {
+  for (const job of planJobs(checks, o.target === 'solution', Boolean(lesson.client), built.unchanged)) {
     const why = built.lessonError ?? blocked(job, built);
     if (why) record(job, noRun(job.pairing, built.lessonError ? 'error' : 'skip', why));
     else todo.push(job);
@@ -414,10 +434,14 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
     warm.session = undefined;
     guests.boots--;
   }
+  for (const [c, b] of await Promise.all(builtins)) {
+    record({ check: c.id }, noRun({ kernel: 'student', client: 'student' }, b.status, b.message, b.notes?.length ? { notes: b.notes } : undefined));
+  }
   const { accel, guestMs, boots, consoles, reused } = guests;
   const styleReport = await style;
 
-  const reports = checks.map((c) => aggregate(c, lesson, runs.get(c.id)!));
+  const spared = lesson.client ? unchangedNote(built.unchanged) : undefined;
+  const reports = checks.map((c) => aggregate(c, lesson, runs.get(c.id)!, c.side === 'both' && !c.builtin ? spared : undefined));
   const health = reportCausesOnce(reports);
   const logDir = join(LAB_STATE, 'logs');
   mkdirSync(logDir, { recursive: true });

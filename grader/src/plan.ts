@@ -31,13 +31,27 @@ export interface GuestPlan {
 export const DEFAULT_CHECK_TIMEOUT_MS = 15_000;
 
 /**
- * The pairings a check runs with. Grading the solution, the "student" side is the solution
- * itself, so one run suffices; otherwise `both` is the full cross-matrix.
+ * Which of the student's sides have exactly the reference's sources. A pairing with such a
+ * side repeats one with the reference's, so the cross-matrix leaves it out.
  */
-export function pairingsFor(check: Pick<LessonCheck, 'side'>, gradingSolution: boolean, hasClient: boolean): Pairing[] {
+export interface Unchanged {
+  kernel?: boolean;
+  client?: boolean;
+}
+
+/**
+ * The pairings a check runs with. Grading the solution, the "student" side is the solution
+ * itself, so one run suffices; otherwise `both` is the full cross-matrix, less the pairings
+ * an unchanged side makes repeats: with the reference's client, "student module + student
+ * client" is "student module + reference client" and "reference module + student client"
+ * is the reference alone (likewise for an unchanged module).
+ */
+export function pairingsFor(check: Pick<LessonCheck, 'side'>, gradingSolution: boolean, hasClient: boolean, unchanged: Unchanged = {}): Pairing[] {
   if (gradingSolution) return [{ kernel: 'student', client: 'student' }];
   if (!hasClient || check.side === 'kernel') return [{ kernel: 'student', client: 'reference' }];
   if (check.side === 'client') return [{ kernel: 'reference', client: 'student' }];
+  if (unchanged.client) return [{ kernel: 'student', client: 'reference' }];
+  if (unchanged.kernel) return [{ kernel: 'reference', client: 'student' }];
   return [
     { kernel: 'student', client: 'reference' },
     { kernel: 'reference', client: 'student' },
@@ -46,11 +60,11 @@ export function pairingsFor(check: Pick<LessonCheck, 'side'>, gradingSolution: b
 }
 
 /** Guest jobs for the checks that run in the guest (not the host-side builtins), in order. */
-export function planJobs(checks: readonly LessonCheck[], gradingSolution: boolean, hasClient: boolean): Job[] {
+export function planJobs(checks: readonly LessonCheck[], gradingSolution: boolean, hasClient: boolean, unchanged: Unchanged = {}): Job[] {
   const jobs: Job[] = [];
   for (const c of checks) {
     if (c.builtin) continue;
-    for (const pairing of pairingsFor(c, gradingSolution, hasClient)) {
+    for (const pairing of pairingsFor(c, gradingSolution, hasClient, unchanged)) {
       jobs.push({ index: jobs.length, check: c.id, pairing, timeoutMs: c.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS });
     }
   }

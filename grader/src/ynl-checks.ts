@@ -1,14 +1,15 @@
 // What the checks of a spec-driven lesson (12, 13) share: the kernel's YNL tools (cli.py and
 // the genetlink schema, from `.lab/ynl/`, which `npm run setup` extracts from Debian's
-// linux-source-6.12), the spec the client under test was generated from, and how to wait for
-// a subscriber to join a group. Programs start through the Check API (t.start, t.startClient).
+// linux-source-6.12), the spec the client under test was generated from, how to wait for
+// a subscriber to join a group, and comparing what YNL and the client print. Programs start through the Check API (t.start, t.startClient).
 // Exported through `netlink-lab/grader`; everything runs in the guest.
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { NETLINK } from 'netlink-lab/client';
-import type { CheckContext } from './check-api.js';
+import type { CheckContext, RunningProgram } from './check-api.js';
 import { CheckFailed, ensure, moduleLog } from './check-basics.js';
 
 /** cli.py under TCG: python3 with yaml and jsonschema takes 6–25 s in the lab (cold caches, a busy host). */
@@ -148,4 +149,70 @@ export async function groupJoined(t: CheckContext, group: number, count: number,
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;
+}
+
+const show = (v: unknown): string => JSON.stringify(v);
+
+/**
+ * YNL's reply is `expected` (else the check fails with `wrong`, which says what in the spec to
+ * look at), and the client under test printed the same for `command`.
+ */
+export function ensureYnlAgrees(theirs: { value: unknown; notes: string[] }, expected: unknown, wrong: string, ours: { value: unknown; notes: string[] }, command: string): void {
+  ensure(isDeepStrictEqual(theirs.value, expected), wrong, { expected: show(expected), actual: show(theirs.value), notes: theirs.notes });
+  ensure(isDeepStrictEqual(ours.value, theirs.value), `\`${command}\` and YNL disagree`, { expected: show(theirs.value), actual: show(ours.value), notes: ours.notes });
+}
+
+/** cli.py subscribed to a group ({@link ynlSubscribe}): its notifications once its sleep is over. */
+export interface YnlSubscriber {
+  /** Settles when cli.py ends: its JSON values, or the failed check. */
+  readonly result: Promise<{ ok: true; v: { value: unknown; notes: string[] } } | { ok: false; e: unknown }>;
+  /** Waits until cli.py and `others` more sockets are members of `group`; fails the check if cli.py never joins. */
+  joined(group: number, others: number): Promise<void>;
+  /** Ends cli.py if it still sleeps (the check failed before its answer was needed), then waits for it. */
+  stop(): Promise<void>;
+}
+
+/** Starts cli.py, subscribed to the family's `group` by name for `sleepS` seconds; it prints what arrived meanwhile. */
+export function ynlSubscribe(t: CheckContext, from: string, spec: string, group: string, sleepS: number): YnlSubscriber {
+  let pid = 0;
+  let ended = false;
+  const result = ynlJson(t, from, spec, ['--subscribe', group, '--sleep', String(sleepS)], (p) => void (pid = p))
+    .then(
+      (v) => ({ ok: true as const, v }),
+      (e: unknown) => ({ ok: false as const, e }),
+    )
+    .finally(() => void (ended = true));
+  return {
+    result,
+    async joined(id, others) {
+      // Members before the first change: by the group's bit in /proc/net/netlink or, for a group
+      // id too high for it, cli.py's socket plus a margin.
+      if (await groupJoined(t, id, others + 1, () => pid, YNL_TIMEOUT_MS - sleepS * 1000)) return;
+      const r = await result;
+      if (!r.ok) throw r.e;
+      ensure(false, "YNL's cli.py never joined the events group", { notes: r.v.notes });
+    },
+    async stop() {
+      if (!ended && pid) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // It ended on its own meanwhile.
+        }
+      }
+      await result;
+    },
+  };
+}
+
+/** The watcher `w` (the client's `watch 2`) printed, one JSON value a line, the notifications YNL printed. */
+export async function ensureWatchAgrees(w: RunningProgram, theirs: unknown[]): Promise<void> {
+  await w.waitFor(() => w.exitCode() !== null, 5000);
+  let ours: unknown[];
+  try {
+    ours = w.stdout().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+  } catch {
+    throw new CheckFailed('`watch 2` printed a line that is not JSON', { notes: w.notes() });
+  }
+  ensure(isDeepStrictEqual(ours, theirs), '`watch 2` and YNL saw different notifications', { expected: theirs.map(show).join(' | '), actual: ours.map(show).join(' | '), notes: w.notes() });
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../kernel/src/index.js';
 import { todoBlocks } from '../src/lesson/todo-markers.js';
+import { parseChanges } from '../src/lesson/changes-file.js';
 import { copyLessons } from './lesson-copy.js';
 import { loadLessonFrom } from '../src/lesson/load.js';
 
@@ -64,11 +65,17 @@ describe('lessons new', () => {
     expect(readFileSync(join(root, 'docs/lessons/lesson-13.md'), 'utf8')).toContain('<!-- @checks lesson-13 -->');
     expect(readFileSync(join(root, 'docs/zh-CN/lessons/lesson-13.md'), 'utf8')).toContain('## 检查项 {#checks}');
     // Its Chinese texts: placeholders to rewrite, and those of the common check lesson 12 overrides.
-    const zh = JSON.parse(readFileSync(join(dir, 'zh-CN.json'), 'utf8')) as { title: string; checks: Record<string, { title: string }> };
+    const zh = JSON.parse(readFileSync(join(dir, 'zh-CN.json'), 'utf8')) as { title: string; checks: Record<string, { title: string }>; changes?: Record<string, { en: string }> };
     const zh12 = JSON.parse(readFileSync(join(root, 'lessons/lesson-12/zh-CN.json'), 'utf8')) as { checks: Record<string, { title: string }> };
     expect(zh.title).toMatch(/草稿/);
     expect(Object.keys(zh.checks)).toEqual(['client-builds']);
     expect(zh.checks['client-builds']).toEqual(zh12.checks['client-builds']);
+    // Both pages show CHANGES.md, and its notes have their Chinese (the site's i18n test wants one per file).
+    expect(readFileSync(join(root, 'docs/lessons/lesson-13.md'), 'utf8')).toContain('## What changes from lesson 12 {#changes}\n\n<!-- @changes lesson-13 -->');
+    expect(readFileSync(join(root, 'docs/zh-CN/lessons/lesson-13.md'), 'utf8')).toContain('## 与第 12 课相比的改动 {#changes}\n\n<!-- @changes lesson-13 -->');
+    const notes = parseChanges(readFileSync(join(dir, 'CHANGES.md'), 'utf8'))!.files;
+    expect(Object.keys(zh.changes ?? {})).toEqual(notes.map((f) => f.rel));
+    for (const f of notes) expect(zh.changes?.[f.rel]?.en).toBe(f.note);
     const checked = lessons(root, 'check', 'lesson-13');
     // Until the instructor writes its TODOs, each file it holds is a warning: the learner edits none of them.
     expect(checked.stdout).toMatch(/^✓ lesson-13: no problems \(3 warnings\)/m);

@@ -20,6 +20,18 @@ describe('cross-matrix', () => {
     expect(pairingsFor(check('b', 'both'), false, false)).toEqual([{ kernel: 'student', client: 'reference' }]);
   });
 
+  it('leaves out the pairings an unchanged side repeats', () => {
+    const sr = { kernel: 'student', client: 'reference' };
+    const rs = { kernel: 'reference', client: 'student' };
+    expect(pairingsFor(check('b', 'both'), false, true, { client: true })).toEqual([sr]);
+    expect(pairingsFor(check('b', 'both'), false, true, { kernel: true })).toEqual([rs]);
+    expect(pairingsFor(check('b', 'both'), false, true, { kernel: true, client: true })).toHaveLength(1);
+    // One side's checks are that side's grade, whatever the other side is.
+    expect(pairingsFor(check('k', 'kernel'), false, true, { kernel: true })).toEqual([sr]);
+    expect(pairingsFor(check('c', 'client'), false, true, { client: true })).toEqual([rs]);
+    expect(planJobs([check('a', 'both'), check('b', 'both')], false, true, { client: true }).map((j) => j.index)).toEqual([0, 1]);
+  });
+
   it('leaves builtin checks to the host and numbers the guest jobs in order', () => {
     const jobs = planJobs([check('builds', 'kernel', { builtin: 'kernel-builds' }), check('a', 'both', { timeoutMs: 3000 }), check('b', 'kernel')], false, true);
     expect(jobs.map((j) => [j.index, j.check])).toEqual([[0, 'a'], [1, 'a'], [2, 'a'], [3, 'b']]);

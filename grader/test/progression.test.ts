@@ -134,3 +134,65 @@ describe('a divergence planted in a copy of the lessons', () => {
     expect(nine.some((m) => /^lessons\/lesson-9\/CHANGES\.md:\d+: declares a change to kernel\/nlab_kv\.c that the code no longer makes/.test(m))).toBe(true);
   });
 });
+
+describe('a file renamed from its base\'s (lesson.json "renamed")', () => {
+  const copy = (): string => {
+    const root = mkdtempSync(join(tmpdir(), 'nlab-progression-'));
+    cpSync(LESSONS_DIR, join(root, 'lessons'), { recursive: true });
+    return root;
+  };
+  const NOW = 'solution/kernel/nlab_reply.c';
+
+  it('is compared with the old file: CHANGES.md shows the rename and its diff, and a divergence is named at its line', () => {
+    const root = copy();
+    const lessons = join(root, 'lessons');
+    const l3 = loadLessonFrom(lessons, 'lesson-3');
+    expect(l3.renamed).toEqual({ 'kernel/nlab_reply.c': 'kernel/nlab_unit.c' });
+    const changes = readFileSync(join(l3.dir, 'CHANGES.md'), 'utf8');
+    expect(changes).toContain('## `kernel/nlab_reply.c` (renamed from `kernel/nlab_unit.c`)');
+    expect(changes).toContain('-static int __init nlab_unit_init(void)\n+static int __init nlab_reply_init(void)');
+    // A line lesson 3 keeps from lesson 2's nlab_unit.c, changed in lesson 3 only.
+    const path = join(l3.dir, NOW);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const i = lines.indexOf('#define NETLINK_NLAB\t31');
+    expect(i).toBeGreaterThan(0);
+    lines[i] = '#define NETLINK_NLAB\t30';
+    writeFileSync(path, lines.join('\n'));
+    expect(problems(lessons, 'lesson-3', root)).toEqual([
+      expect.stringMatching(new RegExp(`^lessons/lesson-3/${NOW}:${i + 1}: replaces 1 line\\(s\\) of lesson-2's with 1 \\("#define NETLINK_NLAB\\\\t30"\\), a change CHANGES.md does not declare`)),
+    ]);
+  });
+
+  it('fails when undeclared, at the new file, and when CHANGES.md does not say so', () => {
+    const root = copy();
+    const lessons = join(root, 'lessons');
+    const json = join(lessons, 'lesson-3/lesson.json');
+    const declared = readFileSync(json, 'utf8');
+    writeFileSync(json, declared.replace(/\n\s*"renamed": \{[^}]*\},/, ''));
+    expect(problems(lessons, 'lesson-3', root)).toContain(
+      `lessons/lesson-3/${NOW}:1: is new in lesson-3, and lesson-2's kernel/nlab_unit.c is gone: a rename, not a new file. Declare it in lesson.json ("renamed": { "kernel/nlab_reply.c": "kernel/nlab_unit.c" }) so it is compared with kernel/nlab_unit.c, then run \`npm run lessons -- sync\``,
+    );
+    // Declared in lesson.json, but CHANGES.md's heading does not say so.
+    writeFileSync(json, declared);
+    const changes = join(lessons, 'lesson-3/CHANGES.md');
+    const text = readFileSync(changes, 'utf8');
+    writeFileSync(changes, text.replace(' (renamed from `kernel/nlab_unit.c`)', ''));
+    const heading = text.split('\n').indexOf('## `kernel/nlab_reply.c` (renamed from `kernel/nlab_unit.c`)') + 1;
+    expect(problems(lessons, 'lesson-3', root)).toEqual([`lessons/lesson-3/CHANGES.md:${heading}: kernel/nlab_reply.c is lesson-2's kernel/nlab_unit.c renamed (lesson.json "renamed"): its heading must say "(renamed from \`kernel/nlab_unit.c\`)"; \`npm run lessons -- sync\` records it`]);
+    // …and sync writes it back.
+    const [l2, l3] = [loadLessonFrom(lessons, 'lesson-2'), loadLessonFrom(lessons, 'lesson-3')];
+    expect(writeChanges(l3, l2)).toEqual(['CHANGES.md']);
+    expect(readFileSync(changes, 'utf8')).toBe(text);
+    expect(problems(lessons, 'lesson-3', root)).toEqual([]);
+  });
+
+  it('must name files that are there', () => {
+    const root = copy();
+    const lessons = join(root, 'lessons');
+    const json = join(lessons, 'lesson-3/lesson.json');
+    const text = readFileSync(json, 'utf8');
+    const line = text.split('\n').findIndex((l) => l.includes('"renamed"')) + 1;
+    writeFileSync(json, text.replace('"kernel/nlab_unit.c" }', '"kernel/nlab_gone.c" }'));
+    expect(problems(lessons, 'lesson-3', root)).toContain(`lessons/lesson-3/lesson.json:${line}: "renamed" says kernel/nlab_reply.c was lesson-2's kernel/nlab_gone.c, which lesson-2's solution does not have`);
+  });
+});

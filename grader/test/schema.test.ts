@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generateClient } from '../../client/src/ynl/index.js';
+import { withCommonChecks } from '../src/lesson/common-checks.js';
 import { LessonFormatError, validateLesson } from '../src/lesson/schema.js';
 import { runGenerator } from '../src/lesson/generators.js';
 
@@ -16,6 +17,7 @@ const good = {
 };
 
 const gen = { file: 'client/x-ynl.ts', from: 'client/x.yaml', tool: 'ynl-gen' };
+const kdoc = { id: 'kdoc', points: 1, side: 'kernel', todos: [], builtin: 'kernel-doc', files: ['nlab_kv.h'] };
 
 describe('validateLesson', () => {
   it('accepts a well-formed lesson', () => {
@@ -44,11 +46,30 @@ describe('validateLesson', () => {
     [{ ...good, generated: [{ ...gen, tool: 'ynl-gen-c', mode: 'uapi', file: 'kernel/x.c' }] }, /no source in uapi mode/],
     [{ ...good, generated: [{ ...gen, tool: 'ynl-gen-c', mode: 'kernel' }] }, /must end in one/],
     [{ ...good, generated: [{ ...gen, mode: 'kernel' }] }, /"mode" is for ynl-gen-c only/],
+    [{ ...good, checks: [{ ...good.checks[0], builtin: 'lint' }] }, /"builtin" must be one of kernel-builds, client-builds, checkpatch, sparse, kernel-doc/],
+    [{ ...good, checks: [{ ...kdoc, files: undefined }] }, /checks\[0\]: "files" must list the files kernel-doc checks/],
+    [{ ...good, checks: [{ ...kdoc, files: [] }] }, /"files" must list/],
+    [{ ...good, checks: [{ ...kdoc, files: ['*/x.h'] }] }, /"\*" in the file name only/],
+    [{ ...good, checks: [{ ...kdoc, files: ['../x.h'] }] }, /"files" must list/],
+    [{ ...good, checks: [{ ...kdoc, builtin: 'sparse' }] }, /"files" belongs to a "kernel-doc" check only/],
+    [{ ...good, checks: [{ ...kdoc, side: 'both' }] }, /a "kernel-doc" check is on the module: its "side" must be kernel/],
+    [{ ...good, checks: [{ ...good.checks[0], title: undefined }] }, /checks\[0\]: "title" is required/],
+    [{ ...good, checks: [{ ...kdoc, hint: '' }] }, /checks\[0\]: "hint" is required/],
     [{ ...good, styleExceptions: {} }, /"styleExceptions" must be an array/],
     [{ ...good, styleExceptions: [{ type: 'LINUX_VERSION_CODE' }] }, /styleExceptions\[0\]: needs a checkpatch "type"/],
     [{ ...good, styleExceptions: [{ type: 'not a type', why: 'w' }] }, /styleExceptions\[0\]: needs a checkpatch "type"/],
   ])('explains what is wrong (%#)', (raw, message) => {
     expect(() => validateLesson(raw, 'lessons/x/lesson.json')).toThrow(message);
+  });
+
+  it('gives a review gate without a title or hint the grader\'s own, in both languages', () => {
+    const checks = withCommonChecks(validateLesson({ ...good, checks: [kdoc, { ...kdoc, id: 'cp', builtin: 'checkpatch', files: undefined, title: 'Mine' }] }, 'x'));
+    const [doc, cp] = checks.slice(-2);
+    expect(doc).toMatchObject({ title: expect.stringContaining('kernel-doc'), hint: expect.stringContaining('@name'), files: ['nlab_kv.h'] });
+    expect(doc!.zh).toEqual({ title: expect.stringContaining('kernel-doc'), hint: expect.stringMatching(/[\u4e00-\u9fff]/) });
+    // A title of the lesson's own needs its own Chinese (zh-CN.json); the hint is still the grader's.
+    expect(cp).toMatchObject({ title: 'Mine', hint: expect.stringContaining('checkpatch') });
+    expect(cp!.zh).toEqual({ hint: expect.stringContaining('checkpatch') });
   });
 
   it('accepts style exceptions with their reason', () => {

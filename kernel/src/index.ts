@@ -25,5 +25,5 @@ export { scanKernelLog, worstEvent, type HealthEvent, type HealthKind } from './
 // Module builds and the kernel's style tools.
 export { buildModule, moduleSourceHash, type ModuleBuild } from './module-build.js';
 export { formatDiagnostic, type Diagnostic } from './diagnostics.js';
-export { checkModuleStyle, moduleSources, runCheckpatch, runSparse, type ModuleStyle } from './style.js';
+export { checkModuleStyle, moduleSources, runCheckpatch, runKernelDoc, runSparse, styleRuns, StyleToolError, type ModuleStyle, type StyleRuns } from './style.js';
 export { formatFinding, type StyleFinding } from './style-findings.js';

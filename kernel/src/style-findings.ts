@@ -1,9 +1,9 @@
-// What checkpatch.pl and sparse say about a module's sources, parsed from their output.
-// Pure text in, findings out; style.ts runs the tools.
+// What checkpatch.pl, sparse and kernel-doc say about a module's sources, parsed from their
+// output. Pure text in, findings out; style.ts runs the tools.
 
-export type StyleTool = 'checkpatch' | 'sparse';
+export type StyleTool = 'checkpatch' | 'sparse' | 'kernel-doc';
 
-/** checkpatch's ERROR, WARNING and CHECK (--strict); sparse's error and warning. */
+/** checkpatch's ERROR, WARNING and CHECK (--strict); sparse's and kernel-doc's error and warning. */
 export type StyleSeverity = 'error' | 'warning' | 'check';
 
 export interface StyleFinding {
@@ -72,6 +72,17 @@ export function parseSparseLog(log: string, mapPath: PathMapper = same): StyleFi
     if (more && last) last.message += `; ${more[4]!.replace(/\s+/g, ' ')}`;
   }
   return out;
+}
+
+// `kernel-doc -none`: "file:line: warning: message" on stderr, one per line.
+const KERNEL_DOC = /^(.+?):(\d+): (warning|error): (.*)$/;
+
+/** Findings in what `kernel-doc -none -Wall` prints. */
+export function parseKernelDoc(output: string, mapPath: PathMapper = same): StyleFinding[] {
+  return output.split('\n').flatMap((raw): StyleFinding[] => {
+    const m = KERNEL_DOC.exec(raw.trimEnd());
+    return m ? [{ tool: 'kernel-doc', file: mapPath(m[1]!), line: Number(m[2]), severity: m[3] as StyleSeverity, message: m[4]! }] : [];
+  });
 }
 
 /** The files a Kbuild log says the checker ran on (its `CHECK` steps), as printed. */

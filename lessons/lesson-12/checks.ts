@@ -16,13 +16,15 @@ import {
   clientSpec,
   defineChecks,
   ensure,
+  ensureWatchAgrees,
+  ensureYnlAgrees,
   findYnl,
-  groupJoined,
   loadFamily,
   moduleLog,
   programNotes,
   runProgram,
   ynlJson,
+  ynlSubscribe,
   YNL_TIMEOUT_MS,
 } from 'netlink-lab/grader';
 import { change, rejoinCheck, ynlWatchLines } from 'netlink-lab/grader/nlab-kv';
@@ -101,17 +103,7 @@ export default defineChecks({
     ]);
     const theirs = await ynlJson(t, import.meta.url, spec.path, ['--do', 'get', '--json', '{"key": "b"}']);
     const ours = await clientJson(t, ['get', 'b']);
-    const expected = { key: 'b', value: value.toString('hex') };
-    ensure(isDeepStrictEqual(theirs.value, expected), "YNL's reply is not the stored entry: is get's reply described right in the spec?", {
-      expected: show(expected),
-      actual: show(theirs.value),
-      notes: theirs.notes,
-    });
-    ensure(isDeepStrictEqual(ours.value, theirs.value), '`get b` and YNL disagree', {
-      expected: show(theirs.value),
-      actual: show(ours.value),
-      notes: ours.notes,
-    });
+    ensureYnlAgrees(theirs, { key: 'b', value: value.toString('hex') }, "YNL's reply is not the stored entry: is get's reply described right in the spec?", ours, 'get b');
   },
 
   async 'list-same'(t) {
@@ -128,16 +120,7 @@ export default defineChecks({
       { key: 'c1', value: Buffer.from('one').toString('hex') },
       { key: 'c2', value: '000102' },
     ];
-    ensure(isDeepStrictEqual(theirs.value, expected), "YNL's dump is not the two entries under prefix c: is list's dump described right in the spec?", {
-      expected: show(expected),
-      actual: show(theirs.value),
-      notes: theirs.notes,
-    });
-    ensure(isDeepStrictEqual(ours.value, theirs.value), '`list c` and YNL disagree', {
-      expected: show(theirs.value),
-      actual: show(ours.value),
-      notes: ours.notes,
-    });
+    ensureYnlAgrees(theirs, expected, "YNL's dump is not the two entries under prefix c: is list's dump described right in the spec?", ours, 'list c');
   },
 
   async 'event-same'(t) {
@@ -147,28 +130,13 @@ export default defineChecks({
     ensure(group !== undefined, 'the family has no multicast group named "events"', { actual: JSON.stringify(family.groups) });
 
     const w = t.startClient(['watch', '2']);
-    let ynlPid = 0;
     // cli.py joins right after it loads, then sleeps, then prints what arrived meanwhile.
-    const sleepS = 6;
-    let ynlEnded = false;
-    const theirsP = ynlJson(t, import.meta.url, spec.path, ['--subscribe', 'events', '--sleep', String(sleepS)], (pid) => void (ynlPid = pid))
-      .then(
-        (v) => ({ ok: true as const, v }),
-        (e: unknown) => ({ ok: false as const, e }),
-      )
-      .finally(() => void (ynlEnded = true));
+    const ynl = ynlSubscribe(t, import.meta.url, spec.path, 'events', 6);
     try {
       ensure(await w.waitFor(() => /watching/.test(w.stderr()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
-      // Both must be members before the first change: two sockets in the group, or (when the
-      // group id is too high for /proc/net/netlink to show) cli.py's socket exists plus a margin.
-      const joined = await groupJoined(t, group, 2, () => ynlPid, YNL_TIMEOUT_MS - sleepS * 1000);
-      if (!joined) {
-        const r = await theirsP;
-        if (!r.ok) throw r.e;
-        ensure(false, "YNL's cli.py never joined the events group", { notes: r.v.notes });
-      }
+      await ynl.joined(group, 1);
       await change(t, family, [{ key: 'e', value: Buffer.from('1') }, { key: 'e' }]);
-      const r = await theirsP;
+      const r = await ynl.result;
       if (!r.ok) throw r.e;
       const theirs = r.v;
       const expected = [
@@ -180,31 +148,11 @@ export default defineChecks({
         actual: show(theirs.value),
         notes: theirs.notes,
       });
-      await w.waitFor(() => w.exitCode() !== null, 5000);
-      const lines = w.stdout().trim().split('\n').filter(Boolean);
-      let ours: unknown[];
-      try {
-        ours = lines.map((l) => JSON.parse(l) as unknown);
-      } catch {
-        throw new CheckFailed('`watch 2` printed a line that is not JSON', { notes: w.notes() });
-      }
-      ensure(isDeepStrictEqual(ours, theirs.value), '`watch 2` and YNL saw different notifications', {
-        expected: (theirs.value as unknown[]).map(show).join(' | '),
-        actual: ours.map(show).join(' | '),
-        notes: w.notes(),
-      });
+      await ensureWatchAgrees(w, expected);
       ensure(w.exitCode() === 0, '`watch 2` did not exit 0 after two notifications', { notes: w.notes() });
     } finally {
       await w.stop();
-      // The check failed before YNL's answer was needed: don't sit out cli.py's sleep.
-      if (!ynlEnded && ynlPid) {
-        try {
-          process.kill(ynlPid, 'SIGKILL');
-        } catch {
-          // It ended on its own meanwhile.
-        }
-      }
-      await theirsP;
+      await ynl.stop();
     }
   },
 

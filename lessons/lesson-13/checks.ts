@@ -23,19 +23,7 @@ import {
   type GenlFamily,
   type NetlinkSocket,
 } from 'netlink-lab/client';
-import {
-  type CheckContext,
-  CheckFailed,
-  clientJson,
-  clientSpec,
-  defineChecks,
-  ensure,
-  groupJoined,
-  loadFamily,
-  moduleLog,
-  ynlJson,
-  YNL_TIMEOUT_MS,
-} from 'netlink-lab/grader';
+import { type CheckContext, CheckFailed, clientJson, clientSpec, defineChecks, ensure, ensureWatchAgrees, ensureYnlAgrees, loadFamily, moduleLog, ynlJson, ynlSubscribe } from 'netlink-lab/grader';
 
 const CMD = { SET: 1, GET: 2, LIST: 4 } as const;
 const A = { KEY: 1, VALUE: 2, META: 5 } as const;
@@ -196,27 +184,15 @@ export default defineChecks({
     // cli.py GETs m1 while another cli.py joins "events" and sleeps, m2 and m3 are stored,
     // and a third dumps. (6.12's cli.py cannot dump in the process that subscribed: a
     // notification in the middle of the dump's replies makes it fail.)
-    const sleepS = 6;
-    let ynlPid = 0;
-    let ynlEnded = false;
     const theirsGetP = ynlJson(t, import.meta.url, spec.path, ['--do', 'get', '--json', '{"key": "m1"}']);
     // Awaited below; until then a failure must not count as unhandled.
     theirsGetP.catch(() => undefined);
-    const eventsP = ynlJson(t, import.meta.url, spec.path, ['--subscribe', 'events', '--sleep', String(sleepS)], (pid) => void (ynlPid = pid))
-      .then(
-        (v) => ({ ok: true as const, v }),
-        (e: unknown) => ({ ok: false as const, e }),
-      )
-      .finally(() => void (ynlEnded = true));
+    const events = ynlSubscribe(t, import.meta.url, spec.path, 'events', 6);
     let theirsListP: ReturnType<typeof ynlJson> | undefined;
     const w = t.startClient(['watch', '2']);
     try {
       ensure(await w.waitFor(() => /watching/.test(w.stderr()), 30000), 'the client did not print "watching …" on stderr after joining the group', { notes: w.notes() });
-      if (!(await groupJoined(t, group, 2, () => ynlPid, YNL_TIMEOUT_MS - sleepS * 1000))) {
-        const r = await eventsP;
-        if (!r.ok) throw r.e;
-        ensure(false, "YNL's cli.py never joined the events group", { notes: r.v.notes });
-      }
+      await events.joined(group, 1);
       await setMany(family, [
         { key: 'm2', value: Buffer.from([0, 0xff]), meta: { owner: 'bob' } },
         { key: 'm3', value: Buffer.from([1]), meta: { owner: 'carol', version: 7n, tags: ['x'] } },
@@ -225,54 +201,27 @@ export default defineChecks({
       theirsListP.catch(() => undefined);
 
       const theirsGet = await theirsGetP;
-      const oursGet = await clientJson(t, ['get', 'm1']);
-      ensure(isDeepStrictEqual(theirsGet.value, M1), "YNL's `--do get` of m1 is not what `set` stored: is meta (a nest of the meta set, tags repeated) in get's reply in the spec, and did set send it?", {
-        expected: show(M1),
-        actual: show(theirsGet.value),
-        notes: [...theirsGet.notes, `node main.js ${args.join(' ')}`],
-      });
-      ensure(isDeepStrictEqual(oursGet.value, theirsGet.value), '`get m1` and YNL disagree', { expected: show(theirsGet.value), actual: show(oursGet.value), notes: oursGet.notes });
-
-      const { value: theirsList, notes: listNotes } = await theirsListP;
-      ensure(isDeepStrictEqual(theirsList, [M1, M2, M3]), "YNL's `--dump list` is not m1, m2 and m3 with their META (m2 has an owner only)", {
-        expected: show([M1, M2, M3]),
-        actual: show(theirsList),
-        notes: listNotes,
-      });
-      const oursList = await clientJson(t, ['list', 'm']);
-      ensure(isDeepStrictEqual(oursList.value, theirsList), '`list m` and YNL disagree', { expected: show(theirsList), actual: show(oursList.value), notes: oursList.notes });
+      ensureYnlAgrees(
+        { ...theirsGet, notes: [...theirsGet.notes, `node main.js ${args.join(' ')}`] },
+        M1,
+        "YNL's `--do get` of m1 is not what `set` stored: is meta (a nest of the meta set, tags repeated) in get's reply in the spec, and did set send it?",
+        await clientJson(t, ['get', 'm1']),
+        'get m1',
+      );
+      const theirsList = await theirsListP;
+      ensureYnlAgrees(theirsList, [M1, M2, M3], "YNL's `--dump list` is not m1, m2 and m3 with their META (m2 has an owner only)", await clientJson(t, ['list', 'm']), 'list m');
 
       const expected = [
         { name: 'set-ntf', msg: M2 },
         { name: 'set-ntf', msg: M3 },
       ];
-      const r = await eventsP;
+      const r = await events.result;
       if (!r.ok) throw r.e;
-      const theirsEvents = r.v.value;
-      ensure(isDeepStrictEqual(theirsEvents, expected), "YNL's notifications are not the SETs of m2 and m3 with their META", { expected: show(expected), actual: show(theirsEvents), notes: r.v.notes });
-      await w.waitFor(() => w.exitCode() !== null, 5000);
-      let ours: unknown[];
-      try {
-        ours = w.stdout().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
-      } catch {
-        throw new CheckFailed('`watch 2` printed a line that is not JSON', { notes: w.notes() });
-      }
-      ensure(isDeepStrictEqual(ours, theirsEvents), '`watch 2` and YNL saw different notifications', {
-        expected: (theirsEvents as unknown[]).map(show).join(' | '),
-        actual: ours.map(show).join(' | '),
-        notes: w.notes(),
-      });
+      ensure(isDeepStrictEqual(r.v.value, expected), "YNL's notifications are not the SETs of m2 and m3 with their META", { expected: show(expected), actual: show(r.v.value), notes: r.v.notes });
+      await ensureWatchAgrees(w, expected);
     } finally {
       await w.stop();
-      // The check failed before YNL's answer was needed: don't sit out cli.py's sleep.
-      if (!ynlEnded && ynlPid) {
-        try {
-          process.kill(ynlPid, 'SIGKILL');
-        } catch {
-          // It ended on its own meanwhile.
-        }
-      }
-      await Promise.allSettled([theirsGetP, eventsP, theirsListP]);
+      await Promise.allSettled([theirsGetP, events.stop(), theirsListP]);
     }
   },
 

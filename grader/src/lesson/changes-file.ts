@@ -16,6 +16,8 @@ export interface FileChanges {
   rel: string;
   /** The file is new in this lesson: no diff is kept for it. */
   isNew: boolean;
+  /** The base's path of a file the lesson renamed (lesson.json "renamed"); its diff is against that file. */
+  renamedFrom?: string;
   /** What changed in the file and why: the text between its heading and its first hunk. */
   note: string;
   /** Its hunks, each with the note written above it (the first hunk's is the file's note). */
@@ -29,7 +31,10 @@ export interface ChangesDoc {
   files: FileChanges[];
 }
 
-const FILE_HEADING = /^## `([^`]+)`( \(new\))?\s*$/;
+const FILE_HEADING = /^## `([^`]+)`(?: \((new)\)| \(renamed from `([^`]+)`\))?\s*$/;
+/** A file's heading: its path, and "(new)" or "(renamed from `old`)". */
+const fileHeading = (f: Pick<FileChanges, 'rel' | 'isNew' | 'renamedFrom'>): string =>
+  `## \`${f.rel}\`${f.isNew ? ' (new)' : f.renamedFrom ? ` (renamed from \`${f.renamedFrom}\`)` : ''}`;
 const TITLE = /^# .*`(lesson-[\w-]+)`/;
 
 /** Reads a CHANGES.md; undefined when no title names the base. */
@@ -50,7 +55,7 @@ export function parseChanges(text: string): ChangesDoc | undefined {
     const file = files.at(-1);
     if (h) {
       flush();
-      files.push({ rel: h[1]!, isNew: Boolean(h[2]), note: '', hunks: [], line: i + 1 });
+      files.push({ rel: h[1]!, isNew: Boolean(h[2]), ...(h[3] ? { renamedFrom: h[3] } : {}), note: '', hunks: [], line: i + 1 });
     } else if (file && /^```diff\s*$/.test(l)) {
       const line = i + 1;
       const body: string[] = [];
@@ -81,6 +86,7 @@ const INTRO = (id: string, base: string): string[] => [
 export interface FileDiff {
   rel: string;
   isNew: boolean;
+  renamedFrom?: string;
   hunks: readonly Pick<Hunk, 'header' | 'lines'>[];
 }
 
@@ -92,7 +98,7 @@ export function formatChanges(id: string, base: string, changes: readonly FileDi
   for (const f of changes) {
     const before = previous?.files.find((p) => p.rel === f.rel);
     const hunkNotes = new Map((before?.hunks ?? []).slice(1).filter((h) => h.note).map((h) => [hunkKey(h.lines), h.note]));
-    out.push('', `## \`${f.rel}\`${f.isNew ? ' (new)' : ''}`, '', before?.note || NOTE_PLACEHOLDER);
+    out.push('', fileHeading(f), '', before?.note || NOTE_PLACEHOLDER);
     for (const [k, h] of f.hunks.entries()) {
       const note = k > 0 ? hunkNotes.get(hunkKey(h.lines)) : undefined;
       out.push('', ...(note ? [note, ''] : []), '```diff', h.header, ...h.lines, '```');

@@ -53,6 +53,43 @@ export const COMMON_CHECKS: readonly CommonCheck[] = [
   },
 ];
 
+/**
+ * A review gate's title and hint (schema.ts GATE_BUILTINS), for a lesson.json check that
+ * names the builtin and leaves them out.
+ */
+export interface GateText {
+  title: string;
+  hint: string;
+  'zh-CN': CheckText;
+}
+
+export const GATE_TEXTS: Readonly<Record<string, GateText>> = {
+  checkpatch: {
+    title: 'checkpatch.pl --strict has nothing to say about the module',
+    hint: "Fix each finding at the file and line it names; the [TYPE] after it is the name to look up in the kernel's Documentation/dev-tools/checkpatch.rst.",
+    'zh-CN': {
+      title: 'checkpatch.pl --strict 对模块没有任何意见',
+      hint: '按每条结果给出的文件和行号修改；后面的 [TYPE] 是它的类型名，可在内核的 Documentation/dev-tools/checkpatch.rst 中查到。',
+    },
+  },
+  sparse: {
+    title: 'sparse finds no problem in the module',
+    hint: 'Read the first sparse warning at its file and line: a restricted type such as __be16 wants its conversion (htons(), cpu_to_be16()), a symbol used in one file wants static.',
+    'zh-CN': {
+      title: 'sparse 在模块中找不到问题',
+      hint: '看第一条 sparse 警告及其文件和行号：__be16 这类受限类型需要相应的转换（htons()、cpu_to_be16()），只在一个文件里用的符号应当是 static。',
+    },
+  },
+  'kernel-doc': {
+    title: 'kernel-doc finds every documented member and parameter',
+    hint: 'Each /** comment must name, with @name:, exactly the members or parameters its declaration has, and a function its return value (Return:). Read the warning at its file and line.',
+    'zh-CN': {
+      title: 'kernel-doc 确认每个成员和参数都有文档',
+      hint: '每个 /** 注释都要用 @name: 逐一写出它所描述的声明确实拥有的成员或参数，不多不少；函数还要写返回值（Return:）。看警告给出的文件和行号。',
+    },
+  },
+};
+
 export const COMMON_CHECK_IDS: readonly string[] = COMMON_CHECKS.map((c) => c.id);
 
 /** What a lesson.json's "common" says about one common check: leave it out, or change these fields. */
@@ -85,5 +122,13 @@ export function withCommonChecks(meta: LessonMeta): LessonCheck[] {
     else if (keep.title || keep.hint) check.zh = { ...(keep.title ? { title: zh.title } : {}), ...(keep.hint ? { hint: zh.hint } : {}) };
     return [check];
   });
-  return [...added, ...meta.checks];
+  return [...added, ...meta.checks.map(withGateText)];
+}
+
+/** A review gate with the title and hint it left out filled in, and their Chinese. */
+function withGateText(c: LessonCheck): LessonCheck {
+  const text = c.builtin ? GATE_TEXTS[c.builtin] : undefined;
+  if (!text || (c.title && c.hint)) return c;
+  const zh = { ...(c.title ? {} : { title: text['zh-CN'].title }), ...(c.hint ? {} : { hint: text['zh-CN'].hint }) };
+  return { ...c, title: c.title || text.title, hint: c.hint || text.hint, zh };
 }

@@ -1,6 +1,7 @@
 // Lint of a lesson's two pages: both exist, every check has its `check-<id>` anchor on each,
 // the page's directives name TODOs and files the lesson has, and the Chinese page's headings
-// keep the English page's anchors (so a link works in either locale). Pure: texts in.
+// keep the English page's anchors (so a link works in either locale); a lesson with a base
+// shows its CHANGES.md (a warning otherwise). Pure: texts in.
 
 import type { Problem } from './problems.js';
 import { headings, type Heading } from './markdown-headings.js';
@@ -20,6 +21,8 @@ export interface PageLintInput {
   todos: ReadonlySet<number>;
   /** Whether a file of the lesson exists, by path relative to the lesson folder (solution/…). */
   hasFile: (rel: string) => boolean;
+  /** The lesson has a base: its pages show what it changes there (`<!-- @changes -->`). */
+  hasBase?: boolean;
   /** lesson.json's path, and where in it the lesson's and each check's id are. */
   json: { path: string; idLine: number; checkLine: (id: string) => number };
   en: Page;
@@ -103,6 +106,8 @@ export function pageProblems(o: PageLintInput): Problem[] {
     const found = directives(p.text);
     const hs = headings(p.text);
     problems.push(...directiveProblems(p, o, found));
+    if (o.hasBase && !found.some((d) => d.kind === 'changes' && d.lesson === o.lessonId))
+      problems.push({ file: p.path, line: 1, warning: true, message: `shows nothing of what ${o.lessonId} changes in its base: add a section with <!-- @changes ${o.lessonId} --> (its CHANGES.md, the diffs folded), as the other lessons' pages have` });
     const anchors = anchorsOf(hs, found, o);
     for (const c of o.checks.filter((c) => !anchors.has(`check-${c.id}`)))
       problems.push({ file: o.json.path, line: o.json.checkLine(c.id), message: `check "${c.id}" has no anchor check-${c.id} on ${p.path} (add <!-- @checks ${o.lessonId} --> or a heading ending in {#check-${c.id}})` });

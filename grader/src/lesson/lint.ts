@@ -153,6 +153,7 @@ export function lintLessons(roots: LintRoots = REPO_ROOTS, ids: readonly string[
         checks: lesson.checks,
         todos: new Set(todos.map((t) => t.n)),
         hasFile: (rel) => existsSync(join(lesson.dir, rel)) || Boolean(rel.startsWith('solution/') && lesson.fromBase?.includes(rel.slice('solution/'.length))),
+        hasBase: Boolean(lesson.base),
         json: jsonRef,
         en: page(''),
         zh: page('zh-CN'),

@@ -5,8 +5,8 @@
 // fails on any change the file does not declare, and on any declared change that is gone.
 
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CHANGES_FILE, NOTE_PLACEHOLDER, formatChanges, readChanges, type ChangesDoc } from './changes-file.js';
+import { dirname, extname, join } from 'node:path';
+import { CHANGES_FILE, NOTE_PLACEHOLDER, formatChanges, readChanges, type ChangesDoc, type FileDiff } from './changes-file.js';
 import { changeKey, diffLines, hunkChanges, hunks, type Hunk } from './line-diff.js';
 import { lessonIds, loadLessonFrom, type Lesson } from './load.js';
 import { lineAt, type Problem } from './problems.js';
@@ -25,6 +25,8 @@ export interface ComparedFile {
   at: number[];
   /** The base's finished code (TODO markers removed), or undefined for a file new in this lesson. */
   base?: string[];
+  /** The base's path when the lesson renamed the file (lesson.json "renamed"). */
+  renamedFrom?: string;
 }
 
 /** The placeholder a TODO block is compared as: its number, not its text (TODO wording may change). */
@@ -59,13 +61,19 @@ export function ownSolutionFiles(lesson: Pick<Lesson, 'id' | 'dir' | 'generated'
   return new Map([...solutionFiles({ id: lesson.id, dir: lesson.dir })].filter(([rel]) => !generated.has(rel)).map(([rel, f]) => [rel, f.text]));
 }
 
-/** Every file of `lesson` compared with `base`'s same file. */
-export function compareWithBase(lesson: Lesson, base: Lesson): ComparedFile[] {
+/** The base's solution files that are compared (generated files left out: their input is compared). */
+function comparedBaseFiles(base: Lesson): Map<string, SolutionFile> {
   const generated = new Set((base.generated ?? []).map((g) => g.file));
-  const baseFiles = new Map([...solutionFiles(base)].filter(([rel]) => !generated.has(rel)));
+  return new Map([...solutionFiles(base)].filter(([rel]) => !generated.has(rel)));
+}
+
+/** Every file of `lesson` compared with `base`'s same file, or with the file it was renamed from (lesson.json "renamed"). */
+export function compareWithBase(lesson: Lesson, base: Lesson): ComparedFile[] {
+  const baseFiles = comparedBaseFiles(base);
   return [...ownSolutionFiles(lesson)].map(([rel, text]) => {
-    const b = baseFiles.get(rel);
-    return { rel, ...comparedLines(text, rel), ...(b === undefined ? {} : { base: finishedCode(b.text, rel).split('\n') }) };
+    const from = lesson.renamed?.[rel];
+    const b = baseFiles.get(from ?? rel);
+    return { rel, ...(from ? { renamedFrom: from } : {}), ...comparedLines(text, rel), ...(b === undefined ? {} : { base: finishedCode(b.text, from ?? rel).split('\n') }) };
   });
 }
 
@@ -76,14 +84,17 @@ export interface FileProgress {
   hunks: Hunk[];
 }
 
-/** The files of `lesson` that differ from `base` outside their TODO blocks, or are new. */
+/** The files of `lesson` that differ from `base` outside their TODO blocks, are new, or are renamed. */
 export function actualChanges(lesson: Lesson, base: Lesson): FileProgress[] {
   return compareWithBase(lesson, base).flatMap((file): FileProgress[] => {
     if (!file.base) return [{ file, isNew: true, hunks: [] }];
     const h = hunks(file.base, diffLines(file.base, file.lines));
-    return h.length ? [{ file, isNew: false, hunks: h }] : [];
+    return h.length || file.renamedFrom ? [{ file, isNew: false, hunks: h }] : [];
   });
 }
+
+/** A file's changes as CHANGES.md lists them. */
+const asDiff = (c: FileProgress): FileDiff => ({ rel: c.file.rel, isNew: c.isNew, ...(c.file.renamedFrom ? { renamedFrom: c.file.renamedFrom } : {}), hunks: c.hunks });
 
 /** A problem found by comparing a lesson with its base: where, and what. */
 export interface ProgressProblem {
@@ -115,7 +126,8 @@ export function progressProblems(lessonId: string, base: string, changes: readon
       problems.push({ in: 'solution', rel: c.file.rel, line, message: c.isNew ? `is new in ${lessonId} and CHANGES.md does not say so; ${SYNC}` : `differs from ${base}'s ${c.file.rel} here and CHANGES.md does not list the file; ${SYNC}` });
       continue;
     }
-    if (d.isNew !== c.isNew) problems.push({ in: 'changes', line: d.line, message: c.isNew ? `${d.rel} is new in ${lessonId}: mark the heading "(new)"` : `${d.rel} is not new: ${base} has it too` });
+    if (d.isNew !== c.isNew) problems.push({ in: 'changes', line: d.line, message: c.isNew ? `${d.rel} is new in ${lessonId}: mark the heading "(new)"` : `${d.rel} is not new: ${base} has it${c.file.renamedFrom ? ` as ${c.file.renamedFrom}` : ' too'}` });
+    if (d.renamedFrom !== c.file.renamedFrom) problems.push({ in: 'changes', line: d.line, message: c.file.renamedFrom ? `${d.rel} is ${base}'s ${c.file.renamedFrom} renamed (lesson.json "renamed"): its heading must say "(renamed from \`${c.file.renamedFrom}\`)"; ${SYNC}` : `${d.rel} is not renamed in lesson.json's "renamed", but its heading says it is; ${SYNC}` });
     // Declared and actual changes are compared as runs of changed lines, wherever they are:
     // context and line numbers in CHANGES.md are for the reader and may go stale.
     const declared = new Map<string, number[]>();
@@ -140,7 +152,7 @@ export function progressProblems(lessonId: string, base: string, changes: readon
 export function writeChanges(lesson: Lesson, base: Lesson): string[] {
   const { path, text, doc } = readChanges(lesson);
   // Files taken from the base keep their sections as written: their hunks make the file.
-  const held = actualChanges(lesson, base).map((c) => ({ rel: c.file.rel, isNew: c.isNew, hunks: c.hunks }));
+  const held = actualChanges(lesson, base).map(asDiff);
   const inherited = (doc?.files ?? []).filter((f) => lesson.fromBase?.includes(f.rel));
   const want = formatChanges(lesson.id, base.id, [...held, ...inherited].sort((a, b) => a.rel.localeCompare(b.rel)), doc);
   if (want === text) return [];
@@ -182,6 +194,7 @@ export function baseProblems(lesson: Lesson, lessonsDir: string, json: string, s
     line: p.line,
     message: p.message,
   }));
+  problems.push(...renameProblems(lesson, base, jsonPath, lineAt(json, Math.max(0, json.indexOf('"renamed"'))), show));
   // A copy of a base's file that the learner does not edit here belongs in "fromBase".
   const generated = new Set((lesson.generated ?? []).map((g) => g.file));
   for (const [rel, text] of ownSolutionFiles(lesson)) {
@@ -192,3 +205,30 @@ export function baseProblems(lesson: Lesson, lessonsDir: string, json: string, s
   return problems;
 }
 
+
+/**
+ * lesson.json's "renamed" names files that are there (the new name in the lesson, the old one in
+ * the base and no longer in the lesson), and no rename goes undeclared: a file new in the lesson
+ * beside a base's file of the same kind that the lesson no longer has is that file renamed.
+ */
+function renameProblems(lesson: Lesson, base: Lesson, jsonPath: string, renamedLine: number, show: (p: string) => string): Problem[] {
+  const own = ownSolutionFiles(lesson);
+  const all = solutionFiles(lesson);
+  const baseFiles = comparedBaseFiles(base);
+  const renamed = Object.entries(lesson.renamed ?? {});
+  const problems: Problem[] = [];
+  const atJson = (message: string): void => void problems.push({ file: jsonPath, line: renamedLine, message });
+  for (const [now, was] of renamed) {
+    if (!own.has(now)) atJson(`"renamed" names ${now}, which ${lesson.id}'s solution/ does not hold`);
+    if (!baseFiles.has(was)) atJson(`"renamed" says ${now} was ${base.id}'s ${was}, which ${base.id}'s solution does not have`);
+    else if (all.has(was)) atJson(`"renamed" says ${base.id}'s ${was} became ${now}, but ${lesson.id} still has ${was}`);
+  }
+  const kind = (rel: string): string => `${dirname(rel)}|${extname(rel)}`;
+  const gone = [...baseFiles.keys()].filter((rel) => !all.has(rel) && !renamed.some(([, was]) => was === rel));
+  for (const rel of own.keys()) {
+    const was = gone.find((g) => kind(g) === kind(rel));
+    if (was === undefined || baseFiles.has(rel) || lesson.renamed?.[rel]) continue;
+    problems.push({ file: show(join(lesson.dir, 'solution', rel)), line: 1, message: `is new in ${lesson.id}, and ${base.id}'s ${was} is gone: a rename, not a new file. Declare it in lesson.json ("renamed": { "${rel}": "${was}" }) so it is compared with ${was}, then run \`npm run lessons -- sync\`` });
+  }
+  return problems;
+}

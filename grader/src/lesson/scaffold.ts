@@ -44,18 +44,21 @@ export default defineChecks({});
 `;
 
 /** Headings of a new page: English text, Chinese text, and the anchor both use. */
-const SECTIONS = [
-  { en: 'Concepts', zh: '概念', anchor: 'concepts' },
-  { en: 'Your TODOs', zh: '你的 TODO', anchor: 'your-todos' },
-  { en: 'Grade it', zh: '评分', anchor: 'grade-it' },
-  { en: 'Checks', zh: '检查项', anchor: 'checks' },
-] as const;
+const SECTIONS = (base: number) =>
+  [
+    { en: 'Concepts', zh: '概念', anchor: 'concepts' },
+    { en: `What changes from lesson ${base}`, zh: `与第 ${base} 课相比的改动`, anchor: 'changes' },
+    { en: 'Your TODOs', zh: '你的 TODO', anchor: 'your-todos' },
+    { en: 'Grade it', zh: '评分', anchor: 'grade-it' },
+    { en: 'Checks', zh: '检查项', anchor: 'checks' },
+  ] as const;
 
 function page(meta: LessonMeta, locale: 'en' | 'zh-CN'): string {
   const n = lessonNumber(meta.id);
   const zh = locale === 'zh-CN';
-  const body: Record<(typeof SECTIONS)[number]['anchor'], string> = {
+  const body: Record<ReturnType<typeof SECTIONS>[number]['anchor'], string> = {
     concepts: '',
+    changes: `<!-- @changes ${meta.id} -->`,
     'your-todos': '',
     'grade-it': `\`npm run grade ${meta.id}\``,
     checks: `<!-- @checks ${meta.id} -->`,
@@ -65,17 +68,20 @@ function page(meta: LessonMeta, locale: 'en' | 'zh-CN'): string {
     '',
     meta.summary,
     '',
-    ...SECTIONS.flatMap((s) => [zh ? `## ${s.zh} {#${s.anchor}}` : `## ${s.en}`, '', ...(body[s.anchor] ? [body[s.anchor], ''] : [])]),
+    ...SECTIONS(lessonNumber(meta.base!)).flatMap((s) => [zh ? `## ${s.zh} {#${s.anchor}}` : `## ${s.en}${s.anchor === 'changes' ? ' {#changes}' : ''}`, '', ...(body[s.anchor] ? [body[s.anchor], ''] : [])]),
   ].join('\n');
 }
 
 
-/** The new lesson's Chinese texts: placeholders to rewrite, and those of the common checks `source` overrides. */
-function zhStub(source: Lesson, meta: LessonMeta): object {
+/**
+ * The new lesson's Chinese texts: placeholders to rewrite, those of the common checks `source`
+ * overrides, and the translation of each CHANGES.md note (`notes`, by file: English and Chinese).
+ */
+function zhStub(source: Lesson, meta: LessonMeta, notes: Record<string, { en: string; 'zh-CN': string }>): object {
   const path = join(source.dir, ZH_FILE);
   const from = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { checks?: Record<string, unknown> }) : {};
   const checks = Object.fromEntries(Object.keys(meta.common ?? {}).flatMap((id) => (from.checks?.[id] ? [[id, from.checks[id]]] : [])));
-  return { title: `草稿（接续 ${source.id}）`, summary: `从 ${source.id} 的参考答案开始；用一句话说明学员要添加什么。`, checks };
+  return { title: `草稿（接续 ${source.id}）`, summary: `从 ${source.id} 的参考答案开始；用一句话说明学员要添加什么。`, checks, changes: notes };
 }
 
 /** Creates the lesson; returns the paths it wrote. Nothing is left behind when it fails. */
@@ -122,15 +128,15 @@ export function scaffoldLesson(o: ScaffoldOptions): string[] {
     const { id, title, part, base, ...rest } = meta;
     write(join(dir, 'lesson.json'), `${JSON.stringify({ id, title, part, base, ...rest }, null, 2)}\n`);
     write(join(dir, 'checks.ts'), CHECKS_TS(o.id, source.id));
-    write(join(dir, ZH_FILE), `${JSON.stringify(zhStub(source, meta), null, 2)}\n`);
     const lesson: Lesson = { ...meta, dir };
     written.push(...writeSolutionFiles(lesson).map((f) => join(dir, f)));
     written.push(...writeStarter(lesson).map((f) => join(dir, f)));
     // So far the new lesson changes only its own name in the base's code; say so for each file.
     const changes = actualChanges(lesson, source);
-    const note = `${o.id}'s own name in headers and paths, where ${source.id} has its own; nothing else yet.`;
+    const note = { en: `${o.id}'s own name in headers and paths, where ${source.id} has its own; nothing else yet.`, 'zh-CN': `文件头和路径中的 ${source.id} 换成 ${o.id} 自己的名字；此外还没有改动。` };
     const diffs = changes.map((c) => ({ rel: c.file.rel, isNew: c.isNew, hunks: c.hunks }));
-    write(join(dir, CHANGES_FILE), formatChanges(o.id, source.id, diffs, { base: source.id, files: diffs.map((d) => ({ ...d, note, hunks: [], line: 0 })) }));
+    write(join(dir, CHANGES_FILE), formatChanges(o.id, source.id, diffs, { base: source.id, files: diffs.map((d) => ({ ...d, note: note.en, hunks: [], line: 0 })) }));
+    write(join(dir, ZH_FILE), `${JSON.stringify(zhStub(source, meta, Object.fromEntries(diffs.map((d) => [d.rel, note]))), null, 2)}\n`);
     write(pages.en, page(meta, 'en'));
     write(pages['zh-CN'], page(meta, 'zh-CN'));
   } catch (e) {

@@ -4,7 +4,17 @@
 import { COMMON_CHECKS, COMMON_CHECK_IDS, type CheckText, type CommonOverride } from './common-checks.js';
 
 export type Side = 'kernel' | 'client' | 'both';
-export type Builtin = 'kernel-builds' | 'client-builds';
+
+/**
+ * Review gates a lesson may score, run on the host on the graded module (../gates.ts):
+ * checkpatch.pl --strict, sparse, and kernel-doc on the files the check lists.
+ */
+export const GATE_BUILTINS = ['checkpatch', 'sparse', 'kernel-doc'] as const;
+export type GateBuiltin = (typeof GATE_BUILTINS)[number];
+export const BUILTINS = ['kernel-builds', 'client-builds', ...GATE_BUILTINS] as const;
+export type Builtin = (typeof BUILTINS)[number];
+
+export const isGate = (b: unknown): b is GateBuiltin => (GATE_BUILTINS as readonly unknown[]).includes(b);
 
 /** Tools a lesson may name in `generated`; each maps to a function in ./generators.ts. */
 export const GENERATOR_TOOLS = ['ynl-gen', 'ynl-gen-c'] as const;
@@ -45,6 +55,11 @@ export interface LessonCheck {
   todos: number[];
   /** A check the grader runs on the host instead of a function in checks.ts. */
   builtin?: Builtin;
+  /**
+   * A `kernel-doc` check's files, relative to the module's folder (kernel/); the last
+   * segment may hold `*`, e.g. `uapi/*.h`.
+   */
+  files?: string[];
   timeoutMs?: number;
   /** Added by the loader (./common-checks.ts), not written in lesson.json. */
   common?: true;
@@ -64,6 +79,11 @@ export interface LessonMeta {
   base?: string;
   /** Files (paths inside solution/) the lesson takes unchanged from its base's finished code (./inherit.ts). */
   fromBase?: string[];
+  /**
+   * Files the lesson holds under a new name: new path → the base's path (both inside solution/).
+   * Each is compared with the base's old file, and CHANGES.md shows it as a rename with its diff.
+   */
+  renamed?: Record<string, string>;
   /** The kernel module's name (the .ko built from solution/kernel). */
   module: string;
   netlink: { unit: number } | { family: string };
@@ -172,6 +192,12 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
     need(Array.isArray(l.fromBase) && l.fromBase.every(innerPath) && new Set(l.fromBase).size === l.fromBase.length, where, '"fromBase" must list paths inside solution/, like kernel/Makefile, each once');
     need(l.base !== undefined, where, '"fromBase" needs a "base" to take the files from');
   }
+  if (l.renamed !== undefined) {
+    const r = l.renamed as Record<string, unknown>;
+    need(r && typeof r === 'object' && !Array.isArray(r) && Object.entries(r).every(([now, was]) => innerPath(now) && innerPath(was) && now !== was), where, '"renamed" must map a path inside solution/ to the base\'s old path, like { "kernel/nlab_reply.c": "kernel/nlab_unit.c" }');
+    need(new Set(Object.values(r)).size === Object.keys(r).length, where, '"renamed" names one of the base\'s files twice');
+    need(l.base !== undefined, where, '"renamed" needs a "base" whose files were renamed');
+  }
   if (l.common !== undefined) validateCommon(l.common, where);
   const common = (l.common ?? {}) as Record<string, unknown>;
   const commons = COMMON_CHECKS.filter((c) => common[c.id] !== false && (!c.needsClient || l.client)).length;
@@ -182,13 +208,18 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
     need(typeof c.id === 'string' && ID.test(c.id), at, '"id" must be lowercase words joined by dashes');
     need(!ids.has(c.id), at, `duplicate check id "${c.id}"`);
     ids.add(c.id);
-    need(typeof c.title === 'string' && c.title, at, '"title" is required');
+    // A review gate brings its own title and hint (common-checks.ts) unless the lesson gives one.
+    const gate = isGate(c.builtin);
+    need((gate && c.title === undefined) || (typeof c.title === 'string' && c.title), at, '"title" is required');
     need(typeof c.points === 'number' && c.points > 0, at, '"points" must be a positive number');
     need(c.side === 'kernel' || c.side === 'client' || c.side === 'both', at, '"side" must be kernel, client or both');
-    need(typeof c.hint === 'string' && c.hint, at, '"hint" is required');
+    need((gate && c.hint === undefined) || (typeof c.hint === 'string' && c.hint), at, '"hint" is required');
     need(c.hint2 === undefined || (typeof c.hint2 === 'string' && c.hint2), at, '"hint2" must be a non-empty string');
     need(Array.isArray(c.todos) && c.todos.every(Number.isInteger), at, '"todos" must be an array of TODO numbers');
-    need(c.builtin === undefined || c.builtin === 'kernel-builds' || c.builtin === 'client-builds', at, '"builtin" must be kernel-builds or client-builds');
+    need(c.builtin === undefined || (BUILTINS as readonly unknown[]).includes(c.builtin), at, `"builtin" must be one of ${BUILTINS.join(', ')}`);
+    need(!gate || c.side === 'kernel', at, `a "${c.builtin as string}" check is on the module: its "side" must be kernel`);
+    if (c.builtin === 'kernel-doc') need(Array.isArray(c.files) && c.files.length > 0 && c.files.every(filePattern), at, '"files" must list the files kernel-doc checks, relative to the module\'s folder, "*" in the file name only (e.g. "nlab_kv.h" or "uapi/*.h")');
+    else need(c.files === undefined, at, '"files" belongs to a "kernel-doc" check only');
     need(c.timeoutMs === undefined || (typeof c.timeoutMs === 'number' && c.timeoutMs > 0), at, '"timeoutMs" must be positive');
     need(c.side !== 'client' || l.client, at, 'a client-side check needs a lesson with a "client"');
   }
@@ -218,6 +249,11 @@ function validateCommon(raw: unknown, where: string): void {
     need(x.hint === undefined || (typeof x.hint === 'string' && x.hint), at, '"hint" must be a non-empty string');
     need(x.points === undefined || (typeof x.points === 'number' && x.points > 0), at, '"points" must be a positive number');
   }
+}
+
+/** A path inside a folder whose last segment may hold `*`. */
+function filePattern(p: unknown): boolean {
+  return innerPath(p) && !(p as string).slice(0, (p as string).lastIndexOf('/') + 1).includes('*');
 }
 
 /** A path inside solution/: relative, forward slashes, no empty, "." or ".." segments. */
