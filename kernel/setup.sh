@@ -170,6 +170,7 @@ SOURCE_PATHS=(
 	Documentation/dev-tools/sparse.rst Documentation/doc-guide/kernel-doc.rst
 	MAINTAINERS scripts/get_maintainer.pl
 	net/handshake include/uapi/linux/handshake.h
+	include/uapi/linux/netdev.h net/core/netdev-genl-gen.c net/core/netdev-genl-gen.h net/core/Makefile
 )
 
 extract_sources() {
