@@ -156,7 +156,8 @@ extract_checkpatch() {
 # unpacked for reading: the netlink core, the attribute parser, the headers they name (also in
 # each kernel's header tree, but here beside the .c files), the netlink documentation, and what
 # the reference page on sending a family upstream cites (the process documents, MAINTAINERS, a
-# generated family). About 2 MB. kernel/test/setup.test.ts fails when a page cites a file outside these paths.
+# generated family), and the upstream family lesson pages compare generated files with (netdev).
+# About 2 MB. kernel/test/setup.test.ts fails when a page cites a file outside these paths.
 SOURCES_TARBALL="${NETLINK_LAB_SOURCE_TARBALL:-$YNL_TARBALL}"
 SOURCES_DIR="${NETLINK_LAB_STATE:-.lab}/linux-source"
 SOURCE_PATHS=(
