@@ -16,10 +16,14 @@ describe('print', () => {
       const page = await browser.open(`${prefix}/lessons/lesson-8`, { width: 1280, height: 900 });
       try {
         // A fold is a button on screen and a label on paper, where it prints open.
-        const fold = page.locator('details.nlab-solution:not(.nlab-reference) > summary').first();
+        // (A TODO's solution; the diffs of "What changes" come before the TODOs.)
+        const fold = page.locator('details.nlab-solution:not(.nlab-reference):not(.nlab-changes) > summary').first();
+        const diff = page.locator('details.nlab-changes > summary').first();
         await expect(fold.innerText()).resolves.toBe(prefix ? '显示答案' : 'Show solution');
+        await expect(diff.innerText()).resolves.toBe(prefix ? '显示差异' : 'Show the diff');
         await page.emulateMedia({ media: 'print' });
         await expect(fold.innerText()).resolves.toBe(prefix ? '答案' : 'Solution');
+        await expect(diff.innerText()).resolves.toBe(prefix ? '差异' : 'The diff');
         for (const sel of ['.VPNav', '.VPSidebar', '.VPDoc .aside', '.VPDocFooter']) {
           await expect(page.locator(sel).first().isVisible(), sel).resolves.toBe(false);
         }

@@ -49,6 +49,7 @@ const UI = {
     referenceNote: 'The finished file, TODO markers removed. Try the TODOs below first.',
     changesFrom: (base: string) => `What changes in ${base}'s code, outside the TODOs (each shown as «TODO n»):`,
     showDiff: 'Show the diff',
+    printDiff: 'The diff',
     newFile: 'new in this lesson',
     renamedFrom: (file: string) => `renamed from ${file}`,
     aside: (s: string) => ` (${s})`,
@@ -81,6 +82,7 @@ const UI = {
     referenceNote: '完成后的文件，已去掉 TODO 标记。请先自己完成下面的 TODO。',
     changesFrom: (base: string) => `在 ${base} 代码基础上、TODO 之外的改动（每个 TODO 显示为 «TODO n»）：`,
     showDiff: '显示差异',
+    printDiff: '差异',
     newFile: '本课新增',
     renamedFrom: (file: string) => `由 ${file} 改名而来`,
     aside: (s: string) => `（${s}）`,
@@ -294,7 +296,7 @@ function renderChanges(lessonId: string, locale: Locale): string {
     out.push(`<div class="nlab-change-note"${note.translated ? '' : ' data-untranslated'}>`, '', note.text, '', '</div>', '');
     if (f.hunks.length) {
       const diff = f.hunks.flatMap((h) => [h.header, ...h.lines]).join('\n');
-      out.push(`<details class="nlab-solution">${foldSummary(t.showDiff, t.showDiff)}`, '', fence('diff', diff), '', '</details>', '');
+      out.push(`<details class="nlab-solution nlab-changes">${foldSummary(t.showDiff, t.printDiff)}`, '', fence('diff', diff), '', '</details>', '');
     }
     out.push('</div>', '');
   }
