@@ -88,7 +88,7 @@ export async function clientSpec(t: CheckContext, generated: string): Promise<{ 
  * The check fails when it does not exit 0 or print JSON. `from` is the calling checks.ts's
  * `import.meta.url` (see {@link findYnl}).
  */
-async function ynlJsonLines(t: CheckContext, from: string, spec: string, args: string[], onStart?: (pid: number) => void): Promise<{ values: unknown[]; notes: string[] }> {
+export async function ynlJsonLines(t: CheckContext, from: string, spec: string, args: string[], onStart?: (pid: number) => void): Promise<{ values: unknown[]; notes: string[] }> {
   const y = findYnl(from);
   const argv = [y.cli, '--spec', spec, '--schema', y.schema, '--output-json', ...args];
   const r = await runProgram(t, ['python3', ...argv], YNL_TIMEOUT_MS, onStart);
