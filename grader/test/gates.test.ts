@@ -2,6 +2,7 @@
 // real module: a copy of lesson 14's solution passes each one, and each fails on a planted
 // violation with the tool's finding at the file and line it was planted. The tools really run,
 // against the lab's 6.12 headers. Host only: builds modules, loads nothing, boots no guest.
+// The `generated` builtin runs the generators on a copy of lesson 16's solution.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
