@@ -8,12 +8,12 @@
 // reference client (its generated codecs embed the spec they were made from).
 import { isDeepStrictEqual } from 'node:util';
 import {
-  CheckFailed,
   clientJson,
   clientSpec,
   compareFamilyWithSpec,
   defineChecks,
   ensure,
+  ensureWatchAgrees,
   loadFamily,
   ynlJsonLines,
   ynlSubscribe,
@@ -104,14 +104,7 @@ export default defineChecks({
       const theirs = asClientPrints(r.v.value);
       const names = Array.isArray(theirs) ? theirs.map((n) => (n as { name?: unknown }).name) : [];
       ensure(isDeepStrictEqual(names, ['set-ntf', 'del-ntf']), "YNL's notifications are not a set-ntf and a del-ntf of n1", { actual: show(r.v.value), notes: r.v.notes });
-      await w.waitFor(() => w.exitCode() !== null, 5000);
-      let ours: unknown[];
-      try {
-        ours = w.stdout().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
-      } catch {
-        throw new CheckFailed('`watch 2` printed a line that is not JSON', { notes: w.notes() });
-      }
-      ensure(isDeepStrictEqual(ours, theirs), '`watch 2` and YNL saw different notifications', { expected: show(theirs), actual: show(ours), notes: [...r.v.notes, ...w.notes()] });
+      await ensureWatchAgrees(w, theirs as unknown[]);
       t.note(`YNL and the client agree on COUNT (${show(count)}), a dump of ${keys.length} entries and ${names.length} notifications`);
     } finally {
       await w.stop();
