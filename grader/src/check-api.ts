@@ -14,7 +14,7 @@ export type { ReportedAck, ReportedMessage, ReportNames } from './decode-report.
 export { bytes, int, pick, prng, seeded, type Random, type Rng } from './fuzz/prng.js';
 export { comparePolicies, policyDiff, showPolicy, type DeclaredAttr, type DeclaredPolicy } from './policy-check.js';
 export { compareFamilyWithSpec, specFamily, SpecModelError, type SpecFamily } from './spec-family.js';
-export { clientJson, clientSpec, ensureWatchAgrees, ensureYnlAgrees, findYnl, groupJoined, programNotes, runProgram, ynlJson, ynlJsonLines, ynlSubscribe, YNL_TIMEOUT_MS } from './ynl-checks.js';
+export { clientJson, clientSpec, ensureWatchAgrees, ensureYnlAgrees, findYnl, groupJoined, programNotes, runProgram, ynlJson, ynlSubscribe, YNL_TIMEOUT_MS } from './ynl-checks.js';
 export type { ProgramRun, YnlSubscriber, YnlTools } from './ynl-checks.js';
 
 /** Whose code a run of a check exercises. */

@@ -448,7 +448,7 @@ const MUTANTS: FamilyMutant[] = [
     // Stored right, replied with its bytes swapped: sparse-clean, and every client reads 36895.
     mutations: [{ file: KV, find: 'nla_put_be16(skb, NLAB_A_PORT, e->port)', replace: 'nla_put_u16(skb, NLAB_A_PORT, be16_to_cpu(e->port))' }],
     check: 'pyroute2-same',
-    says: /pyroute2's GET of p1 is not what its SET stored/,
+    says: /pyroute2's GET of q is not what its SET stored/,
   },
   {
     lesson: 'lesson-16',

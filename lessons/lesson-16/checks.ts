@@ -15,7 +15,7 @@ import {
   ensure,
   ensureWatchAgrees,
   loadFamily,
-  ynlJsonLines,
+  ynlJson,
   ynlSubscribe,
 } from 'netlink-lab/grader';
 import { change, pyroute2, type PyOp, unloadInUseCheck } from 'netlink-lab/grader/nlab-kv';
@@ -46,9 +46,8 @@ function ensureSame(ours: { value: unknown; notes: string[] }, theirs: unknown, 
   ensure(isDeepStrictEqual(ours.value, theirs), what, { expected: show(theirs), actual: show(ours.value), notes: [...notes, ...ours.notes] });
 }
 
-/** What pyroute2 stores as p1, as a GET answers it (HITS aside): a reply's MARKS selects every mark. */
-const P1 = {
-  key: 'p1',
+/** What pyroute2 stores under p1 and q, as a GET answers it (HITS aside): a reply's MARKS selects every mark. */
+const RICH = {
   value: Buffer.from('py').toString('hex'),
   meta: { owner: 'guido', version: 2 ** 40, tags: ['x', 'y'] },
   priority: 2,
@@ -80,9 +79,13 @@ export default defineChecks({
       { key: 'm3', value: 'three' },
     ]);
 
-    // One cli.py does COUNT and dumps LIST of what is stored; another, meanwhile, joins
-    // "events" and sleeps while n1 is stored and deleted (a key outside the dump's prefix).
-    const asked = ynlJsonLines(t, import.meta.url, spec.path, ['--do', 'count', '--dump', 'list', '--json', '{"prefix": "m"}']);
+    // Three cli.py at once: one asks COUNT and one dumps LIST of what is stored (neither
+    // changes HITS), and one joins "events" and sleeps while n1 is stored and deleted, a key
+    // outside the prefix. cli.py takes a --do or a --dump, not both, and fails on a
+    // notification that arrives among the replies of its operation.
+    const counted = ynlJson(t, import.meta.url, spec.path, ['--do', 'count', '--json', '{"prefix": "m"}']);
+    counted.catch(() => undefined);
+    const asked = ynlJson(t, import.meta.url, spec.path, ['--dump', 'list', '--json', '{"prefix": "m"}']);
     asked.catch(() => undefined);
     const events = ynlSubscribe(t, import.meta.url, spec.path, 'events', 6);
     const w = t.startClient(['watch', '2']);
@@ -91,13 +94,16 @@ export default defineChecks({
       await events.joined(group, 1);
       await change(t, family, [{ key: 'n1', value: '1' }, { key: 'n1' }]);
 
-      const { values, notes } = await asked;
-      ensure(values.length === 2, `YNL's cli.py printed ${values.length} JSON values for --do count --dump list, not two`, { notes });
-      const [count, list] = values.map(asClientPrints);
+      const { value, notes } = await asked;
+      const list = asClientPrints(value);
       const keys = Array.isArray(list) ? list.map((e) => (e as { key?: unknown }).key) : [];
       ensure(isDeepStrictEqual(keys, ['m1', 'm2', 'm3']), "YNL's dump of prefix m is not m1, m2 and m3", { expected: '["m1","m2","m3"]', actual: show(keys), notes });
-      ensureSame(await clientJson(t, ['count', 'm']), count, '`count m` and YNL\'s `--do count` disagree', notes);
       ensureSame(await clientJson(t, ['list', 'm']), list, '`list m` and YNL\'s `--dump list` disagree', notes);
+
+      const c = await counted;
+      const count = asClientPrints(c.value);
+      ensure(isDeepStrictEqual(count, { count: 3 }), "YNL's `--do count` of prefix m is not 3", { actual: show(count), notes: c.notes });
+      ensureSame(await clientJson(t, ['count', 'm']), count, '`count m` and YNL\'s `--do count` disagree', c.notes);
 
       const r = await events.result;
       if (!r.ok) throw r.e;
@@ -108,33 +114,28 @@ export default defineChecks({
       t.note(`YNL and the client agree on COUNT (${show(count)}), a dump of ${keys.length} entries and ${names.length} notifications`);
     } finally {
       await w.stop();
-      await Promise.allSettled([asked, events.stop()]);
+      await Promise.allSettled([counted, asked, events.stop()]);
     }
   },
 
   async 'pyroute2-same'(t) {
     await loadFamily(t);
-    const ops: PyOp[] = [
-      { op: 'set', key: 'p1', value: P1.value, meta: P1.meta, priority: P1.priority, port: P1.port, marks: [MARK_BITS.starred!, MARK_BITS.starred! | MARK_BITS.archived!] },
-      { op: 'set', key: 'p2', value: '00ff' },
-      { op: 'set', key: 'q', value: '01' },
-      { op: 'count', prefix: 'p' },
-      { op: 'list', prefix: 'p' },
-      { op: 'get', key: 'p1' },
-    ];
+    const rich = (key: string): PyOp => ({ op: 'set', key, value: RICH.value, meta: RICH.meta, priority: RICH.priority, port: RICH.port, marks: [RICH.marks.value, RICH.marks.selector] });
+    // The dump and COUNT of prefix p come before any GET (each GET counts itself in HITS); the GET is of q, outside the prefix.
+    const ops: PyOp[] = [rich('p1'), { op: 'set', key: 'p2', value: '00ff' }, rich('q'), { op: 'count', prefix: 'p' }, { op: 'list', prefix: 'p' }, { op: 'get', key: 'q' }];
     const { results, notes } = await pyroute2(t, ops);
     for (const [i, r] of results.entries()) ensure(r.errno === 0, `pyroute2's ${r.op} (operation ${i + 1}) was refused with errno ${r.errno}`, { notes });
     const [, , , count, list, get] = results.map((r) => r.reply);
     ensure(isDeepStrictEqual(count, { count: 2 }), "pyroute2's COUNT of prefix p is not 2 (p1, p2; not q)", { actual: show(count), notes });
     const { hits: _hits, ...stored } = (get ?? {}) as Record<string, unknown>;
-    ensure(isDeepStrictEqual(stored, P1), "pyroute2's GET of p1 is not what its SET stored", { expected: show(P1), actual: show(stored), notes });
+    ensure(isDeepStrictEqual(stored, { key: 'q', ...RICH }), "pyroute2's GET of q is not what its SET stored", { expected: show({ key: 'q', ...RICH }), actual: show(stored), notes });
     ensureSame(await clientJson(t, ['count', 'p']), count, '`count p` and pyroute2 disagree', notes);
     ensureSame(await clientJson(t, ['list', 'p']), list, '`list p` and pyroute2\'s LIST dump disagree', notes);
     // Each GET counts itself in HITS: pyroute2's was the first, the client's the second.
-    const ours = await clientJson(t, ['get', 'p1']);
+    const ours = await clientJson(t, ['get', 'q']);
     const hits = (v: unknown): unknown => (v as { hits?: unknown } | undefined)?.hits;
-    ensure(hits(get) === 1 && hits(ours.value) === 2, 'HITS of p1 is not 1 in pyroute2\'s GET and 2 in the client\'s, the GET after it', { actual: `pyroute2 ${show(hits(get))}, client ${show(hits(ours.value))}`, notes });
-    ensureSame({ ...ours, value: { ...(ours.value as object), hits: 1 } }, get, '`get p1` and pyroute2\'s GET disagree (HITS aside)', notes);
+    ensure(hits(get) === 1 && hits(ours.value) === 2, 'HITS of q is not 1 in pyroute2\'s GET and 2 in the client\'s, the GET after it', { actual: `pyroute2 ${show(hits(get))}, client ${show(hits(ours.value))}`, notes });
+    ensureSame({ ...ours, value: { ...(ours.value as object), hits: 1 } }, get, '`get q` and pyroute2\'s GET disagree (HITS aside)', notes);
     t.note(`pyroute2 (no spec) and the client agree on COUNT, a dump of ${Array.isArray(list) ? list.length : '?'} entries and GET`);
   },
 
