@@ -17,6 +17,7 @@ PACKAGES=(
 	chromium fonts-wqy-microhei
 	sparse
 	tshark
+	python3-pyroute2
 )
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -55,7 +56,8 @@ install_system_packages() {
 		say "  QEMU for x86-64, a static busybox, cpio, xz, zstd, kmod, iproute2, file, make, gcc, g++, python3,"
 		say "  python3-yaml, python3-jsonschema, the Linux 6.12 source tarball (lesson 12's YNL tools),"
 		say "  chromium (for the site's browser tests),"
-		say "  sparse (the style report's static checker), tshark (grade --pcap and its peer test)"
+		say "  sparse (the style report's static checker), tshark (grade --pcap and its peer test),"
+		say "  python3-pyroute2 (lesson 16's spec-less peer)"
 		say "  and, for each lab kernel (Linux 6.1 and 6.12), its image with its matching headers: --kernel /path/to/vmlinuz"
 		exit 1
 	fi
@@ -164,7 +166,7 @@ SOURCE_PATHS=(
 	net/netlink lib/nlattr.c
 	include/net/netlink.h include/net/genetlink.h include/linux/netlink.h
 	include/uapi/linux/netlink.h include/uapi/linux/genetlink.h
-	include/net/netns/generic.h include/net/net_namespace.h include/net/sock.h
+	include/net/netns/generic.h include/net/net_namespace.h include/net/sock.h include/linux/lockdep.h
 	Documentation/userspace-api/netlink Documentation/core-api/netlink.rst
 	Documentation/process/submitting-patches.rst Documentation/process/maintainer-netdev.rst
 	Documentation/process/5.Posting.rst Documentation/dev-tools/checkpatch.rst

@@ -1,12 +1,14 @@
 // The host-side builtin checks that mirror a reviewer's bots: the module builds without
-// warnings at W=1 (`kernel-builds`), and the scored review gates `checkpatch` (--strict),
-// `sparse` and `kernel-doc` (on the files a check lists). Each fails with the tool's own
-// findings, file:line first; a tool that cannot run is an error that says how to fix it.
+// warnings at W=1 (`kernel-builds`), the scored review gates `checkpatch` (--strict),
+// `sparse` and `kernel-doc` (on the files a check lists), and `generated` (the lesson's
+// generated files are what their tools make of the graded copy's input). Each fails with the
+// tool's own findings, file:line first; a tool that cannot run is an error that says how to fix it.
 
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Diagnostic, formatDiagnostic, formatFinding, LabError, type ModuleBuild, type StyleFinding, type StyleRuns, StyleToolError } from '../../kernel/src/index.js';
-import { type GateBuiltin, isGate, type LessonCheck } from './lesson/schema.js';
+import { runGeneratorAsync } from './lesson/generators.js';
+import { type GateBuiltin, type GeneratedFile, isGate, type LessonCheck } from './lesson/schema.js';
 
 /** A builtin check's verdict, before it becomes a run of the report. */
 export interface BuiltinVerdict {
@@ -87,4 +89,43 @@ export async function gateVerdict(check: Pick<LessonCheck, 'builtin' | 'files'>,
   }
   if (!findings.length) return { status: 'pass' };
   return { status: 'fail', message: `${GATE_COMMAND[gate]} reports ${findings.length} problem(s)`, notes: listed(findings, formatFinding) };
+}
+
+/** The first line where `a` and `b` differ (1-based), with both versions of it. */
+function firstDifference(a: string, b: string): { line: number; committed: string; made: string } {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  let i = 0;
+  while (i < x.length && x[i] === y[i]) i++;
+  return { line: i + 1, committed: x[i] ?? '(end of file)', made: y[i] ?? '(end of file)' };
+}
+
+/**
+ * `generated`: each entry's tool, run on the graded copy's input (`path` maps a lesson path such
+ * as client/nlab_kv.yaml to the copy's file), makes exactly the committed output. A tool that
+ * refuses the input (a spec that fails its schema) fails the check with the tool's words.
+ */
+export async function generatedVerdict(entries: readonly GeneratedFile[], path: (rel: string) => string): Promise<BuiltinVerdict> {
+  const notes: string[] = [];
+  for (const g of entries) {
+    let input: string;
+    let committed: string;
+    try {
+      input = readFileSync(path(g.from), 'utf8');
+      committed = readFileSync(path(g.file), 'utf8');
+    } catch (e) {
+      return { status: 'fail', message: `${(e as NodeJS.ErrnoException).path ?? g.file} is missing: the lesson's generated files are committed beside their input` };
+    }
+    let made: string;
+    try {
+      made = await runGeneratorAsync(g, input);
+    } catch (e) {
+      return { status: 'fail', message: `${g.tool} refuses ${g.from}`, notes: [(e as Error).message] };
+    }
+    if (made === committed) continue;
+    const d = firstDifference(committed, made);
+    notes.push(`${g.file}:${d.line}: committed ${JSON.stringify(d.committed.slice(0, 100))}, ${g.tool} makes ${JSON.stringify(d.made.slice(0, 100))}`);
+  }
+  if (!notes.length) return { status: 'pass' };
+  return { status: 'fail', message: `${notes.length} generated file(s) differ from what their tool makes of ${entries[0]!.from}: run the generator again, and never edit its output`, notes };
 }

@@ -16,7 +16,7 @@ import type { LessonCheck } from './lesson/schema.js';
 import { planJobs, sideAtFault, type GuestPlan, type Job, type Pairing, type Unchanged } from './plan.js';
 import type { CheckReport, GradeReport, HealthReport, RunReport } from './report/types.js';
 import { viewerLinks } from './report/viewer-link.js';
-import { buildVerdict, type BuiltinVerdict, gateVerdict } from './gates.js';
+import { buildVerdict, type BuiltinVerdict, gateVerdict, generatedVerdict } from './gates.js';
 
 export interface GradeOptions {
   lesson: Lesson;
@@ -386,6 +386,12 @@ function preparePcap(o: GradeOptions): void {
   rmSync(captureDir(o), { recursive: true, force: true });
 }
 
+/** A file of the graded copy by its path inside solution/ (`kernel/…` or `client/…`). */
+function copyPath(lesson: Lesson, target: Target, rel: string): string {
+  const [part, ...rest] = rel.split('/');
+  return join(sideDir(lesson, target, part === 'client' ? 'client' : 'kernel'), ...rest);
+}
+
 /** Grades a lesson and returns the report; the full guest console is saved to `logFile`. */
 export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   const started = performance.now();
@@ -415,7 +421,10 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
 
   const builtins = checks
     .filter((c) => c.builtin)
-    .map(async (c): Promise<[LessonCheck, BuiltinVerdict]> => [c, built.builtin.get(c.builtin!) ?? (await gateVerdict(c, moduleDir, tools, allowed))]);
+    .map(async (c): Promise<[LessonCheck, BuiltinVerdict]> => [
+      c,
+      built.builtin.get(c.builtin!) ?? (c.builtin === 'generated' ? await generatedVerdict(lesson.generated ?? [], (rel) => copyPath(lesson, o.target, rel)) : await gateVerdict(c, moduleDir, tools, allowed)),
+    ]);
 
   const todo: Job[] = [];
   for (const job of planJobs(checks, o.target === 'solution', Boolean(lesson.client), built.unchanged)) {

@@ -3,7 +3,7 @@
 // linux-source-6.12), the spec the client under test was generated from, how to wait for
 // a subscriber to join a group, and comparing what YNL and the client print. Programs start through the Check API (t.start, t.startClient).
 // Exported through `netlink-lab/grader`; everything runs in the guest.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,6 +32,15 @@ export function findYnl(from: string): YnlTools {
   const dir = candidates.find((c) => existsSync(join(c, 'tools/net/ynl/cli.py')));
   ensure(dir, "the kernel's YNL tools are not there (.lab/ynl/tools/net/ynl/cli.py): run npm run setup, which extracts them from linux-source-6.12");
   return { dir, cli: join(dir, 'tools/net/ynl/cli.py'), schema: join(dir, 'Documentation/netlink/genetlink.yaml') };
+}
+
+/**
+ * The schema a spec declares with its `protocol` (genetlink when it names none), as YNL's own
+ * loader would pick it: Documentation/netlink/<protocol>.yaml.
+ */
+export function schemaFor(y: YnlTools, spec: string): string {
+  const protocol = /^protocol:\s*([\w-]+)/m.exec(readFileSync(spec, 'utf8'))?.[1] ?? 'genetlink';
+  return join(dirname(y.schema), `${protocol}.yaml`);
 }
 
 /** How a program run by {@link runProgram} ended. */
@@ -90,7 +99,7 @@ export async function clientSpec(t: CheckContext, generated: string): Promise<{ 
  */
 async function ynlJsonLines(t: CheckContext, from: string, spec: string, args: string[], onStart?: (pid: number) => void): Promise<{ values: unknown[]; notes: string[] }> {
   const y = findYnl(from);
-  const argv = [y.cli, '--spec', spec, '--schema', y.schema, '--output-json', ...args];
+  const argv = [y.cli, '--spec', spec, '--schema', schemaFor(y, spec), '--output-json', ...args];
   const r = await runProgram(t, ['python3', ...argv], YNL_TIMEOUT_MS, onStart);
   const notes = [`python3 cli.py ${argv.slice(5).join(' ')}`, ...programNotes("YNL's cli.py", r)];
   t.note(`YNL's cli.py ${args.filter((a) => a.startsWith('--') && a !== '--json' && a !== '--sleep').join(' ')} took ${(r.ms / 1000).toFixed(1)} s`);
@@ -134,11 +143,11 @@ async function members(t: CheckContext, group: number): Promise<number> {
 /**
  * Waits until `count` sockets are members of `group` (by their bit in /proc/net/netlink) or,
  * for a group id that file cannot show, until cli.py's socket (port `ynlPid()`) exists, plus a
- * margin for it to join.
+ * margin for it to join; false at once when `gone()` says cli.py has ended.
  */
-export async function groupJoined(t: CheckContext, group: number, count: number, ynlPid: () => number, ms: number): Promise<boolean> {
+export async function groupJoined(t: CheckContext, group: number, count: number, ynlPid: () => number, ms: number, gone: () => boolean = () => false): Promise<boolean> {
   const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !gone()) {
     const n = await members(t, group);
     if (n >= count) return true;
     const pid = ynlPid();
@@ -187,7 +196,8 @@ export function ynlSubscribe(t: CheckContext, from: string, spec: string, group:
     async joined(id, others) {
       // Members before the first change: by the group's bit in /proc/net/netlink or, for a group
       // id too high for it, cli.py's socket plus a margin.
-      if (await groupJoined(t, id, others + 1, () => pid, YNL_TIMEOUT_MS - sleepS * 1000)) return;
+      // cli.py that ended (e.g. it refused the spec) will never join: stop waiting then.
+      if (await groupJoined(t, id, others + 1, () => pid, YNL_TIMEOUT_MS - sleepS * 1000, () => ended)) return;
       const r = await result;
       if (!r.ok) throw r.e;
       ensure(false, "YNL's cli.py never joined the events group", { notes: r.v.notes });

@@ -305,6 +305,16 @@ const ALTERNATIVES: Alternative[] = [
       },
     ],
   },
+  {
+    lesson: 'lesson-16',
+    name: 'alt-props-first-memcpy-port',
+    why: "Part 5, ready for review: replies carry the properties before META (attribute order is not part of the contract, and no client may depend on it), the lookup asserts its lock with lockdep_assert_held_once(), and PORT is copied into its __be16 with nla_memcpy(), which sparse accepts as well",
+    mutations: [
+      { file: 'kernel/nlab_kv.c', find: 'return nlab_kv_fill_meta(skb, e) ?: nlab_kv_fill_props(skb, e);', replace: 'return nlab_kv_fill_props(skb, e) ?: nlab_kv_fill_meta(skb, e);' },
+      { file: 'kernel/nlab_kv.c', find: '\tlockdep_assert_held(&kv->lock);\n\tlist_for_each_entry(e, &kv->entries, node)\n\t\tif (!strcmp(e->key, key))', replace: '\tlockdep_assert_held_once(&kv->lock);\n\tlist_for_each_entry(e, &kv->entries, node)\n\t\tif (!strcmp(e->key, key))' },
+      { file: 'kernel/nlab_kv.c', find: '\t\te->port = nla_get_be16(tb[NLAB_A_PORT]);', replace: '\t\tnla_memcpy(&e->port, tb[NLAB_A_PORT], sizeof(e->port));' },
+    ],
+  },
 ];
 
 describe.each(KNOWN_KERNELS.map((k) => kernelForTest(k.selector)))('correct alternatives on $title', (t) => {

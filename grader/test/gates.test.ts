@@ -2,13 +2,14 @@
 // real module: a copy of lesson 14's solution passes each one, and each fails on a planted
 // violation with the tool's finding at the file and line it was planted. The tools really run,
 // against the lab's 6.12 headers. Host only: builds modules, loads nothing, boots no guest.
+// The `generated` builtin runs the generators on a copy of lesson 16's solution.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildModule, styleRuns } from '../../kernel/src/index.js';
 import { kernelForTest } from '../../kernel/test/kernel-choice.js';
-import { buildVerdict, gateFiles, gateVerdict } from '../src/gates.js';
+import { buildVerdict, gateFiles, gateVerdict, generatedVerdict } from '../src/gates.js';
 import { gradeLesson } from '../src/grade.js';
 import { sideDir } from '../src/lesson/inherit.js';
 import { loadLesson } from '../src/lesson/load.js';
@@ -161,4 +162,43 @@ describe.skipIf(!kernel)(`review gates on a copy of the lesson-14 solution, ${ti
     const sparse = r.checks.find((c) => c.id === 'sparse')!;
     expect(sparse.evidence?.notes).toEqual(r.style!.findings.filter((f) => f.tool === 'sparse').map((f) => `${f.file}:${f.line}:${f.column}: sparse ${f.severity}: ${f.message}`));
   });
+});
+
+// The `generated` builtin on a copy of lesson 16's solution: its generated files are what the
+// tools make of its spec; a hand edit of one, or a spec the schema refuses, fails the check.
+describe('the generated-files check on a copy of the lesson-16 solution', () => {
+  const l16 = loadLesson('lesson-16');
+  const copy = join(work, 'generated');
+  for (const part of ['kernel', 'client'] as const) cpSync(sideDir(l16, 'solution', part), join(copy, part), { recursive: true });
+  const at = (rel: string) => join(copy, rel);
+  const entries = l16.generated ?? [];
+
+  it('passes on the solution, and names the file and line of a hand edit', async () => {
+    expect(entries.length).toBeGreaterThanOrEqual(4);
+    expect(await generatedVerdict(entries, at)).toEqual({ status: 'pass' });
+    const table = at('kernel/nlab_kv-nl.c');
+    const before = readFileSync(table, 'utf8');
+    writeFileSync(table, before.replace('NLA_POLICY_RANGE(NLA_U8, 1, 7)', 'NLA_POLICY_RANGE(NLA_U8, 1, 6)'));
+    try {
+      const v = await generatedVerdict(entries, at);
+      const line = before.split('\n').findIndex((l) => l.includes('NLA_POLICY_RANGE(NLA_U8, 1, 7)')) + 1;
+      expect(v.status).toBe('fail');
+      expect(v.notes).toEqual([`kernel/nlab_kv-nl.c:${line}: committed "\\t[NLAB_A_PRIORITY] = NLA_POLICY_RANGE(NLA_U8, 1, 6),", ynl-gen-c makes "\\t[NLAB_A_PRIORITY] = NLA_POLICY_RANGE(NLA_U8, 1, 7),"`]);
+    } finally {
+      writeFileSync(table, before);
+    }
+  }, 120_000);
+
+  it("fails with the generator's words on a spec its schema refuses", async () => {
+    const spec = at('client/nlab_kv.yaml');
+    const before = readFileSync(spec, 'utf8');
+    writeFileSync(spec, before.replace('protocol: genetlink-legacy', 'protocol: genetlink'));
+    try {
+      const v = await generatedVerdict(entries, at);
+      expect(v).toMatchObject({ status: 'fail', message: 'ynl-gen-c refuses client/nlab_kv.yaml' });
+      expect(v.notes?.join('\n')).toMatch(/bitfield32/);
+    } finally {
+      writeFileSync(spec, before);
+    }
+  }, 120_000);
 });

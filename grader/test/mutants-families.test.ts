@@ -1,6 +1,6 @@
 // One mutant per later lesson: the mechanism each lesson teaches, broken in its solution, must
 // fail the check that grades it and blame the right side. Lesson 3's suite covers the
-// grader's robustness; this one covers what lessons 4, 5 and 7–15 claim to catch.
+// grader's robustness; this one covers what lessons 4, 5 and 7–16 claim to catch.
 import { describe, expect, it } from 'vitest';
 import { findKernel, liveCount } from '../../kernel/src/index.js';
 import { gradeLesson } from '../src/grade.js';
@@ -425,6 +425,38 @@ const MUTANTS: FamilyMutant[] = [
     mutations: [{ file: 'client/main.ts', find: 'kv.count(socket, family, cmd.prefix === undefined ? {} : { prefix: cmd.prefix }, options)', replace: 'kv.count(socket, family, {}, options)' }],
     check: 'client-count',
     says: /`count c` did not print COUNT's reply/,
+  },
+  {
+    lesson: 'lesson-16',
+    name: 'table-edited-by-hand',
+    // The generated table loses DEL's admin-perm: the spec still says it.
+    mutations: [{ file: 'kernel/nlab_kv-nl.c', find: /(\.cmd\t+= NLAB_CMD_DEL,\n(?:.*\n){3}\t+\.flags\t+= )GENL_ADMIN_PERM \| /, replace: '$1' }],
+    check: 'matches-spec',
+    says: /command 3: nlctrl says do haspol, the spec admin-perm do haspol/,
+  },
+  {
+    lesson: 'lesson-16',
+    name: 'del-announced-as-set',
+    // Every notification goes out as SET_NTF: YNL, reading by the spec, sees two set-ntf.
+    mutations: [{ file: KV, find: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, cmd)', replace: 'genlmsg_put(skb, 0, 0, &nlab_kv_family, 0, NLAB_CMD_SET_NTF)' }],
+    check: 'ynl-same',
+    says: /YNL's notifications are not a set-ntf and a del-ntf of n1/,
+  },
+  {
+    lesson: 'lesson-16',
+    name: 'port-replied-in-host-order',
+    // Stored right, replied with its bytes swapped: sparse-clean, and every client reads 36895.
+    mutations: [{ file: KV, find: 'nla_put_be16(skb, NLAB_A_PORT, e->port)', replace: 'nla_put_u16(skb, NLAB_A_PORT, be16_to_cpu(e->port))' }],
+    check: 'pyroute2-same',
+    says: /pyroute2's GET of q is not what its SET stored/,
+  },
+  {
+    lesson: 'lesson-16',
+    name: 'family-without-module',
+    // Nothing pins the module while a dump is open: rmmod goes ahead under it.
+    mutations: [{ file: KV, find: '\t.module\t\t= THIS_MODULE,\n', replace: '' }],
+    check: 'unload-in-use',
+    says: /rmmod unloaded the module while a LIST dump was in flight/,
   },
 ];
 

@@ -4,7 +4,7 @@
 
 import { generateClientFromYaml } from '../../../client/src/ynl/index.js';
 import { LessonFormatError, type GeneratedFile, type GeneratorTool } from './schema.js';
-import { ynlGenC } from './ynl-gen-c.js';
+import { ynlGenC, ynlGenCAsync } from './ynl-gen-c.js';
 
 /** `text` is the input file's content; `g` says what to make of it (names, mode). */
 export type Generator = (text: string, g: GeneratedFile) => string;
@@ -28,4 +28,9 @@ export function runGenerator(g: GeneratedFile, input: string, where: string): st
   } catch (e) {
     throw new LessonFormatError(`${where}/${g.from}: ${g.tool} cannot make ${g.file} from it: ${(e as Error).message}`);
   }
+}
+
+/** {@link runGenerator}'s tool, without blocking the event loop where the tool is a program; its own error when it fails. */
+export async function runGeneratorAsync(g: GeneratedFile, input: string): Promise<string> {
+  return g.tool === 'ynl-gen-c' ? ynlGenCAsync(input, g.from, g.mode!, g.file) : GENERATORS[g.tool](input, g);
 }

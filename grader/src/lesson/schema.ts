@@ -11,7 +11,11 @@ export type Side = 'kernel' | 'client' | 'both';
  */
 export const GATE_BUILTINS = ['checkpatch', 'sparse', 'kernel-doc'] as const;
 export type GateBuiltin = (typeof GATE_BUILTINS)[number];
-export const BUILTINS = ['kernel-builds', 'client-builds', ...GATE_BUILTINS] as const;
+/**
+ * `generated`: each of the lesson's `generated` files is what its tool makes from the graded
+ * copy's input (the spec passes the tool's schema, and nobody edited the output by hand).
+ */
+export const BUILTINS = ['kernel-builds', 'client-builds', 'generated', ...GATE_BUILTINS] as const;
 export type Builtin = (typeof BUILTINS)[number];
 
 export const isGate = (b: unknown): b is GateBuiltin => (GATE_BUILTINS as readonly unknown[]).includes(b);
@@ -220,6 +224,7 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
     need(!gate || c.side === 'kernel', at, `a "${c.builtin as string}" check is on the module: its "side" must be kernel`);
     if (c.builtin === 'kernel-doc') need(Array.isArray(c.files) && c.files.length > 0 && c.files.every(filePattern), at, '"files" must list the files kernel-doc checks, relative to the module\'s folder, "*" in the file name only (e.g. "nlab_kv.h" or "uapi/*.h")');
     else need(c.files === undefined, at, '"files" belongs to a "kernel-doc" check only');
+    need(c.builtin !== 'generated' || (Array.isArray(l.generated) && l.generated.length > 0), at, 'a "generated" check needs the lesson\'s "generated" files to compare');
     need(c.timeoutMs === undefined || (typeof c.timeoutMs === 'number' && c.timeoutMs > 0), at, '"timeoutMs" must be positive');
     need(c.side !== 'client' || l.client, at, 'a client-side check needs a lesson with a "client"');
   }

@@ -6,10 +6,11 @@
 // forever). So each run gets a small tree of its own: the spec as
 // Documentation/netlink/specs/<name>.yaml, the schemas beside it, an empty MAINTAINERS.
 
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
 import { LAB_STATE } from '../../../kernel/src/index.js';
 import type { YnlGenCMode } from './schema.js';
 
@@ -23,6 +24,44 @@ export class YnlGenCError extends Error {
   override name = 'YnlGenCError';
 }
 
+/** One run of the generator, set up in a tree of its own: the command, and what to do after it. */
+interface GenCRun {
+  argv: string[];
+  /** The output's text, once the command succeeded. */
+  read(): string;
+  /** The generator's failure as a YnlGenCError, from what it printed. */
+  failed(e: unknown): YnlGenCError;
+  cleanup(): void;
+}
+
+function prepare(text: string, specName: string, mode: YnlGenCMode, out: string): GenCRun {
+  if (!existsSync(GENERATOR)) throw new YnlGenCError(`the kernel's C generator is not there (${GENERATOR}): run npm run setup, which extracts it from linux-source-6.12`);
+  const root = mkdtempSync(join(tmpdir(), 'nlab-ynl-gen-c-'));
+  const specs = join(root, 'Documentation/netlink/specs');
+  mkdirSync(specs, { recursive: true });
+  writeFileSync(join(root, 'MAINTAINERS'), '');
+  for (const schema of readdirSync(SCHEMAS).filter((f) => f.endsWith('.yaml'))) symlinkSync(join(SCHEMAS, schema), join(root, 'Documentation/netlink', schema));
+  const spec = join(specs, basename(specName));
+  writeFileSync(spec, text);
+  const output = join(root, basename(out));
+  const part = out.endsWith('.h') ? '--header' : '--source';
+  return {
+    argv: [GENERATOR, '--mode', mode, '--spec', spec, part, '-o', output],
+    read: () => readFileSync(output, 'utf8'),
+    failed(e) {
+      const err = e as { stdout?: string; stderr?: string; message: string };
+      const said = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim();
+      // From a traceback, the exception's own line; otherwise what the generator printed.
+      const exception = said.split('\n').findLast((l) => /^[\w.]+(Error|Exception): /.test(l));
+      const why = (exception ?? (said || err.message)).replace(/\s+/g, ' ');
+      return new YnlGenCError(`ynl-gen-c.py --mode ${mode} ${part} failed: ${why.length > 300 ? `${why.slice(0, 300)}…` : why}`);
+    },
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+const RUN = { encoding: 'utf8', timeout: 60_000 } as const;
+
 /**
  * What `ynl-gen-c.py --mode MODE --header|--source -o OUT` writes for the spec `text`: a
  * header when `out` ends in .h, a source when it ends in .c. `out` is the output's path; only
@@ -30,29 +69,30 @@ export class YnlGenCError extends Error {
  * the spec's file name, which the output quotes.
  */
 export function ynlGenC(text: string, specName: string, mode: YnlGenCMode, out: string): string {
-  if (!existsSync(GENERATOR)) throw new YnlGenCError(`the kernel's C generator is not there (${GENERATOR}): run npm run setup, which extracts it from linux-source-6.12`);
-  const root = mkdtempSync(join(tmpdir(), 'nlab-ynl-gen-c-'));
+  const run = prepare(text, specName, mode, out);
   try {
-    const specs = join(root, 'Documentation/netlink/specs');
-    mkdirSync(specs, { recursive: true });
-    writeFileSync(join(root, 'MAINTAINERS'), '');
-    for (const schema of readdirSync(SCHEMAS).filter((f) => f.endsWith('.yaml'))) symlinkSync(join(SCHEMAS, schema), join(root, 'Documentation/netlink', schema));
-    const spec = join(specs, basename(specName));
-    writeFileSync(spec, text);
-    const output = join(root, basename(out));
-    const part = out.endsWith('.h') ? '--header' : '--source';
     try {
-      execFileSync('python3', [GENERATOR, '--mode', mode, '--spec', spec, part, '-o', output], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync('python3', run.argv, { ...RUN, stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (e) {
-      const err = e as { stdout?: string; stderr?: string; message: string };
-      const said = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim();
-      // From a traceback, the exception's own line; otherwise what the generator printed.
-      const exception = said.split('\n').findLast((l) => /^[\w.]+(Error|Exception): /.test(l));
-      const why = (exception ?? (said || err.message)).replace(/\s+/g, ' ');
-      throw new YnlGenCError(`ynl-gen-c.py --mode ${mode} ${part} failed: ${why.length > 300 ? `${why.slice(0, 300)}…` : why}`);
+      throw run.failed(e);
     }
-    return readFileSync(output, 'utf8');
+    return run.read();
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    run.cleanup();
+  }
+}
+
+/** {@link ynlGenC} without blocking the event loop (the grade runs it while its guest works). */
+export async function ynlGenCAsync(text: string, specName: string, mode: YnlGenCMode, out: string): Promise<string> {
+  const run = prepare(text, specName, mode, out);
+  try {
+    try {
+      await promisify(execFile)('python3', run.argv, RUN);
+    } catch (e) {
+      throw run.failed(e);
+    }
+    return run.read();
+  } finally {
+    run.cleanup();
   }
 }
