@@ -2,7 +2,7 @@
 // turns a raw call site inside an unloaded module into a leak, reported once.
 import { describe, expect, it } from 'vitest';
 import type { ModuleImage } from '../src/guest/module-image.js';
-import { countModuleObjects, leakExcerpt, leaksOf, parseAllocTraces, parseKfenceObjects } from '../src/guest/slab-debug.js';
+import { countKfenceObjects, countModuleObjects, leakExcerpt, leaksOf, parseAllocTraces, parseKfenceObjects } from '../src/guest/slab-debug.js';
 
 // /sys/kernel/debug/slab/kmalloc-96/alloc_traces (stack_depot_disable=1: no stacks), the
 // module's line as it reads after rmmod.
@@ -56,6 +56,14 @@ describe('leak scan', () => {
 
   it('keeps only the live KFENCE objects, with their first frame as the site', () => {
     expect(parseKfenceObjects(KFENCE)).toEqual([{ cache: 'kmalloc-96 (KFENCE)', count: 1, site: '0xffffffffc02c7a10', stack: ['netlink_rcv_skb+0x58/0x110'] }]);
+  });
+
+  it("counts a loaded module's live KFENCE objects, which the slab caches' listings leave out", () => {
+    const loaded = KFENCE.replace(' 0xffffffffc02c7a10', ' nlab_kv_set_doit+0x7a/0x2b0 [nlab_kv]');
+    expect(countKfenceObjects(loaded, 'nlab_kv')).toBe(1);
+    expect(countKfenceObjects(loaded, 'nlab')).toBe(0);
+    // the freed object's site is not counted, nor one of another module
+    expect(countKfenceObjects(KFENCE.replace(' event_create_dir+0x2a9/0x3d0', ' nlab_kv_del+0x1/0x2 [nlab_kv]'), 'nlab_kv')).toBe(0);
   });
 
   it("names a raw site inside the unloaded module's code, and reports it once", () => {
