@@ -6,6 +6,7 @@ import type { GenlFamily } from 'netlink-lab/client';
 import { GUEST_HOST_ROOT } from '../../kernel/src/in-guest.js';
 import { CheckFailed, ensure, moduleLog } from './check-basics.js';
 import type { ClientRun, ProcNetlinkSocket, RawExchange, ReceivedDatagram } from './check-types.js';
+import type { LessonFuzz } from './lesson/schema.js';
 
 export type { ClientRun, DecodedMessage, ProcNetlinkSocket, RawExchange, ReceivedDatagram } from './check-types.js';
 export { CheckFailed, ensure, isCheckFailed, moduleLog, type Evidence } from './check-basics.js';
@@ -102,7 +103,8 @@ export interface RunOptions {
 
 /** What every check gets: the pairing under test plus helpers that talk to the guest kernel. */
 export interface CheckContext {
-  lesson: { id: string; module: string; netlink: { unit: number } | { family: string } };
+  /** The lesson's id, module and netlink target, and its fuzz seeds when lesson.json has them. */
+  lesson: { id: string; module: string; netlink: { unit: number } | { family: string }; fuzz?: LessonFuzz };
   /** The module this run judges (the student's or the reference, per the pairing). */
   module: ModuleHandle;
   /** The client this run judges, when the lesson has one. */

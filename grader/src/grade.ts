@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { buildModule, checkModuleStyle, moduleSourceHash, type Diagnostic, formatDiagnostic, hasSystemTool, type Kernel, LAB_STATE, LabError, styleRuns, type VmRun } from '../../kernel/src/index.js';
 import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
 import { compileTs } from './compile-ts.js';
-import { gateHealthKind, type JobResult } from './guest/protocol.js';
+import { type CheckVerdict, gateHealthKind, type JobResult } from './guest/protocol.js';
 import { GuestSession, type Session } from './vm-session.js';
 import { openSharedSession, sharedGuestKey } from './shared-guest/attach.js';
 import { causeTracker, distinctHealth, healthPhrase } from './health-causes.js';
 import { sideDir } from './lesson/inherit.js';
 import type { Lesson, Target } from './lesson/load.js';
-import type { LessonCheck } from './lesson/schema.js';
+import { type LessonCheck, runsOnHost } from './lesson/schema.js';
 import { planJobs, sideAtFault, type GuestPlan, type Job, type Pairing, type Unchanged } from './plan.js';
 import type { CheckReport, GradeReport, HealthReport, RunReport } from './report/types.js';
 import { viewerLinks } from './report/viewer-link.js';
@@ -168,7 +168,7 @@ function blocked(job: Job, built: Built): string | undefined {
  * a panic, or an Oops/BUG/lockup that left the guest unable to answer (a hang). Events
  * that a job before it in the same guest already reported are not repeated.
  */
-function deathResult(vm: VmRun, earlier: Iterable<JobResult>): JobResult {
+function deathResult(vm: VmRun, earlier: Iterable<JobResult>, checked?: CheckVerdict): JobResult {
   const before = [...earlier].flatMap((r) => r.health.map((h) => h.excerpt.split('\n')[0] ?? ''));
   const logged = distinctHealth(vm.health.map((e) => ({ kind: gateHealthKind(e.kind), excerpt: e.excerpt }))).filter((h) => !before.some((line) => line && h.excerpt.startsWith(line)));
   const health = vm.outcome === 'panic' || logged.some((h) => h.kind !== 'warning') ? logged : [...logged, { kind: 'hang' as const, excerpt: vm.detail ?? vm.console.split('\n').slice(-20).join('\n') }];
@@ -181,7 +181,9 @@ function deathResult(vm: VmRun, earlier: Iterable<JobResult>): JobResult {
         : vm.outcome === 'timeout'
           ? 'the check hung: the guest stopped answering and was killed'
           : `the guest died during this check (${vm.outcome})`;
-  return { status: 'fail', message, notes: [], health, gate: [], durationMs: 0 };
+  // The check itself had ended (the guest died in the health gate after it): what it found stays.
+  const own = checked && checked.status !== 'pass' && checked.message ? [`the check had found: ${checked.message}`] : [];
+  return { status: 'fail', message, notes: [...own, ...(checked?.notes ?? [])], health, gate: [], durationMs: 0, ...(checked?.evidence ? { evidence: checked.evidence } : {}) };
 }
 
 /**
@@ -333,7 +335,7 @@ async function runInGuests(o: GradeOptions, warm: Warm, keep: boolean, out: Gues
       out.consoles.push(`===== warm guest: its console is saved when it stops, in ${session.shareDir}/console.log =====`);
     }
     for (const job of todo) {
-      const res = r.results.get(job.index) ?? (job.index === r.running && vm ? deathResult(vm, r.results.values()) : undefined);
+      const res = r.results.get(job.index) ?? (job.index === r.running && vm ? deathResult(vm, r.results.values(), r.checked) : undefined);
       if (res) {
         saveCapture(o, session.shareDir, job, res);
         record(job, { pairing: job.pairing, ...res });
@@ -401,7 +403,7 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   const warm: Warm = o.warm ?? {};
   const guests: GuestRuns = { accel: 'tcg', guestMs: 0, boots: 0, consoles: [], reused: false };
   // Boot while building: the guest needs nothing from the build until its first request.
-  if (checks.some((c) => !c.builtin)) sessionFor(o, warm, guests);
+  if (checks.some((c) => !runsOnHost(c))) sessionFor(o, warm, guests);
   let built: Built;
   try {
     built = await buildLesson(o);
@@ -420,7 +422,7 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   const record = (job: Pick<Job, 'check'>, r: RunReport) => void runs.get(job.check)!.push(r);
 
   const builtins = checks
-    .filter((c) => c.builtin)
+    .filter(runsOnHost)
     .map(async (c): Promise<[LessonCheck, BuiltinVerdict]> => [
       c,
       built.builtin.get(c.builtin!) ?? (c.builtin === 'generated' ? await generatedVerdict(lesson.generated ?? [], (rel) => copyPath(lesson, o.target, rel)) : await gateVerdict(c, moduleDir, tools, allowed)),
@@ -434,7 +436,7 @@ export async function gradeLesson(o: GradeOptions): Promise<GradeReport> {
   }
 
   if (todo.length && built.modules && built.checksJs) {
-    const plan: GuestPlan = { lesson: { id: lesson.id, module: lesson.module, netlink: lesson.netlink }, checks: built.checksJs, modules: built.modules, clients: built.clients, jobs: [], ...(o.pcap ? { pcap: true } : {}) };
+    const plan: GuestPlan = { lesson: { id: lesson.id, module: lesson.module, netlink: lesson.netlink, ...(lesson.fuzz ? { fuzz: lesson.fuzz } : {}) }, checks: built.checksJs, modules: built.modules, clients: built.clients, jobs: [], ...(o.pcap ? { pcap: true } : {}) };
     await runInGuests(o, warm, Boolean(o.warm), guests, plan, todo, record);
   } else if (!o.warm && warm.session) {
     // Booted for nothing: the build left no check to run in it. It never served a check, so

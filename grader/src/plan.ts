@@ -2,7 +2,7 @@
 // Pure, so the cross-matrix rules are testable without a guest.
 
 import type { ClientHandle, ModuleHandle, Origin } from './check-api.js';
-import type { LessonCheck, LessonMeta } from './lesson/schema.js';
+import { type GuestBuiltin, isGuestBuiltin, type LessonCheck, type LessonMeta, runsOnHost } from './lesson/schema.js';
 
 export interface Pairing {
   kernel: Origin;
@@ -14,11 +14,13 @@ export interface Job {
   check: string;
   pairing: Pairing;
   timeoutMs: number;
+  /** The engine's own function runs this job (a guest builtin), not checks.ts. */
+  builtin?: GuestBuiltin;
 }
 
 /** What the host hands the guest runner (as JSON in the run folder). */
 export interface GuestPlan {
-  lesson: Pick<LessonMeta, 'id' | 'module' | 'netlink'>;
+  lesson: Pick<LessonMeta, 'id' | 'module' | 'netlink' | 'fuzz'>;
   /** Compiled checks.js. */
   checks: string;
   modules: Record<Origin, ModuleHandle>;
@@ -29,6 +31,8 @@ export interface GuestPlan {
 }
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 15_000;
+/** A guest builtin's own default: 10 000 fuzz datagrams take 4–13 s under TCG, several times that on a loaded machine. */
+const BUILTIN_TIMEOUT_MS: Record<GuestBuiltin, number> = { fuzz: 120_000 };
 
 /**
  * Which of the student's sides have exactly the reference's sources. A pairing with such a
@@ -59,13 +63,15 @@ export function pairingsFor(check: Pick<LessonCheck, 'side'>, gradingSolution: b
   ];
 }
 
-/** Guest jobs for the checks that run in the guest (not the host-side builtins), in order. */
+/** Guest jobs for the checks that run in the guest (all but the host-side builtins), in order. */
 export function planJobs(checks: readonly LessonCheck[], gradingSolution: boolean, hasClient: boolean, unchanged: Unchanged = {}): Job[] {
   const jobs: Job[] = [];
   for (const c of checks) {
-    if (c.builtin) continue;
+    if (runsOnHost(c)) continue;
+    const builtin = isGuestBuiltin(c.builtin) ? c.builtin : undefined;
+    const timeoutMs = c.timeoutMs ?? (builtin ? BUILTIN_TIMEOUT_MS[builtin] : DEFAULT_CHECK_TIMEOUT_MS);
     for (const pairing of pairingsFor(c, gradingSolution, hasClient, unchanged)) {
-      jobs.push({ index: jobs.length, check: c.id, pairing, timeoutMs: c.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS });
+      jobs.push({ index: jobs.length, check: c.id, pairing, timeoutMs, ...(builtin ? { builtin } : {}) });
     }
   }
   return jobs;

@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { diskFullError, type Kernel, lineWriter, newShareDir, REPO_ROOT, runOnHost, runVm, type VmRun } from '../../kernel/src/index.js';
 import type { ClientHandle, ModuleHandle } from './check-api.js';
-import { guestEvents, type JobResult } from './guest/protocol.js';
+import { type CheckVerdict, guestEvents, type JobResult } from './guest/protocol.js';
 import type { GuestPlan, Job } from './plan.js';
 
 // One bundled file: every module import is several 9p round trips in the guest.
@@ -23,6 +23,15 @@ const BOOT_ALLOWANCE_MS = 45_000;
 const IDLE_BOOT_LIMIT_MS = 5 * 60_000;
 /** Time from one job's end to the next one's start. */
 const BETWEEN_JOBS_MS = 20_000;
+/**
+ * How long the runner may stay silent after the kernel died in a task (an Oops, a GPF, a
+ * BUG_ON) during a check. A task that dies inside a generic netlink handler keeps genl_mutex,
+ * and the runner's next family lookup or rmmod waits for it forever: without this the grade
+ * would wait out the check's whole timeout. A runner that survives reports well within it.
+ */
+const AFTER_DIE_MS = 30_000;
+/** die()'s header line: "Oops: 0000 [#1] …", "general protection fault …: 0000 [#1] …", "invalid opcode: 0000 [#1] …". */
+const DIE_LINE = /: [0-9a-f]{4} \[#\d+\]/;
 
 /** Switches the host passes on to the runner in the guest (for A/B measurements). */
 function runnerEnv(): Record<string, string> {
@@ -41,6 +50,8 @@ export interface RequestResult {
   results: Map<number, JobResult>;
   /** The job that was running when the guest died. */
   running?: number;
+  /** That job's own verdict, when its check had ended and the health gate had not. */
+  checked?: CheckVerdict;
   /** The runner itself failed. */
   fatal?: string;
   /** Set when the guest ended during this request (it died, or was stopped). */
@@ -53,6 +64,7 @@ interface Pending {
   jobs: Map<number, Job>;
   results: Map<number, JobResult>;
   running?: number;
+  checked?: CheckVerdict;
   fatal?: string;
   started: number;
   resolve: (r: RequestResult) => void;
@@ -117,6 +129,8 @@ export class GuestSession implements Session {
   #pending: Pending | undefined;
   #hang = new AbortController();
   #watchdog: NodeJS.Timeout | undefined;
+  /** When the watchdog fires (performance.now() time). */
+  #watchdogDue = 0;
   /** The current request's listeners: a warm guest serves grades with listeners of their own. */
   #events: SessionEvents = {};
   #ready = false;
@@ -133,7 +147,7 @@ export class GuestSession implements Session {
     const common = { cwd: REPO_ROOT, timeoutMs: SESSION_LIMIT_MS, stdout: this.#parser(), signal: this.#hang.signal };
     this.#vm = host
       ? runOnHost(command, { ...common, consent: host.consent })
-      : runVm({ ...common, kernel, command, shareDir: this.shareDir, env: runnerEnv() });
+      : runVm({ ...common, kernel, command, shareDir: this.shareDir, env: runnerEnv(), console: lineWriter((line) => this.#onConsole(line)) });
     this.#vm.then(
       (vm) => this.#onEnd(vm),
       (e: unknown) => this.#onLaunchError(e),
@@ -212,6 +226,7 @@ export class GuestSession implements Session {
 
   #arm(ms: number, why: string): void {
     clearTimeout(this.#watchdog);
+    this.#watchdogDue = performance.now() + ms;
     this.#watchdog = setTimeout(() => this.#hang.abort(new Error(why)), ms);
   }
 
@@ -222,7 +237,7 @@ export class GuestSession implements Session {
     clearTimeout(this.#watchdog);
     p.resolve({
       results: p.results,
-      ...(p.running !== undefined ? { running: p.running } : {}),
+      ...(p.running !== undefined ? { running: p.running, ...(p.checked ? { checked: p.checked } : {}) } : {}),
       ...(p.fatal ? { fatal: p.fatal } : {}),
       ms: performance.now() - p.started,
       ...extra,
@@ -237,6 +252,14 @@ export class GuestSession implements Session {
 
   #parser(): Writable {
     return lineWriter((line) => this.#onLine(line));
+  }
+
+  /** The guest kernel's console: after a task died in a check, the runner gets AFTER_DIE_MS to say anything. */
+  #onConsole(line: string): void {
+    const p = this.#pending;
+    const job = p?.running !== undefined ? p.jobs.get(p.running) : undefined;
+    if (!job || !DIE_LINE.test(line) || this.#watchdogDue - performance.now() <= AFTER_DIE_MS) return;
+    this.#arm(AFTER_DIE_MS, `check ${job.check} hung after the kernel's ${line.includes('Oops') ? 'Oops' : 'fault'}`);
   }
 
   #onLine(line: string): void {
@@ -257,8 +280,11 @@ export class GuestSession implements Session {
       const job = p.jobs.get(ev.job);
       if (!job) return;
       p.running = ev.job;
+      p.checked = undefined;
       this.#events.onJobStart?.(job);
       this.#arm(job.timeoutMs + HANG_GRACE_MS, `check ${job.check} hung`);
+    } else if (ev.type === 'checked') {
+      if (ev.job === p.running) p.checked = ev.verdict;
     } else if (ev.type === 'end') {
       const job = p.jobs.get(ev.job);
       if (!job) return;

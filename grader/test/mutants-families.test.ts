@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { findKernel, liveCount } from '../../kernel/src/index.js';
 import { gradeLesson } from '../src/grade.js';
+import { planJobs } from '../src/plan.js';
 import { mutantLesson, type Mutation } from './mutant-lesson.js';
 import { sharedGuest } from './shared-guest.js';
 
@@ -452,6 +453,15 @@ const MUTANTS: FamilyMutant[] = [
   },
   {
     lesson: 'lesson-16',
+    name: 'meta-error-leaks',
+    // A META without OWNER is refused, and the entry allocated for it is never freed; only
+    // the fuzzer's mutated SETs take that path in this lesson's grade.
+    mutations: [{ file: KV, find: '\t\t\tkfree(e);\n\t\t\treturn err;\n', replace: '\t\t\treturn err;\n' }],
+    check: 'fuzz',
+    says: /nlab_kv: \d+ objects? of .* still allocated after rmmod, allocated at .*nlab_kv_nl_set_doit/,
+  },
+  {
+    lesson: 'lesson-16',
     name: 'family-without-module',
     // Nothing pins the module while a dump is open: rmmod goes ahead under it.
     mutations: [{ file: KV, find: '\t.module\t\t= THIS_MODULE,\n', replace: '' }],
@@ -511,4 +521,27 @@ describe('a module that oopses on every request', () => {
     for (const c of later) expect(c.message, detail).toMatch(new RegExp(`same .* as in \`${crashes[0]!.check}\``));
     expect(liveCount()).toBe(0);
   }, 400_000);
+});
+
+// An Oops inside a generic netlink handler kills the task that sent the request while it holds
+// genl_mutex: the fuzz check must still say where (its verdict leaves the guest before the
+// health gate, whose rmmod waits for that mutex forever), and the host must not wait out the
+// check's whole timeout for a guest that can no longer answer.
+describe('a module that oopses on a request only the fuzzer sends', () => {
+  it('fails `fuzz` with the window of datagrams, long before the check\'s own timeout', async () => {
+    // META without OWNER is no longer refused: nla_strscpy() reads a NULL attribute.
+    const lesson = mutantLesson('lesson-16', 'owner-unchecked', [{ file: KV, find: '\tif (NL_REQ_ATTR_CHECK(extack, nest, tb, NLAB_A_META_OWNER))\n\t\treturn -EINVAL;\n', replace: '' }]);
+    const started = performance.now();
+    const r = await gradeLesson({ lesson, target: 'starter', kernel, only: 'fuzz', style: false });
+    const c = r.checks.find((x) => x.id === 'fuzz')!;
+    const detail = JSON.stringify({ message: c.message, notes: c.notes, evidence: c.evidence, health: r.health.map((h) => h.excerpt.split('\n')[0]) }, null, 1);
+    expect(c.status, detail).toBe('fail');
+    expect(r.health.map((h) => h.kind), detail).toContain('oops');
+    expect(r.health[0]!.excerpt, detail).toMatch(/nlab_kv_nl_set_doit/);
+    expect(c.notes.join('\n'), detail).toMatch(/the check had found: the kernel logged an Oops among fuzz datagrams #\d+–#\d+/);
+    expect(c.evidence?.notes?.some((n) => /npm run fuzz -- lesson-16 --starter --kernel \S+ --messages \d+/.test(n)), detail).toBe(true);
+    const [job] = planJobs(lesson.checks.filter((x) => x.id === 'fuzz'), false, true);
+    expect(performance.now() - started, detail).toBeLessThan(job!.timeoutMs);
+    expect(liveCount()).toBe(0);
+  }, 300_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pairingsFor, planJobs, sideAtFault } from '../src/plan.js';
+import { DEFAULT_CHECK_TIMEOUT_MS, pairingsFor, planJobs, sideAtFault } from '../src/plan.js';
 import type { LessonCheck } from '../src/lesson/schema.js';
 
 const check = (id: string, side: LessonCheck['side'], extra: Partial<LessonCheck> = {}): LessonCheck => ({ id, title: id, points: 1, side, hint: 'h', todos: [], ...extra });
@@ -36,6 +36,14 @@ describe('cross-matrix', () => {
     const jobs = planJobs([check('builds', 'kernel', { builtin: 'kernel-builds' }), check('a', 'both', { timeoutMs: 3000 }), check('b', 'kernel')], false, true);
     expect(jobs.map((j) => [j.index, j.check])).toEqual([[0, 'a'], [1, 'a'], [2, 'a'], [3, 'b']]);
     expect(jobs[0]!.timeoutMs).toBe(3000);
+  });
+
+  it('runs a guest builtin in the guest, named on its job, with its own default timeout', () => {
+    const jobs = planJobs([check('cp', 'kernel', { builtin: 'checkpatch' }), check('fz', 'kernel', { builtin: 'fuzz' }), check('b', 'kernel')], false, true);
+    expect(jobs.map((j) => [j.check, j.builtin])).toEqual([['fz', 'fuzz'], ['b', undefined]]);
+    expect(jobs[0]!.timeoutMs).toBeGreaterThan(DEFAULT_CHECK_TIMEOUT_MS);
+    expect(jobs[1]!.timeoutMs).toBe(DEFAULT_CHECK_TIMEOUT_MS);
+    expect(planJobs([check('fz', 'kernel', { builtin: 'fuzz', timeoutMs: 5000 })], false, true)[0]!.timeoutMs).toBe(5000);
   });
 
   it('names the side at fault from the pairings that failed', () => {

@@ -48,6 +48,8 @@ describe('validateLesson', () => {
     [{ ...good, generated: [{ ...gen, mode: 'kernel' }] }, /"mode" is for ynl-gen-c only/],
     [{ ...good, checks: [{ ...good.checks[0], builtin: 'lint' }] }, /"builtin" must be one of kernel-builds, client-builds, generated, checkpatch, sparse, kernel-doc/],
     [{ ...good, checks: [{ ...good.checks[0], builtin: 'generated' }] }, /a "generated" check needs the lesson's "generated" files to compare/],
+    [{ ...good, checks: [{ ...kdoc, builtin: 'fuzz', files: undefined }] }, /a "fuzz" check needs the lesson's "fuzz" seeds to mutate/],
+    [{ ...good, checks: [{ ...kdoc, builtin: 'fuzz', files: undefined, side: 'client' }] }, /a "fuzz" check is on the module: its "side" must be kernel/],
     [{ ...good, checks: [{ ...kdoc, files: undefined }] }, /checks\[0\]: "files" must list the files kernel-doc checks/],
     [{ ...good, checks: [{ ...kdoc, files: [] }] }, /"files" must list/],
     [{ ...good, checks: [{ ...kdoc, files: ['*/x.h'] }] }, /"\*" in the file name only/],

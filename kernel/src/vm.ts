@@ -39,6 +39,8 @@ export interface VmOptions {
   /** Where the command's output goes as it arrives; it is also kept in the result. */
   stdout?: Writable;
   stderr?: Writable;
+  /** Where the guest kernel's console goes as it arrives; it is also kept in the result. */
+  console?: Writable;
   /** Aborting kills the guest; the run's outcome is then `timeout`, with the abort reason. */
   signal?: AbortSignal;
   /** Called with each line of the control channel as it arrives (progress for front ends). */
@@ -187,7 +189,7 @@ export async function runVm(options: VmOptions): Promise<VmRun> {
 
   const start = performance.now();
   const proc = launchQemu({ accel, image, kernel: options.kernel, initramfs, shareDir, memoryMiB, ...(options.cpus ? { cpus: options.cpus } : {}) });
-  const consoleText = collect(pipeOf(proc, SERIAL_FDS.console));
+  const consoleText = collect(pipeOf(proc, SERIAL_FDS.console), options.console);
   const stdout = collect(pipeOf(proc, SERIAL_FDS.stdout), options.stdout);
   const stderr = collect(pipeOf(proc, SERIAL_FDS.stderr), options.stderr);
   const qemuErr = collect(proc.stderr);

@@ -19,6 +19,7 @@ import { join, relative } from 'node:path';
 import type { MarkdownRenderer } from "vitepress";
 import { CHANGES_FILE, parseChanges } from '../../../grader/src/lesson/changes-file.ts';
 import { solutionFiles } from '../../../grader/src/lesson/inherit.ts';
+import { isGuestBuiltin } from '../../../grader/src/lesson/schema.ts';
 import { markerLanguage, todoBlocks, toSolutionView, toStarter, type TodoBlock } from '../../../grader/src/lesson/todo-markers.ts';
 import { renderBytes } from '../gen/byte-tables.ts';
 import { changeNote, checkText, courseParts, lessonNumber, todoText, lessonPageExists, lessonsDir, lessonTitle, listLessons, localePrefix, partLabel, partText, readLesson, zhLessons, type Locale } from '../lessons.ts';
@@ -35,6 +36,7 @@ const UI = {
     points: (n: number) => `${n} ${n === 1 ? 'point' : 'points'}`,
     side: { kernel: 'judges your module', client: 'judges your client', both: 'judges both sides (all three pairings)' },
     builtin: 'runs on the host',
+    guestBuiltin: 'built into the grader, runs in the lab VM',
     hint: 'Hint',
     showHint2: 'Still stuck? A more specific hint',
     printHint2: 'A more specific hint',
@@ -68,6 +70,7 @@ const UI = {
     points: (n: number) => `${n} 分`,
     side: { kernel: '评判你的内核模块', client: '评判你的客户端', both: '两边都评判（三种组合）' },
     builtin: '在宿主机上运行',
+    guestBuiltin: '评分器内置，在实验虚拟机中运行',
     hint: '提示',
     showHint2: '还是卡住了？更具体的提示',
     printHint2: '更具体的提示',
@@ -247,7 +250,7 @@ function renderChecks(lessonId: string, locale: Locale, pageSource: string): str
       const todos = c.todos.length
         ? `${t.dependsOn} ${c.todos.map((n) => (onPage.has(n) ? `[TODO ${n}](#todo-${n})` : `TODO ${n}`)).join(t.listSep)}`
         : t.noTodo;
-      const meta = [`**${t.points(c.points)}**`, t.side[c.side], ...(c.builtin ? [`${t.builtin} (\`${c.builtin}\`)`] : []), todos];
+      const meta = [`**${t.points(c.points)}**`, t.side[c.side], ...(c.builtin ? [`${isGuestBuiltin(c.builtin) ? t.guestBuiltin : t.builtin} (\`${c.builtin}\`)`] : []), todos];
       return [
         `### ${escapeMdKeepCode(title)} {#check-${c.id}}`,
         '',

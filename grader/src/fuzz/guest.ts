@@ -1,10 +1,13 @@
 // The fuzzer's process inside the guest: for each target, insmod, send the mutated
 // datagrams from one socket while draining its answers, check the kernel log every
-// `every` datagrams, then rmmod and check the unit or family is gone. Stops after the
-// first target with a health event (the kernel may be damaged). Usage: node guest.js PLAN
+// `every` datagrams, ask a family one valid request (it must still answer), then rmmod and
+// check the unit or family is gone. Stops after the first target with a health event (the
+// kernel may be damaged). `npm run fuzz` and the grade's `fuzz` check (./check.ts) run it.
+// Usage: node guest.js PLAN
 
 import { readFileSync } from 'node:fs';
-import { NETLINK, openSocket } from 'netlink-lab/client';
+import { FUZZ_FLAGS } from '../lesson/schema.js';
+import { NETLINK, type NetlinkSocket, openSocket } from 'netlink-lab/client';
 import { scanKernelLog } from '../../../kernel/src/in-guest.js';
 import { findFamily } from '../guest/genl-family.js';
 import { insmod, loadedModules, rmmod } from '../guest/modules.js';
@@ -13,7 +16,9 @@ import { findLeaks, leakExcerpt, validateCaches } from '../guest/slab-debug.js';
 import { readProcNetlink, unitTaken } from '../guest/proc-netlink.js';
 import { gateHealthKind } from '../guest/protocol.js';
 import { KmsgTail } from './kmsg-tail.js';
-import { seedMessage, type FuzzTarget } from './model.js';
+
+import { encodeDatagram } from './encode.js';
+import { type FuzzMessage, seedMessage, type FuzzTarget } from './model.js';
 import { nextDatagram } from './mutate.js';
 import { prng } from './prng.js';
 import { fuzzEvents, type FuzzEvent, type GuestFuzzPlan, type GuestFuzzResult, type GuestFuzzTarget } from './protocol.js';
@@ -41,6 +46,30 @@ async function fuzzOne(index: number, t: GuestFuzzTarget): Promise<GuestFuzzResu
     return await fuzzWith(index, t, look);
   } finally {
     kmsg.close();
+  }
+}
+
+/**
+ * Whether a family still answers `seed` as sent (a request with NLM_F_ACK gets at least its
+ * ACK): a module whose error path kept a lock would not. What the storm left queued goes first.
+ */
+async function stillAnswers(sock: NetlinkSocket, seed: FuzzMessage): Promise<boolean> {
+  for (let tries = 0; tries < 3; tries++) {
+    try {
+      while (sock.receiveSync(0)) {
+        /* drop it */
+      }
+      break;
+    } catch {
+      // ENOBUFS once after an overflow; read on
+    }
+  }
+  sock.sendBytes(encodeDatagram([{ ...seed, flags: seed.flags | FUZZ_FLAGS.ACK }]), { port: 0 });
+  try {
+    await sock.receive({ timeout: 3000 });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -90,9 +119,13 @@ async function fuzzWith(index: number, t: GuestFuzzTarget, look: () => GuestFuzz
         }
       }
     }
+    r.ms = Math.round(performance.now() - started);
+    if (!r.health.length && 'id' in target && !(await stillAnswers(sock, seeds[0]!))) {
+      r.gate.push('after the fuzz datagrams the family no longer answers a valid request (the first seed, unchanged) within 3 s');
+    }
   } finally {
     sock.close();
-    r.ms = Math.round(performance.now() - started);
+    r.ms ||= Math.round(performance.now() - started);
   }
   if (r.health.length) return r;
   // As the grader's health gate does: the kmalloc caches validated while the module is loaded,

@@ -11,11 +11,12 @@ import type { Lesson, Target } from '../lesson/load.js';
 import { seedMessage, type FuzzTarget } from './model.js';
 import { replay } from './mutate.js';
 import { prng } from './prng.js';
-import { fuzzEvents, type GuestFuzzResult, type GuestFuzzTarget } from './protocol.js';
+import { DEFAULT_MESSAGES, DEFAULT_SEED, fuzzEvents, type GuestFuzzResult, type GuestFuzzTarget } from './protocol.js';
 
-const GUEST = join(REPO_ROOT, 'dist/grader/src/fuzz/guest.js');
-export const DEFAULT_SEED = 0x4e4c4142;
-export const DEFAULT_MESSAGES = 10_000;
+export { DEFAULT_MESSAGES, DEFAULT_SEED };
+
+/** The fuzzer's process in the guest, bundled (package.json's build) so that it starts fast. */
+const GUEST = join(REPO_ROOT, 'dist/bundle/fuzz-guest.js');
 const PROGRESS_EVERY = 100;
 /** Datagrams of the failing window shown in a report. */
 const SHOW_LAST = 5;

@@ -5,6 +5,10 @@ import { consoleChannel } from '../console-channel.js';
 import type { LessonFuzz } from '../lesson/schema.js';
 import type { ReportHealthKind } from '../guest/protocol.js';
 
+/** The seed of every run unless told otherwise: `npm run fuzz`, fuzz.test.ts and the grade's `fuzz` check send the same datagrams. */
+export const DEFAULT_SEED = 0x4e4c4142;
+export const DEFAULT_MESSAGES = 10_000;
+
 /** One module to fuzz, as the guest gets it. */
 export interface GuestFuzzTarget {
   label: string;

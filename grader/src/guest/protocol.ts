@@ -49,9 +49,14 @@ export interface JobResult {
   capture?: JobCapture;
 }
 
+/** What a check's function decided, before the health gate looked at the kernel. */
+export type CheckVerdict = Pick<JobResult, 'status' | 'message' | 'evidence' | 'notes'>;
+
 export type GuestEvent =
   | { type: 'ready' }
   | { type: 'start'; job: number }
+  /** The check's own verdict, before the health gate: what the host keeps if the gate never returns. */
+  | { type: 'checked'; job: number; verdict: CheckVerdict }
   | { type: 'end'; job: number; result: JobResult }
   | { type: 'done'; request: number }
   | { type: 'fatal'; message: string };

@@ -8,8 +8,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { scanKernelLog } from '../../../kernel/src/in-guest.js';
-import { CheckFailed, commonChecks, isCheckFailed, type CheckSet } from '../check-api.js';
+import { CheckFailed, commonChecks, isCheckFailed, type CheckFn, type CheckSet } from '../check-api.js';
+import { fuzzCheck } from '../fuzz/check.js';
 import { distinctHealth, healthPhrase } from '../health-causes.js';
+import type { GuestBuiltin } from '../lesson/schema.js';
 import type { GuestPlan, Job } from '../plan.js';
 import { decodeForReport } from '../decode-report.js';
 import { netlinkDatagram, type PcapRecord } from '../pcap.js';
@@ -25,6 +27,8 @@ import { readProcNetlink, unitTaken } from './proc-netlink.js';
 import { gateHealthKind, guestEvents, type CapturedDatagram, type GuestEvent, type JobCapture, type JobResult } from './protocol.js';
 
 const POLL_MS = 25;
+/** The engine's functions for the checks lesson.json names as guest builtins. */
+const GUEST_BUILTIN_CHECKS: Record<GuestBuiltin, CheckFn> = { fuzz: fuzzCheck };
 const SPARE_KINDS: SpareKind[] = ['node', 'python'];
 
 function emit(event: GuestEvent): void {
@@ -117,8 +121,9 @@ async function captureJob(plan: GuestPlan, job: Job, request: number, scratch: s
 }
 
 async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: string, request: number): Promise<JobResult> {
-  // A common check (grader/src/lesson/common-checks.ts) runs the shared function unless the lesson defines its own.
-  const fn = checks[job.check] ?? (commonChecks as CheckSet)[job.check];
+  // A guest builtin runs the engine's function; a common check (grader/src/lesson/common-checks.ts)
+  // the shared one unless the lesson defines its own.
+  const fn = job.builtin ? GUEST_BUILTIN_CHECKS[job.builtin] : (checks[job.check] ?? (commonChecks as CheckSet)[job.check]);
   const captured = await captureJob(plan, job, request, scratch);
   const mark = kmsgMark();
   const notes: string[] = [];
@@ -148,6 +153,8 @@ async function runJob(plan: GuestPlan, checks: CheckSet, job: Job, scratch: stri
     }
   }
   const durationMs = performance.now() - started;
+  // A task that died in the module may keep a lock the gate's rmmod then waits for forever.
+  emit({ type: 'checked', job: job.index, verdict: { ...result, notes } });
   // Cut before the health gate, whose own lookups are not the check's traffic.
   const jobCapture = await captured?.(result.status === 'pass');
   const { health, gate } = await healthGate(plan, mark, images);

@@ -54,8 +54,8 @@ export const COMMON_CHECKS: readonly CommonCheck[] = [
 ];
 
 /**
- * A review gate's title and hint (schema.ts GATE_BUILTINS), for a lesson.json check that
- * names the builtin and leaves them out.
+ * A review gate's or the fuzz check's title and hint (schema.ts GATE_BUILTINS, GUEST_BUILTINS),
+ * for a lesson.json check that names the builtin and leaves them out.
  */
 export interface GateText {
   title: string;
@@ -78,6 +78,14 @@ export const GATE_TEXTS: Readonly<Record<string, GateText>> = {
     'zh-CN': {
       title: 'sparse 在模块中找不到问题',
       hint: '看第一条 sparse 警告及其文件和行号：__be16 这类受限类型需要相应的转换（htons()、cpu_to_be16()），只在一个文件里用的符号应当是 static。',
+    },
+  },
+  fuzz: {
+    title: 'The module survives the fuzzer: the kernel stays healthy, nothing leaks, and the module still answers',
+    hint: "Mutated requests reached a path the other checks never take: the report names the window of datagrams, what the kernel logged, and a command that sends the same datagrams again. Look at the error paths the mutations point to (a missing attribute, an empty or oversized value, a nest without a field): each must undo what it did before it returns.",
+    'zh-CN': {
+      title: '模块经受住模糊测试：内核保持健康，没有泄漏，模块仍然应答',
+      hint: '变异后的请求走到了其他检查从未走过的路径：报告给出出问题的数据报范围、内核日志的内容，以及重新发送同样数据报的命令。看这些变异指向的错误路径（缺少属性、值为空或过长、嵌套里缺少字段）：每条错误路径在返回前都必须撤销它之前做过的事。',
     },
   },
   'kernel-doc': {

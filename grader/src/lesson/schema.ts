@@ -12,13 +12,23 @@ export type Side = 'kernel' | 'client' | 'both';
 export const GATE_BUILTINS = ['checkpatch', 'sparse', 'kernel-doc'] as const;
 export type GateBuiltin = (typeof GATE_BUILTINS)[number];
 /**
+ * Builtins that run in the guest, as a job of the grade like a checks.ts function, followed
+ * by the health gate: `fuzz` sends the lesson's fuzz datagrams to the loaded module
+ * (../fuzz/check.ts).
+ */
+export const GUEST_BUILTINS = ['fuzz'] as const;
+/**
  * `generated`: each of the lesson's `generated` files is what its tool makes from the graded
  * copy's input (the spec passes the tool's schema, and nobody edited the output by hand).
  */
-export const BUILTINS = ['kernel-builds', 'client-builds', 'generated', ...GATE_BUILTINS] as const;
+export const BUILTINS = ['kernel-builds', 'client-builds', 'generated', ...GATE_BUILTINS, ...GUEST_BUILTINS] as const;
 export type Builtin = (typeof BUILTINS)[number];
+export type GuestBuiltin = (typeof GUEST_BUILTINS)[number];
 
 export const isGate = (b: unknown): b is GateBuiltin => (GATE_BUILTINS as readonly unknown[]).includes(b);
+export const isGuestBuiltin = (b: unknown): b is GuestBuiltin => (GUEST_BUILTINS as readonly unknown[]).includes(b);
+/** A builtin check the grader decides on the host, without a guest job. */
+export const runsOnHost = (c: Pick<LessonCheck, 'builtin'>): boolean => c.builtin !== undefined && !isGuestBuiltin(c.builtin);
 
 /** Tools a lesson may name in `generated`; each maps to a function in ./generators.ts. */
 export const GENERATOR_TOOLS = ['ynl-gen', 'ynl-gen-c'] as const;
@@ -57,7 +67,7 @@ export interface LessonCheck {
   hint2?: string;
   /** TODO numbers this check depends on. */
   todos: number[];
-  /** A check the grader runs on the host instead of a function in checks.ts. */
+  /** A check the grader implements instead of a function in checks.ts (on the host, or in the guest for GUEST_BUILTINS). */
   builtin?: Builtin;
   /**
    * A `kernel-doc` check's files, relative to the module's folder (kernel/); the last
@@ -212,8 +222,8 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
     need(typeof c.id === 'string' && ID.test(c.id), at, '"id" must be lowercase words joined by dashes');
     need(!ids.has(c.id), at, `duplicate check id "${c.id}"`);
     ids.add(c.id);
-    // A review gate brings its own title and hint (common-checks.ts) unless the lesson gives one.
-    const gate = isGate(c.builtin);
+    // A review gate or the fuzz check brings its own title and hint (common-checks.ts) unless the lesson gives one.
+    const gate = isGate(c.builtin) || isGuestBuiltin(c.builtin);
     need((gate && c.title === undefined) || (typeof c.title === 'string' && c.title), at, '"title" is required');
     need(typeof c.points === 'number' && c.points > 0, at, '"points" must be a positive number');
     need(c.side === 'kernel' || c.side === 'client' || c.side === 'both', at, '"side" must be kernel, client or both');
@@ -224,6 +234,7 @@ export function validateLesson(raw: unknown, where: string): LessonMeta {
     need(!gate || c.side === 'kernel', at, `a "${c.builtin as string}" check is on the module: its "side" must be kernel`);
     if (c.builtin === 'kernel-doc') need(Array.isArray(c.files) && c.files.length > 0 && c.files.every(filePattern), at, '"files" must list the files kernel-doc checks, relative to the module\'s folder, "*" in the file name only (e.g. "nlab_kv.h" or "uapi/*.h")');
     else need(c.files === undefined, at, '"files" belongs to a "kernel-doc" check only');
+    need(c.builtin !== 'fuzz' || l.fuzz !== undefined, at, 'a "fuzz" check needs the lesson\'s "fuzz" seeds to mutate');
     need(c.builtin !== 'generated' || (Array.isArray(l.generated) && l.generated.length > 0), at, 'a "generated" check needs the lesson\'s "generated" files to compare');
     need(c.timeoutMs === undefined || (typeof c.timeoutMs === 'number' && c.timeoutMs > 0), at, '"timeoutMs" must be positive');
     need(c.side !== 'client' || l.client, at, 'a client-side check needs a lesson with a "client"');
