@@ -234,6 +234,15 @@ const MUTANTS: FamilyMutant[] = [
     says: /after the module was reloaded the watcher did not print its next two changes/,
   },
   {
+    lesson: 'lesson-11',
+    name: 'excl-refusal-leaks',
+    // SET with EXCL of a key that exists returns before the entry it allocated is freed: the
+    // fuzzer's valid SETs of "fuzz" with FLAGS=EXCL take that path.
+    mutations: [{ file: KV, find: '\t\terr = -EEXIST;\n\t\tgoto unlock;\n', replace: '\t\tmutex_unlock(&kv->lock);\n\t\treturn -EEXIST;\n' }],
+    check: 'fuzz',
+    says: /nlab_kv: \d+ objects? of .* still allocated after rmmod, allocated at .*nlab_kv_set_doit/,
+  },
+  {
     lesson: 'lesson-12',
     name: 'one-notification-command',
     // Lesson 10's old CHANGED, under the new name: YNL reads the DEL as a second set-ntf.
