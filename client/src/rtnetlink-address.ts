@@ -5,9 +5,9 @@
  */
 import type { RequestLayout } from './ack.js';
 import { AF, IFA, RTM } from './constants.js';
-import { dumpDecoded, type DumpOptions } from './dump.js';
+import type { DumpOptions } from './dump.js';
 import type { NetlinkMessage } from './header.js';
-import { formatAddress } from './inet.js';
+import { addressText, numberOf, rtnetlinkKind, stringOf } from './rtnetlink-kind.js';
 import { attributeSetOf, type AttributeSet, type AttributeValues } from './schema.js';
 import type { NetlinkSocket } from './socket.js';
 import { defineStruct, structMessage } from './struct.js';
@@ -63,21 +63,15 @@ export interface Address extends IfAddrMsg {
   attributes: AttributeValues;
 }
 
-const text = (v: unknown): string | undefined => (Buffer.isBuffer(v) ? formatAddress(v) : undefined);
+const addresses = rtnetlinkKind<IfAddrMsg, Address>({
+  message: addressMessage,
+  get: RTM.GETADDR,
+  reply: RTM.NEWADDR,
+  named: (a, h) => ({ address: addressText(a.ADDRESS), local: addressText(a.LOCAL), label: stringOf(a.LABEL), broadcast: addressText(a.BROADCAST), allFlags: numberOf(a.FLAGS) ?? h.flags }),
+});
 
 /** Decodes an `RTM_NEWADDR` message. */
-export function decodeAddress(message: NetlinkMessage): Address {
-  const { attributes, ...h } = addressMessage.decode(message);
-  return {
-    ...h,
-    address: text(attributes.ADDRESS),
-    local: text(attributes.LOCAL),
-    label: typeof attributes.LABEL === 'string' ? attributes.LABEL : undefined,
-    broadcast: text(attributes.BROADCAST),
-    allFlags: typeof attributes.FLAGS === 'number' ? attributes.FLAGS : h.flags,
-    attributes,
-  };
-}
+export const decodeAddress: (message: NetlinkMessage) => Address = addresses.decode;
 
 /** What {@link listAddresses} asks the kernel for. */
 export interface AddressFilter {
@@ -89,7 +83,6 @@ export interface AddressFilter {
 
 /** Lists addresses with an `RTM_GETADDR` dump on a `NETLINK.ROUTE` socket. */
 export async function listAddresses(sock: NetlinkSocket, filter: AddressFilter = {}, options: DumpOptions = {}): Promise<Address[]> {
-  const payload = encodeIfAddrMsg({ family: filter.family ?? AF.UNSPEC, index: filter.index ?? 0 });
-  const request = { type: RTM.GETADDR, payload };
-  return dumpDecoded(sock, request, { layout: addressLayout, ...options }, RTM.NEWADDR, decodeAddress, (a) => filter.index === undefined || a.index === filter.index);
+  const header = { family: filter.family ?? AF.UNSPEC, index: filter.index ?? 0 };
+  return addresses.list(sock, header, {}, options, (a) => filter.index === undefined || a.index === filter.index);
 }

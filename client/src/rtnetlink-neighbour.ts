@@ -5,10 +5,10 @@
  */
 import type { RequestLayout } from './ack.js';
 import { AF, NDA, RTM } from './constants.js';
-import { dumpDecoded, type DumpOptions } from './dump.js';
+import type { DumpOptions } from './dump.js';
 import type { NetlinkMessage } from './header.js';
-import { formatAddress, formatLinkAddress } from './inet.js';
-import { attributeSetOf, encodeAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
+import { addressText, linkAddressText, rtnetlinkKind } from './rtnetlink-kind.js';
+import { attributeSetOf, type AttributeSet, type AttributeValues } from './schema.js';
 import type { NetlinkSocket } from './socket.js';
 import { defineStruct, structMessage } from './struct.js';
 
@@ -59,16 +59,15 @@ export interface Neighbour extends NdMsg {
   attributes: AttributeValues;
 }
 
+const neighbours = rtnetlinkKind<NdMsg, Neighbour>({
+  message: neighbourMessage,
+  get: RTM.GETNEIGH,
+  reply: RTM.NEWNEIGH,
+  named: (a) => ({ destination: addressText(a.DST), linkAddress: linkAddressText(a.LLADDR) }),
+});
+
 /** Decodes an `RTM_NEWNEIGH` message. */
-export function decodeNeighbour(message: NetlinkMessage): Neighbour {
-  const { attributes, ...h } = neighbourMessage.decode(message);
-  return {
-    ...h,
-    destination: Buffer.isBuffer(attributes.DST) ? formatAddress(attributes.DST) : undefined,
-    linkAddress: Buffer.isBuffer(attributes.LLADDR) ? formatLinkAddress(attributes.LLADDR) : undefined,
-    attributes,
-  };
-}
+export const decodeNeighbour: (message: NetlinkMessage) => Neighbour = neighbours.decode;
 
 /** What {@link listNeighbours} asks the kernel for. */
 export interface NeighbourFilter {
@@ -80,10 +79,6 @@ export interface NeighbourFilter {
 
 /** Lists neighbour entries with an `RTM_GETNEIGH` dump on a `NETLINK.ROUTE` socket. */
 export async function listNeighbours(sock: NetlinkSocket, filter: NeighbourFilter = {}, options: DumpOptions = {}): Promise<Neighbour[]> {
-  const payload = Buffer.concat([
-    encodeNdMsg({ family: filter.family ?? AF.UNSPEC }),
-    filter.index === undefined ? Buffer.alloc(0) : encodeAttributeSet(neighbourAttributes, { IFINDEX: filter.index }),
-  ]);
-  const request = { type: RTM.GETNEIGH, payload };
-  return dumpDecoded(sock, request, { layout: neighbourLayout, ...options }, RTM.NEWNEIGH, decodeNeighbour, (n) => filter.index === undefined || n.index === filter.index);
+  const keep = (n: Neighbour): boolean => filter.index === undefined || n.index === filter.index;
+  return neighbours.list(sock, { family: filter.family ?? AF.UNSPEC }, { IFINDEX: filter.index }, options, keep);
 }

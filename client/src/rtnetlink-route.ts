@@ -5,10 +5,10 @@
  */
 import type { RequestLayout } from './ack.js';
 import { AF, RTA, RTM } from './constants.js';
-import { dumpDecoded, type DumpOptions } from './dump.js';
+import type { DumpOptions } from './dump.js';
 import type { NetlinkMessage } from './header.js';
-import { formatAddress } from './inet.js';
-import { attributeSetOf, encodeAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
+import { addressText, numberOf, rtnetlinkKind } from './rtnetlink-kind.js';
+import { attributeSetOf, type AttributeSet, type AttributeValues } from './schema.js';
 import type { NetlinkSocket } from './socket.js';
 import { defineStruct, structMessage } from './struct.js';
 
@@ -74,25 +74,24 @@ export interface Route extends RtMsg {
   attributes: AttributeValues;
 }
 
-const text = (v: unknown): string | undefined => (Buffer.isBuffer(v) ? formatAddress(v) : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const routes = rtnetlinkKind<RtMsg, Route>({
+  message: routeMessage,
+  get: RTM.GETROUTE,
+  reply: RTM.NEWROUTE,
+  named: (a, h) => ({
+    destination: addressText(a.DST),
+    source: addressText(a.SRC),
+    gateway: addressText(a.GATEWAY),
+    preferredSource: addressText(a.PREFSRC),
+    outputIndex: numberOf(a.OIF),
+    priority: numberOf(a.PRIORITY),
+    preference: numberOf(a.PREF),
+    tableId: numberOf(a.TABLE) ?? h.table,
+  }),
+});
 
 /** Decodes an `RTM_NEWROUTE` message. */
-export function decodeRoute(message: NetlinkMessage): Route {
-  const { attributes, ...h } = routeMessage.decode(message);
-  return {
-    ...h,
-    destination: text(attributes.DST),
-    source: text(attributes.SRC),
-    gateway: text(attributes.GATEWAY),
-    preferredSource: text(attributes.PREFSRC),
-    outputIndex: num(attributes.OIF),
-    priority: num(attributes.PRIORITY),
-    preference: num(attributes.PREF),
-    tableId: num(attributes.TABLE) ?? h.table,
-    attributes,
-  };
-}
+export const decodeRoute: (message: NetlinkMessage) => Route = routes.decode;
 
 /** What {@link listRoutes} asks the kernel for. */
 export interface RouteFilter {
@@ -105,10 +104,8 @@ export interface RouteFilter {
 /** Lists routes with an `RTM_GETROUTE` dump on a `NETLINK.ROUTE` socket. */
 export async function listRoutes(sock: NetlinkSocket, filter: RouteFilter = {}, options: DumpOptions = {}): Promise<Route[]> {
   const { table } = filter;
-  const payload = Buffer.concat([
-    encodeRtMsg({ family: filter.family ?? AF.UNSPEC, table: table !== undefined && table < 256 ? table : 0 }),
-    table !== undefined && table >= 256 ? encodeAttributeSet(routeAttributes, { TABLE: table }) : Buffer.alloc(0),
-  ]);
-  const request = { type: RTM.GETROUTE, payload };
-  return dumpDecoded(sock, request, { layout: routeLayout, ...options }, RTM.NEWROUTE, decodeRoute, (r) => table === undefined || r.tableId === table);
+  // rtm_table holds 8 bits; a larger id goes in RTA_TABLE.
+  const header = { family: filter.family ?? AF.UNSPEC, table: table !== undefined && table < 256 ? table : 0 };
+  const attributes = { TABLE: table !== undefined && table >= 256 ? table : undefined };
+  return routes.list(sock, header, attributes, options, (r) => table === undefined || r.tableId === table);
 }

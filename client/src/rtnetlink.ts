@@ -5,9 +5,10 @@
  */
 import type { RequestLayout } from './ack.js';
 import { IFLA, IFLA_INFO, RTM } from './constants.js';
-import { dumpDecoded, type DumpOptions } from './dump.js';
+import type { DumpOptions } from './dump.js';
 import type { NetlinkMessage } from './header.js';
-import { attributeSetOf, encodeAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
+import { numberOf, rtnetlinkKind, stringOf } from './rtnetlink-kind.js';
+import { attributeSetOf, type AttributeSet, type AttributeValues } from './schema.js';
 import type { NetlinkSocket } from './socket.js';
 import { defineStruct, structMessage } from './struct.js';
 
@@ -56,7 +57,7 @@ export const linkLayout: RequestLayout = linkMessage.layout;
 
 /** Payload of a link message: `ifinfomsg` followed by encoded attributes. */
 export function encodeLinkPayload(header: Partial<IfInfoMsg>, attributes: AttributeValues = {}): Buffer {
-  return Buffer.concat([encodeIfInfoMsg(header), encodeAttributeSet(linkAttributes, attributes)]);
+  return linkMessage.encode(header, attributes);
 }
 
 /** A decoded `RTM_NEWLINK` message. */
@@ -66,18 +67,17 @@ export interface Link extends IfInfoMsg {
   attributes: AttributeValues;
 }
 
+const links = rtnetlinkKind<IfInfoMsg, Link>({
+  message: linkMessage,
+  get: RTM.GETLINK,
+  reply: RTM.NEWLINK,
+  named: (a) => ({ name: stringOf(a.IFNAME), mtu: numberOf(a.MTU) }),
+});
+
 /** Decodes an `RTM_NEWLINK` message. */
-export function decodeLink(message: NetlinkMessage): Link {
-  const { attributes, ...h } = linkMessage.decode(message);
-  return {
-    ...h,
-    name: typeof attributes.IFNAME === 'string' ? attributes.IFNAME : undefined,
-    mtu: typeof attributes.MTU === 'number' ? attributes.MTU : undefined,
-    attributes,
-  };
-}
+export const decodeLink: (message: NetlinkMessage) => Link = links.decode;
 
 /** Lists network interfaces with an `RTM_GETLINK` dump on a `NETLINK.ROUTE` socket. */
 export async function listLinks(sock: NetlinkSocket, options: DumpOptions = {}): Promise<Link[]> {
-  return dumpDecoded(sock, { type: RTM.GETLINK, payload: encodeIfInfoMsg() }, { layout: linkLayout, ...options }, RTM.NEWLINK, decodeLink);
+  return links.list(sock, {}, {}, options);
 }

@@ -8,7 +8,7 @@
 import type { RequestLayout } from './ack.js';
 import { MalformedMessageError } from './errors.js';
 import { NLMSG_HDRLEN, type NetlinkMessage } from './header.js';
-import { decodeAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
+import { decodeAttributeSet, encodeAttributeSet, type AttributeSet, type AttributeValues } from './schema.js';
 
 /** How a struct field is stored. */
 export type StructFieldKind = 'u8' | 'u16' | 'u32' | 's32';
@@ -64,6 +64,8 @@ export interface StructMessage<T> {
   readonly attributes: AttributeSet;
   /** Where the attributes of a request start, for naming extended-ACK offsets. */
   readonly layout: RequestLayout;
+  /** A payload: the struct (omitted fields 0), then the attributes (undefined ones left out). */
+  encode(header?: Partial<T>, attributes?: AttributeValues): Buffer;
   /** The struct's fields and the decoded attributes. */
   decode(message: NetlinkMessage): T & { attributes: AttributeValues };
 }
@@ -74,6 +76,7 @@ export function structMessage<T>(struct: StructCodec<T>, attributes: AttributeSe
     struct,
     attributes,
     layout: { headerSize: struct.size, attributes },
+    encode: (header: Partial<T> = {}, values: AttributeValues = {}) => Buffer.concat([struct.encode(header), encodeAttributeSet(attributes, values)]),
     decode: (message: NetlinkMessage) => ({
       ...struct.decode(message.payload),
       attributes: decodeAttributeSet(attributes, message.payload.subarray(struct.size), NLMSG_HDRLEN + struct.size),

@@ -152,4 +152,26 @@ describe('rtnetlink beyond links, against iproute2 in a throwaway namespace', ()
     expect(want).toHaveLength(2);
     expect(got).toEqual(want);
   });
+
+  it('filters by family, interface and table (an id over 255 travels in RTA_TABLE)', async () => {
+    await ip('route', 'add', '10.99.0.0/16', 'dev', 'va', 'table', '1000');
+    const sock = openSocket(NETLINK.ROUTE, { netns: ns });
+    try {
+      const va = seen.links.find((l) => l.name === 'va')!.index;
+      const inTable = await listRoutes(sock, { family: AF.INET, table: 1000 });
+      expect(inTable.map((r) => [r.destination, r.dstLength, r.tableId])).toEqual([['10.99.0.0', 16, 1000]]);
+      const main = await listRoutes(sock, { family: AF.INET, table: RT_TABLE.MAIN });
+      expect(main.map((r) => r.tableId)).toEqual(seen.routes.filter((r) => r.family === AF.INET && r.tableId === RT_TABLE.MAIN).map(() => RT_TABLE.MAIN));
+      // va also holds NOARP entries for the multicast groups it joined; the permanent one is ours.
+      const neighbours = await listNeighbours(sock, { family: AF.INET6, index: va });
+      expect(neighbours.every((n) => n.family === AF.INET6 && n.index === va)).toBe(true);
+      expect(neighbours.filter((n) => n.state & NUD.PERMANENT).map((n) => n.destination)).toEqual(['2001:db8:77::fe']);
+      const vb = seen.links.find((l) => l.name === 'vb')!.index;
+      expect((await listNeighbours(sock, { index: vb })).filter((n) => n.state & NUD.PERMANENT || n.index !== vb)).toEqual([]);
+      expect((await listAddresses(sock, { family: AF.INET, index: va })).map((a) => a.local)).toEqual(['10.77.0.1', '10.77.1.1']);
+    } finally {
+      sock.close();
+      await ip('route', 'del', '10.99.0.0/16', 'table', '1000');
+    }
+  });
 });

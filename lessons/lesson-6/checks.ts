@@ -1,7 +1,7 @@
 // Lesson 6 checks: nlab_kv's attributes — policy, strict parsing, padding, exact bytes — and the client.
 import { decodeAttributes, encodeAttribute, encodeMessages, NLM_F, type NetlinkMessage } from 'netlink-lab/client';
 import { type CheckContext, type ClientRun, decodeForReport, defineChecks, ensure, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
-import { ATTR, batch, errName, expectAck, type KvEvidence as Evidence, F_EXCL as NLAB_F_EXCL, flags, key, MSG, MSG_NAMES as NAMES, type Outcome, value } from 'netlink-lab/grader/nlab-kv';
+import { ATTR, batch, errName, expectAck, type KvEvidence as Evidence, F_EXCL as NLAB_F_EXCL, flags, key, MSG, MSG_NAMES as NAMES, type Outcome, setGetDel, value } from 'netlink-lab/grader/nlab-kv';
 
 interface Req {
   type: number;
@@ -65,18 +65,8 @@ const GOLDEN_VALUE =
 export default defineChecks({
   async 'set-get-del'(t) {
     await loadModule(t);
-    const { outcomes, evidence } = await kv(
-      t,
-      [
-        { type: MSG.SET, attrs: [key('color'), value('blue')] },
-        { type: MSG.GET, attrs: [key('color')] },
-        { type: MSG.SET, attrs: [key('color'), value('green')] },
-        { type: MSG.GET, attrs: [key('color')] },
-        { type: MSG.DEL, attrs: [key('color')] },
-        { type: MSG.GET, attrs: [key('color')] },
-      ],
-      8,
-    );
+    const script = setGetDel('color', ['blue', 'green']);
+    const { outcomes, evidence } = await kv(t, script.map((s) => ({ type: MSG[s.op], attrs: s.attrs })), 8);
     expectAck(outcomes, 0, 0, 'SET color=blue was not acknowledged', evidence);
     expectAck(outcomes, 1, 0, 'GET color was not acknowledged', evidence);
     let v = attrsOf(getReply(outcomes, 1, evidence), evidence);

@@ -13,7 +13,7 @@ import {
   type ErrorReport,
 } from 'netlink-lab/client';
 import { type CheckContext, type ClientRun, ackForReport, decodeForReport, defineChecks, ensure, flagNames, loadModule, moduleLog, runNotes } from 'netlink-lab/grader';
-import { ATTR, batch, F_EXCL as NLAB_F_EXCL, flags, key, type KvEvidence as Evidence, MSG, MSG_NAMES as NAMES, type Outcome, value } from 'netlink-lab/grader/nlab-kv';
+import { ATTR, batch, F_EXCL as NLAB_F_EXCL, flags, key, type KvEvidence as Evidence, MSG, MSG_NAMES as NAMES, type Outcome, setGetDel, value } from 'netlink-lab/grader/nlab-kv';
 
 const NLMSG_HDRLEN = 16;
 
@@ -110,16 +110,8 @@ function zeroPid(b: Buffer): string {
 export default defineChecks({
   async 'set-get-del'(t) {
     await loadModule(t);
-    const { outcomes, evidence } = await kv(
-      t,
-      [
-        { type: MSG.SET, attrs: [key('color'), value('blue')] },
-        { type: MSG.GET, attrs: [key('color')] },
-        { type: MSG.DEL, attrs: [key('color')] },
-        { type: MSG.GET, attrs: [key('color')] },
-      ],
-      5,
-    );
+    const script = setGetDel('color', ['blue']);
+    const { outcomes, evidence } = await kv(t, script.map((s) => ({ type: MSG[s.op], attrs: s.attrs })), 5);
     expectAck(outcomes, 0, { errno: 0 }, 'SET color=blue', evidence);
     expectAck(outcomes, 1, { errno: 0 }, 'GET color', evidence);
     const v = getValue(outcomes, 1, evidence);

@@ -4,7 +4,7 @@
 // the client's lookup of the family id by name.
 import { encodeAttribute, GENL_OP_FLAG, type GenlFamily } from 'netlink-lab/client';
 import { type CheckContext, type ClientRun, defineChecks, ensure, loadFamily, moduleLog, runNotes } from 'netlink-lab/grader';
-import { ATTR, CMD, errName, expectAck, flags, genlAttrs, key, type KvEvidence as Evidence, kv, type Outcome, policiesCheck, value, VERSION } from 'netlink-lab/grader/nlab-kv';
+import { ATTR, CMD, errName, expectAck, flags, genlAttrs, key, type KvEvidence as Evidence, kv, type Outcome, policiesCheck, setGetDel, value, VERSION } from 'netlink-lab/grader/nlab-kv';
 
 /** The VALUE of request `i`'s one answer, checked to be NLAB_CMD_GET from the family. */
 function answerValue(family: GenlFamily, outcomes: Outcome[], i: number, evidence: Evidence): Buffer | undefined {
@@ -97,19 +97,8 @@ export default defineChecks({
 
   async 'set-get-del'(t) {
     const family = await loadFamily(t);
-    const { outcomes, evidence } = await kv(
-      t,
-      family,
-      [
-        { cmd: CMD.SET, attrs: [key('color'), value('blue')] },
-        { cmd: CMD.GET, attrs: [key('color')] },
-        { cmd: CMD.SET, attrs: [key('color'), value('green')] },
-        { cmd: CMD.GET, attrs: [key('color')] },
-        { cmd: CMD.DEL, attrs: [key('color')] },
-        { cmd: CMD.GET, attrs: [key('color')] },
-      ],
-      8,
-    );
+    const script = setGetDel('color', ['blue', 'green']);
+    const { outcomes, evidence } = await kv(t, family, script.map((s) => ({ cmd: CMD[s.op], attrs: s.attrs })), 8);
     expectAck(outcomes, 0, 0, 'SET color=blue was not acknowledged', evidence);
     ensure(answerValue(family, outcomes, 1, evidence)?.toString() === 'blue', 'GET color does not answer "blue"', evidence);
     expectAck(outcomes, 1, 0, 'GET color was not acknowledged after its answer', evidence);
