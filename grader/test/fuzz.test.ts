@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { findKernel } from '../../kernel/src/index.js';
 import { describeReport } from '../src/fuzz/describe.js';
-import { DEFAULT_SEED, fuzzModules } from '../src/fuzz/host.js';
+import { fuzzModules } from '../src/fuzz/host.js';
+import { DEFAULT_SEED } from '../src/fuzz/protocol.js';
 import { loadAllLessons, loadLesson } from '../src/lesson/load.js';
 
 const kernel = findKernel();

@@ -2,8 +2,9 @@
 // job of the grade, with the lesson's "fuzz" seeds and the default seed, so it sends what
 // `npm run fuzz` sends. The fuzzer runs as a child process: an Oops kills the process that
 // sent the datagram, and that must not be the grader's own. It loads the module, stops at the
-// first health event, asks a family one valid request at the end, unloads the module and
-// looks for what is left allocated; the health gate after the job reads the kernel log again.
+// first health event and asks a family one valid request at the end; it leaves the module
+// loaded, and the health gate after the job unloads it and looks for what is left allocated,
+// as after every check (a leak is then the guest's health, which the grader acts on).
 
 import { writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
@@ -12,10 +13,8 @@ import { type HealthEvent, REPO_ROOT, scanKernelLog } from '../../../kernel/src/
 import { CheckFailed, type CheckContext, type RunningProgram } from '../check-api.js';
 import { healthPhrase } from '../health-causes.js';
 import { gateHealthKind } from '../guest/protocol.js';
-import { seedMessage, type FuzzTarget } from './model.js';
-import { replay } from './mutate.js';
-import { prng } from './prng.js';
 import { DEFAULT_MESSAGES, DEFAULT_SEED, type FuzzEvent, fuzzEvents, type GuestFuzzResult, type GuestFuzzTarget } from './protocol.js';
+import { type FuzzStarted, windowTail } from './window.js';
 
 /** The fuzzer's bundle (package.json's build), as `npm run fuzz` starts it. */
 const FUZZER = join(REPO_ROOT, 'dist/bundle/fuzz-guest.js');
@@ -25,11 +24,9 @@ const EVERY = 100;
 const SHOWN = 5;
 
 /** What the fuzzer's output says: its result, or how far it got before it died. */
-interface Heard {
+interface Heard extends FuzzStarted {
   result?: GuestFuzzResult;
   sent: number;
-  port?: number;
-  family?: { id: number; version: number };
 }
 
 function listen(stdout: string): Heard {
@@ -43,17 +40,16 @@ function listen(stdout: string): Heard {
   return heard;
 }
 
-/** The window's last datagrams, made again from the seed, and how to send them all again outside the grade. */
-function windowNotes(t: CheckContext, plan: GuestFuzzTarget, heard: Heard, window: { from: number; to: number }): string[] {
-  const { netlink } = plan;
-  const where: FuzzTarget = 'unit' in netlink ? netlink : { family: netlink.family, id: heard.family?.id ?? 0, version: heard.family?.version ?? 1 };
-  const seeds = plan.fuzz.seeds.map((s) => seedMessage(s, where));
-  const pin = plan.fuzz.trusts?.includes('nlmsg_pid') && heard.port !== undefined ? { pinPid: heard.port } : {};
-  const from = Math.max(window.from, window.to - SHOWN);
-  const shown = replay(prng(plan.seed), seeds, from, window.to, pin).map((d, i) => `#${from + i} [${d.how.join(', ')}] ${d.bytes.toString('hex').slice(0, 120)}`);
+/** The window's last datagrams, made again from the seed, with the mutations that made them. */
+function shown(plan: GuestFuzzTarget, heard: Heard, window: { from: number; to: number }): string[] {
+  return windowTail(plan, heard, window, SHOWN).map((d) => `#${d.index} [${d.how.join(', ')}] ${d.hex.slice(0, 120)}`);
+}
+
+/** How to send the first `count` datagrams again outside the grade, to the learner's own module. */
+function sendAgain(t: CheckContext, plan: GuestFuzzTarget, count: number): string {
   const kernel = release().split('.').slice(0, 2).join('.');
   const starter = t.module.origin === 'student' ? ' --starter' : '';
-  return [...shown, `send them again: npm run fuzz -- ${t.lesson.id}${starter} --kernel ${kernel} --messages ${window.to} (seed 0x${plan.seed.toString(16)}); on a fault it names the one datagram`];
+  return `send them again: npm run fuzz -- ${t.lesson.id}${starter} --kernel ${kernel} --messages ${count} (seed 0x${plan.seed.toString(16)}); on a fault it names the one datagram`;
 }
 
 /** Kernel deaths of a task: the one that sent the datagram is gone, or stuck in its exit. */
@@ -79,7 +75,7 @@ async function killedBy(t: CheckContext, fuzzer: RunningProgram): Promise<Health
 export async function fuzzCheck(t: CheckContext): Promise<void> {
   const { fuzz, netlink } = t.lesson;
   if (!fuzz) throw new Error(`lesson ${t.lesson.id} has a "fuzz" check but no "fuzz" seeds`);
-  const plan: GuestFuzzTarget = { label: t.lesson.id, module: { name: t.module.name, path: t.module.path }, netlink, fuzz, messages: fuzz.messages ?? DEFAULT_MESSAGES, seed: DEFAULT_SEED, every: EVERY };
+  const plan: GuestFuzzTarget = { label: t.lesson.id, module: { name: t.module.name, path: t.module.path }, netlink, fuzz, messages: fuzz.messages ?? DEFAULT_MESSAGES, seed: DEFAULT_SEED, every: EVERY, keepLoaded: true };
   const file = join(tmpdir(), `nlab-fuzz-${process.pid}-${Date.now()}.json`);
   writeFileSync(file, JSON.stringify({ targets: [plan] }));
   const fuzzer = t.start([process.execPath, FUZZER, file]);
@@ -92,20 +88,15 @@ export async function fuzzCheck(t: CheckContext): Promise<void> {
     const what = events[0] ? `the kernel logged ${healthPhrase(gateHealthKind(events[0].kind))}` : `the fuzzer ended (exit ${why}) without a result`;
     const window = { from: heard.sent, to: Math.min(heard.sent + EVERY, plan.messages) };
     throw new CheckFailed(`${what} among fuzz datagrams #${window.from}–#${window.to - 1}, and the process sending them died`, {
-      notes: [...windowNotes(t, plan, heard, window), ...(events[0] ? [] : [fuzzer.stderr().trim().split('\n').slice(-3).join(' | ')])],
+      notes: [...shown(plan, heard, window), sendAgain(t, plan, window.to), ...(events[0] ? [] : [fuzzer.stderr().trim().split('\n').slice(-3).join(' | ')])],
     });
   }
   const counts = `${r.sent} fuzz datagrams (seed 0x${plan.seed.toString(16)}) in ${(r.ms / 1000).toFixed(1)} s: ${r.received} answers, ${r.sendErrors} refused by sendmsg, ${r.receiveErrors} receive errors`;
   const first = r.health[0];
-  if (first?.kind === 'leak') {
-    // Found at rmmod: any of the datagrams may have made it, and the stack says where it was allocated.
-    const [head, ...stack] = first.excerpt.split('\n');
-    throw new CheckFailed(`${head} (after ${r.sent} fuzz datagrams)`, { notes: [counts, ...stack, windowNotes(t, plan, heard, { from: r.sent, to: r.sent }).at(-1)!] });
-  }
   if (first) {
     const window = r.window ?? { from: 0, to: r.sent };
     throw new CheckFailed(`the kernel logged ${healthPhrase(first.kind)} among fuzz datagrams #${window.from}–#${window.to - 1}`, {
-      notes: [counts, ...first.excerpt.split('\n').slice(0, 8), ...windowNotes(t, plan, heard, window)],
+      notes: [counts, ...first.excerpt.split('\n').slice(0, 8), ...shown(plan, heard, window), sendAgain(t, plan, window.to)],
     });
   }
   if (r.gate.length) throw new CheckFailed(r.gate[0]!, { notes: [counts, ...r.gate.slice(1)] });

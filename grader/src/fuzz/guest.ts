@@ -1,12 +1,11 @@
 // The fuzzer's process inside the guest: for each target, insmod, send the mutated
 // datagrams from one socket while draining its answers, check the kernel log every
-// `every` datagrams, ask a family one valid request (it must still answer), then rmmod and
-// check the unit or family is gone. Stops after the first target with a health event (the
+// `every` datagrams, ask a family one valid request (it must still answer), then (unless
+// the plan keeps it loaded) rmmod, scan for leaks and check the unit or family is gone. Stops after the first target with a health event (the
 // kernel may be damaged). `npm run fuzz` and the grade's `fuzz` check (./check.ts) run it.
 // Usage: node guest.js PLAN
 
 import { readFileSync } from 'node:fs';
-import { FUZZ_FLAGS } from '../lesson/schema.js';
 import { NETLINK, type NetlinkSocket, openSocket } from 'netlink-lab/client';
 import { scanKernelLog } from '../../../kernel/src/in-guest.js';
 import { findFamily } from '../guest/genl-family.js';
@@ -15,8 +14,8 @@ import { captureModuleImage, type ModuleImage } from '../guest/module-image.js';
 import { findLeaks, leakExcerpt, validateCaches } from '../guest/slab-debug.js';
 import { readProcNetlink, unitTaken } from '../guest/proc-netlink.js';
 import { gateHealthKind } from '../guest/protocol.js';
+import { FUZZ_FLAGS } from '../lesson/schema.js';
 import { KmsgTail } from './kmsg-tail.js';
-
 import { encodeDatagram } from './encode.js';
 import { type FuzzMessage, seedMessage, type FuzzTarget } from './model.js';
 import { nextDatagram } from './mutate.js';
@@ -127,7 +126,7 @@ async function fuzzWith(index: number, t: GuestFuzzTarget, look: () => GuestFuzz
     sock.close();
     r.ms ||= Math.round(performance.now() - started);
   }
-  if (r.health.length) return r;
+  if (r.health.length || t.keepLoaded) return r;
   // As the grader's health gate does: the kmalloc caches validated while the module is loaded,
   // and nothing it allocated left after rmmod.
   validateCaches();

@@ -8,12 +8,8 @@ import { buildModule, type Kernel, lineWriter, newShareDir, REPO_ROOT, runVm, ty
 import { gateHealthKind } from '../guest/protocol.js';
 import { sideDir } from '../lesson/inherit.js';
 import type { Lesson, Target } from '../lesson/load.js';
-import { seedMessage, type FuzzTarget } from './model.js';
-import { replay } from './mutate.js';
-import { prng } from './prng.js';
 import { DEFAULT_MESSAGES, DEFAULT_SEED, fuzzEvents, type GuestFuzzResult, type GuestFuzzTarget } from './protocol.js';
-
-export { DEFAULT_MESSAGES, DEFAULT_SEED };
+import { type FuzzStarted, type ShownDatagram, windowTail } from './window.js';
 
 /** The fuzzer's process in the guest, bundled (package.json's build) so that it starts fast. */
 const GUEST = join(REPO_ROOT, 'dist/bundle/fuzz-guest.js');
@@ -39,7 +35,7 @@ export interface FuzzReport {
   outcome: 'clean' | 'unhealthy' | 'died';
   result: GuestFuzzResult;
   /** With a fault: the window's last datagrams, regenerated from the seed. */
-  lastDatagrams?: { index: number; hex: string; how: string[] }[];
+  lastDatagrams?: ShownDatagram[];
   /** How to replay this run. */
   replay: string;
   /** Wall time of this target in the guest (insmod to rmmod), ms. */
@@ -63,21 +59,9 @@ async function guestTarget(req: FuzzRequest, kernel: Kernel, seed: number, messa
   };
 }
 
-interface Started {
-  port?: number;
-  family?: { id: number; version: number };
-}
-
-function lastDatagrams(t: GuestFuzzTarget, { port, family: fam }: Started, window: { from: number; to: number }): FuzzReport['lastDatagrams'] {
-  const where: FuzzTarget = 'unit' in t.netlink ? t.netlink : { family: t.netlink.family, id: fam?.id ?? 0, version: fam?.version ?? 1 };
-  const seeds = t.fuzz.seeds.map((s) => seedMessage(s, where));
-  const from = Math.max(window.from, window.to - SHOW_LAST);
-  return replay(prng(t.seed), seeds, from, window.to, t.fuzz.trusts?.includes('nlmsg_pid') && port !== undefined ? { pinPid: port } : {}).map((d, i) => ({ index: from + i, hex: d.bytes.toString('hex'), how: d.how }));
-}
-
 interface GuestRun {
   ends: Map<number, { result: GuestFuzzResult; ms: number }>;
-  started: Map<number, Started>;
+  started: Map<number, FuzzStarted>;
   /** Datagrams confirmed sent, per target, at its last progress line. */
   progress: Map<number, number>;
   /** The target that was running when the guest ended. */
@@ -125,7 +109,7 @@ export async function fuzzModules(
   const targets: GuestFuzzTarget[] = [];
   for (const r of reqs) targets.push(await guestTarget(r, kernel, seed, opts.messages));
   const reports: FuzzReport[] = [];
-  const report = (i: number, outcome: FuzzReport['outcome'], result: GuestFuzzResult, fam: Started, guestMs: number): void => {
+  const report = (i: number, outcome: FuzzReport['outcome'], result: GuestFuzzResult, fam: FuzzStarted, guestMs: number): void => {
     const t = targets[i]!;
     const req = reqs[i]!;
     const r: FuzzReport = {
@@ -137,7 +121,7 @@ export async function fuzzModules(
       result,
       replay: `seed 0x${seed.toString(16)}, ${t.messages} datagrams: npm run -s build && node dist/grader/src/fuzz/cli.js ${req.lesson.id}${req.target === 'starter' ? ' --starter' : ''} --kernel ${kernel.selector} --seed 0x${seed.toString(16)}`,
       guestMs,
-      ...(result.window ? { lastDatagrams: lastDatagrams(t, fam, result.window) } : {}),
+      ...(result.window ? { lastDatagrams: windowTail(t, fam, result.window, SHOW_LAST) } : {}),
     };
     reports.push(r);
     opts.onReport?.(r);

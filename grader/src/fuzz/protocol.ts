@@ -21,6 +21,11 @@ export interface GuestFuzzTarget {
   from?: number;
   /** The guest reports progress (and checks the kernel log) every this many datagrams. */
   every: number;
+  /**
+   * Leave the module loaded after the datagrams (the grade's check): the grader's health gate
+   * then unloads it and scans for leaks, as after any check, with what it knows of the guest.
+   */
+  keepLoaded?: boolean;
 }
 
 export interface GuestFuzzPlan {
