@@ -6,9 +6,8 @@
 import { cpus, loadavg } from 'node:os';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import { accelVerdict, bold, bootImage, BUILD_DIR, CACHE_DIR, dim, ensureInitramfs, findKernel, type Kernel, REPO_ROOT, runVm } from '../../kernel/src/index.js';
+import { accelVerdict, bold, numberOption, parseCommandLine, bootImage, BUILD_DIR, CACHE_DIR, dim, ensureInitramfs, findKernel, type Kernel, REPO_ROOT, runVm } from '../../kernel/src/index.js';
 import { reportCliError } from './cli-errors.js';
 import { benchLesson, loadLesson } from './lesson/load.js';
 import { LoadTestError, runLoadTest } from './loadtest/host.js';
@@ -225,10 +224,7 @@ function printLoad(r: Awaited<ReturnType<typeof benchLoad>>): void {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseCommandLine(argv, {
       runs: { type: 'string', default: '5' },
       kernel: { type: 'string' },
       lesson: { type: 'string' },
@@ -237,15 +233,14 @@ async function main(argv: string[]): Promise<number> {
       ops: { type: 'string', default: '10000' },
       cpus: { type: 'string', default: '2' },
       record: { type: 'boolean', default: false },
-    },
-  });
+    });
   const what = positionals[0] ?? 'all';
   if (what === 'table') {
     renderReadmeTable();
     console.log('README.md: the performance table is regenerated from grader/bench-results.json');
     return 0;
   }
-  const n = Number(values.runs);
+  const n = numberOption('runs', values.runs, { whole: true });
   const kernel = findKernel(values.kernel);
   // A clear message for a lesson that does not exist; by default the lesson with the `grade` bench role.
   const lesson = values.lesson ? loadLesson(values.lesson).id : benchLesson('grade').id;
@@ -253,7 +248,7 @@ async function main(argv: string[]): Promise<number> {
     const r = await execa('npm', ['run', '-s', 'bench:client', '--', ...(values.json ? ['--json'] : [])], { cwd: REPO_ROOT, stdio: 'inherit', reject: false });
     return r.exitCode ?? 1;
   }
-  const load: LoadShape = { clients: Number(values.clients), ops: Number(values.ops), cpus: Number(values.cpus) };
+  const load: LoadShape = { clients: numberOption('clients', values.clients, { whole: true }), ops: numberOption('ops', values.ops, { whole: true }), cpus: numberOption('cpus', values.cpus, { whole: true }) };
   const timed: Record<string, () => Promise<Figure[]>> = {
     first: () => benchFirst(kernel, lesson),
     vm: () => benchVm(kernel, n),

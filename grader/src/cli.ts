@@ -1,8 +1,7 @@
 // `npm run grade LESSON --hint CHECK` | `npm run grade [LESSON|all] [--solution] [--kernel K] [--json] [--junit FILE] [--watch] [--verbose] [--only CHECK] [--no-style] [--pcap] [--student DIR]`
 
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { bold, describeKernel, dim, FAIL, findKernel, HOST_CONSENT_FLAG, LabError, ms, PASS, requireHostBackend, WARN } from '../../kernel/src/index.js';
+import { bold, describeKernel, parseCommandLine, dim, FAIL, findKernel, HOST_CONSENT_FLAG, LabError, ms, PASS, requireHostBackend, WARN } from '../../kernel/src/index.js';
 import { reportCliError } from './cli-errors.js';
 import { gradeLesson, type GradeOptions, type Progress } from './grade.js';
 import { checkHints, checksWithMoreHelp } from './lesson/hints.js';
@@ -83,10 +82,7 @@ function progressPrinter(enabled: boolean): (p: Progress) => void {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseCommandLine(argv, {
       solution: { type: 'boolean', default: false },
       kernel: { type: 'string' },
       backend: { type: 'string', default: 'vm' },
@@ -103,8 +99,7 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', default: false },
       hint: { type: 'string' },
       [HOST_CONSENT_FLAG.slice(2)]: { type: 'boolean', default: false },
-    },
-  });
+    });
   if (values.help) {
     console.log(USAGE);
     return 0;

@@ -4,8 +4,7 @@
 // folders (tests run these commands on temporary copies).
 
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { dim, FAIL, LAB_STATE, PASS, REPO_ROOT, WARN } from '../../kernel/src/index.js';
+import { dim, FAIL, parseCommandLine, LAB_STATE, PASS, REPO_ROOT, WARN } from '../../kernel/src/index.js';
 import { reportCliError } from './cli-errors.js';
 import { REPO_ROOTS, lintLessons, type LintRoots } from './lesson/lint.js';
 import { lessonIds, loadLesson, loadLessonFrom, resolveLessonId } from './lesson/load.js';
@@ -77,7 +76,7 @@ function check(wanted: string | undefined): number {
 }
 
 function scaffold(args: string[]): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { from: { type: 'string' } } });
+  const { values, positionals } = parseCommandLine(args, { from: { type: 'string' } });
   const [id] = positionals;
   if (!id || !values.from || positionals.length > 1) throw new ScaffoldError('usage: npm run lessons -- new lesson-N --from lesson-M');
   const r = roots();

@@ -1,8 +1,8 @@
 // `npm run lab -- <doctor|vm|build> …`: the lab VM from the command line.
 
-import { parseArgs } from 'node:util';
 import { runDoctor } from './doctor.js';
 import { formatDiagnostic } from './diagnostics.js';
+import { numberOption, parseCommandLine } from './common/cli-args.js';
 import { LabError } from './common/errors.js';
 import { HOST_CONSENT_FLAG, runOnHost } from './host-backend.js';
 import { findKernel } from './kernels.js';
@@ -56,20 +56,15 @@ function explain(r: VmRun): number {
 }
 
 async function vm(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseCommandLine(argv, {
       kernel: { type: 'string' },
       timeout: { type: 'string', default: '60' },
       timings: { type: 'boolean', default: false },
       backend: { type: 'string', default: 'vm' },
       [HOST_CONSENT_FLAG.slice(2)]: { type: 'boolean', default: false },
-    },
-  });
+    });
   if (positionals.length === 0) throw new LabError('no command given', USAGE);
-  const timeoutMs = Number(values.timeout) * 1000;
-  if (!(timeoutMs > 0)) throw new LabError(`--timeout takes seconds, not "${values.timeout}"`);
+  const timeoutMs = numberOption('timeout', values.timeout) * 1000;
   let r: VmRun;
   if (values.backend === 'host') {
     r = await runOnHost(positionals, { consent: values[HOST_CONSENT_FLAG.slice(2)] === true, timeoutMs, stdout: process.stdout, stderr: process.stderr });
@@ -85,7 +80,7 @@ async function vm(argv: string[]): Promise<number> {
 }
 
 async function build(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { kernel: { type: 'string' } } });
+  const { values, positionals } = parseCommandLine(argv, { kernel: { type: 'string' } });
   const dir = positionals[0];
   if (!dir) throw new LabError('no module folder given', USAGE);
   const b = await buildModule(dir, findKernel(values.kernel));

@@ -4,6 +4,7 @@
 // carries nothing that spawns or installs handlers.
 
 // Lab-wide plumbing every front end shares: paths, terminal, typed errors, lines, locks.
+export * from './common/cli-args.js';
 export * from './common/errors.js';
 export * from './common/lines.js';
 export * from './common/lock.js';

@@ -11,6 +11,8 @@ import { KNOWN_KERNELS } from '../src/kernels.js';
 import { kernelForTest } from './kernel-choice.js';
 import { kernelConfig, memoryCheckParams } from '../src/memcheck.js';
 import { commandFor, commandScript } from '../src/vm.js';
+import { numberOption, parseCommandLine } from '../src/common/cli-args.js';
+import { LabError } from '../src/common/errors.js';
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/consoles/${name}`, import.meta.url), 'utf8');
 
@@ -126,12 +128,8 @@ describe('memoryCheckParams', () => {
 
 describe('parseDiagnostics', () => {
   it('reads gcc and modpost lines and maps paths back to the source', () => {
-    const log = [
-      '/build/x/mod.c:12:5: error: expected ‘;’ before ‘}’ token',
-      '/build/x/mod.c:3:1: warning: no previous prototype for ‘f’ [-Wmissing-prototypes]',
-      'ERROR: modpost: "netlink_kernel_create_typo" [/build/x/mod.ko] undefined!',
-      '  CC [M]  /build/x/mod.o',
-    ].join('\n');
+    // What `make` printed for a module with a syntax error, a missing prototype and an unknown symbol.
+    const log = readFileSync(new URL('fixtures/build-logs/gcc-and-modpost.log', import.meta.url), 'utf8');
     const d = parseDiagnostics(log, (p) => p.replace('/build/x', '/src'));
     expect(d).toEqual([
       { file: '/src/mod.c', line: 12, column: 5, severity: 'error', message: 'expected ‘;’ before ‘}’ token' },
@@ -172,5 +170,22 @@ describe('qemuArgs', () => {
     const args = qemuArgs({ ...base, cpus: 2 });
     expect(args[args.indexOf('-smp') + 1]).toBe('2');
     expect(kernelCommandLine({ ...base, cpus: 2 }).split(' ')).not.toContain('acpi=off');
+  });
+});
+
+describe('command lines', () => {
+  it('reads numbers and names the flag of one that is not', () => {
+    expect(numberOption('runs', '5', { whole: true })).toBe(5);
+    expect(numberOption('seed', '0', { zero: true, whole: true })).toBe(0);
+    expect(numberOption('timeout', '1.5')).toBe(1.5);
+    for (const [value, how] of [['ten', {}], ['', {}], ['0', {}], ['-1', { zero: true }], ['1.5', { whole: true }]] as const) {
+      expect(() => numberOption('messages', value, how)).toThrow(LabError);
+    }
+    expect(() => numberOption('messages', 'ten', { whole: true })).toThrow('--messages takes a whole number above 0, not "ten"');
+  });
+
+  it('refuses a flag nobody declared', () => {
+    expect(parseCommandLine(['lesson-3', '--json'], { json: { type: 'boolean' } })).toMatchObject({ values: { json: true }, positionals: ['lesson-3'] });
+    expect(() => parseCommandLine(['--jsno'], { json: { type: 'boolean' } })).toThrow(/Unknown option '--jsno'/);
   });
 });
