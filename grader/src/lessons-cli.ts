@@ -20,7 +20,8 @@ const USAGE = `usage:
   npm run lessons -- check [LESSON]         lint lessons on the host: TODO markers, lesson.json
                                             against the solution, checks.ts and both pages;
                                             starters and generated files up to date; the
-                                            solution changes its base exactly as CHANGES.md says
+                                            solution changes its base exactly as CHANGES.md says;
+                                            MUTANTS.md and ALTERNATIVES.md still apply
   npm run lessons -- new LESSON --from L    a new lesson from lesson L's solution (markers
                                             removed), with lesson.json, checks.ts and both pages
   npm run lesson -- reset LESSON            restore LESSON's starter/ (your old copy is kept under .lab/backups)`;

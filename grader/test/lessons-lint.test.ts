@@ -83,6 +83,22 @@ describe('planted mistakes, each in its own copy of a real lesson', () => {
   });
 });
 
+describe("planted mistakes in a lesson's mutants", () => {
+  it('names a check that does not exist, a diff that no longer applies, and a Says that does not compile', () => {
+    const root = copyLessons(['lesson-5']);
+    const file = 'lessons/lesson-5/MUTANTS.md';
+    const heading = edit(root, file, (t) => t.replace('Fails: `client-wrong-type`', 'Fails: `client-wrong-kind`'), '## `client-ignores-type`');
+    const fence = edit(root, file, (t) => t.replace('    // MSG_TRUNC: only the first', '    // MSG_TRUNC: only some'), 'MSG_TRUNC: only some') - 2;
+    const says = edit(root, file, (t) => t.replace('Says: `/did not say that the answer was truncated/`', 'Says: `/(did not say/`'), '## `client-ignores-msg-trunc`');
+    const m = messages(lintLessons({ lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root }, ['lesson-5'])[0]);
+    expect(m).toContain(`${file}:${heading}: \`client-ignores-type\` fails \`client-wrong-kind\`, which is not a check of lesson-5`);
+    expect(m, m.join('\n')).toContain(`${file}:${fence}: \`client-ignores-msg-trunc\`: this hunk no longer applies to the solution (its context or removed lines are not there): write the diff again against the solution`);
+    expect(m.some((x) => x.startsWith(`${file}:${says}: \`client-ignores-msg-trunc\`: Says does not compile: `))).toBe(true);
+    expect(m, m.join('\n')).toHaveLength(3);
+    rmSync(root, { recursive: true, force: true });
+  });
+});
+
 describe('the repository', () => {
   it('is lint-clean: no errors in any lesson (warnings are listed, not failed)', () => {
     const results = lintLessons();

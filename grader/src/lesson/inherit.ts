@@ -91,11 +91,13 @@ export class HunkError extends LessonFormatError {
   }
 }
 
+const STALE_HUNK = "this hunk no longer applies to the base's code (its context or removed lines are not there): carry the base's change into it, or hold the file and run `npm run lessons -- sync`";
+
 /**
  * `text` with each hunk's old lines (context and "-") replaced by its new ones (context and "+"),
  * in order, each found at or after the end of the one before, nearest its header's line.
  */
-export function applyHunks(text: string, hunks: FileChanges['hunks'], file: string): string {
+export function applyHunks(text: string, hunks: readonly Pick<FileChanges['hunks'][number], 'header' | 'lines' | 'line'>[], file: string, stale = STALE_HUNK): string {
   const lines = text.split('\n');
   let from = 0;
   for (const h of hunks) {
@@ -108,7 +110,7 @@ export function applyHunks(text: string, hunks: FileChanges['hunks'], file: stri
       if (want + d + old.length <= lines.length && fits(want + d)) at = want + d;
       else if (d > 0 && want - d >= from && fits(want - d)) at = want - d;
     }
-    if (at < 0) throw new HunkError(file, h.line, `this hunk no longer applies to the base's code (its context or removed lines are not there): carry the base's change into it, or hold the file and run \`npm run lessons -- sync\``);
+    if (at < 0) throw new HunkError(file, h.line, stale);
     lines.splice(at, old.length, ...now);
     from = at + now.length;
   }

@@ -15,6 +15,7 @@ import { generateSolutionFiles, generateStarter } from './starters.js';
 import { MarkerError, markerLanguage } from './todo-markers.js';
 import { baseProblems } from './progression.js';
 import { HunkError } from './inherit.js';
+import { variantProblems } from './variants.js';
 
 export interface LintRoots {
   lessonsDir: string;
@@ -170,6 +171,12 @@ export function lintLessons(roots: LintRoots = REPO_ROOTS, ids: readonly string[
       problems.push(...baseProblems(lesson, roots.lessonsDir, json ?? '', show));
     } catch (e) {
       if (!(e instanceof MarkerError)) throw e; // reported above
+    }
+
+    try {
+      problems.push(...variantProblems(lesson, show));
+    } catch (e) {
+      if (!(e instanceof MarkerError || e instanceof LessonFormatError)) throw e; // reported above
     }
 
     try {
