@@ -84,17 +84,21 @@ describe('planted mistakes, each in its own copy of a real lesson', () => {
 });
 
 describe("planted mistakes in a lesson's mutants", () => {
-  it('names a check that does not exist, a diff that no longer applies, and a Says that does not compile', () => {
+  it('names a check that does not exist, a diff that no longer applies, a Says that does not compile, and a check no mutant catches', () => {
     const root = copyLessons(['lesson-5']);
     const file = 'lessons/lesson-5/MUTANTS.md';
     const heading = edit(root, file, (t) => t.replace('Fails: `client-wrong-type`', 'Fails: `client-wrong-kind`'), '## `client-ignores-type`');
     const fence = edit(root, file, (t) => t.replace('    // MSG_TRUNC: only the first', '    // MSG_TRUNC: only some'), 'MSG_TRUNC: only some') - 2;
     const says = edit(root, file, (t) => t.replace('Says: `/did not say that the answer was truncated/`', 'Says: `/(did not say/`'), '## `client-ignores-msg-trunc`');
+    // The only mutant of `unknown-type`, a check without TODOs, is gone.
+    edit(root, file, (t) => t.slice(0, t.indexOf('\n## `unknown-type-ignored`') + 1));
+    const unknownType = readFileSync(join(root, 'lessons/lesson-5/lesson.json'), 'utf8').split('\n').findIndex((l) => l.includes('"id": "unknown-type"')) + 1;
     const m = messages(lintLessons({ lessonsDir: join(root, 'lessons'), docsDir: join(root, 'docs'), displayRoot: root }, ['lesson-5'])[0]);
     expect(m).toContain(`${file}:${heading}: \`client-ignores-type\` fails \`client-wrong-kind\`, which is not a check of lesson-5`);
     expect(m, m.join('\n')).toContain(`${file}:${fence}: \`client-ignores-msg-trunc\`: this hunk no longer applies to the solution (its context or removed lines are not there): write the diff again against the solution`);
     expect(m.some((x) => x.startsWith(`${file}:${says}: \`client-ignores-msg-trunc\`: Says does not compile: `))).toBe(true);
-    expect(m, m.join('\n')).toHaveLength(3);
+    expect(m).toContain(`lessons/lesson-5/lesson.json:${unknownType}: check "unknown-type" has no TODO (no starter fails it) and no mutant in MUTANTS.md: nothing shows that it can fail`);
+    expect(m, m.join('\n')).toHaveLength(4);
     rmSync(root, { recursive: true, force: true });
   });
 });

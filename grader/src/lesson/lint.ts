@@ -174,7 +174,7 @@ export function lintLessons(roots: LintRoots = REPO_ROOTS, ids: readonly string[
     }
 
     try {
-      problems.push(...variantProblems(lesson, show));
+      problems.push(...variantProblems(lesson, show, jsonRef));
     } catch (e) {
       if (!(e instanceof MarkerError || e instanceof LessonFormatError)) throw e; // reported above
     }

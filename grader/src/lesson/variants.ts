@@ -127,9 +127,24 @@ export function formatVariantFile(rel: string, before: string, after: string): s
   return out;
 }
 
-/** Problems with a lesson's MUTANTS.md and ALTERNATIVES.md: unreadable fields, unknown checks, diffs that no longer apply. */
-export function variantProblems(lesson: Lesson, show: (p: string) => string): Problem[] {
+/** Where lesson.json is, and the line of each check in it. */
+export interface CheckLines {
+  path: string;
+  checkLine: (id: string) => number;
+}
+
+/**
+ * Problems with a lesson's MUTANTS.md and ALTERNATIVES.md: unreadable fields, unknown checks,
+ * diffs that no longer apply; and, in lesson.json, a check of the lesson's own that nothing
+ * shows can fail (no TODO, so no starter fails it, and no mutant names it).
+ */
+export function variantProblems(lesson: Lesson, show: (p: string) => string, json: CheckLines): Problem[] {
   const problems: Problem[] = [];
+  const caught = new Set(readVariants(lesson, 'mutant').variants.map((v) => v.fails?.check));
+  for (const c of lesson.checks) {
+    if (c.common || c.builtin || c.todos?.length || caught.has(c.id)) continue;
+    problems.push({ file: json.path, line: json.checkLine(c.id), message: `check "${c.id}" has no TODO (no starter fails it) and no mutant in ${MUTANTS_FILE}: nothing shows that it can fail` });
+  }
   for (const kind of ['mutant', 'alternative'] as const) {
     const { variants, problems: read } = readVariants(lesson, kind);
     problems.push(...read.map((p) => ({ ...p, file: show(p.file) })));
