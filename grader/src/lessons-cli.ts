@@ -3,15 +3,18 @@
 // generated from solutions. NLAB_LESSONS_DIR and NLAB_DOCS_DIR move the lessons and docs
 // folders (tests run these commands on temporary copies).
 
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { dim, FAIL, parseCommandLine, LAB_STATE, PASS, REPO_ROOT, WARN } from '../../kernel/src/index.js';
 import { reportCliError } from './cli-errors.js';
 import { REPO_ROOTS, lintLessons, type LintRoots } from './lesson/lint.js';
+import { checkLines } from './lesson/lint-todos.js';
 import { lessonIds, loadLesson, loadLessonFrom, resolveLessonId } from './lesson/load.js';
 import { formatProblem } from './lesson/problems.js';
 import { ScaffoldError, scaffoldLesson } from './lesson/scaffold.js';
 import { resetStarter, writeSolutionFiles, writeStarter } from './lesson/starters.js';
 import { writeChanges } from './lesson/progression.js';
+import { recordVariant, variantProblems, writeVariantDraft } from './lesson/variants.js';
 
 const USAGE = `usage:
   npm run lessons -- sync [LESSON]          make every (or LESSON's) starter/, generated file and
@@ -24,6 +27,11 @@ const USAGE = `usage:
                                             MUTANTS.md and ALTERNATIVES.md still apply
   npm run lessons -- new LESSON --from L    a new lesson from lesson L's solution (markers
                                             removed), with lesson.json, checks.ts and both pages
+  npm run lessons -- variant LESSON NAME     copy LESSON's finished solution (TODO markers removed) to
+                                            .lab/variants/LESSON/NAME, to edit into a mutant or an
+                                            alternative; then record the edits as diffs with
+     … NAME --fails CHECK --says /RE/ [--blames kernel|client] [--why TEXT]   in MUTANTS.md
+     … NAME --alternative --why TEXT                                          in ALTERNATIVES.md
   npm run lesson -- reset LESSON            restore LESSON's starter/ (your old copy is kept under .lab/backups)`;
 
 function roots(): LintRoots {
@@ -87,10 +95,47 @@ function scaffold(args: string[]): number {
   return 0;
 }
 
+function variant(args: string[]): number {
+  const { values, positionals } = parseCommandLine(args, {
+    fails: { type: 'string' },
+    says: { type: 'string' },
+    blames: { type: 'string' },
+    why: { type: 'string', default: '' },
+    alternative: { type: 'boolean', default: false },
+  });
+  const [wanted, name] = positionals;
+  if (!wanted || !name || positionals.length > 2) throw new ScaffoldError('usage: npm run lessons -- variant LESSON NAME [--fails CHECK --says /RE/ | --alternative --why TEXT]');
+  const r = roots();
+  const lesson = loadLessonFrom(r.lessonsDir, resolveLessonId(r.lessonsDir, wanted));
+  // Beside the lessons folder: the repository's .lab, or a copy's own in the tests.
+  const draft = join(dirname(r.lessonsDir), '.lab', 'variants', lesson.id, name);
+  if (!values.fails && !values.alternative) {
+    const n = writeVariantDraft(lesson, draft);
+    console.log(`${PASS} ${lesson.id}: ${n} files of the finished solution in ${draft}`);
+    console.log(dim(`next: edit them, then the same command with --fails CHECK --says /RE/ (a mutant) or --alternative --why TEXT`));
+    return 0;
+  }
+  if (values.fails && values.alternative) throw new ScaffoldError('a variant is a mutant (--fails) or an alternative (--alternative), not both');
+  if (values.fails && !values.says) throw new ScaffoldError('a mutant says what its check\'s message matches: --says /RE/');
+  if (values.blames !== undefined && values.blames !== 'kernel' && values.blames !== 'client') throw new ScaffoldError(`--blames is kernel or client, not "${values.blames}"`);
+  const fails = values.fails ? { check: values.fails, says: values.says!, ...(values.blames ? { blames: values.blames as 'kernel' | 'client' } : {}) } : undefined;
+  const written = recordVariant(lesson, { name, why: values.why, ...(fails ? { fails } : {}) }, draft);
+  const shown = (p: string): string => (p.startsWith(`${r.displayRoot}/`) ? p.slice(r.displayRoot.length + 1) : p);
+  console.log(`${PASS} ${lesson.id}: ${name} recorded in ${shown(written)}`);
+  const json = join(lesson.dir, 'lesson.json');
+  const lines = checkLines(readFileSync(json, 'utf8'));
+  const problems = variantProblems(loadLessonFrom(r.lessonsDir, lesson.id), shown, { path: shown(json), checkLine: (id) => lines.get(id)?.line ?? 1 });
+  for (const p of problems) console.log(`${FAIL} ${formatProblem(p)}`);
+  const test = fails ? 'mutants-families' : 'alternatives';
+  console.log(dim(`grade it in the lab VM: npx vitest run grader/test/${test}.test.ts -t "${fails ? `${lesson.id} ` : ''}${name}"`));
+  return problems.length ? 1 : 0;
+}
+
 function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
   if ((cmd === 'sync' || cmd === 'check') && rest.length <= 1) return cmd === 'sync' ? sync(rest[0]) : check(rest[0]);
   if (cmd === 'new') return scaffold(rest);
+  if (cmd === 'variant') return variant(rest);
   if (cmd === 'reset' && rest.length === 1) {
     const backup = resetStarter(loadLesson(rest[0]!), join(LAB_STATE, 'backups'));
     console.log(`${PASS} ${rest[0]}: starter restored${backup ? dim(` (your previous copy: ${backup})`) : ''}`);

@@ -98,3 +98,44 @@ describe('lessons new', () => {
     expect(existsSync(join(root, 'lessons/lesson-14'))).toBe(false);
   }, 60_000);
 });
+
+describe('lessons variant', () => {
+  it('copies the finished solution to edit, then records the edits as a mutant that lessons check reads', () => {
+    const root = copyLessons(['lesson-5']);
+    const draft = join(root, '.lab/variants/lesson-5/echo-drops-nul');
+    const made = lessons(root, 'variant', 'lesson-5', 'echo-drops-nul');
+    expect(made.code, made.stderr).toBe(0);
+    const c = join(draft, 'kernel/nlab_reply.c');
+    const solution = readFileSync(c, 'utf8');
+    expect(solution).not.toMatch(/TODO \d+:|END TODO/);
+    expect(lessons(root, 'variant', 'lesson-5', 'echo-drops-nul', '--fails', 'echo', '--says', '/ping/')).toMatchObject({ code: 2, stderr: expect.stringMatching(/is still the solution: edit it first/) });
+
+    writeFileSync(c, solution.replace('nlmsg_data(nlh),\n\t\t\t\t   len + 1);', 'nlmsg_data(nlh),\n\t\t\t\t   len);'));
+    const r = lessons(root, 'variant', 'lesson-5', 'echo-drops-nul', '--fails', 'echo', '--says', '/was not answered with "ping"/', '--why', 'ECHO answers without the NUL.');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/echo-drops-nul recorded in lessons\/lesson-5\/MUTANTS\.md/);
+    const md = readFileSync(join(root, 'lessons/lesson-5/MUTANTS.md'), 'utf8');
+    expect(md).toContain('## `echo-drops-nul`\n\nFails: `echo`\nSays: `/was not answered with "ping"/`\n\nECHO answers without the NUL.\n\n### `kernel/nlab_reply.c`\n\n```diff\n');
+    expect(md).toMatch(/\n-\t\t\t\t   len \+ 1\);\n\+\t\t\t\t   len\);\n/);
+
+    // Recording again replaces the entry; the other mutants stay.
+    const again = lessons(root, 'variant', 'lesson-5', 'echo-drops-nul', '--fails', 'echo', '--says', '/ping/');
+    expect(again.code).toBe(0);
+    const after = readFileSync(join(root, 'lessons/lesson-5/MUTANTS.md'), 'utf8');
+    expect(after.split('## `echo-drops-nul`')).toHaveLength(2);
+    expect(after).toContain('Says: `/ping/`');
+    expect(after.match(/^## `/gm)?.length).toBe(md.match(/^## `/gm)!.length);
+    expect(lessons(root, 'check', 'lesson-5')).toMatchObject({ code: 0 });
+  }, 60_000);
+
+  it('refuses a check that does not exist at its line, and a draft that exists already', () => {
+    const root = copyLessons(['lesson-5']);
+    expect(lessons(root, 'variant', 'lesson-5', 'typo').code).toBe(0);
+    expect(lessons(root, 'variant', 'lesson-5', 'typo')).toMatchObject({ code: 2, stderr: expect.stringMatching(/exists already: edit it and record it, or delete it to start again/) });
+    const c = join(root, '.lab/variants/lesson-5/typo/kernel/nlab_reply.c');
+    writeFileSync(c, readFileSync(c, 'utf8').replace('return -EOPNOTSUPP;', 'return -EINVAL;'));
+    const r = lessons(root, 'variant', 'lesson-5', 'typo', '--fails', 'unknown-typ', '--says', '/EOPNOTSUPP/');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✗ lessons\/lesson-5\/MUTANTS\.md:\d+: `typo` fails `unknown-typ`, which is not a check of lesson-5/);
+  }, 60_000);
+});

@@ -3,11 +3,12 @@
 // differently, and must get full marks). The grader's tests grade them in the lab VM;
 // `lessons check` makes sure every diff still applies to the solution it was written against.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { diffLines, hunks } from './line-diff.js';
 import { applyHunks, finishedCode, HunkError, solutionFiles } from './inherit.js';
 import type { Lesson } from './load.js';
+import { ScaffoldError } from './scaffold.js';
 import type { Problem } from './problems.js';
 
 export const MUTANTS_FILE = 'MUTANTS.md';
@@ -165,4 +166,75 @@ export function variantProblems(lesson: Lesson, show: (p: string) => string, jso
     }
   }
   return problems;
+}
+
+/** What each file says before its first entry. */
+function intro(kind: VariantKind, id: string): string[] {
+  if (kind === 'mutant')
+    return [
+      `# Mutants of \`${id}\``,
+      '',
+      `Each mutant is ${id}'s solution, TODO markers removed, with one fault put in. The grader's tests`,
+      "(`grader/test/mutants-families.test.ts`) grade each as a student's starter in the lab VM: the check",
+      'named by "Fails" must fail with a message that "Says" matches, and blame the side "Blames" names',
+      'where one is given. `npm run lessons -- check` fails when a diff here no longer applies to the solution.',
+    ];
+  return [
+    `# Correct alternatives to \`${id}\`'s solution`,
+    '',
+    `Each is ${id}'s solution written another way that is still right. The grader's tests`,
+    "(`grader/test/alternatives.test.ts`) grade each as a student's starter, against the reference and",
+    'across the full matrix, on both kernels: it must get full marks. `npm run lessons -- check` fails',
+    'when a diff here no longer applies to the solution.',
+  ];
+}
+
+/** Writes the lesson's whole finished solution (TODO markers removed) into `dir`, to be edited into a variant. */
+export function writeVariantDraft(lesson: Lesson, dir: string): number {
+  if (existsSync(dir)) throw new ScaffoldError(`${dir} exists already: edit it and record it, or delete it to start again`);
+  const files = solutionFiles(lesson);
+  for (const [rel, f] of files) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), finishedCode(f.text, rel));
+  }
+  return files.size;
+}
+
+/** A new entry for `recordVariant`: what the MUTANTS.md or ALTERNATIVES.md heading and fields say. */
+export interface VariantEntry {
+  name: string;
+  why: string;
+  fails?: { check: string; blames?: 'kernel' | 'client'; says: string };
+}
+
+/**
+ * Records the edits in `draft` (made from `writeVariantDraft`) as the entry's diffs in the
+ * lesson's MUTANTS.md (an entry that fails a check) or ALTERNATIVES.md, replacing an entry of
+ * the same name. Returns the file written.
+ */
+export function recordVariant(lesson: Lesson, entry: VariantEntry, draft: string): string {
+  if (!/^[\w.-]+$/.test(entry.name)) throw new ScaffoldError(`a variant's name is letters, digits, ".", "_" and "-", not "${entry.name}"`);
+  if (!existsSync(draft)) throw new ScaffoldError(`there is no draft of ${entry.name} at ${draft}: make one first (without --fails or --alternative)`);
+  const diffs: string[] = [];
+  for (const [rel, f] of solutionFiles(lesson)) {
+    const path = join(draft, rel);
+    const before = finishedCode(f.text, rel);
+    if (existsSync(path) && readFileSync(path, 'utf8') !== before) diffs.push(...formatVariantFile(rel, before, readFileSync(path, 'utf8')));
+  }
+  if (!diffs.length) throw new ScaffoldError(`${draft} is still the solution: edit it first`);
+  const kind: VariantKind = entry.fails ? 'mutant' : 'alternative';
+  const f = entry.fails;
+  const span = (text: string): string => (text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``);
+  const fields = f ? ['', `Fails: \`${f.check}\``, ...(f.blames ? [`Blames: \`${f.blames}\``] : []), `Says: ${span(f.says)}`] : [];
+  const section = [`## \`${entry.name}\``, ...fields, ...(entry.why ? ['', entry.why] : []), ...diffs];
+  const path = join(lesson.dir, FILE_OF[kind]);
+  const lines = existsSync(path) ? readFileSync(path, 'utf8').trimEnd().split('\n') : intro(kind, lesson.id);
+  const at = lines.indexOf(`## \`${entry.name}\``);
+  if (at < 0) lines.push('', ...section);
+  else {
+    const next = lines.findIndex((l, i) => i > at && NAME.test(l));
+    lines.splice(at, (next < 0 ? lines.length : next - 1) - at, ...section);
+  }
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
 }
