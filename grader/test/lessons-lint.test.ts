@@ -9,6 +9,7 @@ import { collectTodos } from '../src/lesson/lint-todos.js';
 import { loadLessonFrom } from '../src/lesson/load.js';
 import { headings, slugify } from '../src/lesson/markdown-headings.js';
 import { formatProblem } from '../src/lesson/problems.js';
+import { parseVariants } from '../src/lesson/variants.js';
 import { copyLessons } from './lesson-copy.js';
 
 /** Edits a file of the temporary tree; returns the 1-based line where `marker` ends up. */
@@ -197,5 +198,42 @@ describe('the site data a lesson needs', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+});
+
+describe('MUTANTS.md and ALTERNATIVES.md (pure)', () => {
+  it('reads fields in code spans of any width, and names what cannot be read at its line', () => {
+    const text = [
+      '# Mutants of `lesson-9`',
+      '',
+      '## `quoted`',
+      '',
+      'Fails: `client-count`',
+      'Says: `` /`count c` did not print/ ``',
+      '',
+      'Why it breaks.',
+      '',
+      '### `client/main.ts`',
+      '',
+      '```diff',
+      '@@ -1,1 +1,1 @@',
+      '-a',
+      '+b',
+      '```',
+      '',
+      '## `orphan-says`',
+      'Says: `/x/`',
+      '### `kernel/m.c`',
+      '```diff',
+      '-a',
+      '```',
+    ].join('\n');
+    const { variants, problems } = parseVariants(text, 'lesson-9', 'M.md');
+    expect(variants[0]).toMatchObject({ name: 'quoted', why: 'Why it breaks.', line: 3, fails: { check: 'client-count', says: /`count c` did not print/ }, files: [{ rel: 'client/main.ts', hunks: [{ header: '@@ -1,1 +1,1 @@', lines: ['-a', '+b'], line: 12 }] }] });
+    expect(problems.map(formatProblem)).toEqual([
+      'M.md:21: a ```diff block starts with its @@ line',
+      'M.md:18: `orphan-says` changes nothing: give it a `### `file`` heading and a ```diff block',
+      'M.md:18: `orphan-says`: Says and Blames belong to a mutant, which names the check it fails: add `Fails: `check-id``',
+    ]);
   });
 });

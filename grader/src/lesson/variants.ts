@@ -82,7 +82,10 @@ export function parseVariants(text: string, lesson: string, path: string): { var
   for (const v of variants) {
     const { Fails: check, Blames: blames, Says: says } = fields.get(v)!;
     if (!v.files.some((x) => x.hunks.length)) problems.push({ file: path, line: v.line, message: `\`${v.name}\` changes nothing: give it a \`### \`file\`\` heading and a \`\`\`diff block` });
-    if (!check) continue;
+    if (!check) {
+      if (says !== undefined || blames !== undefined) problems.push({ file: path, line: v.line, message: `\`${v.name}\`: Says and Blames belong to a mutant, which names the check it fails: add \`Fails: \`check-id\`\`` });
+      continue;
+    }
     if (blames !== undefined && blames !== 'kernel' && blames !== 'client') problems.push({ file: path, line: v.line, message: `\`${v.name}\`: Blames is \`kernel\` or \`client\`, not \`${blames}\`` });
     const regex = /^\/(.*)\/$/.exec(says ?? '');
     if (!regex) {
