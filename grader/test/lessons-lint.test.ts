@@ -9,7 +9,7 @@ import { collectTodos } from '../src/lesson/lint-todos.js';
 import { loadLessonFrom } from '../src/lesson/load.js';
 import { headings, slugify } from '../src/lesson/markdown-headings.js';
 import { formatProblem } from '../src/lesson/problems.js';
-import { parseVariants } from '../src/lesson/variants.js';
+import { parseVariants, readVariants } from '../src/lesson/variants.js';
 import { copyLessons } from './lesson-copy.js';
 
 /** Edits a file of the temporary tree; returns the 1-based line where `marker` ends up. */
@@ -105,6 +105,11 @@ describe("planted mistakes in a lesson's mutants", () => {
 });
 
 describe('the repository', () => {
+  it('has a correct alternative for every lesson (lessons check only warns, so that a new lesson passes it)', () => {
+    const without = loadAllLessons().filter((l) => !readVariants(l, 'alternative').variants.length).map((l) => l.id);
+    expect(without).toEqual([]);
+  });
+
   it('is lint-clean: no errors in any lesson (warnings are listed, not failed)', () => {
     const results = lintLessons();
     expect(results.length).toBeGreaterThanOrEqual(12);

@@ -149,6 +149,8 @@ export function variantProblems(lesson: Lesson, show: (p: string) => string, jso
     if (c.common || c.builtin || c.todos?.length || caught.has(c.id)) continue;
     problems.push({ file: json.path, line: json.checkLine(c.id), message: `check "${c.id}" has no TODO (no starter fails it) and no mutant in ${MUTANTS_FILE}: nothing shows that it can fail` });
   }
+  if (!readVariants(lesson, 'alternative').variants.length)
+    problems.push({ file: json.path, line: 1, message: `no correct alternative in ${ALTERNATIVES_FILE}: nothing shows that the grader accepts this lesson's solution written another way`, warning: true });
   for (const kind of ['mutant', 'alternative'] as const) {
     const { variants, problems: read } = readVariants(lesson, kind);
     problems.push(...read.map((p) => ({ ...p, file: show(p.file) })));
