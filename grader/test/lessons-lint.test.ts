@@ -208,31 +208,8 @@ describe('the site data a lesson needs', () => {
 
 describe('MUTANTS.md and ALTERNATIVES.md (pure)', () => {
   it('reads fields in code spans of any width, and names what cannot be read at its line', () => {
-    const text = [
-      '# Mutants of `lesson-9`',
-      '',
-      '## `quoted`',
-      '',
-      'Fails: `client-count`',
-      'Says: `` /`count c` did not print/ ``',
-      '',
-      'Why it breaks.',
-      '',
-      '### `client/main.ts`',
-      '',
-      '```diff',
-      '@@ -1,1 +1,1 @@',
-      '-a',
-      '+b',
-      '```',
-      '',
-      '## `orphan-says`',
-      'Says: `/x/`',
-      '### `kernel/m.c`',
-      '```diff',
-      '-a',
-      '```',
-    ].join('\n');
+    // Two entries: one with a Says in a double-backtick span, one that cannot be read.
+    const text = readFileSync(new URL('fixtures/MUTANTS-unreadable.md', import.meta.url), 'utf8');
     const { variants, problems } = parseVariants(text, 'lesson-9', 'M.md');
     expect(variants[0]).toMatchObject({ name: 'quoted', why: 'Why it breaks.', line: 3, fails: { check: 'client-count', says: /`count c` did not print/ }, files: [{ rel: 'client/main.ts', hunks: [{ header: '@@ -1,1 +1,1 @@', lines: ['-a', '+b'], line: 12 }] }] });
     expect(problems.map(formatProblem)).toEqual([
