@@ -77,8 +77,10 @@ describe('lessons new', () => {
     expect(Object.keys(zh.changes ?? {})).toEqual(notes.map((f) => f.rel));
     for (const f of notes) expect(zh.changes?.[f.rel]?.en).toBe(f.note);
     const checked = lessons(root, 'check', 'lesson-13');
-    // Until the instructor writes its TODOs, each file it holds is a warning: the learner edits none of them.
-    expect(checked.stdout).toMatch(/^✓ lesson-13: no problems \(3 warnings\)/m);
+    // Until the instructor writes its TODOs, each file it holds is a warning: the learner edits
+    // none of them. So is the lesson's missing alternative, until ALTERNATIVES.md has one.
+    expect(checked.stdout).toMatch(/^✓ lesson-13: no problems \(4 warnings\)/m);
+    expect(checked.stdout).toContain('lessons/lesson-13/lesson.json:1: no correct alternative in ALTERNATIVES.md');
     expect(checked.stdout).toContain('lessons/lesson-13/solution/kernel/nlab_kv.c:1: the learner does not edit this file in lesson-13');
     expect(json.fromBase).toEqual(['kernel/Kbuild', 'kernel/Makefile']);
     expect(checked.code).toBe(0);
