@@ -110,7 +110,7 @@ function variant(args: string[]): number {
   // Beside the lessons folder: the repository's .lab, or a copy's own in the tests.
   const draft = join(dirname(r.lessonsDir), '.lab', 'variants', lesson.id, name);
   if (!values.fails && !values.alternative) {
-    const n = writeVariantDraft(lesson, draft);
+    const n = writeVariantDraft(lesson, name, draft);
     console.log(`${PASS} ${lesson.id}: ${n} files of the finished solution in ${draft}`);
     console.log(dim(`next: edit them, then the same command with --fails CHECK --says /RE/ (a mutant) or --alternative --why TEXT`));
     return 0;

@@ -112,8 +112,7 @@ export function readVariants(lesson: Pick<Lesson, 'id' | 'dir'>, kind: VariantKi
  * The variant's files: each a file of the lesson's whole solution (TODO markers removed) with the
  * variant's hunks applied. Throws HunkError (file:line) when a hunk no longer applies.
  */
-export function variantFiles(lesson: Lesson, v: Variant): Map<string, string> {
-  const solution = solutionFiles(lesson);
+export function variantFiles(lesson: Lesson, v: Variant, solution = solutionFiles(lesson)): Map<string, string> {
   const out = new Map<string, string>();
   for (const f of v.files) {
     const held = solution.get(f.rel);
@@ -144,26 +143,29 @@ export interface CheckLines {
  */
 export function variantProblems(lesson: Lesson, show: (p: string) => string, json: CheckLines): Problem[] {
   const problems: Problem[] = [];
-  const caught = new Set(readVariants(lesson, 'mutant').variants.map((v) => v.fails?.check));
+  const read = { mutant: readVariants(lesson, 'mutant'), alternative: readVariants(lesson, 'alternative') };
+  const caught = new Set(read.mutant.variants.map((v) => v.fails?.check));
   for (const c of lesson.checks) {
     if (c.common || c.builtin || c.todos?.length || caught.has(c.id)) continue;
     problems.push({ file: json.path, line: json.checkLine(c.id), message: `check "${c.id}" has no TODO (no starter fails it) and no mutant in ${MUTANTS_FILE}: nothing shows that it can fail` });
   }
-  if (!readVariants(lesson, 'alternative').variants.length)
+  if (!read.alternative.variants.length)
     problems.push({ file: json.path, line: 1, message: `no correct alternative in ${ALTERNATIVES_FILE}: nothing shows that the grader accepts this lesson's solution written another way`, warning: true });
+  // Read once for every entry: a lesson's whole solution, files from its bases included.
+  const solution = read.mutant.variants.length || read.alternative.variants.length ? solutionFiles(lesson) : undefined;
   for (const kind of ['mutant', 'alternative'] as const) {
-    const { variants, problems: read } = readVariants(lesson, kind);
-    problems.push(...read.map((p) => ({ ...p, file: show(p.file) })));
+    const { variants, problems: unreadable } = read[kind];
+    problems.push(...unreadable.map((p) => ({ ...p, file: show(p.file) })));
     const seen = new Set<string>();
     for (const v of variants) {
       const at = { file: show(v.path), line: v.line };
       if (seen.has(v.name)) problems.push({ ...at, message: `a second ${kind} named \`${v.name}\`` });
       seen.add(v.name);
-      if (kind === 'mutant' && !v.fails && !read.some((p) => p.line === v.line)) problems.push({ ...at, message: `\`${v.name}\` names no check it fails: add \`Fails: \`check-id\`\` and \`Says: \`/regex/\`\`` });
+      if (kind === 'mutant' && !v.fails && !unreadable.some((p) => p.line === v.line)) problems.push({ ...at, message: `\`${v.name}\` names no check it fails: add \`Fails: \`check-id\`\` and \`Says: \`/regex/\`\`` });
       if (kind === 'alternative' && v.fails) problems.push({ ...at, message: `\`${v.name}\` is an alternative, which fails nothing: move it to ${MUTANTS_FILE}` });
       if (v.fails && !lesson.checks.some((c) => c.id === v.fails!.check)) problems.push({ ...at, message: `\`${v.name}\` fails \`${v.fails.check}\`, which is not a check of ${lesson.id}` });
       try {
-        variantFiles(lesson, v);
+        variantFiles(lesson, v, solution);
       } catch (e) {
         if (!(e instanceof HunkError)) throw e;
         problems.push({ file: show(e.file), line: e.line, message: `\`${v.name}\`: ${e.message.slice(`${e.file}:${e.line}: `.length)}` });
@@ -195,7 +197,8 @@ function intro(kind: VariantKind, id: string): string[] {
 }
 
 /** Writes the lesson's whole finished solution (TODO markers removed) into `dir`, to be edited into a variant. */
-export function writeVariantDraft(lesson: Lesson, dir: string): number {
+export function writeVariantDraft(lesson: Lesson, name: string, dir: string): number {
+  checkVariantName(name);
   if (existsSync(dir)) throw new ScaffoldError(`${dir} exists already: edit it and record it, or delete it to start again`);
   const files = solutionFiles(lesson);
   for (const [rel, f] of files) {
@@ -203,6 +206,11 @@ export function writeVariantDraft(lesson: Lesson, dir: string): number {
     writeFileSync(join(dir, rel), finishedCode(f.text, rel));
   }
   return files.size;
+}
+
+/** A name the heading parser reads back (`NAME`). */
+function checkVariantName(name: string): void {
+  if (!/^[\w.-]+$/.test(name)) throw new ScaffoldError(`a variant's name is letters, digits, ".", "_" and "-", not "${name}"`);
 }
 
 /** A new entry for `recordVariant`: what the MUTANTS.md or ALTERNATIVES.md heading and fields say. */
@@ -218,13 +226,14 @@ export interface VariantEntry {
  * the same name. Returns the file written.
  */
 export function recordVariant(lesson: Lesson, entry: VariantEntry, draft: string): string {
-  if (!/^[\w.-]+$/.test(entry.name)) throw new ScaffoldError(`a variant's name is letters, digits, ".", "_" and "-", not "${entry.name}"`);
+  checkVariantName(entry.name);
   if (!existsSync(draft)) throw new ScaffoldError(`there is no draft of ${entry.name} at ${draft}: make one first (without --fails or --alternative)`);
   const diffs: string[] = [];
   for (const [rel, f] of solutionFiles(lesson)) {
     const path = join(draft, rel);
     const before = finishedCode(f.text, rel);
-    if (existsSync(path) && readFileSync(path, 'utf8') !== before) diffs.push(...formatVariantFile(rel, before, readFileSync(path, 'utf8')));
+    const after = existsSync(path) ? readFileSync(path, 'utf8') : before;
+    if (after !== before) diffs.push(...formatVariantFile(rel, before, after));
   }
   if (!diffs.length) throw new ScaffoldError(`${draft} is still the solution: edit it first`);
   const kind: VariantKind = entry.fails ? 'mutant' : 'alternative';
